@@ -1,0 +1,25 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+GO ?= go
+BIN := $(CURDIR)/bin
+
+.PHONY: demo test build pulumi bench fuzz
+
+build:
+	$(GO) build -o $(BIN)/tenantctl ./programs/tenantctl
+
+# The main job on the bundled sample fleet, with no cloud account.
+demo: build
+	$(BIN)/tenantctl validate --dir tenants
+	$(BIN)/tenantctl list --dir tenants
+
+# The Pulumi CLI (a real engine for the Automation API tests), built from the Go
+# module proxy through the nested tools module so the main go.mod stays lean.
+pulumi: $(BIN)/pulumi
+$(BIN)/pulumi: tools/pulumi/go.mod tools/pulumi/go.sum
+	cd tools/pulumi && $(GO) build -o $(BIN)/pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+
+test: pulumi
+	PATH="$(BIN):$$PATH" $(GO) test ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -1,0 +1,99 @@
+package spec
+
+// Defaults of fields a file may leave out.
+const (
+	DefaultAZCount         = 2
+	DefaultPort            = 8080
+	DefaultHealthCheckPath = "/healthz"
+	DefaultAccessRoleName  = "OrganizationAccountAccessRole"
+	DefaultAccountQuota    = 10
+	DefaultRulesPerListener = 100
+	DefaultVPCsPerRegion   = 5
+	DefaultSubnetsPerVPC   = 200
+	DefaultNACLRules       = 20
+	DefaultCPU             = 256
+	DefaultMemory          = 512
+	DefaultDesiredCount    = 1
+)
+
+// SetDefaults fills what the files left out: AWS quota defaults in the settings,
+// and in each tenant the status, region, and the model, service size and limits
+// of its tier. It runs after decoding and before validation, and never overrides
+// a value a file gives. Tenants whose tier is unknown keep their gaps; validation
+// reports the tier.
+func SetDefaults(f *Fleet) {
+	s := &f.Settings
+	setInt(&s.SharedVPC.AZCount, DefaultAZCount)
+	setInt(&s.Organization.AccountQuota, DefaultAccountQuota)
+	setString(&s.Organization.AccessRoleName, DefaultAccessRoleName)
+	setInt(&s.LoadBalancer.RulesPerListener, DefaultRulesPerListener)
+	setInt(&s.Limits.VPCsPerRegion, DefaultVPCsPerRegion)
+	setInt(&s.Limits.SubnetsPerVPC, DefaultSubnetsPerVPC)
+	setInt(&s.Limits.NACLRules, DefaultNACLRules)
+	for _, t := range f.Tenants {
+		setTenantDefaults(s, t)
+	}
+}
+
+func setTenantDefaults(s *Settings, t *Tenant) {
+	if t.Status == "" {
+		t.Status = StatusActive
+	}
+	setString(&t.Region, s.PlatformRegion)
+	tier := s.Tiers[t.Tier]
+	if tier != nil && t.Model == "" {
+		t.Model = tier.DefaultModel
+	}
+	if t.Network != nil {
+		setInt(&t.Network.AZCount, DefaultAZCount)
+	}
+	if t.Model == ModelAccount {
+		if t.Account == nil {
+			t.Account = &AccountSpec{}
+		}
+		if t.Account.ID == "" {
+			setString(&t.Account.Pool, t.Tier)
+		}
+	}
+	if t.Model.RunsService() {
+		if t.Service == nil {
+			t.Service = &ServiceSpec{}
+		}
+		sv := t.Service
+		setString(&sv.Image, s.DefaultImage)
+		setInt(&sv.Port, DefaultPort)
+		setString(&sv.HealthCheckPath, DefaultHealthCheckPath)
+		if tier != nil {
+			setInt(&sv.CPU, tier.Service.CPU)
+			setInt(&sv.Memory, tier.Service.Memory)
+			setInt(&sv.DesiredCount, tier.Service.DesiredCount)
+		}
+		setInt(&sv.CPU, DefaultCPU)
+		setInt(&sv.Memory, DefaultMemory)
+		setInt(&sv.DesiredCount, DefaultDesiredCount)
+	}
+	if t.Model == ModelApplication && tier != nil {
+		if t.Limits == nil {
+			t.Limits = &LimitsSpec{}
+		}
+		l := t.Limits
+		if l.RateLimit == 0 {
+			l.RateLimit = tier.Throttle.RateLimit
+		}
+		setInt(&l.BurstLimit, tier.Throttle.BurstLimit)
+		setInt(&l.QuotaLimit, tier.Quota.Limit)
+		setString(&l.QuotaPeriod, tier.Quota.Period)
+	}
+}
+
+func setInt(p *int, v int) {
+	if *p == 0 {
+		*p = v
+	}
+}
+
+func setString(p *string, v string) {
+	if *p == "" {
+		*p = v
+	}
+}

@@ -1,0 +1,83 @@
+package spec
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// FieldError is one problem in one file, at a position, on a field path such as
+// `network.cidr` or `subnets[1]`. Msg says what is wrong and how to fix it.
+type FieldError struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Col  int    `json:"col"`
+	Path string `json:"path,omitempty"`
+	Msg  string `json:"message"`
+}
+
+func (e *FieldError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Col)
+	}
+	b.WriteString(": ")
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// ErrorList is every problem found, returned together like Kubernetes'
+// field.ErrorList so that a pull request check shows them all at once.
+type ErrorList []*FieldError
+
+func (l ErrorList) Error() string {
+	msgs := make([]string, len(l))
+	for i, e := range l {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// Sort orders the errors by file, line, column, path and message.
+func (l ErrorList) Sort() {
+	sort.SliceStable(l, func(i, j int) bool {
+		a, b := l[i], l[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Col != b.Col {
+			return a.Col < b.Col
+		}
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Msg < b.Msg
+	})
+}
+
+// errs collects FieldErrors during loading and validation.
+type errs struct{ list ErrorList }
+
+// at records a problem at the position of path in the source (the file's start
+// when the path is not in the file, e.g. a required field that is missing).
+func (e *errs) at(src *Source, path, format string, args ...any) {
+	line, col := src.Pos(path)
+	e.list = append(e.list, &FieldError{File: src.File, Line: line, Col: col, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// err returns the collected errors sorted, or nil.
+func (e *errs) err() error {
+	if len(e.list) == 0 {
+		return nil
+	}
+	e.list.Sort()
+	return e.list
+}

@@ -1,0 +1,318 @@
+// Package spec holds the tenant and fleet schema of tenantctl: the Go types of
+// tenants/<id>.yaml and tenants/fleet.yaml, their strict loading, defaults from
+// the tiers, and validation of each file and of the fleet as a whole.
+//
+// It knows nothing of Pulumi or the AWS SDKs: every other room reads a *Fleet.
+package spec
+
+import "gopkg.in/yaml.v3"
+
+// IsolationModel is how a tenant is separated from the others.
+type IsolationModel string
+
+// The five isolation models, from the most to the least isolated.
+const (
+	// ModelAccount gives the tenant a dedicated AWS account (a full silo).
+	ModelAccount IsolationModel = "account"
+	// ModelVPC gives the tenant its own VPC in the SaaS account.
+	ModelVPC IsolationModel = "vpc"
+	// ModelSubnet gives the tenant subnets and a NACL inside the platform's shared VPC.
+	ModelSubnet IsolationModel = "subnet"
+	// ModelContainer runs the tenant's service on the platform's shared ECS cluster.
+	ModelContainer IsolationModel = "container"
+	// ModelApplication pools the tenant: shared tables keyed by tenant, tenant-scoped IAM.
+	ModelApplication IsolationModel = "application"
+)
+
+// Models lists every isolation model, most isolated first.
+var Models = []IsolationModel{ModelAccount, ModelVPC, ModelSubnet, ModelContainer, ModelApplication}
+
+// Siloed reports whether the model gives the tenant resources of its own (as
+// opposed to a share of pooled resources); chargeback measures siloed tenants by
+// tag or account and pooled ones by metered usage.
+func (m IsolationModel) Siloed() bool { return m != ModelApplication }
+
+// RunsService reports whether the model runs a container service for the tenant
+// (and so needs the tenant's `service` block).
+func (m IsolationModel) RunsService() bool {
+	return m == ModelAccount || m == ModelVPC || m == ModelSubnet || m == ModelContainer
+}
+
+// Status is where a tenant stands in its life.
+type Status string
+
+// Tenant statuses.
+const (
+	StatusOnboarding Status = "onboarding"
+	StatusActive     Status = "active"
+	StatusSuspended  Status = "suspended"
+)
+
+// Tenant is one tenants/<id>.yaml file.
+type Tenant struct {
+	// Id is the tenant's DNS-label id (lowercase letters, digits and '-', at most 40
+	// characters); it must equal the file name without .yaml and never changes.
+	ID string `yaml:"id" json:"id"`
+	// Name is the tenant's display name.
+	Name string `yaml:"name" json:"name"`
+	// Tier is the name of a tier in fleet.yaml; it sets defaults and the allowed models.
+	Tier string `yaml:"tier" json:"tier"`
+	// Model is the isolation model; the tier's default model when left out.
+	Model IsolationModel `yaml:"model,omitempty" json:"model,omitempty"`
+	// Status is onboarding, active or suspended; active when left out.
+	Status Status `yaml:"status,omitempty" json:"status,omitempty"`
+	// Region is the AWS region of the tenant's resources; the platform region when left out.
+	Region string `yaml:"region,omitempty" json:"region,omitempty"`
+	// CostCenter is copied into the CostCenter cost-allocation tag.
+	CostCenter string `yaml:"costCenter" json:"costCenter"`
+	// Owner is the e-mail address of the person or team that answers for the tenant.
+	Owner string `yaml:"owner" json:"owner"`
+	// Labels select tenants in rollouts (--label k=v); they are not AWS tags.
+	Labels map[string]string `yaml:"labels,omitempty" json:"labels,omitempty"`
+	// Tags are extra AWS tags put on every resource of the tenant.
+	Tags map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
+	// Release pins the tenant to a release; a rollout of another release skips it.
+	Release string `yaml:"release,omitempty" json:"release,omitempty"`
+
+	// Account says which AWS account an account-model tenant lives in.
+	Account *AccountSpec `yaml:"account,omitempty" json:"account,omitempty"`
+	// Network is the tenant's own VPC (account and vpc models).
+	Network *NetworkSpec `yaml:"network,omitempty" json:"network,omitempty"`
+	// Subnets are the tenant's subnet CIDRs inside the shared VPC (subnet model), one per AZ.
+	Subnets []string `yaml:"subnets,omitempty" json:"subnets,omitempty"`
+	// Service is the tenant's container service (every model but application).
+	Service *ServiceSpec `yaml:"service,omitempty" json:"service,omitempty"`
+	// Limits are the API throttling and quota of a pooled tenant (application model);
+	// the tier's when left out.
+	Limits *LimitsSpec `yaml:"limits,omitempty" json:"limits,omitempty"`
+
+	// Source is where the tenant was read from; not part of the file.
+	Source Source `yaml:"-" json:"-"`
+}
+
+// AccountSpec is an account-model tenant's AWS account: a fixed id, or a pool to
+// draw a baselined account from (the account lifecycle's `assign`).
+type AccountSpec struct {
+	// Id is the 12-digit AWS account id, when the tenant's account is known.
+	ID string `yaml:"id,omitempty" json:"id,omitempty"`
+	// Pool is the account pool to draw from when id is left out; the tenant's tier when empty.
+	Pool string `yaml:"pool,omitempty" json:"pool,omitempty"`
+}
+
+// NetworkSpec is a VPC of the tenant's own.
+type NetworkSpec struct {
+	// Cidr is the VPC's IPv4 CIDR, between /16 and /28.
+	CIDR string `yaml:"cidr" json:"cidr"`
+	// AzCount is the number of availability zones to spread subnets over (1 to 6; default 2).
+	AZCount int `yaml:"azCount,omitempty" json:"azCount,omitempty"`
+	// SharedServices attaches the VPC to the platform's shared-services network
+	// (vpc model), through the Transit Gateway.
+	SharedServices bool `yaml:"sharedServices,omitempty" json:"sharedServices,omitempty"`
+}
+
+// ServiceSpec is the tenant's container service.
+type ServiceSpec struct {
+	// Image is the container image; the fleet's default image when left out.
+	Image string `yaml:"image,omitempty" json:"image,omitempty"`
+	// Cpu is the Fargate task CPU in units (256, 512, 1024, 2048, 4096); the tier's when left out.
+	CPU int `yaml:"cpu,omitempty" json:"cpu,omitempty"`
+	// Memory is the Fargate task memory in MiB, valid for the CPU; the tier's when left out.
+	Memory int `yaml:"memory,omitempty" json:"memory,omitempty"`
+	// DesiredCount is the number of running tasks; the tier's when left out.
+	DesiredCount int `yaml:"desiredCount,omitempty" json:"desiredCount,omitempty"`
+	// Port is the container port; 8080 when left out.
+	Port int `yaml:"port,omitempty" json:"port,omitempty"`
+	// HealthCheckPath is the load balancer's health check path; /healthz when left out.
+	HealthCheckPath string `yaml:"healthCheckPath,omitempty" json:"healthCheckPath,omitempty"`
+	// ListenerPriority is the tenant's rule priority on the shared load balancer
+	// (container model), unique in the fleet and kept for the tenant's life; it also
+	// picks the listener: priorities 1-100 go to the first, 101-200 to the second, ...
+	ListenerPriority int `yaml:"listenerPriority,omitempty" json:"listenerPriority,omitempty"`
+}
+
+// LimitsSpec is a pooled tenant's API throttling and quota.
+type LimitsSpec struct {
+	// RateLimit is the steady-state requests per second.
+	RateLimit float64 `yaml:"rateLimit,omitempty" json:"rateLimit,omitempty"`
+	// BurstLimit is the burst of requests allowed above the rate.
+	BurstLimit int `yaml:"burstLimit,omitempty" json:"burstLimit,omitempty"`
+	// QuotaLimit is the number of requests per quota period.
+	QuotaLimit int `yaml:"quotaLimit,omitempty" json:"quotaLimit,omitempty"`
+	// QuotaPeriod is DAY, WEEK or MONTH.
+	QuotaPeriod string `yaml:"quotaPeriod,omitempty" json:"quotaPeriod,omitempty"`
+}
+
+// Settings is tenants/fleet.yaml: what holds for the whole fleet.
+type Settings struct {
+	// NamePrefix starts every AWS resource name (lowercase, at most 12 characters).
+	NamePrefix string `yaml:"namePrefix" json:"namePrefix"`
+	// Environment is copied into the Environment cost-allocation tag (e.g. prod).
+	Environment string `yaml:"environment" json:"environment"`
+	// PlatformRegion is where the platform stack lives and tenants' default region.
+	PlatformRegion string `yaml:"platformRegion" json:"platformRegion"`
+	// Domain is the DNS zone tenants are served under (<id>.<domain>).
+	Domain string `yaml:"domain" json:"domain"`
+	// DefaultImage is the container image of tenants that name none.
+	DefaultImage string `yaml:"defaultImage" json:"defaultImage"`
+	// SharedVPC is the platform's VPC that subnet and container tenants live in.
+	SharedVPC SharedVPC `yaml:"sharedVpc" json:"sharedVpc"`
+	// SharedServices is the platform's shared-services network vpc tenants attach to.
+	SharedServices SharedServices `yaml:"sharedServices" json:"sharedServices"`
+	// Organization is the AWS Organizations set-up for account-model tenants.
+	Organization Organization `yaml:"organization" json:"organization"`
+	// LoadBalancer is the shared load balancer of container tenants.
+	LoadBalancer LoadBalancer `yaml:"loadBalancer,omitempty" json:"loadBalancer,omitempty"`
+	// Limits are AWS quotas the fleet check counts against.
+	Limits AWSLimits `yaml:"awsLimits,omitempty" json:"awsLimits,omitempty"`
+	// Tiers are the service tiers by name.
+	Tiers map[string]*Tier `yaml:"tiers" json:"tiers"`
+
+	// Source is where the settings were read from; not part of the file.
+	Source Source `yaml:"-" json:"-"`
+}
+
+// SharedVPC is the platform's VPC for subnet and container tenants.
+type SharedVPC struct {
+	// Cidr is the shared VPC's CIDR; subnet-model tenant subnets must lie inside it.
+	CIDR string `yaml:"cidr" json:"cidr"`
+	// AzCount is the number of AZs of the platform's own subnets (default 2).
+	AZCount int `yaml:"azCount,omitempty" json:"azCount,omitempty"`
+	// PlatformSubnets are the platform's own subnets (load balancer, shared cluster)
+	// inside the shared VPC; tenant subnets may not overlap them.
+	PlatformSubnets []string `yaml:"platformSubnets" json:"platformSubnets"`
+}
+
+// SharedServices is the network vpc-model tenants attach to.
+type SharedServices struct {
+	// Cidr is the shared-services VPC's CIDR; tenant NACLs and routes admit it.
+	CIDR string `yaml:"cidr" json:"cidr"`
+}
+
+// Organization is the AWS Organizations set-up of the account lifecycle.
+type Organization struct {
+	// WorkloadOU is the name of the OU of vended and active tenant accounts.
+	WorkloadOU string `yaml:"workloadOu" json:"workloadOu"`
+	// SuspendedOU is the name of the OU of suspended tenant accounts.
+	SuspendedOU string `yaml:"suspendedOu" json:"suspendedOu"`
+	// AccountQuota is the organization's account quota (default 10).
+	AccountQuota int `yaml:"accountQuota,omitempty" json:"accountQuota,omitempty"`
+	// AccountEmail is the pattern of new accounts' root e-mail; {name} is replaced.
+	AccountEmail string `yaml:"accountEmail" json:"accountEmail"`
+	// AccountName is the pattern of new accounts' names; {tier} and {seq} are replaced.
+	AccountName string `yaml:"accountName" json:"accountName"`
+	// AccessRoleName is the role Organizations creates in new accounts
+	// (OrganizationAccountAccessRole by default); baselining assumes it.
+	AccessRoleName string `yaml:"accessRoleName,omitempty" json:"accessRoleName,omitempty"`
+	// DeployRoleName is the role in each tenant account that deployments assume.
+	DeployRoleName string `yaml:"deployRoleName" json:"deployRoleName"`
+	// DeploymentAccountID is the account pipelines deploy from; the deploy role trusts only it.
+	DeploymentAccountID string `yaml:"deploymentAccountId" json:"deploymentAccountId"`
+}
+
+// LoadBalancer is the platform's shared load balancer for container tenants.
+type LoadBalancer struct {
+	// RulesPerListener is the listener rule quota (100 by default).
+	RulesPerListener int `yaml:"rulesPerListener,omitempty" json:"rulesPerListener,omitempty"`
+}
+
+// AWSLimits are the AWS quotas the fleet check counts against.
+type AWSLimits struct {
+	// VpcsPerRegion is the VPC quota per account and region (5 by default).
+	VPCsPerRegion int `yaml:"vpcsPerRegion,omitempty" json:"vpcsPerRegion,omitempty"`
+	// SubnetsPerVpc is the subnet quota per VPC (200 by default).
+	SubnetsPerVPC int `yaml:"subnetsPerVpc,omitempty" json:"subnetsPerVpc,omitempty"`
+	// NaclRules is the rule quota per network ACL and direction (20 by default).
+	NACLRules int `yaml:"naclRules,omitempty" json:"naclRules,omitempty"`
+}
+
+// Tier is a service tier: the models it allows and the defaults it gives.
+type Tier struct {
+	// Rank orders tiers in rollouts: lower ranks go first (free before enterprise).
+	Rank int `yaml:"rank" json:"rank"`
+	// Models are the isolation models tenants of this tier may use.
+	Models []IsolationModel `yaml:"models" json:"models"`
+	// DefaultModel is the model of tenants of this tier that name none.
+	DefaultModel IsolationModel `yaml:"defaultModel" json:"defaultModel"`
+	// Throttle is the API usage plan throttle of the tier.
+	Throttle Throttle `yaml:"throttle" json:"throttle"`
+	// Quota is the API usage plan quota of the tier.
+	Quota Quota `yaml:"quota" json:"quota"`
+	// Service is the default container size of the tier.
+	Service ServiceDefaults `yaml:"service,omitempty" json:"service,omitempty"`
+	// MonthlyBudgetUSD is the monthly budget of a siloed tenant's account (account model).
+	MonthlyBudgetUSD float64 `yaml:"monthlyBudgetUsd,omitempty" json:"monthlyBudgetUsd,omitempty"`
+	// AccountPool is the pool of baselined accounts kept ready for this tier.
+	AccountPool AccountPool `yaml:"accountPool,omitempty" json:"accountPool,omitempty"`
+}
+
+// Throttle is an API throttle.
+type Throttle struct {
+	// RateLimit is the steady-state requests per second.
+	RateLimit float64 `yaml:"rateLimit" json:"rateLimit"`
+	// BurstLimit is the burst of requests allowed above the rate.
+	BurstLimit int `yaml:"burstLimit" json:"burstLimit"`
+}
+
+// Quota is an API quota.
+type Quota struct {
+	// Limit is the number of requests per period.
+	Limit int `yaml:"limit" json:"limit"`
+	// Period is DAY, WEEK or MONTH.
+	Period string `yaml:"period" json:"period"`
+}
+
+// ServiceDefaults is a tier's default container size.
+type ServiceDefaults struct {
+	// Cpu is the Fargate task CPU in units.
+	CPU int `yaml:"cpu,omitempty" json:"cpu,omitempty"`
+	// Memory is the Fargate task memory in MiB.
+	Memory int `yaml:"memory,omitempty" json:"memory,omitempty"`
+	// DesiredCount is the number of running tasks.
+	DesiredCount int `yaml:"desiredCount,omitempty" json:"desiredCount,omitempty"`
+}
+
+// AccountPool is the pool of baselined accounts of a tier.
+type AccountPool struct {
+	// Target is the number of BASELINED accounts to keep ready.
+	Target int `yaml:"target,omitempty" json:"target,omitempty"`
+	// ServiceQuotas are the quotas baselining raises new accounts to.
+	ServiceQuotas []QuotaTarget `yaml:"serviceQuotas,omitempty" json:"serviceQuotas,omitempty"`
+}
+
+// QuotaTarget is a Service Quotas value a baselined account must have.
+type QuotaTarget struct {
+	// ServiceCode is the Service Quotas service code (e.g. vpc).
+	ServiceCode string `yaml:"serviceCode" json:"serviceCode"`
+	// QuotaCode is the Service Quotas quota code (e.g. L-F678F1CE).
+	QuotaCode string `yaml:"quotaCode" json:"quotaCode"`
+	// Value is the least value the quota must have.
+	Value float64 `yaml:"value" json:"value"`
+}
+
+// Source is the file a tenant or the settings came from, with the decoded YAML
+// tree kept so that errors found later can point at a line.
+type Source struct {
+	File string
+	node *yaml.Node
+}
+
+// Fleet is everything under tenants/: the settings and every tenant, sorted by id.
+type Fleet struct {
+	// Dir is the directory the fleet was loaded from.
+	Dir      string
+	Settings Settings
+	Tenants  []*Tenant
+}
+
+// Tenant returns the tenant with the id, or nil.
+func (f *Fleet) Tenant(id string) *Tenant {
+	for _, t := range f.Tenants {
+		if t.ID == id {
+			return t
+		}
+	}
+	return nil
+}
+
+// TierOf returns the tier of a tenant; nil when the tier is not defined.
+func (f *Fleet) TierOf(t *Tenant) *Tier { return f.Settings.Tiers[t.Tier] }
