@@ -1,6 +1,8 @@
 # The two set-up commands of the README: `make demo` and `make test`.
 GO ?= go
 BIN := $(CURDIR)/bin
+# Keep in step with tools/pulumi/go.mod; the Automation API checks the CLI's version.
+PULUMI_VERSION := v3.259.0
 
 .PHONY: demo test build pulumi bench fuzz
 
@@ -16,7 +18,8 @@ demo: build
 # module proxy through the nested tools module so the main go.mod stays lean.
 pulumi: $(BIN)/pulumi
 $(BIN)/pulumi: tools/pulumi/go.mod tools/pulumi/go.sum
-	cd tools/pulumi && $(GO) build -o $(BIN)/pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+	cd tools/pulumi && $(GO) build -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)" \
+		-o $(BIN)/pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 
 test: pulumi
 	PATH="$(BIN):$$PATH" $(GO) test ./...
