@@ -108,7 +108,7 @@ func Post(ctx context.Context, url, path string, body []byte) error {
 		return fmt.Errorf("emulator %s: %w", path, err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 		return fmt.Errorf("emulator %s: HTTP %d %s", path, resp.StatusCode, bytes.TrimSpace(msg))
 	}

@@ -47,7 +47,7 @@ func (s *Server) Seed(t testing.TB, seed int) {
 }
 
 // Post sends a request to one of moto's own endpoints (e.g. the static Cost
-// Explorer results) and fails the test on anything but 200.
+// Explorer results) and fails the test on anything but 2xx.
 func (s *Server) Post(t testing.TB, path string, body []byte) {
 	t.Helper()
 	if err := emulator.Post(context.Background(), s.URL, path, body); err != nil {
