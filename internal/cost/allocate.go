@@ -160,7 +160,7 @@ func Allocate(in Inputs) (*Report, error) {
 	if len(weights) == 0 {
 		weights = DefaultWeights
 	}
-	if err := validateWeights(weights); err != nil {
+	if err := ValidateWeights(weights); err != nil {
 		return nil, err
 	}
 	fleet := map[string]*spec.Tenant{}
@@ -385,7 +385,9 @@ func usageShares(tenants []*spec.Tenant, usage map[string]map[string]float64, we
 	return shares, floatTotals, explains
 }
 
-func validateWeights(ws []Weight) error {
+// ValidateWeights checks that every weight names a metering metric once, is ≥ 0,
+// and that at least one is positive.
+func ValidateWeights(ws []Weight) error {
 	seen := map[string]bool{}
 	var sum float64
 	for _, w := range ws {

@@ -36,21 +36,34 @@ func writeTable(w io.Writer, r *Report, explain bool) error {
 		status = "estimated: Cost Explorer has not closed the month"
 	}
 	fmt.Fprintf(w, "Chargeback %s · %s · %s (%s)\n\n", r.Month, r.Metric, r.Currency, status)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "TENANT\tMODEL\tTIER\tBASIS\tDIRECT\tPOOLED\tTOTAL\t")
+	// Amounts are right-aligned by padding them to the widest one; tabwriter
+	// aligns every column the same way.
+	width := len("DIRECT")
+	for _, c := range []int64{r.TotalCents, r.AllocatedCents, r.UnallocatedCents, r.PoolCents} {
+		width = max(width, len(formatCents(c)))
+	}
+	for _, t := range r.Tenants {
+		width = max(width, len(formatCents(t.DirectCents)), len(formatCents(t.TotalCents)))
+	}
+	amt := func(c int64) string { return fmt.Sprintf("%*s", width, formatCents(c)) }
+	head := func(s string) string { return fmt.Sprintf("%*s", width, s) }
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "TENANT\tMODEL\tTIER\tBASIS\t%s\t%s\t%s\n", head("DIRECT"), head("POOLED"), head("TOTAL"))
 	for _, t := range r.Tenants {
 		basis := strings.Join(t.Basis, " + ")
 		if basis == "" {
 			basis = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", t.ID, t.Model, t.Tier, basis, formatCents(t.DirectCents), formatCents(t.PooledCents), formatCents(t.TotalCents))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Model, t.Tier, basis, amt(t.DirectCents), amt(t.PooledCents), amt(t.TotalCents))
 	}
-	fmt.Fprintf(tw, "ALLOCATED\t\t\t\t\t\t%s\t\n", formatCents(r.AllocatedCents))
+	blank := strings.Repeat(" ", width)
+	row := func(label string, c int64) { fmt.Fprintf(tw, "%s\t\t\t\t%s\t%s\t%s\n", label, blank, blank, amt(c)) }
+	row("ALLOCATED", r.AllocatedCents)
 	for _, u := range r.Unallocated {
-		fmt.Fprintf(tw, "unallocated: %s\t\t\t\t\t\t%s\t\n", u.Reason, formatCents(u.Cents))
+		row("unallocated: "+u.Reason, u.Cents)
 	}
-	fmt.Fprintf(tw, "UNALLOCATED\t\t\t\t\t\t%s\t\n", formatCents(r.UnallocatedCents))
-	fmt.Fprintf(tw, "TOTAL (Cost Explorer)\t\t\t\t\t\t%s\t\n", formatCents(r.TotalCents))
+	row("UNALLOCATED", r.UnallocatedCents)
+	row("TOTAL (Cost Explorer)", r.TotalCents)
 	if err := tw.Flush(); err != nil {
 		return err
 	}

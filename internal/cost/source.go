@@ -90,7 +90,7 @@ func Build(ctx context.Context, c Clients, fleet *spec.Fleet, o Options) (*Repor
 	if len(o.Weights) == 0 {
 		o.Weights = DefaultWeights
 	}
-	if err := validateWeights(o.Weights); err != nil {
+	if err := ValidateWeights(o.Weights); err != nil {
 		return nil, err
 	}
 	in := Inputs{Month: o.Month, Metric: o.Metric, Tenants: fleet.Tenants, Weights: o.Weights}
