@@ -3,10 +3,11 @@
 // back: one CloudWatch namespace, one TenantId dimension and a fixed set of
 // metric names, defined here once for both sides.
 //
-// An application emits usage either as CloudWatch embedded metric format (EMF)
-// log lines (EMFWriter: cheapest, CloudWatch Logs turns them into metrics) or
-// straight through PutMetricData (Publisher: batched, for processes without a
-// log agent). Both produce the same metrics.
+// An application emits usage as CloudWatch embedded metric format (EMF) log
+// lines (EMFWriter: cheapest, CloudWatch Logs turns them into metrics), straight
+// through PutMetricData (NewPublisher: batched, for processes without a log
+// agent), or onto the platform's Kinesis metering stream (NewStreamPublisher:
+// EMF records, for a consumer to log or archive). All produce the same metrics.
 package metering
 
 import (

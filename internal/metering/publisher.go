@@ -6,48 +6,47 @@ import (
 	"sort"
 	"sync"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 )
 
-// MaxBatch is the most metric datums one PutMetricData call may carry.
-const MaxBatch = 1000
-
-// PutMetricDataAPI is the part of the CloudWatch client the Publisher uses.
-type PutMetricDataAPI interface {
-	PutMetricData(ctx context.Context, in *cloudwatch.PutMetricDataInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricDataOutput, error)
-}
-
-// Publisher sends usage to CloudWatch with PutMetricData. Records are summed
-// per tenant, metric and minute in memory (a busy tenant costs one datum a
-// minute, not one per request) and sent in batches of at most BatchSize datums:
-// when the buffer holds BatchSize datums, and on Flush. Call Flush on a timer
-// and before the process exits; usage not flushed is lost.
+// Publisher sends usage to a sink: CloudWatch (NewPublisher) or the platform's
+// Kinesis metering stream (NewStreamPublisher). Records are summed per tenant,
+// metric and minute in memory (a busy tenant costs one datum a minute, not one
+// per request) and sent in batches of at most the batch size: when the buffer
+// holds that many datums, and on Flush. Call Flush on a timer and before the
+// process exits; usage not flushed is lost.
 //
 // It is safe for concurrent use.
 type Publisher struct {
-	api       PutMetricDataAPI
+	sink      sink
 	batchSize int
 	now       func() time.Time
 
 	mu  sync.Mutex
-	buf map[datumKey]float64
+	buf map[Datum]float64
 }
 
-type datumKey struct {
-	tenant string
-	metric string
-	minute int64 // Unix seconds, truncated to the minute
+// Datum is one metric of one tenant over one minute; the value is kept apart
+// (in the buffer, and in a send) so that a Datum can key the buffer.
+type Datum struct {
+	TenantID string
+	Metric   string
+	// Minute is the start of the minute, in UTC.
+	Minute time.Time
 }
 
-// NewPublisher returns a publisher; batchSize ≤ 0 or above MaxBatch means MaxBatch.
-func NewPublisher(api PutMetricDataAPI, batchSize int) *Publisher {
-	if batchSize <= 0 || batchSize > MaxBatch {
-		batchSize = MaxBatch
+// sink is where a Publisher sends batches. send returns the positions of the
+// datums it could not deliver (to be kept for the next Flush) and an error
+// saying why.
+type sink interface {
+	maxBatch() int
+	send(ctx context.Context, data []Datum, values []float64) (failed []int, err error)
+}
+
+func newPublisher(s sink, batchSize int) *Publisher {
+	if batchSize <= 0 || batchSize > s.maxBatch() {
+		batchSize = s.maxBatch()
 	}
-	return &Publisher{api: api, batchSize: batchSize, now: time.Now, buf: map[datumKey]float64{}}
+	return &Publisher{sink: s, batchSize: batchSize, now: time.Now, buf: map[Datum]float64{}}
 }
 
 // Record adds usage to the buffer and sends the buffer when it is full. An
@@ -57,11 +56,11 @@ func (p *Publisher) Record(ctx context.Context, u Usage) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	minute := u.at(p.now).Truncate(time.Minute).Unix()
+	minute := u.at(p.now).UTC().Truncate(time.Minute)
 	p.mu.Lock()
 	for i, v := range u.values() {
 		if v != 0 {
-			p.buf[datumKey{u.TenantID, Metrics[i], minute}] += v
+			p.buf[Datum{u.TenantID, Metrics[i], minute}] += v
 		}
 	}
 	full := len(p.buf) >= p.batchSize
@@ -79,54 +78,65 @@ func (p *Publisher) Pending() int {
 	return len(p.buf)
 }
 
-// Flush sends every buffered datum, BatchSize per call. Datums of a batch that
-// failed are put back into the buffer so a later Flush retries them.
+// Flush sends every buffered datum, a batch per call. Datums the sink could not
+// deliver, and those of batches not tried after a failure, are put back into
+// the buffer so a later Flush retries them.
 func (p *Publisher) Flush(ctx context.Context) error {
 	p.mu.Lock()
-	keys := make([]datumKey, 0, len(p.buf))
+	keys := make([]Datum, 0, len(p.buf))
 	for k := range p.buf {
 		keys = append(keys, k)
 	}
 	taken := p.buf
-	p.buf = map[datumKey]float64{}
+	p.buf = map[Datum]float64{}
 	p.mu.Unlock()
 	// A stable order keeps batches (and tests) repeatable.
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
-		if a.tenant != b.tenant {
-			return a.tenant < b.tenant
+		if a.TenantID != b.TenantID {
+			return a.TenantID < b.TenantID
 		}
-		if a.minute != b.minute {
-			return a.minute < b.minute
+		if !a.Minute.Equal(b.Minute) {
+			return a.Minute.Before(b.Minute)
 		}
-		return a.metric < b.metric
+		return a.Metric < b.Metric
 	})
 	for start := 0; start < len(keys); start += p.batchSize {
-		end := min(start+p.batchSize, len(keys))
-		batch := keys[start:end]
-		data := make([]types.MetricDatum, len(batch))
+		batch := keys[start:min(start+p.batchSize, len(keys))]
+		values := make([]float64, len(batch))
 		for i, k := range batch {
-			data[i] = types.MetricDatum{
-				MetricName: aws.String(k.metric),
-				Dimensions: []types.Dimension{{Name: aws.String(DimensionTenantID), Value: aws.String(k.tenant)}},
-				Timestamp:  aws.Time(time.Unix(k.minute, 0).UTC()),
-				Value:      aws.Float64(taken[k]),
-				Unit:       types.StandardUnitCount,
-			}
+			values[i] = taken[k]
 		}
-		_, err := p.api.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String(Namespace), MetricData: data})
+		failed, err := p.sink.send(ctx, batch, values)
 		if err != nil {
-			p.requeue(keys[start:], taken)
-			return fmt.Errorf("metering: PutMetricData of %d datums to %s: %w", len(batch), Namespace, err)
+			keep := make([]Datum, 0, len(failed)+len(keys)-start-len(batch))
+			for _, i := range failed {
+				keep = append(keep, batch[i])
+			}
+			keep = append(keep, keys[start+len(batch):]...)
+			p.requeue(keep, taken)
+			return fmt.Errorf("metering: %w (%d datums kept for the next flush)", err, len(keep))
 		}
 	}
 	return nil
 }
 
-func (p *Publisher) requeue(keys []datumKey, values map[datumKey]float64) {
+func (p *Publisher) requeue(keys []Datum, values map[Datum]float64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, k := range keys {
 		p.buf[k] += values[k]
 	}
+}
+
+// usage is the datum as a one-metric usage record.
+func (d Datum) usage(v float64) Usage {
+	u := Usage{TenantID: d.TenantID, Time: d.Minute}
+	switch d.Metric {
+	case MetricRequests:
+		u.Requests = v
+	case MetricCapacityUnits:
+		u.CapacityUnits = v
+	}
+	return u
 }
