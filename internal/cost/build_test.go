@@ -311,8 +311,10 @@ func TestBuildPoolWithoutUsageStaysUnallocated(t *testing.T) {
 	s := moto.Shared(t)
 	cfg := loadCfg(t)
 	fleet := fleetOf(tenant("globex", spec.ModelApplication, "free"), tenant("wonka", spec.ModelApplication, "free"))
+	open := ceResult("250.00", nil, "")
+	open["ResultsByTime"].([]any)[0].(map[string]any)["Estimated"] = true // a month Cost Explorer has not closed
 	injectCE(t, s,
-		ceResult("250.00", nil, ""),
+		open,
 		ceResult("", []ceGroup{{"123456789012", "platform", "250.00"}}, ""),
 		ceResult("", []ceGroup{{"123456789012", "platform", "200.00"}}, ""),
 	)
@@ -321,6 +323,9 @@ func TestBuildPoolWithoutUsageStaysUnallocated(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertReconciles(t, r, 25000)
+	if !r.Estimated {
+		t.Error("the report of an open month is not marked estimated")
+	}
 	rem := remainders(r)
 	if rem[ReasonPoolUnmetered] != 20000 || rem[ReasonPlatform] != 5000 || r.AllocatedCents != 0 {
 		t.Errorf("unallocated %v, allocated %d; want the 200.00 pool and 50.00 platform unallocated", rem, r.AllocatedCents)
