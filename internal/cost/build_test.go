@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -68,16 +67,7 @@ func injectCE(t *testing.T, s *moto.Server, results ...map[string]any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// moto answers this endpoint with 201 Created, so it is posted here
-	// rather than with s.Post (which wants 200).
-	resp, err := http.Post(s.URL+"/moto-api/static/ce/cost-and-usage-results", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
-		t.Fatalf("injecting Cost Explorer results: HTTP %d", resp.StatusCode)
-	}
+	s.Post(t, "/moto-api/static/ce/cost-and-usage-results", body)
 }
 
 func loadCfg(t *testing.T) aws.Config {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -104,11 +103,7 @@ func TestCostCommand(t *testing.T) {
 		result("", group(acct, "acme-corp", "400.00"), group("123456789012", "initech", "250.00"), group("123456789012", "platform", "340.00"), group("123456789012", "", "10.00")),
 		result("", group("123456789012", "platform", "300.00")),
 	}})
-	resp, err := http.Post(s.URL+"/moto-api/static/ce/cost-and-usage-results", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	s.Post(t, "/moto-api/static/ce/cost-and-usage-results", body)
 
 	p := metering.NewPublisher(metering.NewCloudWatchClient(cfg), 0)
 	at := time.Date(2026, 10, 12, 0, 0, 0, 0, time.UTC)
