@@ -88,7 +88,7 @@ func (m *Manager) Assign(ctx context.Context, t *spec.Tenant) (*Assignment, erro
 		if target == nil {
 			candidates := pooled(inv, pool)
 			if len(candidates) == 0 {
-				return nil, fmt.Errorf("assign %s: %w %q: vend more with `tenantctl accounts vend --tier %s --count N` or `tenantctl accounts pool --top-up`", t.ID, ErrPoolEmpty, pool, pool)
+				return nil, fmt.Errorf("assign %s: pool %q: %w: vend more with `tenantctl accounts vend --tier %s --count N` or `tenantctl accounts pool --top-up`", t.ID, pool, ErrPoolEmpty, pool)
 			}
 			// Start at a place that depends on the tenant, so concurrent
 			// assigns mostly go for different accounts.

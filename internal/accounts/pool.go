@@ -104,4 +104,4 @@ func (m *Manager) TopUp(ctx context.Context) (*VendResult, error) {
 }
 
 // ErrPoolEmpty is returned by Assign when the tenant's pool has no account ready.
-var ErrPoolEmpty = errors.New("the pool has no BASELINED account")
+var ErrPoolEmpty = errors.New("no BASELINED account is ready")
