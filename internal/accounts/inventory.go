@@ -300,10 +300,15 @@ func (m *Manager) Inventory(ctx context.Context) (*Inventory, error) {
 		acc.OU = l.ouName(acc.parentID, m.settings)
 		inv.Accounts = append(inv.Accounts, acc)
 	}
+	// Oldest first; accounts created in the same second (one vend) by name.
 	sort.Slice(inv.Accounts, func(i, j int) bool {
 		a, b := inv.Accounts[i], inv.Accounts[j]
-		if !a.Joined.Equal(b.Joined) {
-			return a.Joined.Before(b.Joined)
+		ta, tb := a.Joined.Truncate(time.Second), b.Joined.Truncate(time.Second)
+		if !ta.Equal(tb) {
+			return ta.Before(tb)
+		}
+		if a.Name != b.Name {
+			return a.Name < b.Name
 		}
 		return a.ID < b.ID
 	})

@@ -41,7 +41,10 @@ type VendResult struct {
 type JSONDuration time.Duration
 
 // MarshalText renders the duration.
-func (d JSONDuration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+func (d JSONDuration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// String renders the duration rounded to milliseconds.
+func (d JSONDuration) String() string { return time.Duration(d).Round(time.Millisecond).String() }
 
 // Failed returns the accounts that did not reach BASELINED.
 func (r *VendResult) Failed() []Vended {
