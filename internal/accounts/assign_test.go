@@ -81,9 +81,7 @@ func TestConcurrentAssignsOnOneManager(t *testing.T) {
 	o := newOrg(t)
 	ctx := context.Background()
 	m := o.manager(testSettings())
-	if _, err := m.Vend(ctx, "enterprise", 4); err != nil {
-		t.Fatal(err)
-	}
+	o.vend(m, "enterprise", 4)
 	var wg sync.WaitGroup
 	got := make([]*Assignment, 4)
 	for i := range 4 {
@@ -119,10 +117,7 @@ func TestClaimRaceLowestTenantWins(t *testing.T) {
 	o := newOrg(t)
 	ctx := context.Background()
 	m := o.manager(testSettings())
-	res, err := m.Vend(ctx, "enterprise", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := o.vend(m, "enterprise", 1)
 	id := res.Accounts[0].AccountID
 	// Both claims are on the account when each side reads.
 	o.setTags(id, "CLAIM_alpha", "2026-01-01T00:00:00Z", "CLAIM_beta", "2026-01-01T00:00:00Z")
@@ -146,10 +141,7 @@ func TestClaimRaceLowestTenantWins(t *testing.T) {
 		t.Errorf("a claim on an ACTIVE account: won=%v err=%v", won, err)
 	}
 	// The lowest tenant does not wait forever for a claim that stays.
-	res, err = m.Vend(ctx, "enterprise", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res = o.vend(m, "enterprise", 1)
 	id2 := res.Accounts[0].AccountID
 	o.setTags(id2, "CLAIM_a", "x", "CLAIM_zzz-crashed", "x")
 	if won, err := m.settleClaim(ctx, id2, "a"); err != nil || won {
@@ -163,10 +155,7 @@ func TestAssignFinishesItsInterruptedClaim(t *testing.T) {
 	o := newOrg(t)
 	ctx := context.Background()
 	m := o.manager(testSettings())
-	res, err := m.Vend(ctx, "enterprise", 2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := o.vend(m, "enterprise", 2)
 	claimed := res.Accounts[1].AccountID
 	o.setTags(claimed, "CLAIM_globex", "2026-01-01T00:00:00Z")
 	other, err := m.Assign(ctx, accountTenant("hooli"))
@@ -214,9 +203,7 @@ func TestAssignRefusals(t *testing.T) {
 		}
 	}
 	// A pool of another tier is not drawn from.
-	if _, err := m.Vend(ctx, "premium", 1); err != nil {
-		t.Fatal(err)
-	}
+	o.vend(m, "premium", 1)
 	if _, err := m.Assign(ctx, accountTenant("globex")); !errors.Is(err, ErrPoolEmpty) {
 		t.Errorf("enterprise tenant with only a premium account: %v", err)
 	}

@@ -81,10 +81,7 @@ func TestBadStatesAreReportedAndRefused(t *testing.T) {
 			o := newOrg(t)
 			ctx := context.Background()
 			m := o.manager(testSettings())
-			res, err := m.Vend(ctx, "enterprise", 3)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := o.vend(m, "enterprise", 3)
 			id, other := res.Accounts[0].AccountID, res.Accounts[1].AccountID
 			c.make(o, id, other)
 
@@ -113,10 +110,7 @@ func TestSuspendAndResolveRefuseATenantInABadState(t *testing.T) {
 	o := newOrg(t)
 	ctx := context.Background()
 	m := o.manager(testSettings())
-	res, err := m.Vend(ctx, "enterprise", 2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := o.vend(m, "enterprise", 2)
 	for _, v := range res.Accounts {
 		o.setTags(v.AccountID, "STATUS", "ACTIVE", "TENANT_ID", "hooli")
 	}
@@ -141,9 +135,7 @@ func TestSuspendResumesAnInterruptedSuspend(t *testing.T) {
 	o := newOrg(t)
 	ctx := context.Background()
 	m := o.manager(testSettings())
-	if _, err := m.Vend(ctx, "enterprise", 1); err != nil {
-		t.Fatal(err)
-	}
+	o.vend(m, "enterprise", 1)
 	a, err := m.Assign(ctx, accountTenant("globex"))
 	if err != nil {
 		t.Fatal(err)

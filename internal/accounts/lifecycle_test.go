@@ -19,10 +19,7 @@ func TestLifecycleVendAssignSuspend(t *testing.T) {
 	ctx := context.Background()
 	m := o.manager(testSettings())
 
-	res, err := m.Vend(ctx, "enterprise", 3)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := o.vend(m, "enterprise", 3)
 	if len(res.Accounts) != 3 {
 		t.Fatalf("vended %d accounts, want 3", len(res.Accounts))
 	}
@@ -135,10 +132,7 @@ func TestLifecycleVendAssignSuspend(t *testing.T) {
 	}
 
 	// Vending again numbers on.
-	res, err = m.Vend(ctx, "enterprise", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res = o.vend(m, "enterprise", 1)
 	if res.Accounts[0].Name != "tenant-enterprise-4" {
 		t.Errorf("next account name = %s, want tenant-enterprise-4", res.Accounts[0].Name)
 	}
@@ -198,10 +192,7 @@ func TestBaselineRepairsALoosenedTrustPolicy(t *testing.T) {
 	o := newOrg(t)
 	ctx := context.Background()
 	m := o.manager(testSettings())
-	res, err := m.Vend(ctx, "enterprise", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := o.vend(m, "enterprise", 1)
 	id := res.Accounts[0].AccountID
 	client := o.memberIAM(id)
 	loose := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}`
@@ -309,10 +300,7 @@ func TestOUsAreFoundBelowTheRoot(t *testing.T) {
 	s := testSettings()
 	s.Organization.WorkloadOU, s.Organization.SuspendedOU = "Live", "Gone"
 	m := o.manager(s)
-	res, err := m.Vend(ctx, "premium", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := o.vend(m, "premium", 1)
 	if p := o.parent(res.Accounts[0].AccountID); p != live {
 		t.Errorf("vended into %s, want the nested OU Live %s", p, live)
 	}

@@ -279,3 +279,13 @@ func (f *fakeQuotas) count() int {
 	defer f.mu.Unlock()
 	return len(f.requests)
 }
+
+// vend vends n accounts of the tier and fails the test on any error.
+func (o *org) vend(m *Manager, tier string, n int) *VendResult {
+	o.t.Helper()
+	res, err := m.Vend(context.Background(), tier, n)
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	return res
+}
