@@ -51,7 +51,12 @@ const maxClaimRounds = 8
 // outcome and fails loudly if it ever finds another tenant there.
 //
 // Within one process assignMu serialises assigns, so goroutines sharing a
-// Manager do not even race. An assign interrupted after its claim leaves
+// Manager do not even race. Two processes assigning the same tenant at once
+// normally claim the same account (the starting pick depends only on the
+// tenant and the pool); should their inventories differ and each win a
+// different account, the tenant has two ACTIVE accounts, which list reports
+// and every later assign refuses: detected, not silent. Pipelines run one
+// assign per tenant. An assign interrupted after its claim leaves
 // CLAIM_<tenant> on the account: `list` shows it, other tenants skip the
 // account, and running assign for the tenant again finishes it.
 //
@@ -154,11 +159,13 @@ func (m *Manager) settleClaim(ctx context.Context, accountID, tenant string) (bo
 		if err != nil {
 			return false, err
 		}
+		if Status(tags[spec.TagAccountStatus]) != StatusBaselined || tags[spec.TagAccountTenantID] != "" {
+			// Taken meanwhile: by another tenant, or by another assign of this
+			// one (the next inventory then finds it ACTIVE for the tenant).
+			return false, nil
+		}
 		if _, mine := tags[claimKey(tenant)]; !mine {
 			return false, fmt.Errorf("assign %s: its claim on account %s disappeared (removed by hand?); run it again", tenant, accountID)
-		}
-		if Status(tags[spec.TagAccountStatus]) != StatusBaselined || tags[spec.TagAccountTenantID] != "" {
-			return false, nil // taken by another tenant meanwhile
 		}
 		others := otherClaims(tags, tenant)
 		if len(others) == 0 {
