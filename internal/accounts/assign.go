@@ -60,10 +60,12 @@ const maxClaimRounds = 8
 // CLAIM_<tenant> on the account: `list` shows it, other tenants skip the
 // account, and running assign for the tenant again finishes it.
 //
-// Assign refuses to change anything while the inventory shows a bad state
+// Assign refuses to take an account while the inventory shows a bad state
 // (list's problems): an account without STATUS, or one whose STATUS
 // contradicts its OU, may be this very tenant's, and handing out another
-// would give the tenant two.
+// would give the tenant two. A tenant that has its one ACTIVE account gets
+// it back all the same (that changes nothing), unless its own accounts are
+// in a bad state.
 func (m *Manager) Assign(ctx context.Context, t *spec.Tenant) (*Assignment, error) {
 	pool, err := m.poolOf(t)
 	if err != nil {
@@ -77,8 +79,8 @@ func (m *Manager) Assign(ctx context.Context, t *spec.Tenant) (*Assignment, erro
 		if err != nil {
 			return nil, err
 		}
-		if probs := inv.Problems(); len(probs) > 0 {
-			return nil, fmt.Errorf("assign %s refused: the accounts are in a bad state, and nothing is changed on a guess; fix these first (see `tenantctl accounts list`):\n  %s", t.ID, strings.Join(probs, "\n  "))
+		if err := tenantProblems(inv, t.ID, "assign"); err != nil {
+			return nil, err
 		}
 		if active := inv.Of(t.ID, StatusActive); len(active) == 1 {
 			a := active[0]
@@ -88,6 +90,11 @@ func (m *Manager) Assign(ctx context.Context, t *spec.Tenant) (*Assignment, erro
 				}
 			}
 			return &Assignment{TenantID: t.ID, AccountID: a.ID, Name: a.Name, Pool: a.Tier, Existing: true}, nil
+		}
+		// Returning the tenant's account changes nothing; taking a new one
+		// waits until no account anywhere is in doubt.
+		if probs := inv.Problems(); len(probs) > 0 {
+			return nil, fmt.Errorf("assign %s refused: the accounts are in a bad state, and nothing is changed on a guess; fix these first (see `tenantctl accounts list`):\n  %s", t.ID, strings.Join(probs, "\n  "))
 		}
 		target := ownClaim(inv, t.ID)
 		if target == nil {

@@ -185,3 +185,29 @@ func (o *org) untagAll(accountID string) {
 		o.t.Fatal(err)
 	}
 }
+
+// A tenant holding its account gets it back despite a stray account
+// elsewhere; a new assign is refused.
+func TestAssignReturnsAnExistingAccountDespiteUnrelatedProblems(t *testing.T) {
+	o := newOrg(t)
+	ctx := context.Background()
+	m := o.manager(testSettings())
+	res := o.vend(m, "enterprise", 3)
+	a, err := m.Assign(ctx, accountTenant("globex"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range res.Accounts {
+		if v.AccountID != a.AccountID {
+			o.untagAll(v.AccountID)
+			break
+		}
+	}
+	again, err := m.Assign(ctx, accountTenant("globex"))
+	if err != nil || again.AccountID != a.AccountID || !again.Existing {
+		t.Errorf("assign globex again = %+v, %v; want its account %s", again, err, a.AccountID)
+	}
+	if _, err := m.Assign(ctx, accountTenant("hooli")); err == nil || !strings.Contains(err.Error(), "assign hooli refused") {
+		t.Errorf("assign hooli = %v, want a refusal", err)
+	}
+}
