@@ -84,7 +84,7 @@ func (o *accountsListOptions) print(inv *accounts.Inventory) error {
 		tw.flush()
 		printQuota(o.g, inv)
 		if len(problems) > 0 {
-			fmt.Fprintf(o.g.stdout, "\n%d problem(s); assign is refused until they are fixed:\n", len(problems))
+			fmt.Fprintf(o.g.stdout, "\n%d problem(s); assign takes no new account until they are fixed:\n", len(problems))
 			for _, p := range problems {
 				fmt.Fprintln(o.g.stdout, "  "+p)
 			}
