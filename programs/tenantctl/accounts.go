@@ -86,8 +86,8 @@ func (o *accountsOptions) load(ctx context.Context, withSecret bool) (*accounts.
 	return m, fleet, nil
 }
 
-// outputFlag binds --output (text or json) and returns a check for it.
-func outputFlag(cmd *cobra.Command, p *string) func() error {
+// accountsOutputFlag binds --output (text or json) and returns a check for it.
+func accountsOutputFlag(cmd *cobra.Command, p *string) func() error {
 	cmd.Flags().StringVarP(p, "output", "o", "text", "output format: text or json")
 	return func() error {
 		if *p != "text" && *p != "json" {
@@ -97,20 +97,20 @@ func outputFlag(cmd *cobra.Command, p *string) func() error {
 	}
 }
 
-func writeJSON(w io.Writer, v any) error {
+func writeAccountsJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
 
-// printVend shows the accounts of a vend or top-up, and returns its error
+// printVendResult shows the accounts of a vend or top-up, and returns its error
 // with the exit code for failures.
-func printVend(w io.Writer, output string, res *accounts.VendResult, err error) error {
+func printVendResult(w io.Writer, output string, res *accounts.VendResult, err error) error {
 	if res == nil {
 		return withCode(ExitInvalid, err)
 	}
 	if output == "json" {
-		if jerr := writeJSON(w, res); jerr != nil {
+		if jerr := writeAccountsJSON(w, res); jerr != nil {
 			return jerr
 		}
 		if err != nil {
@@ -122,7 +122,7 @@ func printVend(w io.Writer, output string, res *accounts.VendResult, err error) 
 		fmt.Fprintln(w, "every pool is at its target; nothing to vend")
 		return nil
 	}
-	tw := newTable(w, "ACCOUNT", "NAME", "TIER", "STATUS", "ORG CALLS", "QUOTAS")
+	tw := newAccountsTable(w, "ACCOUNT", "NAME", "TIER", "STATUS", "ORG CALLS", "QUOTAS")
 	for _, v := range res.Accounts {
 		status := string(v.Status)
 		if v.Error != "" {
@@ -131,7 +131,7 @@ func printVend(w io.Writer, output string, res *accounts.VendResult, err error) 
 		if v.Resumed {
 			status += " resumed"
 		}
-		tw.row(orDash(v.AccountID), v.Name, v.Tier, status, fmt.Sprint(v.OrgCalls), quotaSummary(v.Baseline))
+		tw.row(accountsDash(v.AccountID), v.Name, v.Tier, status, fmt.Sprint(v.OrgCalls), baselineQuotaSummary(v.Baseline))
 	}
 	tw.flush()
 	ok := len(res.Accounts) - len(res.Failed())
@@ -143,7 +143,7 @@ func printVend(w io.Writer, output string, res *accounts.VendResult, err error) 
 	return nil
 }
 
-func quotaSummary(b *accounts.BaselineReport) string {
+func baselineQuotaSummary(b *accounts.BaselineReport) string {
 	if b == nil || len(b.Quotas) == 0 {
 		return "-"
 	}
@@ -163,15 +163,15 @@ func quotaSummary(b *accounts.BaselineReport) string {
 	return strings.Join(parts, ", ")
 }
 
-func orDash(s string) string {
+func accountsDash(s string) string {
 	if s == "" {
 		return "-"
 	}
 	return s
 }
 
-// poolTiers are the tiers with an account pool target, sorted.
-func poolTiers(s *spec.Settings) []string {
+// accountPoolTiers are the tiers with an account pool target, sorted.
+func accountPoolTiers(s *spec.Settings) []string {
 	var out []string
 	for name, t := range s.Tiers {
 		if t.AccountPool.Target > 0 {
@@ -185,7 +185,7 @@ func poolTiers(s *spec.Settings) []string {
 // accountsTable is a tab-aligned table of the accounts commands.
 type accountsTable struct{ tw *tabwriter.Writer }
 
-func newTable(w io.Writer, header ...string) *accountsTable {
+func newAccountsTable(w io.Writer, header ...string) *accountsTable {
 	t := &accountsTable{tw: tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)}
 	t.row(header...)
 	return t

@@ -23,7 +23,7 @@ while any account is in a bad state (see ` + "`tenantctl accounts list`" + `).`,
 		Example: "  tenantctl accounts assign globex",
 		Args:    cobra.ExactArgs(1),
 	}
-	checkOutput := outputFlag(cmd, &o.output)
+	checkOutput := accountsOutputFlag(cmd, &o.output)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkOutput(); err != nil {
 			return err
@@ -41,7 +41,7 @@ while any account is in a bad state (see ` + "`tenantctl accounts list`" + `).`,
 			return withCode(ExitInvalid, err)
 		}
 		if o.output == "json" {
-			return writeJSON(o.g.stdout, a)
+			return writeAccountsJSON(o.g.stdout, a)
 		}
 		if a.Existing {
 			fmt.Fprintf(o.g.stdout, "tenant %s already has account %s (%s)\n", a.TenantID, a.AccountID, a.Name)

@@ -29,14 +29,14 @@ accounts, ...) are reported, and make the exit code 1.`,
 		Example: "  tenantctl accounts list\n  tenantctl accounts list --status BASELINED --output json",
 		Args:    cobra.NoArgs,
 	}
-	checkOutput := outputFlag(cmd, &o.output)
-	cmd.Flags().StringVar(&o.status, "status", "", "show only accounts in this status ("+statusList()+")")
+	checkOutput := accountsOutputFlag(cmd, &o.output)
+	cmd.Flags().StringVar(&o.status, "status", "", "show only accounts in this status ("+accountStatusList()+")")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := checkOutput(); err != nil {
 			return err
 		}
 		if o.status != "" && !accounts.Status(strings.ToUpper(o.status)).Valid() {
-			return usageError(fmt.Errorf("--status must be one of %s, not %q", statusList(), o.status))
+			return usageError(fmt.Errorf("--status must be one of %s, not %q", accountStatusList(), o.status))
 		}
 		m, _, err := o.load(cmd.Context(), false)
 		if err != nil {
@@ -66,23 +66,23 @@ func (o *accountsListOptions) print(inv *accounts.Inventory) error {
 		}
 		rows := make([]row, len(shown))
 		for i, a := range shown {
-			rows[i] = row{a, age(o.now().Sub(a.Joined))}
+			rows[i] = row{a, accountAge(o.now().Sub(a.Joined))}
 		}
-		err := writeJSON(o.g.stdout, struct {
+		err := writeAccountsJSON(o.g.stdout, struct {
 			Accounts []row `json:"accounts"`
-			quotaJSON
+			accountQuotaJSON
 			Problems []string `json:"problems"`
-		}{rows, quotaOf(inv), nonNil(problems)})
+		}{rows, accountQuotaOf(inv), accountsNonNil(problems)})
 		if err != nil {
 			return err
 		}
 	} else {
-		tw := newTable(o.g.stdout, "ACCOUNT", "NAME", "STATUS", "TIER", "TENANT_ID", "OU", "AGE", "NOTE")
+		tw := newAccountsTable(o.g.stdout, "ACCOUNT", "NAME", "STATUS", "TIER", "TENANT_ID", "OU", "AGE", "NOTE")
 		for _, a := range shown {
-			tw.row(a.ID, a.Name, orDash(string(a.Status)), orDash(a.Tier), orDash(a.TenantID), a.OU, age(o.now().Sub(a.Joined)), note(a))
+			tw.row(a.ID, a.Name, accountsDash(string(a.Status)), accountsDash(a.Tier), accountsDash(a.TenantID), a.OU, accountAge(o.now().Sub(a.Joined)), accountNote(a))
 		}
 		tw.flush()
-		printQuota(o.g, inv)
+		printAccountQuota(o.g, inv)
 		if len(problems) > 0 {
 			fmt.Fprintf(o.g.stdout, "\n%d problem(s); assign takes no new account until they are fixed:\n", len(problems))
 			for _, p := range problems {
@@ -96,8 +96,8 @@ func (o *accountsListOptions) print(inv *accounts.Inventory) error {
 	return nil
 }
 
-// note is the NOTE column: problems, claims in flight, quota requests.
-func note(a *accounts.Account) string {
+// accountNote is the NOTE column: problems, claims in flight, quota requests.
+func accountNote(a *accounts.Account) string {
 	switch {
 	case len(a.Problems) > 0:
 		return "PROBLEM (see below)"
@@ -113,28 +113,28 @@ func note(a *accounts.Account) string {
 	return ""
 }
 
-// quotaJSON is the account quota part of the JSON outputs.
-type quotaJSON struct {
+// accountQuotaJSON is the account quota part of the JSON outputs.
+type accountQuotaJSON struct {
 	OrgAccounts  int    `json:"orgAccounts"`
 	AccountQuota int    `json:"accountQuota"`
 	QuotaUse     int    `json:"quotaUsePercent"`
 	Warning      string `json:"warning,omitempty"`
 }
 
-func quotaOf(inv *accounts.Inventory) quotaJSON {
-	return quotaJSON{inv.OrgAccounts, inv.Quota, inv.QuotaUse(), inv.QuotaWarning()}
+func accountQuotaOf(inv *accounts.Inventory) accountQuotaJSON {
+	return accountQuotaJSON{inv.OrgAccounts, inv.Quota, inv.QuotaUse(), inv.QuotaWarning()}
 }
 
-// printQuota shows the account count and, from 80%, a warning on stderr.
-func printQuota(g *globalOptions, inv *accounts.Inventory) {
+// printAccountQuota shows the account count and, from 80%, a warning on stderr.
+func printAccountQuota(g *globalOptions, inv *accounts.Inventory) {
 	fmt.Fprintf(g.stdout, "accounts in the organization: %d of %d (%d%%)\n", inv.OrgAccounts, inv.Quota, inv.QuotaUse())
 	if w := inv.QuotaWarning(); w != "" {
 		fmt.Fprintln(g.stderr, "warning: "+w)
 	}
 }
 
-// age shows a duration the way kubectl does: 45s, 12m, 5h, 3d.
-func age(d time.Duration) string {
+// accountAge shows a duration the way kubectl does: 45s, 12m, 5h, 3d.
+func accountAge(d time.Duration) string {
 	switch {
 	case d < 0:
 		return "0s"
@@ -148,7 +148,7 @@ func age(d time.Duration) string {
 	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }
 
-func statusList() string {
+func accountStatusList() string {
 	s := make([]string, len(accounts.Statuses))
 	for i, v := range accounts.Statuses {
 		s[i] = string(v)
@@ -156,7 +156,7 @@ func statusList() string {
 	return strings.Join(s, ", ")
 }
 
-func nonNil(s []string) []string {
+func accountsNonNil(s []string) []string {
 	if s == nil {
 		return []string{}
 	}

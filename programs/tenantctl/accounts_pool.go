@@ -25,7 +25,7 @@ what is missing.`,
 		Example: "  tenantctl accounts pool\n  tenantctl accounts pool --top-up",
 		Args:    cobra.NoArgs,
 	}
-	checkOutput := outputFlag(cmd, &o.output)
+	checkOutput := accountsOutputFlag(cmd, &o.output)
 	cmd.Flags().BoolVar(&o.topUp, "top-up", false, "vend (and resume) accounts until every pool meets its target")
 	cmd.Flags().IntVar(&o.concurrency, "concurrency", 4, "accounts created at once when topping up")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -41,7 +41,7 @@ what is missing.`,
 		}
 		if o.topUp {
 			res, err := m.TopUp(cmd.Context())
-			if perr := printVend(o.g.stdout, o.output, res, err); perr != nil {
+			if perr := printVendResult(o.g.stdout, o.output, res, err); perr != nil {
 				return perr
 			}
 			if o.output == "json" {
@@ -53,17 +53,17 @@ what is missing.`,
 			return withCode(ExitInvalid, err)
 		}
 		if o.output == "json" {
-			return writeJSON(o.g.stdout, struct {
+			return writeAccountsJSON(o.g.stdout, struct {
 				Pools []accounts.PoolDepth `json:"pools"`
-				quotaJSON
-			}{pools, quotaOf(inv)})
+				accountQuotaJSON
+			}{pools, accountQuotaOf(inv)})
 		}
-		tw := newTable(o.g.stdout, "TIER", "READY", "BASELINING", "TARGET", "MISSING")
+		tw := newAccountsTable(o.g.stdout, "TIER", "READY", "BASELINING", "TARGET", "MISSING")
 		for _, p := range pools {
 			tw.row(p.Tier, fmt.Sprint(p.Ready), fmt.Sprint(p.Baselining), fmt.Sprint(p.Target), fmt.Sprint(p.Missing))
 		}
 		tw.flush()
-		printQuota(o.g, inv)
+		printAccountQuota(o.g, inv)
 		return nil
 	}
 	return cmd

@@ -55,7 +55,7 @@ func TestAge(t *testing.T) {
 		-time.Second: "0s", 45 * time.Second: "45s", 12 * time.Minute: "12m",
 		5 * time.Hour: "5h", 47 * time.Hour: "47h", 72 * time.Hour: "3d",
 	} {
-		if got := age(d); got != want {
+		if got := accountAge(d); got != want {
 			t.Errorf("age(%s) = %s, want %s", d, got, want)
 		}
 	}
@@ -68,10 +68,10 @@ func TestQuotaSummary(t *testing.T) {
 		{ServiceCode: "fargate", QuotaCode: "L-3032A538", Current: 6, Target: 100, Action: accounts.QuotaAlreadyRequested},
 	}}
 	want := "vpc/L-F678F1CE 5→10 requested (req-1), vpc/L-0EA8095F 60 ok, fargate/L-3032A538 6→100 already requested"
-	if got := quotaSummary(b); got != want {
+	if got := baselineQuotaSummary(b); got != want {
 		t.Errorf("quotaSummary =\n%s\nwant\n%s", got, want)
 	}
-	if got := quotaSummary(nil); got != "-" {
+	if got := baselineQuotaSummary(nil); got != "-" {
 		t.Errorf("quotaSummary(nil) = %q", got)
 	}
 }

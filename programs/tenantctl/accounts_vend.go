@@ -26,7 +26,7 @@ service quotas, tag STATUS=BASELINED.`,
 		Example: "  tenantctl accounts vend --count 2 --tier enterprise",
 		Args:    cobra.NoArgs,
 	}
-	checkOutput := outputFlag(cmd, &o.output)
+	checkOutput := accountsOutputFlag(cmd, &o.output)
 	cmd.Flags().IntVar(&o.count, "count", 0, "number of accounts to vend (required)")
 	cmd.Flags().StringVar(&o.tier, "tier", "", "tier whose pool gets the accounts (default: the only tier with an account pool)")
 	cmd.Flags().IntVar(&o.concurrency, "concurrency", 4, "accounts created at once (Organizations allows only a few)")
@@ -45,14 +45,14 @@ service quotas, tag STATUS=BASELINED.`,
 			return err
 		}
 		if o.tier == "" {
-			tiers := poolTiers(&fleet.Settings)
+			tiers := accountPoolTiers(&fleet.Settings)
 			if len(tiers) != 1 {
 				return usageError(fmt.Errorf("--tier is required: fleet.yaml has %d tiers with an account pool %v", len(tiers), tiers))
 			}
 			o.tier = tiers[0]
 		}
 		res, err := m.Vend(cmd.Context(), o.tier, o.count)
-		return printVend(o.g.stdout, o.output, res, err)
+		return printVendResult(o.g.stdout, o.output, res, err)
 	}
 	return cmd
 }
