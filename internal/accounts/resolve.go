@@ -14,9 +14,9 @@ import (
 // account after `suspend`). cfg must reach the organization's management
 // account (as for `tenantctl accounts`).
 //
-// It reads the whole organization; a caller resolving many tenants should
-// build one Manager and call TenantAccount, which reads it once per call too
-// but shares the OU lookup.
+// It reads the whole organization (one ListTagsForResource per account); a
+// caller resolving many tenants reads it once with New and Manager.Inventory
+// and asks the Inventory's TenantAccount for each.
 func ResolveTenantAccount(ctx context.Context, cfg aws.Config, settings *spec.Settings, tenantID string) (string, error) {
 	m, err := New(cfg, settings, Options{})
 	if err != nil {

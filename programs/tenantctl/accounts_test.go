@@ -23,6 +23,7 @@ func TestAccountsUsageErrors(t *testing.T) {
 		{[]string{"accounts", "assign"}, "accepts 1 arg(s), received 0"},
 		{[]string{"accounts", "suspend", "a", "b"}, "accepts 1 arg(s), received 2"},
 		{[]string{"accounts", "pool", "--bogus"}, "unknown flag: --bogus"},
+		{[]string{"accounts", "retire"}, `unknown command "retire" for "tenantctl accounts"`},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
