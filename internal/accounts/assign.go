@@ -24,8 +24,12 @@ type Assignment struct {
 }
 
 // maxClaimRounds bounds how often one assign tries another account after
-// losing a race for one.
+// losing a race for one (or waits for claims in flight to settle).
 const maxClaimRounds = 8
+
+// lowestPatience is how many more reads the lowest claimant makes, waiting
+// for the others to withdraw, before it withdraws too.
+const lowestPatience = 5
 
 // Assign gives the tenant an account of its pool, or returns the one it has.
 //
@@ -74,7 +78,9 @@ func (m *Manager) Assign(ctx context.Context, t *spec.Tenant) (*Assignment, erro
 	m.assignMu.Lock()
 	defer m.assignMu.Unlock()
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), hash(t.ID)))
+	var lastClaims []string
 	for round := 0; round < maxClaimRounds; round++ {
+		lastClaims = nil
 		inv, err := m.Inventory(ctx)
 		if err != nil {
 			return nil, err
@@ -100,7 +106,17 @@ func (m *Manager) Assign(ctx context.Context, t *spec.Tenant) (*Assignment, erro
 		if target == nil {
 			candidates := pooled(inv, pool)
 			if len(candidates) == 0 {
-				return nil, fmt.Errorf("assign %s: pool %q: %w: vend more with `tenantctl accounts vend --tier %s --count N` or `tenantctl accounts pool --top-up`", t.ID, pool, ErrPoolEmpty, pool)
+				claimed := claimedByOthers(inv, pool, t.ID)
+				if len(claimed) == 0 {
+					return nil, fmt.Errorf("assign %s: pool %q: %w: vend more with `tenantctl accounts vend --tier %s --count N` or `tenantctl accounts pool --top-up`", t.ID, pool, ErrPoolEmpty, pool)
+				}
+				// Every ready account is claimed by assigns in flight; losers
+				// will withdraw. Wait for them rather than call the pool empty.
+				lastClaims = claimed
+				if err := sleep(ctx, m.opts.ClaimSettle+time.Duration(rng.Int64N(int64(m.opts.ClaimSettle)+1))); err != nil {
+					return nil, err
+				}
+				continue
 			}
 			// Start at a place that depends on the tenant, so concurrent
 			// assigns mostly go for different accounts.
@@ -128,7 +144,30 @@ func (m *Manager) Assign(ctx context.Context, t *spec.Tenant) (*Assignment, erro
 		}
 		return &Assignment{TenantID: t.ID, AccountID: target.ID, Name: target.Name, Pool: pool}, nil
 	}
+	if len(lastClaims) > 0 {
+		return nil, fmt.Errorf("assign %s: every ready account of pool %q stayed claimed by other assigns (%s); run it again, and if a claim is stale (an interrupted assign), run assign for that tenant to finish it", t.ID, pool, strings.Join(lastClaims, ", "))
+	}
 	return nil, fmt.Errorf("assign %s: lost the race for an account of pool %q %d times to concurrent assigns; run it again", t.ID, pool, maxClaimRounds)
+}
+
+// claimedByOthers lists the pool's ready accounts that only other tenants'
+// claims keep from being taken, as "account by tenant".
+func claimedByOthers(inv *Inventory, pool, tenant string) []string {
+	var out []string
+	for _, a := range inv.Accounts {
+		if a.Tier != pool || a.Status != StatusBaselined || a.TenantID != "" || len(a.Problems) > 0 || len(a.Claims) == 0 {
+			continue
+		}
+		var by []string
+		for c := range a.Claims {
+			if c != tenant {
+				by = append(by, c)
+			}
+		}
+		sort.Strings(by)
+		out = append(out, a.ID+" by "+strings.Join(by, "+"))
+	}
+	return out
 }
 
 // poolOf is the pool the tenant draws from: account.pool, or its tier.
@@ -180,7 +219,7 @@ func (m *Manager) settleClaim(ctx context.Context, accountID, tenant string) (bo
 		}
 		// Lowest tenant keeps its claim and waits for the others to withdraw;
 		// the rest withdraw at once.
-		if tenant > others[0] || attempt >= 3 {
+		if tenant > others[0] || attempt >= lowestPatience {
 			return false, nil
 		}
 	}

@@ -43,7 +43,7 @@ func TestConcurrentAssignsGetDistinctAccounts(t *testing.T) {
 			won := 0
 			for i, r := range results {
 				if errs[i] != nil {
-					if !errors.Is(errs[i], ErrPoolEmpty) && !strings.Contains(errs[i].Error(), "lost the race") {
+					if !errors.Is(errs[i], ErrPoolEmpty) && !strings.Contains(errs[i].Error(), "lost the race") && !strings.Contains(errs[i].Error(), "stayed claimed") {
 						t.Errorf("tenant-%02d: unexpected error %v", i, errs[i])
 					}
 					continue
@@ -206,5 +206,23 @@ func TestAssignRefusals(t *testing.T) {
 	o.vend(m, "premium", 1)
 	if _, err := m.Assign(ctx, accountTenant("globex")); !errors.Is(err, ErrPoolEmpty) {
 		t.Errorf("enterprise tenant with only a premium account: %v", err)
+	}
+}
+
+// A pool whose only ready account is claimed by another tenant is not called
+// empty: assign waits for the claim, then names it.
+func TestAssignWaitsForClaimsInFlight(t *testing.T) {
+	o := newOrg(t)
+	ctx := context.Background()
+	m := o.manager(testSettings())
+	res := o.vend(m, "enterprise", 1)
+	id := res.Accounts[0].AccountID
+	o.setTags(id, "CLAIM_zzz", "2026-01-01T00:00:00Z")
+	_, err := m.Assign(ctx, accountTenant("globex"))
+	if err == nil || errors.Is(err, ErrPoolEmpty) || !strings.Contains(err.Error(), "every ready account of pool \"enterprise\" stayed claimed by other assigns ("+id+" by zzz)") {
+		t.Fatalf("error = %v", err)
+	}
+	if tags := o.tags(id); tags["STATUS"] != "BASELINED" || tags["TENANT_ID"] != "" || tags["CLAIM_globex"] != "" {
+		t.Errorf("tags after waiting = %v", tags)
 	}
 }

@@ -133,7 +133,7 @@ func TestAccountLifecycleEndToEnd(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out, err := retry.DoWithRetryableErrorsE(t, "assign "+tenant, map[string]string{".*lost the race.*": "a concurrent assign took the account"}, 3, 100*time.Millisecond, func() (string, error) {
+			out, err := retry.DoWithRetryableErrorsE(t, "assign "+tenant, map[string]string{".*lost the race.*": "a concurrent assign took the account", ".*stayed claimed.*": "concurrent assigns still held the accounts"}, 3, 100*time.Millisecond, func() (string, error) {
 				r := c.run("accounts", "assign", tenant, "-o", "json")
 				if r.code != 0 {
 					return r.stdout, errors.New(r.stderr)
