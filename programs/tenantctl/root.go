@@ -29,6 +29,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(
 		// Each command lives in its own file: newXCmd(g).
 		newCostCmd(g),
+		newAccountsCmd(g),
 	)
 	return root
 }
