@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 )
 
 // FieldError is one problem in one file, at a position, on a field path such as
@@ -80,4 +82,19 @@ func (e *errs) err() error {
 	}
 	e.list.Sort()
 	return e.list
+}
+
+// atKey records a problem with the key of a map entry (a tag or label key, a tier
+// name) at the key's position; keys may hold dots, so the path is not walked.
+func (e *errs) atKey(src *Source, mapPath, key, format string, args ...any) {
+	line, col := src.Pos(mapPath)
+	if m, ok := src.walk(mapPath); ok && m.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if m.Content[i].Value == key {
+				line, col = m.Content[i].Line, m.Content[i].Column
+				break
+			}
+		}
+	}
+	e.list = append(e.list, &FieldError{File: src.File, Line: line, Col: col, Path: mapPath + "." + key, Msg: fmt.Sprintf(format, args...)})
 }

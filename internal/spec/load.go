@@ -36,9 +36,14 @@ func LoadDir(dir string) (*Fleet, error) {
 			return nil, err
 		}
 	}
+	if f.Settings.Source.node == nil {
+		// Without readable settings every tenant check would fail on the tiers;
+		// report what kept the settings from loading and stop there.
+		return f, err
+	}
 	SetDefaults(f)
 	verr := Validate(f)
-	return f, joinLists(err, verr)
+	return f, JoinLists(err, verr)
 }
 
 // ReadDir decodes the settings and tenant files of a directory without defaults or
@@ -52,26 +57,70 @@ func ReadDir(dir string) (*Fleet, error) {
 	var e errs
 	settingsPath := filepath.Join(dir, SettingsFile)
 	if data, ok := readFile(settingsPath, &e); ok {
-		f.Settings.Source = Source{File: settingsPath}
-		decodeFile(data, &f.Settings, &f.Settings.Source, &e)
+		f.add(settingsPath, data, &e)
 	}
 	for _, ent := range entries {
 		name := ent.Name()
-		if ent.IsDir() || name == SettingsFile || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
+		if ent.IsDir() || name == SettingsFile || !isYAMLName(name) {
 			continue
 		}
 		path := filepath.Join(dir, name)
-		data, ok := readFile(path, &e)
-		if !ok {
-			continue
-		}
-		t := &Tenant{Source: Source{File: path}}
-		if decodeFile(data, t, &t.Source, &e) {
-			f.Tenants = append(f.Tenants, t)
+		if data, ok := readFile(path, &e); ok {
+			f.add(path, data, &e)
 		}
 	}
-	sort.SliceStable(f.Tenants, func(i, j int) bool { return f.Tenants[i].ID < f.Tenants[j].ID })
+	f.sortTenants()
 	return f, e.err()
+}
+
+// ParseFleet decodes a fleet from file contents already in memory (e.g. read from
+// git at another revision), keyed by file name inside dir, and applies defaults.
+// It does not validate: a previous state is compared against, not judged.
+func ParseFleet(dir string, files map[string][]byte) (*Fleet, error) {
+	f := &Fleet{Dir: dir}
+	var e errs
+	for _, name := range sortedKeys(files) {
+		if name != SettingsFile && !isYAMLName(name) {
+			continue
+		}
+		path := filepath.Join(dir, name)
+		if checkSize(&Source{File: path}, int64(len(files[name])), &e) {
+			f.add(path, files[name], &e)
+		}
+	}
+	f.sortTenants()
+	SetDefaults(f)
+	return f, e.err()
+}
+
+// add decodes one file of the tenants directory into the fleet.
+func (f *Fleet) add(path string, data []byte, e *errs) {
+	if filepath.Base(path) == SettingsFile {
+		f.Settings.Source = Source{File: path}
+		decodeFile(data, &f.Settings, &f.Settings.Source, e)
+		return
+	}
+	t := &Tenant{Source: Source{File: path}}
+	if decodeFile(data, t, &t.Source, e) {
+		f.Tenants = append(f.Tenants, t)
+	}
+}
+
+func (f *Fleet) sortTenants() {
+	sort.SliceStable(f.Tenants, func(i, j int) bool { return f.Tenants[i].ID < f.Tenants[j].ID })
+}
+
+func isYAMLName(name string) bool {
+	return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")
+}
+
+// checkSize refuses files over MaxFileSize before they are parsed.
+func checkSize(src *Source, n int64, e *errs) bool {
+	if n > MaxFileSize {
+		e.at(src, "", "file is %d bytes, more than the %d allowed; a tenant file holds one tenant of a few hundred bytes, check that the right file is here", n, MaxFileSize)
+		return false
+	}
+	return true
 }
 
 // ParseTenant decodes one tenant file's bytes (used by the fuzz target and by
@@ -79,8 +128,7 @@ func ReadDir(dir string) (*Fleet, error) {
 func ParseTenant(name string, data []byte) (*Tenant, error) {
 	var e errs
 	t := &Tenant{Source: Source{File: name}}
-	if len(data) > MaxFileSize {
-		e.at(&t.Source, "", "file is %d bytes, more than the %d allowed; a tenant file holds one tenant of a few hundred bytes", len(data), MaxFileSize)
+	if !checkSize(&t.Source, int64(len(data)), &e) {
 		return nil, e.err()
 	}
 	if !decodeFile(data, t, &t.Source, &e) {
@@ -100,8 +148,7 @@ func readFile(path string, e *errs) ([]byte, bool) {
 		}
 		return nil, false
 	}
-	if fi.Size() > MaxFileSize {
-		e.at(src, "", "file is %d bytes, more than the %d allowed; a tenant file holds one tenant of a few hundred bytes", fi.Size(), MaxFileSize)
+	if !checkSize(src, fi.Size(), e) {
 		return nil, false
 	}
 	data, err := os.ReadFile(path)
@@ -141,12 +188,13 @@ func decodeFile(data []byte, out any, src *Source, e *errs) bool {
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
-	src.node = root
 	if root.Kind != yaml.MappingNode {
 		e.list = append(e.list, &FieldError{File: src.File, Line: root.Line, Col: root.Column, Msg: "the file must be a mapping of fields (key: value), not a " + kindName(root)})
 		return false
 	}
+	src.node = root
 	if !checkShape(root, reflect.TypeOf(out).Elem(), "", 0, src, e) {
+		src.node = nil
 		return false
 	}
 	if err := root.Decode(out); err != nil {
@@ -471,7 +519,9 @@ func splitPath(path string) []pathPart {
 	return parts
 }
 
-func joinLists(errsIn ...error) error {
+// JoinLists merges ErrorLists (e.g. LoadDir's and ValidateChange's) into one
+// sorted list; any other error wins as is.
+func JoinLists(errsIn ...error) error {
 	var out ErrorList
 	for _, err := range errsIn {
 		var l ErrorList
