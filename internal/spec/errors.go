@@ -71,6 +71,9 @@ type errs struct{ list ErrorList }
 // at records a problem at the position of path in the source (the file's start
 // when the path is not in the file, e.g. a required field that is missing).
 func (e *errs) at(src *Source, path, format string, args ...any) {
+	if src.reported(path) {
+		return
+	}
 	line, col := src.Pos(path)
 	e.list = append(e.list, &FieldError{File: src.File, Line: line, Col: col, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
@@ -87,6 +90,9 @@ func (e *errs) err() error {
 // atKey records a problem with the key of a map entry (a tag or label key, a tier
 // name) at the key's position; keys may hold dots, so the path is not walked.
 func (e *errs) atKey(src *Source, mapPath, key, format string, args ...any) {
+	if src.reported(mapPath) {
+		return
+	}
 	line, col := src.Pos(mapPath)
 	if m, ok := src.walk(mapPath); ok && m.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(m.Content); i += 2 {
@@ -97,4 +103,15 @@ func (e *errs) atKey(src *Source, mapPath, key, format string, args ...any) {
 		}
 	}
 	e.list = append(e.list, &FieldError{File: src.File, Line: line, Col: col, Path: mapPath + "." + key, Msg: fmt.Sprintf(format, args...)})
+}
+
+// reported reports whether the loader already reported the path, or a field
+// enclosing it, as malformed.
+func (s *Source) reported(path string) bool {
+	for _, b := range s.bad {
+		if path == b || (strings.HasPrefix(path, b) && (path[len(b)] == '.' || path[len(b)] == '[')) {
+			return true
+		}
+	}
+	return false
 }

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -166,7 +167,12 @@ var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // the file could not be parsed at all.
 func decodeFile(data []byte, out any, src *Source, e *errs) bool {
 	if bytes.IndexByte(data, 0) >= 0 || !isText(data) {
-		e.at(src, "", "not a text file (binary content); a tenant file is UTF-8 YAML")
+		e.at(src, "", "not a text file (binary content); a tenant file is UTF-8 YAML, check that the right file is here")
+		return false
+	}
+	if !utf8.Valid(data) {
+		line, col, b := firstInvalidUTF8(data)
+		e.list = append(e.list, &FieldError{File: src.File, Line: line, Col: col, Msg: fmt.Sprintf("byte 0x%02x is not UTF-8; save the file as UTF-8 (it looks like Latin-1 or another legacy encoding)", b)})
 		return false
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -185,18 +191,24 @@ func decodeFile(data []byte, out any, src *Source, e *errs) bool {
 		return false
 	}
 	root := &doc
-	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+	if root.Kind == yaml.DocumentNode {
+		if len(root.Content) != 1 {
+			e.at(src, "", "the file holds only comments; a tenant file needs at least id, name, tier, costCenter and owner")
+			return false
+		}
 		root = root.Content[0]
 	}
+	if !checkTree(root, "", 0, src, e) {
+		return false
+	}
 	if root.Kind != yaml.MappingNode {
-		e.list = append(e.list, &FieldError{File: src.File, Line: root.Line, Col: root.Column, Msg: "the file must be a mapping of fields (key: value), not a " + kindName(root)})
+		e.list = append(e.list, &FieldError{File: src.File, Line: root.Line, Col: root.Column, Msg: "the file must be a mapping of fields (key: value), not " + kindName(root)})
 		return false
 	}
 	src.node = root
-	if !checkShape(root, reflect.TypeOf(out).Elem(), "", 0, src, e) {
-		src.node = nil
-		return false
-	}
+	checkShape(root, reflect.TypeOf(out).Elem(), "", src, e)
+	// checkShape has reported and cut out every duplicate key and every value of
+	// the wrong type, so what decoding still finds is unexpected; report it as is.
 	if err := root.Decode(out); err != nil {
 		var te *yaml.TypeError
 		if errors.As(err, &te) {
@@ -210,67 +222,164 @@ func decodeFile(data []byte, out any, src *Source, e *errs) bool {
 	return true
 }
 
-// checkShape walks the node tree against the Go type: unknown fields (with a
-// "did you mean"), anchors and aliases (refused: they make YAML bombs possible and
-// tenant files never need them) and excessive depth. It reports all it finds and
-// returns false when decoding must not go on.
-func checkShape(n *yaml.Node, t reflect.Type, path string, depth int, src *Source, e *errs) bool {
+// checkTree walks the whole node tree, known fields or not, before anything is
+// decoded: anchors and aliases are refused (they make YAML bombs possible and
+// tenant files never need them) and so is nesting deeper than the schema's.
+func checkTree(n *yaml.Node, path string, depth int, src *Source, e *errs) bool {
 	if depth > maxDepth {
-		e.list = append(e.list, &FieldError{File: src.File, Line: n.Line, Col: n.Column, Path: path, Msg: "nested too deeply; the schema is only a few levels deep"})
+		e.list = append(e.list, &FieldError{File: src.File, Line: n.Line, Col: n.Column, Path: path, Msg: fmt.Sprintf("nested more than %d levels deep; the schema is only a few levels deep, check the indentation", maxDepth)})
 		return false
 	}
 	if n.Kind == yaml.AliasNode || n.Anchor != "" {
 		e.list = append(e.list, &FieldError{File: src.File, Line: n.Line, Col: n.Column, Path: path, Msg: "YAML anchors and aliases (&, *) are not allowed in tenant files; write the value out"})
 		return false
 	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	ok := true
 	switch n.Kind {
 	case yaml.MappingNode:
-		switch t.Kind() {
-		case reflect.Struct:
-			fields := yamlFields(t)
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
-				if k.Kind != yaml.ScalarNode {
-					e.list = append(e.list, &FieldError{File: src.File, Line: k.Line, Col: k.Column, Path: path, Msg: "field names must be plain strings"})
-					ok = false
-					continue
-				}
-				ft, known := fields[k.Value]
-				p := joinPath(path, k.Value)
-				if !known {
-					msg := fmt.Sprintf("unknown field %q", k.Value)
-					if s := suggest(k.Value, fields); s != "" {
-						msg += fmt.Sprintf("; did you mean %q?", s)
-					} else {
-						msg += "; known fields: " + strings.Join(sortedKeys(fields), ", ")
-					}
-					e.list = append(e.list, &FieldError{File: src.File, Line: k.Line, Col: k.Column, Path: p, Msg: msg})
-					continue
-				}
-				ok = checkShape(v, ft, p, depth+1, src, e) && ok
-			}
-		case reflect.Map:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
-				if k.Kind == yaml.AliasNode || k.Anchor != "" {
-					ok = checkShape(k, t.Key(), path, depth+1, src, e) && ok
-					continue
-				}
-				ok = checkShape(v, t.Elem(), joinPath(path, k.Value), depth+1, src, e) && ok
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if !checkTree(k, path, depth+1, src, e) || !checkTree(n.Content[i+1], joinPath(path, k.Value), depth+1, src, e) {
+				return false
 			}
 		}
 	case yaml.SequenceNode:
-		if t.Kind() == reflect.Slice {
-			for i, c := range n.Content {
-				ok = checkShape(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i), depth+1, src, e) && ok
+		for i, c := range n.Content {
+			if !checkTree(c, fmt.Sprintf("%s[%d]", path, i), depth+1, src, e) {
+				return false
 			}
 		}
 	}
-	return ok
+	return true
+}
+
+// checkShape walks the node tree against the Go type and reports every unknown
+// field (with a "did you mean"), duplicate key and value of the wrong kind, each
+// at its own position. Duplicates and wrong values are cut out of the tree (a
+// wrong value becomes null) and their paths marked, so that decoding the rest
+// goes on and validation does not report the same field again as missing.
+func checkShape(n *yaml.Node, t reflect.Type, path string, src *Source, e *errs) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if !kindFits(n, t) {
+		e.list = append(e.list, &FieldError{File: src.File, Line: n.Line, Col: n.Column, Path: path, Msg: wrongKind(n, t)})
+		src.bad = append(src.bad, path)
+		*n = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "", Line: n.Line, Column: n.Column}
+		return
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		var fields map[string]reflect.Type
+		if t.Kind() == reflect.Struct {
+			fields = yamlFields(t)
+		}
+		seen := map[string]int{}
+		kept := n.Content[:0]
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			p := joinPath(path, k.Value)
+			if k.Kind != yaml.ScalarNode {
+				e.list = append(e.list, &FieldError{File: src.File, Line: k.Line, Col: k.Column, Path: path, Msg: "keys must be plain strings, not " + kindName(k) + "; write key: value"})
+				continue
+			}
+			if first, dup := seen[k.Value]; dup {
+				e.list = append(e.list, &FieldError{File: src.File, Line: k.Line, Col: k.Column, Path: p, Msg: fmt.Sprintf("duplicate key %q (first at line %d); remove one of them", k.Value, first)})
+				src.bad = append(src.bad, p)
+				continue
+			}
+			seen[k.Value] = k.Line
+			kept = append(kept, k, v)
+			if fields == nil {
+				checkShape(v, t.Elem(), p, src, e)
+				continue
+			}
+			ft, known := fields[k.Value]
+			if !known {
+				msg := fmt.Sprintf("unknown field %q", k.Value)
+				if s := suggest(k.Value, fields); s != "" {
+					msg += fmt.Sprintf("; did you mean %q?", s)
+				} else {
+					msg += "; known fields: " + strings.Join(sortedKeys(fields), ", ")
+				}
+				e.list = append(e.list, &FieldError{File: src.File, Line: k.Line, Col: k.Column, Path: p, Msg: msg})
+				continue
+			}
+			checkShape(v, ft, p, src, e)
+		}
+		n.Content = kept
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			checkShape(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i), src, e)
+		}
+	}
+}
+
+// kindFits reports whether a node can decode into a Go type: a mapping into a
+// struct or map, a list into a slice, a scalar into a scalar of its kind. Null
+// fits anything.
+func kindFits(n *yaml.Node, t reflect.Type) bool {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return n.Kind == yaml.MappingNode
+	case reflect.Slice:
+		return n.Kind == yaml.SequenceNode
+	case reflect.String:
+		return n.Kind == yaml.ScalarNode
+	case reflect.Int, reflect.Int64, reflect.Float64, reflect.Bool:
+		if n.Kind != yaml.ScalarNode {
+			return false
+		}
+		return n.Decode(reflect.New(t).Interface()) == nil
+	}
+	return true
+}
+
+// wrongKind says what a field expects, what the file gives and how to write it.
+func wrongKind(n *yaml.Node, t reflect.Type) string {
+	var want string
+	switch t.Kind() {
+	case reflect.Struct:
+		want = "a mapping of fields (indented key: value lines)"
+	case reflect.Map:
+		want = "a mapping of key: value (e.g. {team: payments})"
+	case reflect.Slice:
+		want = "a list (e.g. [10.0.16.0/24, 10.0.17.0/24] or one \"- item\" per line)"
+	case reflect.String:
+		want = "a text value (quote it if it looks like something else)"
+	case reflect.Int, reflect.Int64:
+		want = "a whole number (e.g. 512, without quotes or units)"
+	case reflect.Float64:
+		want = "a number (e.g. 50 or 2.5, without quotes)"
+	case reflect.Bool:
+		want = "true or false"
+	}
+	got := kindName(n)
+	if n.Kind == yaml.ScalarNode {
+		got = strconv.Quote(n.Value)
+	}
+	return "expected " + want + ", got " + got
+}
+
+// firstInvalidUTF8 finds the line, column and value of the first byte that is
+// not valid UTF-8.
+func firstInvalidUTF8(data []byte) (line, col int, b byte) {
+	line, col = 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return line, col, data[i]
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return line, col, 0
 }
 
 func reportParseError(src *Source, err error, e *errs) {
@@ -282,11 +391,11 @@ func reportParseError(src *Source, err error, e *errs) {
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
-	if strings.Contains(msg, "found character that cannot start any token") {
-		msg += " (tabs are not allowed for indentation in YAML; indent with spaces)"
-	}
-	if strings.Contains(msg, "already defined") {
-		msg += " (remove the duplicate key)"
+	for _, h := range parseHints {
+		if strings.Contains(msg, h[0]) {
+			msg += " (" + h[1] + ")"
+			break
+		}
 	}
 	if strings.Contains(msg, "cannot unmarshal") {
 		msg = explainTypeError(msg)
@@ -298,7 +407,20 @@ func reportParseError(src *Source, err error, e *errs) {
 	e.list = append(e.list, &FieldError{File: src.File, Line: line, Col: col, Msg: msg})
 }
 
-var unmarshalRe = regexp.MustCompile("cannot unmarshal !!(\\w+) `?([^`]*)`? into (\\S+)")
+// parseHints explain yaml.v3's most common syntax errors in terms of the fix.
+var parseHints = [][2]string{
+	{"found character that cannot start any token", "tabs are not allowed for indentation in YAML; indent with spaces"},
+	{"already defined", "remove the duplicate key"},
+	{"found unexpected end of stream", "a quote or bracket is left open"},
+	{"did not find expected key", "check the indentation of this line and the ones above"},
+	{"mapping values are not allowed in this context", "a value containing \": \" needs quotes"},
+	{"could not find expected ':'", "write key: value, or quote a value that spans lines"},
+	{"did not find expected ',' or ']'", "a [list] is left open or misses a comma"},
+	{"did not find expected ',' or '}'", "a {mapping} is left open or misses a comma"},
+	{"found unknown escape character", "inside double quotes write \\\\ for a backslash, or use single quotes"},
+}
+
+var unmarshalRe = regexp.MustCompile("cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (\\S+)")
 
 // explainTypeError turns yaml.v3's Go-flavoured type error into the kind of
 // value the field expects.
@@ -341,14 +463,17 @@ func isText(data []byte) bool {
 	return ctl == 0
 }
 
+// kindName names a node's kind with its article, for messages.
 func kindName(n *yaml.Node) string {
 	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
 	case yaml.SequenceNode:
-		return "list"
+		return "a list"
 	case yaml.ScalarNode:
-		return "plain value"
+		return "a plain value"
 	}
-	return "value"
+	return "a value"
 }
 
 func joinPath(base, key string) string {

@@ -294,6 +294,9 @@ type QuotaTarget struct {
 type Source struct {
 	File string
 	node *yaml.Node
+	// bad are the field paths the loader already reported as malformed (wrong
+	// kind of value, duplicate key); validation stays silent about them.
+	bad []string
 }
 
 // Fleet is everything under tenants/: the settings and every tenant, sorted by id.
