@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -182,7 +183,11 @@ func decodeFile(data []byte, out any, src *Source, e *errs) bool {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
-		reportParseError(src, err, e)
+		if errors.Is(err, io.EOF) {
+			e.at(src, "", "the file holds only comments; a tenant file needs at least id, name, tier, costCenter and owner")
+		} else {
+			reportParseError(src, err, e)
+		}
 		return false
 	}
 	var extra yaml.Node

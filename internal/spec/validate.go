@@ -247,7 +247,10 @@ func validateTenant(s *Settings, t *Tenant, e *errs) {
 	if !t.Status.Valid() {
 		e.at(src, "status", "unknown status %q; use onboarding, active or suspended", t.Status)
 	}
-	checkRegion(src, "region", t.Region, false, e)
+	if t.Region != s.PlatformRegion {
+		// A tenant in the platform region is checked with the settings.
+		checkRegion(src, "region", t.Region, false, e)
+	}
 	if (t.Model == ModelSubnet || t.Model == ModelContainer) && t.Region != s.PlatformRegion && s.PlatformRegion != "" {
 		e.at(src, "region", "a %s tenant lives in the shared VPC in the platform region %s, not %s; remove region or set it to %s", t.Model, s.PlatformRegion, t.Region, s.PlatformRegion)
 	}
@@ -285,6 +288,7 @@ func validateTenantBlocks(s *Settings, t *Tenant, e *errs) {
 	if !m.Valid() {
 		return
 	}
+	tier := s.Tiers[t.Tier]
 	// account: the account model only.
 	if m == ModelAccount {
 		a := t.Account
@@ -342,14 +346,15 @@ func validateTenantBlocks(s *Settings, t *Tenant, e *errs) {
 	// service: every model that runs a container.
 	if m.RunsService() {
 		if t.Service != nil {
-			validateService(t, e)
+			validateService(t, tier, e)
 		}
 	} else if t.Service != nil {
 		e.at(src, "service", "the service block is for models that run a container; the %s model pools the tenant, remove it", m)
 	}
 	// limits: the application model.
 	if m == ModelApplication {
-		if l := t.Limits; l != nil {
+		// Limits equal to the tier's come from it (or repeat it) and are checked there.
+		if l := t.Limits; l != nil && (tier == nil || *l != tierLimits(tier)) {
 			if l.RateLimit <= 0 {
 				e.at(src, "limits.rateLimit", "rateLimit is %v; give the steady-state requests per second, more than 0", l.RateLimit)
 			}
@@ -368,7 +373,12 @@ func validateTenantBlocks(s *Settings, t *Tenant, e *errs) {
 	}
 }
 
-func validateService(t *Tenant, e *errs) {
+// tierLimits are the limits a tenant of the tier gets when it sets none.
+func tierLimits(tier *Tier) LimitsSpec {
+	return LimitsSpec{RateLimit: tier.Throttle.RateLimit, BurstLimit: tier.Throttle.BurstLimit, QuotaLimit: tier.Quota.Limit, QuotaPeriod: tier.Quota.Period}
+}
+
+func validateService(t *Tenant, tier *Tier, e *errs) {
 	src := &t.Source
 	sv := t.Service
 	if strings.TrimSpace(sv.Image) == "" {
@@ -376,7 +386,10 @@ func validateService(t *Tenant, e *errs) {
 	} else if strings.ContainsAny(sv.Image, " \t") {
 		e.at(src, "service.image", "image %q contains blanks; write a reference such as public.ecr.aws/nginx/nginx:1.27", sv.Image)
 	}
-	checkFargate(src, "service", sv.CPU, sv.Memory, e)
+	if tier == nil || sv.CPU != tier.Service.CPU || sv.Memory != tier.Service.Memory {
+		// A size equal to the tier's comes from it and is checked there.
+		checkFargate(src, "service", sv.CPU, sv.Memory, e)
+	}
 	if sv.DesiredCount < 0 || sv.DesiredCount > 1000 {
 		e.at(src, "service.desiredCount", "desiredCount is %d; use 0 to 1000 tasks", sv.DesiredCount)
 	}

@@ -1,0 +1,120 @@
+package spec
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/invalid/*/want.txt from what validation reports now")
+
+// sampleDir is the bundled sample fleet every fixture starts from.
+const sampleDir = "../../tenants"
+
+// TestInvalidFixtures runs one fixture per check. Each testdata/invalid/<case>
+// directory holds the files that differ from the sample fleet (a file named
+// <name>.deleted removes <name>) and want.txt, the exact report: file, line,
+// column, field path and message of every problem, sorted.
+func TestInvalidFixtures(t *testing.T) {
+	dirs, err := filepath.Glob("testdata/invalid/*")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			tmp, err := loadCase(t, dir)
+			got := report(t, tmp, err)
+			wantFile := filepath.Join(dir, "want.txt")
+			if *update {
+				if err := os.WriteFile(wantFile, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(wantFile)
+			if err != nil {
+				t.Fatalf("%v (run go test -run TestInvalidFixtures -update, then review want.txt)", err)
+			}
+			if !strings.HasSuffix(dir, "-allowed") && len(want) == 0 {
+				t.Fatalf("want.txt is empty: a fixture must fail with at least one error (name it *-allowed if it must pass)")
+			}
+			if got != string(want) {
+				t.Errorf("report differs\n--- got\n%s--- want\n%s", got, want)
+			}
+		})
+	}
+}
+
+// loadCase copies the sample fleet into a temporary directory, lays the case's
+// files over it and loads it.
+func loadCase(t *testing.T, caseDir string) (string, error) {
+	t.Helper()
+	dir := t.TempDir()
+	copyDir(t, sampleDir, dir)
+	entries, err := os.ReadDir(caseDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case name == "want.txt":
+		case strings.HasSuffix(name, ".deleted"):
+			if err := os.Remove(filepath.Join(dir, strings.TrimSuffix(name, ".deleted"))); err != nil {
+				t.Fatal(err)
+			}
+		default:
+			copyFile(t, filepath.Join(caseDir, name), filepath.Join(dir, name))
+		}
+	}
+	_, err = LoadDir(dir)
+	return dir, err
+}
+
+// report formats the errors one per line with file names relative to dir.
+func report(t *testing.T, dir string, err error) string {
+	t.Helper()
+	if err == nil {
+		return ""
+	}
+	var list ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("want an ErrorList, got %T: %v", err, err)
+	}
+	var b strings.Builder
+	for _, e := range list {
+		c := *e
+		c.File = strings.TrimPrefix(c.File, dir+string(filepath.Separator))
+		c.Msg = strings.ReplaceAll(c.Msg, dir+string(filepath.Separator), "")
+		b.WriteString(c.Error())
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			copyFile(t, filepath.Join(from, e.Name()), filepath.Join(to, e.Name()))
+		}
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
