@@ -27,6 +27,11 @@ const MaxFileSize = 256 << 10
 // maxDepth bounds the nesting of a file: the schema is four levels deep.
 const maxDepth = 16
 
+// maxEntries bounds the keys of one mapping and the items of one list: a tenant
+// has at most 50 tags and a few dozen fields, and yaml.v3 checks a mapping's
+// keys for duplicates pairwise, so a file of 40,000 keys would take seconds.
+const maxEntries = 1000
+
 // LoadDir reads tenants/fleet.yaml and every other tenants/*.yaml strictly, applies
 // defaults and validates each file and the fleet. On any problem it returns the
 // fleet as far as it could be read together with an ErrorList of every problem.
@@ -237,6 +242,10 @@ func checkTree(n *yaml.Node, path string, depth int, src *Source, e *errs) bool 
 	}
 	if n.Kind == yaml.AliasNode || n.Anchor != "" {
 		e.list = append(e.list, &FieldError{File: src.File, Line: n.Line, Col: n.Column, Path: path, Msg: "YAML anchors and aliases (&, *) are not allowed in tenant files; write the value out"})
+		return false
+	}
+	if (n.Kind == yaml.MappingNode && len(n.Content)/2 > maxEntries) || (n.Kind == yaml.SequenceNode && len(n.Content) > maxEntries) {
+		e.list = append(e.list, &FieldError{File: src.File, Line: n.Line, Col: n.Column, Path: path, Msg: fmt.Sprintf("more than %d entries; no field of a tenant file holds that many, check that the right file is here", maxEntries)})
 		return false
 	}
 	switch n.Kind {

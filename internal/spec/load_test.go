@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -74,6 +75,7 @@ func TestParseTenantBadInput(t *testing.T) {
 		{"billion laughs", []byte(bomb), "t.yaml:1:4: a: YAML anchors and aliases (&, *) are not allowed in tenant files; write the value out"},
 		{"alias in unknown field", []byte("id: t\nx: {y: [1, &z 2]}\n"), "t.yaml:2:12: x.y[1]: YAML anchors and aliases (&, *) are not allowed in tenant files; write the value out"},
 		{"deep flow", []byte("labels: " + strings.Repeat("[", 10000) + strings.Repeat("]", 10000)), "t.yaml:1:25: labels[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]: nested more than 16 levels deep; the schema is only a few levels deep, check the indentation"},
+		{"20,000 keys", []byte(manyKeys(20000)), "t.yaml:1:1: more than 1000 entries; no field of a tenant file holds that many, check that the right file is here"},
 		{"latin-1", []byte("id: t\nname: Soci\xe9t\xe9\n"), "t.yaml:2:11: byte 0xe9 is not UTF-8; save the file as UTF-8 (it looks like Latin-1 or another legacy encoding)"},
 		{"scalar", []byte("just words\n"), "t.yaml:1:1: the file must be a mapping of fields (key: value), not a plain value"},
 		{"flow key", []byte("{[a]: b}\n"), "t.yaml:1:2: keys must be plain strings, not a list; write key: value"},
@@ -145,4 +147,14 @@ func FuzzParseTenant(f *testing.F) {
 			}
 		}
 	})
+}
+
+func manyKeys(n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		b.WriteString("k")
+		b.WriteString(strconv.Itoa(i))
+		b.WriteString(": x\n")
+	}
+	return b.String()
 }
