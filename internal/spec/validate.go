@@ -2,7 +2,6 @@ package spec
 
 import (
 	"fmt"
-	"net/mail"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -33,6 +32,7 @@ var (
 	labelKeyRe  = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$`)
 	labelValRe  = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$`)
 	releaseRe   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._+-]{0,62})$`)
+	emailRe     = regexp.MustCompile(`^[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$`)
 	domainRe    = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 )
 
@@ -261,10 +261,11 @@ func validateTenant(s *Settings, t *Tenant, e *errs) {
 	}
 	if t.Owner == "" {
 		e.at(src, "owner", "required field \"owner\" is missing; give the e-mail address of the team that answers for the tenant")
-	} else if a, err := mail.ParseAddress(t.Owner); err != nil || a.Address != t.Owner || !strings.Contains(a.Address[strings.IndexByte(a.Address, '@'):], ".") {
+	} else if !emailRe.MatchString(t.Owner) {
 		e.at(src, "owner", "%q is not an e-mail address; write a bare address such as team@example.com", t.Owner)
 	}
-	for _, k := range sortedKeys(t.Labels) {
+	// Map order is fine: the errors are sorted by position at the end.
+	for k := range t.Labels {
 		if !labelKeyRe.MatchString(k) {
 			e.atKey(src, "labels", k, "label key %q is not valid; use letters, digits, '.', '_', '/', '-', starting and ending with a letter or digit, at most 63 characters", k)
 		}
@@ -338,7 +339,9 @@ func validateTenantBlocks(s *Settings, t *Tenant, e *errs) {
 			e.at(src, "subnets", "%d subnets; give one per AZ, at most %d", len(t.Subnets), MaxSubnetsOf)
 		}
 		for i, c := range t.Subnets {
-			checkCIDR(src, fmt.Sprintf("subnets[%d]", i), c, e)
+			if _, err := ParseCIDR(c); err != nil {
+				e.at(src, fmt.Sprintf("subnets[%d]", i), "%s", err.Error())
+			}
 		}
 	} else if len(t.Subnets) > 0 {
 		e.at(src, "subnets", "subnets are only for the subnet model (this tenant uses %s); remove them", m)
@@ -451,12 +454,11 @@ func checkFargate(src *Source, path string, cpu, mem int, e *errs) {
 // together with the cost-allocation tags tenantctl adds.
 func checkTags(s *Settings, t *Tenant, e *errs) {
 	src := &t.Source
-	for _, k := range sortedKeys(t.Tags) {
-		v := t.Tags[k]
+	for k, v := range t.Tags {
 		switch {
 		case k == "" || utf8.RuneCountInString(k) > MaxTagKey:
 			e.atKey(src, "tags", k, "tag key %q must be 1 to %d characters", k, MaxTagKey)
-		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+		case len(k) >= 4 && strings.EqualFold(k[:4], "aws:"):
 			e.atKey(src, "tags", k, "tag key %q uses the aws: prefix, which AWS reserves; drop the prefix", k)
 		case isReservedTag(k):
 			e.atKey(src, "tags", k, "tag key %q is set by tenantctl (%s); remove it or pick another key", k, strings.Join(ReservedTagKeys, ", "))
@@ -500,10 +502,13 @@ func checkNames(s *Settings, t *Tenant, e *errs) {
 		return
 	}
 	src := &t.Source
-	if n := RoleName(s, t, longestRoleSuffix()); len(n) > MaxIAMRoleName {
+	// Lengths first: names are built only for the message.
+	base := len(s.NamePrefix) + 1 + len(t.ID)
+	if suffix := longestRoleSuffix(); base+1+len(suffix) > MaxIAMRoleName {
+		n := RoleName(s, t, suffix)
 		e.at(src, "id", "the IAM role name %s is %d characters, more than IAM's %d; shorten the id by %d characters", n, len(n), MaxIAMRoleName, len(n)-MaxIAMRoleName)
 	}
-	if t.Model.RunsService() {
+	if t.Model.RunsService() && base > MaxTargetGroupName {
 		if n := TargetGroupName(s, t); len(n) > MaxTargetGroupName {
 			e.at(src, "id", "the target group name %s is %d characters, more than the %d Elastic Load Balancing allows; shorten the id by %d characters", n, len(n), MaxTargetGroupName, len(n)-MaxTargetGroupName)
 		}

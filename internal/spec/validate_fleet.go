@@ -11,13 +11,13 @@ import (
 // account ids and listener priorities, the shared networks and the AWS quotas.
 func validateFleet(f *Fleet, e *errs) {
 	s := &f.Settings
-	ids := map[string][]*Tenant{}
-	accounts := map[string][]*Tenant{}
-	priorities := map[string][]*Tenant{}
+	ids := newUniques(len(f.Tenants))
+	accounts := newUniques(0)
+	priorities := newUniques(0)
 	accountTenants := 0
 	for _, t := range f.Tenants {
 		if t.ID != "" {
-			ids[t.ID] = append(ids[t.ID], t)
+			ids.add(t.ID, t)
 		}
 		if t.Model == ModelAccount {
 			accountTenants++
@@ -26,17 +26,16 @@ func validateFleet(f *Fleet, e *errs) {
 			if t.Account.ID == s.Organization.DeploymentAccountID {
 				e.at(&t.Source, "account.id", "account %s is the deployment account (organization.deploymentAccountId); give the tenant an account of its own", t.Account.ID)
 			} else {
-				accounts[t.Account.ID] = append(accounts[t.Account.ID], t)
+				accounts.add(t.Account.ID, t)
 			}
 		}
 		if t.Model == ModelContainer && t.Service != nil && t.Service.ListenerPriority > 0 {
-			p := strconv.Itoa(t.Service.ListenerPriority)
-			priorities[p] = append(priorities[p], t)
+			priorities.add(strconv.Itoa(t.Service.ListenerPriority), t)
 		}
 	}
-	reportShared(ids, "id", "tenant id %s is also the id of %s; ids are unique in the fleet, rename one of the files and its id", e)
-	reportShared(accounts, "account.id", "account %s is also the account of %s; every account-model tenant has an account of its own", e)
-	reportShared(priorities, "service.listenerPriority", "listener priority %s is also used by %s; priorities are unique on the shared load balancer, pick a free one", e)
+	reportShared(ids.shared, "id", "tenant id %s is also the id of %s; ids are unique in the fleet, rename one of the files and its id", e)
+	reportShared(accounts.shared, "account.id", "account %s is also the account of %s; every account-model tenant has an account of its own", e)
+	reportShared(priorities.shared, "service.listenerPriority", "listener priority %s is also used by %s; priorities are unique on the shared load balancer, pick a free one", e)
 	// The organization's account quota: the management account, every
 	// account-model tenant's account and the baselined accounts pools keep ready.
 	pooled := 0
@@ -79,5 +78,29 @@ func reportShared(byValue map[string][]*Tenant, path, format string, e *errs) {
 			}
 			e.at(&t.Source, path, format, v, strings.Join(others, ", "))
 		}
+	}
+}
+
+// uniques finds values that must be unique but are shared: the first holder of
+// each value in a map, and every holder of a shared value apart, so the common
+// case (no duplicates) allocates nothing per tenant.
+type uniques struct {
+	first  map[string]*Tenant
+	shared map[string][]*Tenant
+}
+
+func newUniques(n int) *uniques {
+	return &uniques{first: make(map[string]*Tenant, n), shared: map[string][]*Tenant{}}
+}
+
+func (u *uniques) add(v string, t *Tenant) {
+	first, dup := u.first[v]
+	switch {
+	case !dup:
+		u.first[v] = t
+	case len(u.shared[v]) == 0:
+		u.shared[v] = []*Tenant{first, t}
+	default:
+		u.shared[v] = append(u.shared[v], t)
 	}
 }

@@ -88,25 +88,34 @@ func contains(outer, inner netip.Prefix) bool {
 // where it was written.
 type cidrItem struct {
 	start, end uint32 // first and last address
-	cidr       string
+	prefix     netip.Prefix
 	src        *Source
-	path       string
+	field      string // the field path, or of the list when index >= 0
+	index      int
 	tenant     string // "" for the platform's own ranges
 }
 
-func newCIDRItem(p netip.Prefix, src *Source, path, tenant string) cidrItem {
+// path is the item's field path, built only for messages.
+func (c *cidrItem) path() string {
+	if c.index < 0 {
+		return c.field
+	}
+	return fmt.Sprintf("%s[%d]", c.field, c.index)
+}
+
+func newCIDRItem(p netip.Prefix, src *Source, field string, index int, tenant string) cidrItem {
 	a := p.Addr().As4()
 	start := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
 	end := start | (1<<(32-p.Bits()) - 1)
-	return cidrItem{start: start, end: end, cidr: p.String(), src: src, path: path, tenant: tenant}
+	return cidrItem{start: start, end: end, prefix: p, src: src, field: field, index: index, tenant: tenant}
 }
 
 // describe names the range for a message about another one.
 func (c *cidrItem) describe(what string) string {
 	if c.tenant == "" {
-		return fmt.Sprintf("%s %s (%s %s)", what, c.cidr, where(c.src, c.path), c.path)
+		return fmt.Sprintf("%s %s (%s %s)", what, c.prefix, where(c.src, c.path()), c.path())
 	}
-	return fmt.Sprintf("%s %s of tenant %s (%s)", what, c.cidr, c.tenant, where(c.src, c.path))
+	return fmt.Sprintf("%s %s of tenant %s (%s)", what, c.prefix, c.tenant, where(c.src, c.path()))
 }
 
 // sweepOverlaps reports every range that overlaps another in O(n log n): sort by
@@ -138,14 +147,14 @@ func reportOverlap(a, b *cidrItem, what string, e *errs) {
 	fix := "pick a free range"
 	switch {
 	case a.tenant == "" && b.tenant == "":
-		e.at(a.src, a.path, "%s overlaps %s; platform ranges must be disjoint, %s", a.cidr, b.describe(what), fix)
+		e.at(a.src, a.path(), "%s overlaps %s; platform ranges must be disjoint, %s", a.prefix, b.describe(what), fix)
 	case a.tenant == "":
-		e.at(b.src, b.path, "%s overlaps %s; %s", b.cidr, a.describe(what), fix)
+		e.at(b.src, b.path(), "%s overlaps %s; %s", b.prefix, a.describe(what), fix)
 	case b.tenant == "" || a.tenant == b.tenant:
-		e.at(a.src, a.path, "%s overlaps %s; %s", a.cidr, b.describe(what), fix)
+		e.at(a.src, a.path(), "%s overlaps %s; %s", a.prefix, b.describe(what), fix)
 	default:
-		e.at(a.src, a.path, "%s overlaps %s; %s", a.cidr, b.describe(what), fix)
-		e.at(b.src, b.path, "%s overlaps %s; %s", b.cidr, a.describe(what), fix)
+		e.at(a.src, a.path(), "%s overlaps %s; %s", a.prefix, b.describe(what), fix)
+		e.at(b.src, b.path(), "%s overlaps %s; %s", b.prefix, a.describe(what), fix)
 	}
 }
 
@@ -162,7 +171,7 @@ func validateNetworks(f *Fleet, e *errs) {
 	var shared []cidrItem
 	for i, c := range s.SharedVPC.PlatformSubnets {
 		if p, err := ParseCIDR(c); err == nil {
-			shared = append(shared, newCIDRItem(p, ss, fmt.Sprintf("sharedVpc.platformSubnets[%d]", i), ""))
+			shared = append(shared, newCIDRItem(p, ss, "sharedVpc.platformSubnets", i, ""))
 		}
 	}
 	subnetTenants := 0
@@ -176,12 +185,11 @@ func validateNetworks(f *Fleet, e *errs) {
 			if err != nil {
 				continue
 			}
-			path := fmt.Sprintf("subnets[%d]", i)
 			if vpcErr == nil && !contains(vpc, p) {
-				e.at(&t.Source, path, "%s is outside the shared VPC %s; pick a free range inside it (the platform uses %s)", c, s.SharedVPC.CIDR, strings.Join(s.SharedVPC.PlatformSubnets, ", "))
+				e.at(&t.Source, fmt.Sprintf("subnets[%d]", i), "%s is outside the shared VPC %s; pick a free range inside it (the platform uses %s)", c, s.SharedVPC.CIDR, strings.Join(s.SharedVPC.PlatformSubnets, ", "))
 				continue
 			}
-			shared = append(shared, newCIDRItem(p, &t.Source, path, t.ID))
+			shared = append(shared, newCIDRItem(p, &t.Source, "subnets", i, t.ID))
 		}
 	}
 	if n := len(shared); n > s.Limits.SubnetsPerVPC && s.Limits.SubnetsPerVPC > 0 {
@@ -200,13 +208,13 @@ func validateNetworks(f *Fleet, e *errs) {
 		}
 		vpcTenants[t.Region] = append(vpcTenants[t.Region], t)
 		if p, err := ParseCIDR(t.Network.CIDR); err == nil {
-			byRegion[t.Region] = append(byRegion[t.Region], newCIDRItem(p, &t.Source, "network.cidr", t.ID))
+			byRegion[t.Region] = append(byRegion[t.Region], newCIDRItem(p, &t.Source, "network.cidr", -1, t.ID))
 		}
 	}
 	for _, region := range sortedKeys(byRegion) {
 		items := byRegion[region]
 		if servicesErr == nil {
-			items = append(items, newCIDRItem(services, ss, "sharedServices.cidr", ""))
+			items = append(items, newCIDRItem(services, ss, "sharedServices.cidr", -1, ""))
 		}
 		sweepOverlaps(items, "VPC", e)
 	}
