@@ -9,9 +9,12 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -64,18 +67,19 @@ func ReadDir(dir string) (*Fleet, error) {
 	var e errs
 	settingsPath := filepath.Join(dir, SettingsFile)
 	if data, ok := readFile(settingsPath, &e); ok {
-		f.add(settingsPath, data, &e)
+		f.addSettings(settingsPath, data, &e)
 	}
+	var paths []string
 	for _, ent := range entries {
 		name := ent.Name()
-		if ent.IsDir() || name == SettingsFile || !isYAMLName(name) {
-			continue
-		}
-		path := filepath.Join(dir, name)
-		if data, ok := readFile(path, &e); ok {
-			f.add(path, data, &e)
+		if !ent.IsDir() && name != SettingsFile && isYAMLName(name) {
+			paths = append(paths, filepath.Join(dir, name))
 		}
 	}
+	f.addTenants(len(paths), func(i int, e *errs) (string, []byte, bool) {
+		data, ok := readFile(paths[i], e)
+		return paths[i], data, ok
+	}, &e)
 	f.sortTenants()
 	return f, e.err()
 }
@@ -86,30 +90,66 @@ func ReadDir(dir string) (*Fleet, error) {
 func ParseFleet(dir string, files map[string][]byte) (*Fleet, error) {
 	f := &Fleet{Dir: dir}
 	var e errs
-	for _, name := range sortedKeys(files) {
-		if name != SettingsFile && !isYAMLName(name) {
-			continue
-		}
-		path := filepath.Join(dir, name)
-		if checkSize(&Source{File: path}, int64(len(files[name])), &e) {
-			f.add(path, files[name], &e)
+	if data, ok := files[SettingsFile]; ok {
+		path := filepath.Join(dir, SettingsFile)
+		if checkSize(&Source{File: path}, int64(len(data)), &e) {
+			f.addSettings(path, data, &e)
 		}
 	}
+	var names []string
+	for _, name := range sortedKeys(files) {
+		if name != SettingsFile && isYAMLName(name) {
+			names = append(names, name)
+		}
+	}
+	f.addTenants(len(names), func(i int, e *errs) (string, []byte, bool) {
+		path, data := filepath.Join(dir, names[i]), files[names[i]]
+		return path, data, checkSize(&Source{File: path}, int64(len(data)), e)
+	}, &e)
 	f.sortTenants()
 	SetDefaults(f)
 	return f, e.err()
 }
 
-// add decodes one file of the tenants directory into the fleet.
-func (f *Fleet) add(path string, data []byte, e *errs) {
-	if filepath.Base(path) == SettingsFile {
-		f.Settings.Source = Source{File: path}
-		decodeFile(data, &f.Settings, &f.Settings.Source, e)
-		return
+func (f *Fleet) addSettings(path string, data []byte, e *errs) {
+	f.Settings.Source = Source{File: path}
+	decodeFile(data, &f.Settings, &f.Settings.Source, e)
+}
+
+// addTenants reads and decodes n tenant files on every CPU: decoding is the bulk
+// of loading a large fleet and the files are independent. Tenants and errors keep
+// the order of the files, so the result does not depend on scheduling.
+func (f *Fleet) addTenants(n int, read func(i int, e *errs) (path string, data []byte, ok bool), e *errs) {
+	tenants := make([]*Tenant, n)
+	lists := make([]ErrorList, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				var fe errs
+				if path, data, ok := read(i, &fe); ok {
+					t := &Tenant{Source: Source{File: path}}
+					if decodeFile(data, t, &t.Source, &fe) {
+						tenants[i] = t
+					}
+				}
+				lists[i] = fe.list
+			}
+		}()
 	}
-	t := &Tenant{Source: Source{File: path}}
-	if decodeFile(data, t, &t.Source, e) {
-		f.Tenants = append(f.Tenants, t)
+	wg.Wait()
+	for i, t := range tenants {
+		if t != nil {
+			f.Tenants = append(f.Tenants, t)
+		}
+		e.list = append(e.list, lists[i]...)
 	}
 }
 
