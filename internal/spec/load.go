@@ -631,6 +631,12 @@ func (s *Source) KeyPos(path string) (line, col int) {
 	return s.Pos(path)
 }
 
+// has reports whether the file itself gives a field path (rather than defaults).
+func (s *Source) has(path string) bool {
+	_, found := s.walk(path)
+	return found
+}
+
 // walk follows a field path down the node tree. It returns the node of the path
 // and true, or the deepest node on the way and false.
 func (s *Source) walk(path string) (*yaml.Node, bool) {

@@ -442,11 +442,15 @@ func checkFargate(src *Source, path string, cpu, mem int, e *errs) {
 	}
 	if !fargateMemoryOK(cpu, mem) {
 		r := fargateMemory[cpu]
-		allowed := fmt.Sprintf("%d to %d in steps of %d", r[0], r[1], r[2])
+		allowed := fmt.Sprintf("a value from %d to %d in steps of %d", r[0], r[1], r[2])
 		if cpu == 256 {
 			allowed = "512, 1024 or 2048"
 		}
-		e.at(src, path+".memory", "memory %d MiB is not valid with cpu %d on Fargate; use %s", mem, cpu, allowed)
+		from := ""
+		if src.node != nil && !src.has(path+".memory") {
+			from = " (the tier's default)"
+		}
+		e.at(src, path+".memory", "memory %d MiB%s is not valid with cpu %d on Fargate; set memory to %s", mem, from, cpu, allowed)
 	}
 }
 
