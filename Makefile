@@ -26,4 +26,4 @@ bench:
 
 # Fuzz the tenant file loader (the seed corpus runs with every `go test`).
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParseTenant -fuzztime 2m ./internal/spec
+	$(GO) test -run '^$$' -fuzz FuzzParseTenant -fuzztime 2m -fuzzminimizetime 5s ./internal/spec

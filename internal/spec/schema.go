@@ -42,7 +42,7 @@ var schemaRules = map[string]map[string]any{
 	"Tenant.Region":                    {"pattern": regionRe.String()},
 	"Tenant.CostCenter":                {"minLength": 1, "maxLength": MaxTagValue},
 	"Tenant.Owner":                     {"format": "email"},
-	"Tenant.Tags":                      {"propertyNames": map[string]any{"minLength": 1, "maxLength": MaxTagKey, "not": map[string]any{"pattern": "^[aA][wW][sS]:"}}, "maxProperties": MaxTags - (len(ReservedTagKeys) - 1)},
+	"Tenant.Tags":                      {"propertyNames": map[string]any{"minLength": 1, "maxLength": MaxTagKey, "not": map[string]any{"pattern": "^[aA][wW][sS]:"}}, "maxProperties": MaxTags - addedTags},
 	"Tenant.Subnets":                   {"minItems": 1, "maxItems": MaxSubnetsOf},
 	"AccountSpec.ID":                   {"pattern": accountIDRe.String()},
 	"NetworkSpec.AZCount":              {"minimum": 1, "maximum": MaxAZCount},

@@ -475,11 +475,13 @@ func checkTags(s *Settings, t *Tenant, e *errs) {
 			e.at(src, "tags."+k, "tag value of %q has characters AWS does not allow; use letters, digits, blanks and _ . : / = + - @", k)
 		}
 	}
-	if n := len(t.Tags) + len(ReservedTagKeys) - 1; len(t.Tags) > 0 && n > MaxTags {
-		// CostTags adds every reserved key but CostPool, which is for platform resources.
-		e.at(src, "tags", "%d tags with the %d cost-allocation tags tenantctl adds; AWS allows at most %d per resource, remove %d", n, len(ReservedTagKeys)-1, MaxTags, n-MaxTags)
+	if n := len(t.Tags) + addedTags; len(t.Tags) > 0 && n > MaxTags {
+		e.at(src, "tags", "%d tags with the %d cost-allocation tags tenantctl adds; AWS allows at most %d per resource, remove %d", n, addedTags, MaxTags, n-MaxTags)
 	}
 }
+
+// addedTags is how many tags CostTags adds to a tenant's own.
+var addedTags = len(CostTags(&Settings{}, &Tenant{}))
 
 func isReservedTag(k string) bool {
 	for _, r := range ReservedTagKeys {

@@ -131,8 +131,12 @@ func writeReport(w io.Writer, format string, list spec.ErrorList, tenants int) e
 		}
 	case "github":
 		for _, e := range list {
+			title := "tenantctl validate"
+			if e.Path != "" {
+				title += ": " + e.Path
+			}
 			fmt.Fprintf(bw, "::error file=%s,line=%d,col=%d,title=%s::%s\n",
-				ghProperty(e.File), max(e.Line, 1), max(e.Col, 1), ghProperty("tenantctl validate: "+e.Path), ghData(e.Msg))
+				ghProperty(e.File), max(e.Line, 1), max(e.Col, 1), ghProperty(title), ghData(e.Msg))
 		}
 		writeSummary(bw, list, len(files), tenants)
 	default:
