@@ -236,3 +236,13 @@ func gitRun(t *testing.T, dir string, args ...string) {
 		t.Fatalf("git %v: %v\n%s", args, err, out)
 	}
 }
+
+// TestGitHubEscaping keeps annotations in one piece whatever a message holds.
+func TestGitHubEscaping(t *testing.T) {
+	if got := ghData("50% of\nit\r"); got != "50%25 of%0Ait%0D" {
+		t.Errorf("ghData: %q", got)
+	}
+	if got := ghProperty("a:b,c%"); got != "a%3Ab%2Cc%25" {
+		t.Errorf("ghProperty: %q", got)
+	}
+}
