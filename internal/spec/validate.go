@@ -15,10 +15,12 @@ import (
 func Validate(f *Fleet) error {
 	var e errs
 	validateSettings(&f.Settings, &e)
+	fleet := newFleetCheck(&f.Settings)
 	for _, t := range f.Tenants {
 		validateTenant(&f.Settings, t, &e)
+		fleet.add(t, &e)
 	}
-	validateFleet(f, &e)
+	fleet.finish(f, &e)
 	return e.err()
 }
 
@@ -32,8 +34,6 @@ var (
 	labelKeyRe  = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$`)
 	labelValRe  = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$`)
 	releaseRe   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._+-]{0,62})$`)
-	emailRe     = regexp.MustCompile(`^[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$`)
-	domainRe    = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 )
 
 // QuotaPeriods are the API Gateway usage plan quota periods.
@@ -69,7 +69,7 @@ func validateSettings(s *Settings, e *errs) {
 	switch {
 	case s.Domain == "":
 		e.at(src, "domain", "required field \"domain\" is missing; tenants are served under <id>.<domain>, e.g. domain: app.example.com")
-	case len(s.Domain) > 200 || !domainRe.MatchString(s.Domain):
+	case len(s.Domain) > 200 || !isDomain(s.Domain) || strings.ToLower(s.Domain) != s.Domain:
 		e.at(src, "domain", "%q is not a DNS name; write lowercase labels separated by dots, e.g. app.example.com", s.Domain)
 	}
 	if strings.TrimSpace(s.DefaultImage) == "" {
@@ -261,7 +261,7 @@ func validateTenant(s *Settings, t *Tenant, e *errs) {
 	}
 	if t.Owner == "" {
 		e.at(src, "owner", "required field \"owner\" is missing; give the e-mail address of the team that answers for the tenant")
-	} else if !emailRe.MatchString(t.Owner) {
+	} else if !isEmail(t.Owner) {
 		e.at(src, "owner", "%q is not an e-mail address; write a bare address such as team@example.com", t.Owner)
 	}
 	// Map order is fine: the errors are sorted by position at the end.
@@ -605,4 +605,60 @@ func joinModels(ms []IsolationModel) string {
 		s[i] = string(m)
 	}
 	return strings.Join(s, ", ")
+}
+
+// isEmail reports whether s is a bare e-mail address (local@domain.tld). It is
+// written out rather than a regular expression: it runs for every tenant.
+func isEmail(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	if at < 1 || at > 64 {
+		return false
+	}
+	for i := 0; i < at; i++ {
+		c := s[i]
+		if !isAlnum(c) && !strings.ContainsRune(".!#$%&'*+/=?^_{|}~-", rune(c)) {
+			return false
+		}
+	}
+	return isDomain(s[at+1:])
+}
+
+// isDomain reports whether s is a DNS name of two or more labels (letters,
+// digits, inner '-') ending in a top-level domain of letters.
+func isDomain(s string) bool {
+	if len(s) == 0 || len(s) > 253 {
+		return false
+	}
+	labels := 0
+	for len(s) > 0 {
+		label := s
+		if i := strings.IndexByte(s, '.'); i >= 0 {
+			label, s = s[:i], s[i+1:]
+			if s == "" {
+				return false
+			}
+		} else {
+			s = ""
+		}
+		if len(label) == 0 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		letters := true
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !isAlnum(c) && c != '-' {
+				return false
+			}
+			letters = letters && (c|0x20 >= 'a' && c|0x20 <= 'z')
+		}
+		labels++
+		if s == "" && (!letters || len(label) < 2) {
+			return false
+		}
+	}
+	return labels >= 2
+}
+
+func isAlnum(c byte) bool {
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
 }

@@ -5,7 +5,6 @@ import (
 	"math/bits"
 	"net/netip"
 	"sort"
-	"strings"
 )
 
 // AWS bounds of VPC and subnet CIDR prefixes.
@@ -155,94 +154,5 @@ func reportOverlap(a, b *cidrItem, what string, e *errs) {
 	default:
 		e.at(a.src, a.path(), "%s overlaps %s; %s", a.prefix, b.describe(what), fix)
 		e.at(b.src, b.path(), "%s overlaps %s; %s", b.prefix, a.describe(what), fix)
-	}
-}
-
-// validateNetworks checks the networks tenants share: the shared VPC of subnet
-// tenants and the platform, and per region the SaaS account's VPCs that attach to
-// shared services. Account-model tenants have accounts of their own; their CIDRs
-// may overlap anything.
-func validateNetworks(f *Fleet, e *errs) {
-	s := &f.Settings
-	ss := &s.Source
-	vpc, vpcErr := ParseCIDR(s.SharedVPC.CIDR)
-
-	// The shared VPC: the platform's subnets and every subnet tenant's.
-	var shared []cidrItem
-	for i, c := range s.SharedVPC.PlatformSubnets {
-		if p, err := ParseCIDR(c); err == nil {
-			shared = append(shared, newCIDRItem(p, ss, "sharedVpc.platformSubnets", i, ""))
-		}
-	}
-	subnetTenants := 0
-	for _, t := range f.Tenants {
-		if t.Model != ModelSubnet {
-			continue
-		}
-		subnetTenants++
-		for i, c := range t.Subnets {
-			p, err := ParseCIDR(c)
-			if err != nil {
-				continue
-			}
-			if vpcErr == nil && !contains(vpc, p) {
-				e.at(&t.Source, fmt.Sprintf("subnets[%d]", i), "%s is outside the shared VPC %s; pick a free range inside it (the platform uses %s)", c, s.SharedVPC.CIDR, strings.Join(s.SharedVPC.PlatformSubnets, ", "))
-				continue
-			}
-			shared = append(shared, newCIDRItem(p, &t.Source, "subnets", i, t.ID))
-		}
-	}
-	if n := len(shared); n > s.Limits.SubnetsPerVPC && s.Limits.SubnetsPerVPC > 0 {
-		e.at(ss, "awsLimits.subnetsPerVpc", "the shared VPC would hold %d subnets (%d of the platform, %d of %d subnet-model tenants), more than the quota of %d; raise the quota in Service Quotas and here, or move tenants to the vpc model", n, len(s.SharedVPC.PlatformSubnets), n-len(s.SharedVPC.PlatformSubnets), subnetTenants, s.Limits.SubnetsPerVPC)
-	}
-	sweepOverlaps(shared, "subnet", e)
-
-	// The SaaS account, per region: vpc-model tenants' VPCs and the shared-services
-	// VPC they route to.
-	services, servicesErr := ParseCIDR(s.SharedServices.CIDR)
-	byRegion := map[string][]cidrItem{}
-	vpcTenants := map[string][]*Tenant{}
-	for _, t := range f.Tenants {
-		if t.Model != ModelVPC || t.Network == nil {
-			continue
-		}
-		vpcTenants[t.Region] = append(vpcTenants[t.Region], t)
-		if p, err := ParseCIDR(t.Network.CIDR); err == nil {
-			byRegion[t.Region] = append(byRegion[t.Region], newCIDRItem(p, &t.Source, "network.cidr", -1, t.ID))
-		}
-	}
-	for _, region := range sortedKeys(byRegion) {
-		items := byRegion[region]
-		if servicesErr == nil {
-			items = append(items, newCIDRItem(services, ss, "sharedServices.cidr", -1, ""))
-		}
-		sweepOverlaps(items, "VPC", e)
-	}
-
-	// VPC quota of the SaaS account per region: the platform's shared VPC and
-	// shared-services VPC in its region, plus one per vpc-model tenant.
-	quota := s.Limits.VPCsPerRegion
-	for _, region := range sortedKeys(vpcTenants) {
-		ts := vpcTenants[region]
-		platform := 0
-		if region == s.PlatformRegion {
-			platform = 2
-		}
-		total := platform + len(ts)
-		if quota < 1 || total <= quota {
-			continue
-		}
-		sort.Slice(ts, func(i, j int) bool { return ts[i].ID < ts[j].ID })
-		ids := make([]string, len(ts))
-		for i, t := range ts {
-			ids[i] = t.ID
-		}
-		list := strings.Join(ids, ", ")
-		if len(ids) > 10 {
-			list = strings.Join(ids[:10], ", ") + fmt.Sprintf(" and %d more", len(ids)-10)
-		}
-		for _, t := range ts[max(0, quota-platform):] {
-			e.at(&t.Source, "model", "the SaaS account would hold %d VPCs in %s (%d of the platform + %d vpc-model tenants: %s), more than the quota of %d (awsLimits.vpcsPerRegion); raise the VPC quota in Service Quotas and in fleet.yaml, or use another region or model", total, region, platform, len(ts), list, quota)
-		}
 	}
 }

@@ -118,3 +118,21 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+func TestIsEmailAndDomain(t *testing.T) {
+	for s, want := range map[string]bool{
+		"ops@example.com": true, "a.b+c@sub.example.co": true, "x@a-b.io": true,
+		"": false, "ops": false, "@example.com": false, "ops@": false, "ops@example": false,
+		"ops@example.c": false, "ops@-example.com": false, "ops@example.com.": false, "ops@exa mple.com": false,
+		"Ops <ops@example.com>": false, "ops@example.123": false, "o@p@example.com": false, "ops@ex..com": false,
+	} {
+		if got := isEmail(s); got != want {
+			t.Errorf("isEmail(%q) = %v, want %v", s, got, want)
+		}
+	}
+	for s, want := range map[string]bool{"app.example.com": true, "example.com": true, "com": false, "app_example": false, "a.b-.com": false} {
+		if got := isDomain(s); got != want {
+			t.Errorf("isDomain(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
