@@ -136,3 +136,23 @@ func TestIsEmailAndDomain(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateInMemory checks a fleet built in Go (as other packages' tests do):
+// no positions, but the same checks and messages, and no panic.
+func TestValidateInMemory(t *testing.T) {
+	sample, err := LoadDir(sampleDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &Fleet{Settings: sample.Settings, Tenants: []*Tenant{{
+		ID: "mem", Name: "Mem", Tier: "premium", Model: ModelSubnet, CostCenter: "CC-1", Owner: "ops@example.com",
+		Subnets: []string{"10.0.4.0/24", "10.0.400.0/24"},
+	}}}
+	f.Settings.Source = Source{File: "fleet.yaml"}
+	SetDefaults(f)
+	want := "subnets[0]: 10.0.4.0/24 overlaps subnet 10.0.4.0/22 (fleet.yaml sharedVpc.platformSubnets[1]); pick a free range\n" +
+		"subnets[1]: \"10.0.400.0/24\" is not an IPv4 CIDR; write a.b.c.d/n, e.g. 10.20.0.0/16"
+	if err := Validate(f); err == nil || err.Error() != want {
+		t.Errorf("got\n%v\nwant\n%s", err, want)
+	}
+}
