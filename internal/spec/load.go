@@ -386,6 +386,16 @@ func kindFits(n *yaml.Node, t reflect.Type) bool {
 		if n.Kind != yaml.ScalarNode {
 			return false
 		}
+		// The common cases without reflection; yaml.v3 itself decides the rest.
+		switch tag := n.ShortTag(); {
+		case t.Kind() == reflect.Bool && tag == "!!bool",
+			t.Kind() == reflect.Float64 && (tag == "!!float" || tag == "!!int"):
+			return true
+		case tag == "!!int":
+			if _, err := strconv.ParseInt(n.Value, 10, 64); err == nil {
+				return true
+			}
+		}
 		return n.Decode(reflect.New(t).Interface()) == nil
 	}
 	return true
@@ -537,8 +547,22 @@ func joinPath(base, key string) string {
 	return base + "." + key
 }
 
-// yamlFields maps a struct's YAML field names to their types.
+// fieldCache holds yamlFields per struct type: every file of a fleet asks for the
+// same few types, from several goroutines.
+var fieldCache sync.Map // reflect.Type → map[string]reflect.Type
+
+// yamlFields maps a struct's YAML field names to their types. The map is shared:
+// callers only read it.
 func yamlFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m := structFields(t)
+	fieldCache.Store(t, m)
+	return m
+}
+
+func structFields(t reflect.Type) map[string]reflect.Type {
 	m := map[string]reflect.Type{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
