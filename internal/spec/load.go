@@ -350,7 +350,7 @@ func checkShape(n *yaml.Node, t reflect.Type, path string, src *Source, e *errs)
 			ft, known := fields[k.Value]
 			if !known {
 				msg := fmt.Sprintf("unknown field %q", k.Value)
-				if s := suggest(k.Value, fields); s != "" {
+				if s := suggest(k.Value, sortedKeys(fields)); s != "" {
 					msg += fmt.Sprintf("; did you mean %q?", s)
 				} else {
 					msg += "; known fields: " + strings.Join(sortedKeys(fields), ", ")
@@ -587,10 +587,10 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// suggest returns the known field closest to name when it is a likely typo.
-func suggest(name string, fields map[string]reflect.Type) string {
+// suggest returns the known name closest to name when it is a likely typo.
+func suggest(name string, known []string) string {
 	best, bestD := "", 1<<30
-	for _, k := range sortedKeys(fields) {
+	for _, k := range known {
 		if strings.EqualFold(k, name) {
 			return k
 		}
@@ -600,6 +600,14 @@ func suggest(name string, fields map[string]reflect.Type) string {
 	}
 	if bestD <= max(2, len(name)/3) {
 		return best
+	}
+	return ""
+}
+
+// didYouMean is ` (did you mean "x"?)` for a likely typo of one of known, else "".
+func didYouMean(name string, known []string) string {
+	if s := suggest(name, known); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return ""
 }
