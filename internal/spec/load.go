@@ -46,7 +46,7 @@ func LoadDir(dir string) (*Fleet, error) {
 			return nil, err
 		}
 	}
-	if f.Settings.Source.node == nil {
+	if f.Settings.Source.tree == nil {
 		// Without readable settings every tenant check would fail on the tiers;
 		// report what kept the settings from loading and stop there.
 		return f, err
@@ -255,7 +255,6 @@ func decodeFile(data []byte, out any, src *Source, e *errs) bool {
 		e.list = append(e.list, &FieldError{File: src.File, Line: root.Line, Col: root.Column, Msg: "the file must be a mapping of fields (key: value), not " + kindName(root)})
 		return false
 	}
-	src.node = root
 	checkShape(root, reflect.TypeOf(out).Elem(), "", src, e)
 	// checkShape has reported and cut out every duplicate key and every value of
 	// the wrong type, so what decoding still finds is unexpected; report it as is.
@@ -269,6 +268,7 @@ func decodeFile(data []byte, out any, src *Source, e *errs) bool {
 			reportParseError(src, err, e)
 		}
 	}
+	src.tree = &sourceTree{data: data}
 	return true
 }
 
@@ -636,7 +636,7 @@ func levenshtein(a, b string) int {
 // `tags.team`) in the source file: of the value when present, else of the
 // nearest enclosing field that is present, else of the file's start (1, 1).
 func (s *Source) Pos(path string) (line, col int) {
-	if s.node == nil {
+	if s.root() == nil {
 		return 0, 0
 	}
 	if path == "" {
@@ -663,6 +663,29 @@ func (s *Source) KeyPos(path string) (line, col int) {
 	return s.Pos(path)
 }
 
+// sourceTree is a file's YAML node tree, parsed again from its bytes on first use.
+// The bytes are the ones decoded, so positions are those the loader saw.
+type sourceTree struct {
+	data []byte
+	once sync.Once
+	node *yaml.Node
+}
+
+// root is the file's top-level mapping, or nil for a tenant built in Go.
+func (s *Source) root() *yaml.Node {
+	t := s.tree
+	if t == nil {
+		return nil
+	}
+	t.once.Do(func() {
+		var doc yaml.Node
+		if yaml.Unmarshal(t.data, &doc) == nil && doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+			t.node = doc.Content[0]
+		}
+	})
+	return t.node
+}
+
 // has reports whether the file itself gives a field path (rather than defaults).
 func (s *Source) has(path string) bool {
 	_, found := s.walk(path)
@@ -672,7 +695,7 @@ func (s *Source) has(path string) bool {
 // walk follows a field path down the node tree. It returns the node of the path
 // and true, or the deepest node on the way and false.
 func (s *Source) walk(path string) (*yaml.Node, bool) {
-	n := s.node
+	n := s.root()
 	if path == "" || n == nil {
 		return n, n != nil
 	}

@@ -447,7 +447,7 @@ func checkFargate(src *Source, path string, cpu, mem int, e *errs) {
 			allowed = "512, 1024 or 2048"
 		}
 		from := ""
-		if src.node != nil && !src.has(path+".memory") {
+		if src.tree != nil && !src.has(path+".memory") {
 			from = " (the tier's default)"
 		}
 		e.at(src, path+".memory", "memory %d MiB%s is not valid with cpu %d on Fargate; set memory to %s", mem, from, cpu, allowed)
