@@ -129,8 +129,27 @@ func FuzzParseTenant(f *testing.F) {
 			}
 		}
 	}
+	sample, err := LoadDir(sampleDir)
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tn, err := ParseTenant("fuzz.yaml", data)
+		if tn != nil {
+			// Whatever decoded also goes through defaults, every check and the
+			// position lookups errors make, next to the sample fleet.
+			fleet := &Fleet{Settings: sample.Settings, Tenants: append([]*Tenant{tn}, sample.Tenants...)}
+			SetDefaults(fleet)
+			var list ErrorList
+			if verr := Validate(fleet); verr != nil && !errors.As(verr, &list) {
+				t.Fatalf("Validate: want an ErrorList, got %v", verr)
+			}
+			for _, e := range list {
+				if e.File == "" || e.Msg == "" {
+					t.Fatalf("malformed validation error %#v", e)
+				}
+			}
+		}
 		if err == nil {
 			if tn == nil {
 				t.Fatal("no tenant and no error")
