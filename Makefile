@@ -26,3 +26,7 @@ test: pulumi
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Fuzz the tenant file loader (the seed corpus runs with every `go test`).
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParseTenant -fuzztime 2m -fuzzminimizetime 5s ./internal/spec

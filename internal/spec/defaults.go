@@ -2,18 +2,18 @@ package spec
 
 // Defaults of fields a file may leave out.
 const (
-	DefaultAZCount         = 2
-	DefaultPort            = 8080
-	DefaultHealthCheckPath = "/healthz"
-	DefaultAccessRoleName  = "OrganizationAccountAccessRole"
-	DefaultAccountQuota    = 10
+	DefaultAZCount          = 2
+	DefaultPort             = 8080
+	DefaultHealthCheckPath  = "/healthz"
+	DefaultAccessRoleName   = "OrganizationAccountAccessRole"
+	DefaultAccountQuota     = 10
 	DefaultRulesPerListener = 100
-	DefaultVPCsPerRegion   = 5
-	DefaultSubnetsPerVPC   = 200
-	DefaultNACLRules       = 20
-	DefaultCPU             = 256
-	DefaultMemory          = 512
-	DefaultDesiredCount    = 1
+	DefaultVPCsPerRegion    = 5
+	DefaultSubnetsPerVPC    = 200
+	DefaultNACLRules        = 20
+	DefaultCPU              = 256
+	DefaultMemory           = 512
+	DefaultDesiredCount     = 1
 )
 
 // SetDefaults fills what the files left out: AWS quota defaults in the settings,

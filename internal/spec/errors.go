@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 )
 
 // FieldError is one problem in one file, at a position, on a field path such as
@@ -18,11 +20,13 @@ type FieldError struct {
 
 func (e *FieldError) Error() string {
 	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Col)
+	if e.File != "" { // a tenant built in Go rather than read from a file has none
+		b.WriteString(e.File)
+		if e.Line > 0 {
+			fmt.Fprintf(&b, ":%d:%d", e.Line, e.Col)
+		}
+		b.WriteString(": ")
 	}
-	b.WriteString(": ")
 	if e.Path != "" {
 		b.WriteString(e.Path)
 		b.WriteString(": ")
@@ -69,6 +73,9 @@ type errs struct{ list ErrorList }
 // at records a problem at the position of path in the source (the file's start
 // when the path is not in the file, e.g. a required field that is missing).
 func (e *errs) at(src *Source, path, format string, args ...any) {
+	if src.reported(path) {
+		return
+	}
 	line, col := src.Pos(path)
 	e.list = append(e.list, &FieldError{File: src.File, Line: line, Col: col, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
@@ -80,4 +87,33 @@ func (e *errs) err() error {
 	}
 	e.list.Sort()
 	return e.list
+}
+
+// atKey records a problem with the key of a map entry (a tag or label key, a tier
+// name) at the key's position; keys may hold dots, so the path is not walked.
+func (e *errs) atKey(src *Source, mapPath, key, format string, args ...any) {
+	if src.reported(mapPath) {
+		return
+	}
+	line, col := src.Pos(mapPath)
+	if m, ok := src.walk(mapPath); ok && m.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if m.Content[i].Value == key {
+				line, col = m.Content[i].Line, m.Content[i].Column
+				break
+			}
+		}
+	}
+	e.list = append(e.list, &FieldError{File: src.File, Line: line, Col: col, Path: mapPath + "." + key, Msg: fmt.Sprintf(format, args...)})
+}
+
+// reported reports whether the loader already reported the path, or a field
+// enclosing it, as malformed.
+func (s *Source) reported(path string) bool {
+	for _, b := range s.bad {
+		if path == b || (strings.HasPrefix(path, b) && (path[len(b)] == '.' || path[len(b)] == '[')) {
+			return true
+		}
+	}
+	return false
 }

@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -25,6 +30,11 @@ const MaxFileSize = 256 << 10
 // maxDepth bounds the nesting of a file: the schema is four levels deep.
 const maxDepth = 16
 
+// maxEntries bounds the keys of one mapping and the items of one list: a tenant
+// has at most 50 tags and a few dozen fields, and yaml.v3 checks a mapping's
+// keys for duplicates pairwise, so a file of 40,000 keys would take seconds.
+const maxEntries = 1000
+
 // LoadDir reads tenants/fleet.yaml and every other tenants/*.yaml strictly, applies
 // defaults and validates each file and the fleet. On any problem it returns the
 // fleet as far as it could be read together with an ErrorList of every problem.
@@ -36,9 +46,14 @@ func LoadDir(dir string) (*Fleet, error) {
 			return nil, err
 		}
 	}
+	if f.Settings.Source.tree == nil {
+		// Without readable settings every tenant check would fail on the tiers;
+		// report what kept the settings from loading and stop there.
+		return f, err
+	}
 	SetDefaults(f)
 	verr := Validate(f)
-	return f, joinLists(err, verr)
+	return f, JoinLists(err, verr)
 }
 
 // ReadDir decodes the settings and tenant files of a directory without defaults or
@@ -52,26 +67,107 @@ func ReadDir(dir string) (*Fleet, error) {
 	var e errs
 	settingsPath := filepath.Join(dir, SettingsFile)
 	if data, ok := readFile(settingsPath, &e); ok {
-		f.Settings.Source = Source{File: settingsPath}
-		decodeFile(data, &f.Settings, &f.Settings.Source, &e)
+		f.addSettings(settingsPath, data, &e)
 	}
+	var paths []string
 	for _, ent := range entries {
 		name := ent.Name()
-		if ent.IsDir() || name == SettingsFile || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
-			continue
-		}
-		path := filepath.Join(dir, name)
-		data, ok := readFile(path, &e)
-		if !ok {
-			continue
-		}
-		t := &Tenant{Source: Source{File: path}}
-		if decodeFile(data, t, &t.Source, &e) {
-			f.Tenants = append(f.Tenants, t)
+		if !ent.IsDir() && name != SettingsFile && isYAMLName(name) {
+			paths = append(paths, filepath.Join(dir, name))
 		}
 	}
-	sort.SliceStable(f.Tenants, func(i, j int) bool { return f.Tenants[i].ID < f.Tenants[j].ID })
+	f.addTenants(len(paths), func(i int, e *errs) (string, []byte, bool) {
+		data, ok := readFile(paths[i], e)
+		return paths[i], data, ok
+	}, &e)
+	f.sortTenants()
 	return f, e.err()
+}
+
+// ParseFleet decodes a fleet from file contents already in memory (e.g. read from
+// git at another revision), keyed by file name inside dir, and applies defaults.
+// It does not validate: a previous state is compared against, not judged.
+func ParseFleet(dir string, files map[string][]byte) (*Fleet, error) {
+	f := &Fleet{Dir: dir}
+	var e errs
+	if data, ok := files[SettingsFile]; ok {
+		path := filepath.Join(dir, SettingsFile)
+		if checkSize(&Source{File: path}, int64(len(data)), &e) {
+			f.addSettings(path, data, &e)
+		}
+	}
+	var names []string
+	for _, name := range sortedKeys(files) {
+		if name != SettingsFile && isYAMLName(name) {
+			names = append(names, name)
+		}
+	}
+	f.addTenants(len(names), func(i int, e *errs) (string, []byte, bool) {
+		path, data := filepath.Join(dir, names[i]), files[names[i]]
+		return path, data, checkSize(&Source{File: path}, int64(len(data)), e)
+	}, &e)
+	f.sortTenants()
+	SetDefaults(f)
+	return f, e.err()
+}
+
+func (f *Fleet) addSettings(path string, data []byte, e *errs) {
+	f.Settings.Source = Source{File: path}
+	decodeFile(data, &f.Settings, &f.Settings.Source, e)
+}
+
+// addTenants reads and decodes n tenant files on every CPU: decoding is the bulk
+// of loading a large fleet and the files are independent. Tenants and errors keep
+// the order of the files, so the result does not depend on scheduling.
+func (f *Fleet) addTenants(n int, read func(i int, e *errs) (path string, data []byte, ok bool), e *errs) {
+	tenants := make([]*Tenant, n)
+	lists := make([]ErrorList, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				var fe errs
+				if path, data, ok := read(i, &fe); ok {
+					t := &Tenant{Source: Source{File: path}}
+					if decodeFile(data, t, &t.Source, &fe) {
+						tenants[i] = t
+					}
+				}
+				lists[i] = fe.list
+			}
+		}()
+	}
+	wg.Wait()
+	for i, t := range tenants {
+		if t != nil {
+			f.Tenants = append(f.Tenants, t)
+		}
+		e.list = append(e.list, lists[i]...)
+	}
+}
+
+func (f *Fleet) sortTenants() {
+	sort.SliceStable(f.Tenants, func(i, j int) bool { return f.Tenants[i].ID < f.Tenants[j].ID })
+}
+
+func isYAMLName(name string) bool {
+	return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")
+}
+
+// checkSize refuses files over MaxFileSize before they are parsed.
+func checkSize(src *Source, n int64, e *errs) bool {
+	if n > MaxFileSize {
+		e.at(src, "", "file is %d bytes, more than the %d allowed; a tenant file holds one tenant of a few hundred bytes, check that the right file is here", n, MaxFileSize)
+		return false
+	}
+	return true
 }
 
 // ParseTenant decodes one tenant file's bytes (used by the fuzz target and by
@@ -79,8 +175,7 @@ func ReadDir(dir string) (*Fleet, error) {
 func ParseTenant(name string, data []byte) (*Tenant, error) {
 	var e errs
 	t := &Tenant{Source: Source{File: name}}
-	if len(data) > MaxFileSize {
-		e.at(&t.Source, "", "file is %d bytes, more than the %d allowed; a tenant file holds one tenant of a few hundred bytes", len(data), MaxFileSize)
+	if !checkSize(&t.Source, int64(len(data)), &e) {
 		return nil, e.err()
 	}
 	if !decodeFile(data, t, &t.Source, &e) {
@@ -100,8 +195,7 @@ func readFile(path string, e *errs) ([]byte, bool) {
 		}
 		return nil, false
 	}
-	if fi.Size() > MaxFileSize {
-		e.at(src, "", "file is %d bytes, more than the %d allowed; a tenant file holds one tenant of a few hundred bytes", fi.Size(), MaxFileSize)
+	if !checkSize(src, fi.Size(), e) {
 		return nil, false
 	}
 	data, err := os.ReadFile(path)
@@ -119,7 +213,12 @@ var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // the file could not be parsed at all.
 func decodeFile(data []byte, out any, src *Source, e *errs) bool {
 	if bytes.IndexByte(data, 0) >= 0 || !isText(data) {
-		e.at(src, "", "not a text file (binary content); a tenant file is UTF-8 YAML")
+		e.at(src, "", "not a text file (binary content); a tenant file is UTF-8 YAML, check that the right file is here")
+		return false
+	}
+	if !utf8.Valid(data) {
+		line, col, b := firstInvalidUTF8(data)
+		e.list = append(e.list, &FieldError{File: src.File, Line: line, Col: col, Msg: fmt.Sprintf("byte 0x%02x is not UTF-8; save the file as UTF-8 (it looks like Latin-1 or another legacy encoding)", b)})
 		return false
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -129,7 +228,11 @@ func decodeFile(data []byte, out any, src *Source, e *errs) bool {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
-		reportParseError(src, err, e)
+		if errors.Is(err, io.EOF) {
+			e.at(src, "", "the file holds only comments; a tenant file needs at least id, name, tier, costCenter and owner")
+		} else {
+			reportParseError(src, err, e)
+		}
 		return false
 	}
 	var extra yaml.Node
@@ -138,17 +241,23 @@ func decodeFile(data []byte, out any, src *Source, e *errs) bool {
 		return false
 	}
 	root := &doc
-	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+	if root.Kind == yaml.DocumentNode {
+		if len(root.Content) != 1 {
+			e.at(src, "", "the file holds only comments; a tenant file needs at least id, name, tier, costCenter and owner")
+			return false
+		}
 		root = root.Content[0]
 	}
-	src.node = root
+	if !checkTree(root, "", 0, src, e) {
+		return false
+	}
 	if root.Kind != yaml.MappingNode {
-		e.list = append(e.list, &FieldError{File: src.File, Line: root.Line, Col: root.Column, Msg: "the file must be a mapping of fields (key: value), not a " + kindName(root)})
+		e.list = append(e.list, &FieldError{File: src.File, Line: root.Line, Col: root.Column, Msg: "the file must be a mapping of fields (key: value), not " + kindName(root)})
 		return false
 	}
-	if !checkShape(root, reflect.TypeOf(out).Elem(), "", 0, src, e) {
-		return false
-	}
+	checkShape(root, reflect.TypeOf(out).Elem(), "", src, e)
+	// checkShape has reported and cut out every duplicate key and every value of
+	// the wrong type, so what decoding still finds is unexpected; report it as is.
 	if err := root.Decode(out); err != nil {
 		var te *yaml.TypeError
 		if errors.As(err, &te) {
@@ -159,70 +268,182 @@ func decodeFile(data []byte, out any, src *Source, e *errs) bool {
 			reportParseError(src, err, e)
 		}
 	}
+	src.tree = &sourceTree{data: data}
 	return true
 }
 
-// checkShape walks the node tree against the Go type: unknown fields (with a
-// "did you mean"), anchors and aliases (refused: they make YAML bombs possible and
-// tenant files never need them) and excessive depth. It reports all it finds and
-// returns false when decoding must not go on.
-func checkShape(n *yaml.Node, t reflect.Type, path string, depth int, src *Source, e *errs) bool {
+// checkTree walks the whole node tree, known fields or not, before anything is
+// decoded: anchors and aliases are refused (they make YAML bombs possible and
+// tenant files never need them) and so is nesting deeper than the schema's.
+func checkTree(n *yaml.Node, path string, depth int, src *Source, e *errs) bool {
 	if depth > maxDepth {
-		e.list = append(e.list, &FieldError{File: src.File, Line: n.Line, Col: n.Column, Path: path, Msg: "nested too deeply; the schema is only a few levels deep"})
+		e.list = append(e.list, &FieldError{File: src.File, Line: n.Line, Col: n.Column, Path: path, Msg: fmt.Sprintf("nested more than %d levels deep; the schema is only a few levels deep, check the indentation", maxDepth)})
 		return false
 	}
 	if n.Kind == yaml.AliasNode || n.Anchor != "" {
 		e.list = append(e.list, &FieldError{File: src.File, Line: n.Line, Col: n.Column, Path: path, Msg: "YAML anchors and aliases (&, *) are not allowed in tenant files; write the value out"})
 		return false
 	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+	if (n.Kind == yaml.MappingNode && len(n.Content)/2 > maxEntries) || (n.Kind == yaml.SequenceNode && len(n.Content) > maxEntries) {
+		e.list = append(e.list, &FieldError{File: src.File, Line: n.Line, Col: n.Column, Path: path, Msg: fmt.Sprintf("more than %d entries; no field of a tenant file holds that many, check that the right file is here", maxEntries)})
+		return false
 	}
-	ok := true
 	switch n.Kind {
 	case yaml.MappingNode:
-		switch t.Kind() {
-		case reflect.Struct:
-			fields := yamlFields(t)
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
-				if k.Kind != yaml.ScalarNode {
-					e.list = append(e.list, &FieldError{File: src.File, Line: k.Line, Col: k.Column, Path: path, Msg: "field names must be plain strings"})
-					ok = false
-					continue
-				}
-				ft, known := fields[k.Value]
-				p := joinPath(path, k.Value)
-				if !known {
-					msg := fmt.Sprintf("unknown field %q", k.Value)
-					if s := suggest(k.Value, fields); s != "" {
-						msg += fmt.Sprintf("; did you mean %q?", s)
-					} else {
-						msg += "; known fields: " + strings.Join(sortedKeys(fields), ", ")
-					}
-					e.list = append(e.list, &FieldError{File: src.File, Line: k.Line, Col: k.Column, Path: p, Msg: msg})
-					continue
-				}
-				ok = checkShape(v, ft, p, depth+1, src, e) && ok
-			}
-		case reflect.Map:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k, v := n.Content[i], n.Content[i+1]
-				if k.Kind == yaml.AliasNode || k.Anchor != "" {
-					ok = checkShape(k, t.Key(), path, depth+1, src, e) && ok
-					continue
-				}
-				ok = checkShape(v, t.Elem(), joinPath(path, k.Value), depth+1, src, e) && ok
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if !checkTree(k, path, depth+1, src, e) || !checkTree(n.Content[i+1], joinPath(path, k.Value), depth+1, src, e) {
+				return false
 			}
 		}
 	case yaml.SequenceNode:
-		if t.Kind() == reflect.Slice {
-			for i, c := range n.Content {
-				ok = checkShape(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i), depth+1, src, e) && ok
+		for i, c := range n.Content {
+			if !checkTree(c, fmt.Sprintf("%s[%d]", path, i), depth+1, src, e) {
+				return false
 			}
 		}
 	}
-	return ok
+	return true
+}
+
+// checkShape walks the node tree against the Go type and reports every unknown
+// field (with a "did you mean"), duplicate key and value of the wrong kind, each
+// at its own position. Duplicates and wrong values are cut out of the tree (a
+// wrong value becomes null) and their paths marked, so that decoding the rest
+// goes on and validation does not report the same field again as missing.
+func checkShape(n *yaml.Node, t reflect.Type, path string, src *Source, e *errs) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if !kindFits(n, t) {
+		e.list = append(e.list, &FieldError{File: src.File, Line: n.Line, Col: n.Column, Path: path, Msg: wrongKind(n, t)})
+		src.bad = append(src.bad, path)
+		*n = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "", Line: n.Line, Column: n.Column}
+		return
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		var fields map[string]reflect.Type
+		if t.Kind() == reflect.Struct {
+			fields = yamlFields(t)
+		}
+		seen := map[string]int{}
+		kept := n.Content[:0]
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			p := joinPath(path, k.Value)
+			if k.Kind != yaml.ScalarNode {
+				e.list = append(e.list, &FieldError{File: src.File, Line: k.Line, Col: k.Column, Path: path, Msg: "keys must be plain strings, not " + kindName(k) + "; write key: value"})
+				continue
+			}
+			if first, dup := seen[k.Value]; dup {
+				e.list = append(e.list, &FieldError{File: src.File, Line: k.Line, Col: k.Column, Path: p, Msg: fmt.Sprintf("duplicate key %q (first at line %d); remove one of them", k.Value, first)})
+				src.bad = append(src.bad, p)
+				continue
+			}
+			seen[k.Value] = k.Line
+			kept = append(kept, k, v)
+			if fields == nil {
+				checkShape(v, t.Elem(), p, src, e)
+				continue
+			}
+			ft, known := fields[k.Value]
+			if !known {
+				msg := fmt.Sprintf("unknown field %q", k.Value)
+				if s := suggest(k.Value, sortedKeys(fields)); s != "" {
+					msg += fmt.Sprintf("; did you mean %q?", s)
+				} else {
+					msg += "; known fields: " + strings.Join(sortedKeys(fields), ", ")
+				}
+				e.list = append(e.list, &FieldError{File: src.File, Line: k.Line, Col: k.Column, Path: p, Msg: msg})
+				continue
+			}
+			checkShape(v, ft, p, src, e)
+		}
+		n.Content = kept
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			checkShape(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i), src, e)
+		}
+	}
+}
+
+// kindFits reports whether a node can decode into a Go type: a mapping into a
+// struct or map, a list into a slice, a scalar into a scalar of its kind. Null
+// fits anything.
+func kindFits(n *yaml.Node, t reflect.Type) bool {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return n.Kind == yaml.MappingNode
+	case reflect.Slice:
+		return n.Kind == yaml.SequenceNode
+	case reflect.String:
+		return n.Kind == yaml.ScalarNode
+	case reflect.Int, reflect.Int64, reflect.Float64, reflect.Bool:
+		if n.Kind != yaml.ScalarNode {
+			return false
+		}
+		// The common cases without reflection; yaml.v3 itself decides the rest.
+		switch tag := n.ShortTag(); {
+		case t.Kind() == reflect.Bool && tag == "!!bool",
+			t.Kind() == reflect.Float64 && (tag == "!!float" || tag == "!!int"):
+			return true
+		case tag == "!!int":
+			if _, err := strconv.ParseInt(n.Value, 10, 64); err == nil {
+				return true
+			}
+		}
+		return n.Decode(reflect.New(t).Interface()) == nil
+	}
+	return true
+}
+
+// wrongKind says what a field expects, what the file gives and how to write it.
+func wrongKind(n *yaml.Node, t reflect.Type) string {
+	var want string
+	switch t.Kind() {
+	case reflect.Struct:
+		want = "a mapping of fields (indented key: value lines)"
+	case reflect.Map:
+		want = "a mapping of key: value (e.g. {team: payments})"
+	case reflect.Slice:
+		want = "a list (e.g. [10.0.16.0/24, 10.0.17.0/24] or one \"- item\" per line)"
+	case reflect.String:
+		want = "a text value (quote it if it looks like something else)"
+	case reflect.Int, reflect.Int64:
+		want = "a whole number (e.g. 512, without quotes or units)"
+	case reflect.Float64:
+		want = "a number (e.g. 50 or 2.5, without quotes)"
+	case reflect.Bool:
+		want = "true or false"
+	}
+	got := kindName(n)
+	if n.Kind == yaml.ScalarNode {
+		got = strconv.Quote(n.Value)
+	}
+	return "expected " + want + ", got " + got
+}
+
+// firstInvalidUTF8 finds the line, column and value of the first byte that is
+// not valid UTF-8.
+func firstInvalidUTF8(data []byte) (line, col int, b byte) {
+	line, col = 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return line, col, data[i]
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return line, col, 0
 }
 
 func reportParseError(src *Source, err error, e *errs) {
@@ -234,11 +455,11 @@ func reportParseError(src *Source, err error, e *errs) {
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
-	if strings.Contains(msg, "found character that cannot start any token") {
-		msg += " (tabs are not allowed for indentation in YAML; indent with spaces)"
-	}
-	if strings.Contains(msg, "already defined") {
-		msg += " (remove the duplicate key)"
+	for _, h := range parseHints {
+		if strings.Contains(msg, h[0]) {
+			msg += " (" + h[1] + ")"
+			break
+		}
 	}
 	if strings.Contains(msg, "cannot unmarshal") {
 		msg = explainTypeError(msg)
@@ -250,7 +471,20 @@ func reportParseError(src *Source, err error, e *errs) {
 	e.list = append(e.list, &FieldError{File: src.File, Line: line, Col: col, Msg: msg})
 }
 
-var unmarshalRe = regexp.MustCompile("cannot unmarshal !!(\\w+) `?([^`]*)`? into (\\S+)")
+// parseHints explain yaml.v3's most common syntax errors in terms of the fix.
+var parseHints = [][2]string{
+	{"found character that cannot start any token", "tabs are not allowed for indentation in YAML; indent with spaces"},
+	{"already defined", "remove the duplicate key"},
+	{"found unexpected end of stream", "a quote or bracket is left open"},
+	{"did not find expected key", "check the indentation of this line and the ones above"},
+	{"mapping values are not allowed in this context", "a value containing \": \" needs quotes"},
+	{"could not find expected ':'", "write key: value, or quote a value that spans lines"},
+	{"did not find expected ',' or ']'", "a [list] is left open or misses a comma"},
+	{"did not find expected ',' or '}'", "a {mapping} is left open or misses a comma"},
+	{"found unknown escape character", "inside double quotes write \\\\ for a backslash, or use single quotes"},
+}
+
+var unmarshalRe = regexp.MustCompile("cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (\\S+)")
 
 // explainTypeError turns yaml.v3's Go-flavoured type error into the kind of
 // value the field expects.
@@ -293,14 +527,17 @@ func isText(data []byte) bool {
 	return ctl == 0
 }
 
+// kindName names a node's kind with its article, for messages.
 func kindName(n *yaml.Node) string {
 	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
 	case yaml.SequenceNode:
-		return "list"
+		return "a list"
 	case yaml.ScalarNode:
-		return "plain value"
+		return "a plain value"
 	}
-	return "value"
+	return "a value"
 }
 
 func joinPath(base, key string) string {
@@ -310,8 +547,22 @@ func joinPath(base, key string) string {
 	return base + "." + key
 }
 
-// yamlFields maps a struct's YAML field names to their types.
+// fieldCache holds yamlFields per struct type: every file of a fleet asks for the
+// same few types, from several goroutines.
+var fieldCache sync.Map // reflect.Type → map[string]reflect.Type
+
+// yamlFields maps a struct's YAML field names to their types. The map is shared:
+// callers only read it.
 func yamlFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m := structFields(t)
+	fieldCache.Store(t, m)
+	return m
+}
+
+func structFields(t reflect.Type) map[string]reflect.Type {
 	m := map[string]reflect.Type{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -336,10 +587,10 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// suggest returns the known field closest to name when it is a likely typo.
-func suggest(name string, fields map[string]reflect.Type) string {
+// suggest returns the known name closest to name when it is a likely typo.
+func suggest(name string, known []string) string {
 	best, bestD := "", 1<<30
-	for _, k := range sortedKeys(fields) {
+	for _, k := range known {
 		if strings.EqualFold(k, name) {
 			return k
 		}
@@ -349,6 +600,14 @@ func suggest(name string, fields map[string]reflect.Type) string {
 	}
 	if bestD <= max(2, len(name)/3) {
 		return best
+	}
+	return ""
+}
+
+// didYouMean is ` (did you mean "x"?)` for a likely typo of one of known, else "".
+func didYouMean(name string, known []string) string {
+	if s := suggest(name, known); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return ""
 }
@@ -377,7 +636,7 @@ func levenshtein(a, b string) int {
 // `tags.team`) in the source file: of the value when present, else of the
 // nearest enclosing field that is present, else of the file's start (1, 1).
 func (s *Source) Pos(path string) (line, col int) {
-	if s.node == nil {
+	if s.root() == nil {
 		return 0, 0
 	}
 	if path == "" {
@@ -404,10 +663,39 @@ func (s *Source) KeyPos(path string) (line, col int) {
 	return s.Pos(path)
 }
 
+// sourceTree is a file's YAML node tree, parsed again from its bytes on first use.
+// The bytes are the ones decoded, so positions are those the loader saw.
+type sourceTree struct {
+	data []byte
+	once sync.Once
+	node *yaml.Node
+}
+
+// root is the file's top-level mapping, or nil for a tenant built in Go.
+func (s *Source) root() *yaml.Node {
+	t := s.tree
+	if t == nil {
+		return nil
+	}
+	t.once.Do(func() {
+		var doc yaml.Node
+		if yaml.Unmarshal(t.data, &doc) == nil && doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+			t.node = doc.Content[0]
+		}
+	})
+	return t.node
+}
+
+// has reports whether the file itself gives a field path (rather than defaults).
+func (s *Source) has(path string) bool {
+	_, found := s.walk(path)
+	return found
+}
+
 // walk follows a field path down the node tree. It returns the node of the path
 // and true, or the deepest node on the way and false.
 func (s *Source) walk(path string) (*yaml.Node, bool) {
-	n := s.node
+	n := s.root()
 	if path == "" || n == nil {
 		return n, n != nil
 	}
@@ -471,7 +759,9 @@ func splitPath(path string) []pathPart {
 	return parts
 }
 
-func joinLists(errsIn ...error) error {
+// JoinLists merges ErrorLists (e.g. LoadDir's and ValidateChange's) into one
+// sorted list; any other error wins as is.
+func JoinLists(errsIn ...error) error {
 	var out ErrorList
 	for _, err := range errsIn {
 		var l ErrorList

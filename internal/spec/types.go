@@ -5,8 +5,6 @@
 // It knows nothing of Pulumi or the AWS SDKs: every other room reads a *Fleet.
 package spec
 
-import "gopkg.in/yaml.v3"
-
 // IsolationModel is how a tenant is separated from the others.
 type IsolationModel string
 
@@ -289,11 +287,16 @@ type QuotaTarget struct {
 	Value float64 `yaml:"value" json:"value"`
 }
 
-// Source is the file a tenant or the settings came from, with the decoded YAML
-// tree kept so that errors found later can point at a line.
+// Source is the file a tenant or the settings came from, with what it takes to
+// point errors found later at a line: the file's bytes, parsed again into a YAML
+// node tree the first time a position is asked for. (Keeping every tree would hold
+// ~14 KiB per tenant that a valid fleet never reads.)
 type Source struct {
 	File string
-	node *yaml.Node
+	tree *sourceTree
+	// bad are the field paths the loader already reported as malformed (wrong
+	// kind of value, duplicate key); validation stays silent about them.
+	bad []string
 }
 
 // Fleet is everything under tenants/: the settings and every tenant, sorted by id.

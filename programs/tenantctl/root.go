@@ -30,6 +30,9 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		// Each command lives in its own file: newXCmd(g).
 		newCostCmd(g),
 		newAccountsCmd(g),
+		newValidateCmd(g),
+		newListCmd(g),
+		newSchemaCmd(g),
 	)
 	return root
 }

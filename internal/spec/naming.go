@@ -1,0 +1,65 @@
+package spec
+
+// AWS name length limits that prefixed resource names must respect.
+const (
+	// MaxIAMRoleName is IAM's limit on role names.
+	MaxIAMRoleName = 64
+	// MaxTargetGroupName is Elastic Load Balancing's limit on target group names.
+	MaxTargetGroupName = 32
+	// MaxTenantID bounds tenant ids so that prefixed names stay readable.
+	MaxTenantID = 40
+	// MaxNamePrefix bounds settings.namePrefix.
+	MaxNamePrefix = 12
+)
+
+// Suffixes of the IAM roles tenantctl creates per tenant. Every model names its
+// roles with RoleName and one of these, so validation can check the longest.
+const (
+	// RoleTask is the role the tenant's containers run as.
+	RoleTask = "task"
+	// RoleTaskExecution is the role ECS pulls images and writes logs with.
+	RoleTaskExecution = "task-execution"
+	// RoleTenantAccess is the tenant-scoped role of pooled (application) tenants.
+	RoleTenantAccess = "tenant-access"
+)
+
+// RoleSuffixes lists every per-tenant role suffix.
+var RoleSuffixes = []string{RoleTask, RoleTaskExecution, RoleTenantAccess}
+
+// Name is the one way every room names a tenant's AWS resources:
+// `<prefix>-<id>` followed by `-<part>` for each part.
+func Name(s *Settings, t *Tenant, parts ...string) string {
+	n := len(s.NamePrefix) + 1 + len(t.ID)
+	for _, p := range parts {
+		n += 1 + len(p)
+	}
+	b := make([]byte, 0, n)
+	b = append(b, s.NamePrefix...)
+	b = append(b, '-')
+	b = append(b, t.ID...)
+	for _, p := range parts {
+		b = append(b, '-')
+		b = append(b, p...)
+	}
+	return string(b)
+}
+
+// RoleName is the name of a tenant's IAM role: `<prefix>-<id>-<suffix>`, at most
+// MaxIAMRoleName characters (validation guarantees it for RoleSuffixes).
+func RoleName(s *Settings, t *Tenant, suffix string) string { return Name(s, t, suffix) }
+
+// TargetGroupName is the name of a tenant's load balancer target group:
+// `<prefix>-<id>`, at most MaxTargetGroupName characters (validation guarantees it
+// for every tenant that runs a service).
+func TargetGroupName(s *Settings, t *Tenant) string { return Name(s, t) }
+
+// longestRoleSuffix is the longest of RoleSuffixes.
+func longestRoleSuffix() string {
+	l := ""
+	for _, s := range RoleSuffixes {
+		if len(s) > len(l) {
+			l = s
+		}
+	}
+	return l
+}

@@ -1,0 +1,226 @@
+package spec
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// fleetCheck runs the checks that look across tenant files: unique ids, account
+// ids and listener priorities, the networks tenants share and the AWS quotas.
+// Validate feeds it each tenant right after checking the tenant's own file, in
+// the same pass, so a large fleet is walked once (the second pass over 10,000
+// tenants was mostly cache misses).
+type fleetCheck struct {
+	s          *Settings
+	vpc        netip.Prefix
+	vpcErr     error
+	accounts   *uniques
+	priorities *uniques
+
+	accountTenants, subnetTenants int
+	// shared are the subnets in the shared VPC: the platform's and every
+	// subnet tenant's.
+	shared []cidrItem
+	// byRegion are the VPCs of vpc-model tenants in the SaaS account per region.
+	byRegion   map[string][]cidrItem
+	vpcTenants map[string][]*Tenant
+}
+
+func newFleetCheck(s *Settings) *fleetCheck {
+	c := &fleetCheck{s: s, accounts: newUniques(0), priorities: newUniques(0),
+		byRegion: map[string][]cidrItem{}, vpcTenants: map[string][]*Tenant{}}
+	c.vpc, c.vpcErr = ParseCIDR(s.SharedVPC.CIDR)
+	for i, cidr := range s.SharedVPC.PlatformSubnets {
+		if p, err := ParseCIDR(cidr); err == nil {
+			c.shared = append(c.shared, newCIDRItem(p, &s.Source, "sharedVpc.platformSubnets", i, ""))
+		}
+	}
+	return c
+}
+
+// add collects what the fleet-wide checks need of one tenant.
+func (c *fleetCheck) add(t *Tenant, e *errs) {
+	s := c.s
+	switch t.Model {
+	case ModelAccount:
+		c.accountTenants++
+		if t.Account != nil && accountIDRe.MatchString(t.Account.ID) {
+			if t.Account.ID == s.Organization.DeploymentAccountID {
+				e.at(&t.Source, "account.id", "account %s is the deployment account (organization.deploymentAccountId); give the tenant an account of its own", t.Account.ID)
+			} else {
+				c.accounts.add(t.Account.ID, t)
+			}
+		}
+	case ModelContainer:
+		if t.Service != nil && t.Service.ListenerPriority > 0 {
+			c.priorities.add(strconv.Itoa(t.Service.ListenerPriority), t)
+		}
+	case ModelSubnet:
+		c.subnetTenants++
+		for i, cidr := range t.Subnets {
+			p, err := ParseCIDR(cidr)
+			if err != nil {
+				continue
+			}
+			if c.vpcErr == nil && !contains(c.vpc, p) {
+				e.at(&t.Source, fmt.Sprintf("subnets[%d]", i), "%s is outside the shared VPC %s; pick a free range inside it (the platform uses %s)", cidr, s.SharedVPC.CIDR, strings.Join(s.SharedVPC.PlatformSubnets, ", "))
+				continue
+			}
+			c.shared = append(c.shared, newCIDRItem(p, &t.Source, "subnets", i, t.ID))
+		}
+	case ModelVPC:
+		if t.Network == nil {
+			return
+		}
+		c.vpcTenants[t.Region] = append(c.vpcTenants[t.Region], t)
+		if p, err := ParseCIDR(t.Network.CIDR); err == nil {
+			c.byRegion[t.Region] = append(c.byRegion[t.Region], newCIDRItem(p, &t.Source, "network.cidr", -1, t.ID))
+		}
+	}
+}
+
+// finish runs the checks over everything collected.
+func (c *fleetCheck) finish(f *Fleet, e *errs) {
+	s := c.s
+	ss := &s.Source
+	reportShared(duplicateIDs(f.Tenants), "id", "tenant id %s is also the id of %s; ids are unique in the fleet, rename one of the files and its id", e)
+	reportShared(c.accounts.shared, "account.id", "account %s is also the account of %s; every account-model tenant has an account of its own", e)
+	reportShared(c.priorities.shared, "service.listenerPriority", "listener priority %s is also used by %s; priorities are unique on the shared load balancer, pick a free one", e)
+
+	// The organization's account quota: the management account, every
+	// account-model tenant's account and the baselined accounts pools keep ready.
+	pooled := 0
+	for _, tier := range s.Tiers {
+		if tier != nil && tier.AccountPool.Target > 0 {
+			pooled += tier.AccountPool.Target
+		}
+	}
+	if q := s.Organization.AccountQuota; q > 0 && 1+c.accountTenants+pooled > q {
+		e.at(ss, "organization.accountQuota", "the organization would hold %d accounts (the management account + %d account-model tenants + %d kept ready in pools), more than the quota of %d; raise the quota with AWS Organizations and here, or lower accountPool targets", 1+c.accountTenants+pooled, c.accountTenants, pooled, q)
+	}
+
+	// The shared VPC: its subnet quota, and no two subnets overlapping.
+	platform := len(s.SharedVPC.PlatformSubnets)
+	if n := len(c.shared); n > s.Limits.SubnetsPerVPC && s.Limits.SubnetsPerVPC > 0 {
+		e.at(ss, "awsLimits.subnetsPerVpc", "the shared VPC would hold %d subnets (%d of the platform, %d of %d subnet-model tenants), more than the quota of %d; raise the quota in Service Quotas and here, or move tenants to the vpc model", n, platform, n-platform, c.subnetTenants, s.Limits.SubnetsPerVPC)
+	}
+	sweepOverlaps(c.shared, "subnet", e)
+
+	// The SaaS account, per region: vpc-model tenants' VPCs and the
+	// shared-services VPC they route to may not overlap.
+	services, servicesErr := ParseCIDR(s.SharedServices.CIDR)
+	for _, region := range sortedKeys(c.byRegion) {
+		items := c.byRegion[region]
+		if servicesErr == nil {
+			items = append(items, newCIDRItem(services, ss, "sharedServices.cidr", -1, ""))
+		}
+		sweepOverlaps(items, "VPC", e)
+	}
+
+	// VPC quota of the SaaS account per region: the platform's shared VPC and
+	// shared-services VPC in its region, plus one per vpc-model tenant.
+	quota := s.Limits.VPCsPerRegion
+	for _, region := range sortedKeys(c.vpcTenants) {
+		ts := c.vpcTenants[region]
+		platform := 0
+		if region == s.PlatformRegion {
+			platform = 2
+		}
+		total := platform + len(ts)
+		if quota < 1 || total <= quota {
+			continue
+		}
+		sort.Slice(ts, func(i, j int) bool { return ts[i].ID < ts[j].ID })
+		ids := make([]string, len(ts))
+		for i, t := range ts {
+			ids[i] = t.ID
+		}
+		list := strings.Join(ids, ", ")
+		if len(ids) > 10 {
+			list = strings.Join(ids[:10], ", ") + fmt.Sprintf(" and %d more", len(ids)-10)
+		}
+		for _, t := range ts[max(0, quota-platform):] {
+			e.at(&t.Source, "model", "the SaaS account would hold %d VPCs in %s (%d of the platform + %d vpc-model tenants: %s), more than the quota of %d (awsLimits.vpcsPerRegion); raise the VPC quota in Service Quotas and in fleet.yaml, or use another region or model", total, region, platform, len(ts), list, quota)
+		}
+	}
+}
+
+// duplicateIDs finds tenants sharing an id. Tenants sorted by id (as loading
+// leaves them) put duplicates side by side, so no map of every id is needed.
+func duplicateIDs(tenants []*Tenant) map[string][]*Tenant {
+	byID := tenants
+	if !sort.SliceIsSorted(byID, func(i, j int) bool { return byID[i].ID < byID[j].ID }) {
+		byID = append([]*Tenant(nil), byID...)
+		sort.SliceStable(byID, func(i, j int) bool { return byID[i].ID < byID[j].ID })
+	}
+	dups := map[string][]*Tenant{}
+	for i := 1; i < len(byID); i++ {
+		id := byID[i].ID
+		if id == "" || id != byID[i-1].ID {
+			continue
+		}
+		if len(dups[id]) == 0 {
+			dups[id] = append(dups[id], byID[i-1])
+		}
+		dups[id] = append(dups[id], byID[i])
+	}
+	return dups
+}
+
+// where is file:line of a field, for messages that point at another file.
+func where(src *Source, path string) string {
+	line, _ := src.Pos(path)
+	if line == 0 {
+		return src.File
+	}
+	return fmt.Sprintf("%s:%d", src.File, line)
+}
+
+// reportShared reports, on each of them, tenants that share a value that must be
+// unique, naming the others; a pull request check then marks the new file
+// whichever of them it is.
+func reportShared(byValue map[string][]*Tenant, path, format string, e *errs) {
+	for _, v := range sortedKeys(byValue) {
+		ts := byValue[v]
+		if len(ts) < 2 {
+			continue
+		}
+		sort.SliceStable(ts, func(i, j int) bool { return ts[i].Source.File < ts[j].Source.File })
+		for _, t := range ts {
+			var others []string
+			for _, o := range ts {
+				if o != t {
+					others = append(others, fmt.Sprintf("tenant %s (%s)", o.ID, where(&o.Source, path)))
+				}
+			}
+			e.at(&t.Source, path, format, v, strings.Join(others, ", "))
+		}
+	}
+}
+
+// uniques finds values that must be unique but are shared: the first holder of
+// each value in a map, and every holder of a shared value apart, so the common
+// case (no duplicates) allocates nothing per tenant.
+type uniques struct {
+	first  map[string]*Tenant
+	shared map[string][]*Tenant
+}
+
+func newUniques(n int) *uniques {
+	return &uniques{first: make(map[string]*Tenant, n), shared: map[string][]*Tenant{}}
+}
+
+func (u *uniques) add(v string, t *Tenant) {
+	first, dup := u.first[v]
+	switch {
+	case !dup:
+		u.first[v] = t
+	case len(u.shared[v]) == 0:
+		u.shared[v] = []*Tenant{first, t}
+	default:
+		u.shared[v] = append(u.shared[v], t)
+	}
+}

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tenantctl/tenantctl/internal/spec"
+)
+
+type validateOptions struct {
+	*globalOptions
+	format  string
+	against string
+}
+
+func newValidateCmd(g *globalOptions) *cobra.Command {
+	o := &validateOptions{globalOptions: g}
+	cmd := &cobra.Command{
+		Use:   "validate",
+		Short: "Check every tenant file and the fleet settings; report every problem with its position",
+		Long: `validate loads tenants/fleet.yaml and every tenants/<id>.yaml strictly, applies the
+tiers' defaults and checks each file and the fleet as a whole (unique ids, account ids
+and listener priorities, overlapping CIDRs, AWS quotas). Every problem is reported at
+once, sorted by file, line and column.
+
+With --against REF it also compares with the tenant files at git revision REF (e.g. the
+pull request's base) and refuses changes no edit may make, such as a suspended tenant
+changing model.
+
+Exit codes: 0 valid, 1 invalid, 2 usage error.`,
+		Example: `  tenantctl validate
+  tenantctl validate --format github --against origin/main`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.validate(); err != nil {
+				return err
+			}
+			return o.run(cmd.Context())
+		},
+	}
+	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text, json or github (workflow annotations)")
+	cmd.Flags().StringVar(&o.against, "against", "", "git revision to compare with (e.g. origin/main): refuses changes no edit may make")
+	return cmd
+}
+
+func (o *validateOptions) validate() error {
+	switch o.format {
+	case "text", "json", "github":
+	default:
+		return usageError(fmt.Errorf("--format %q: use text, json or github", o.format))
+	}
+	return checkDir(o.dir)
+}
+
+// checkDir makes a --dir that does not exist a usage error, not an invalid fleet.
+func checkDir(dir string) error {
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() {
+		return usageError(fmt.Errorf("--dir %s is not a directory; point it at the tenants directory (the one holding fleet.yaml)", dir))
+	}
+	return nil
+}
+
+func (o *validateOptions) run(ctx context.Context) error {
+	f, err := spec.LoadDir(o.dir)
+	if o.against != "" {
+		files, gerr := gitFiles(ctx, o.dir, o.against)
+		if gerr != nil {
+			return usageError(fmt.Errorf("--against %s: %w", o.against, gerr))
+		}
+		if len(files) > 0 && f != nil {
+			// The previous state is compared with, not judged: its own
+			// problems were reported when it was current.
+			prev, _ := spec.ParseFleet(o.dir, files)
+			err = spec.JoinLists(err, spec.ValidateChange(prev, f))
+		}
+	}
+	var list spec.ErrorList
+	if err != nil && !errors.As(err, &list) {
+		return withCode(ExitInvalid, err)
+	}
+	tenants := 0
+	if f != nil {
+		tenants = len(f.Tenants)
+	}
+	if werr := writeReport(o.stdout, o.format, list, tenants); werr != nil {
+		return withCode(ExitInvalid, werr)
+	}
+	if len(list) > 0 {
+		return reported(ExitInvalid, list)
+	}
+	return nil
+}
+
+// validationReport is the JSON form of a validation run.
+type validationReport struct {
+	Valid   bool               `json:"valid"`
+	Tenants int                `json:"tenants"`
+	Files   int                `json:"filesWithErrors"`
+	Errors  []*spec.FieldError `json:"errors"`
+}
+
+func writeReport(w io.Writer, format string, list spec.ErrorList, tenants int) error {
+	files := map[string]bool{}
+	for _, e := range list {
+		files[e.File] = true
+	}
+	bw := bufio.NewWriter(w)
+	switch format {
+	case "json":
+		r := validationReport{Valid: len(list) == 0, Tenants: tenants, Files: len(files), Errors: list}
+		if r.Errors == nil {
+			r.Errors = []*spec.FieldError{}
+		}
+		enc := json.NewEncoder(bw)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	case "github":
+		for _, e := range list {
+			title := "tenantctl validate"
+			if e.Path != "" {
+				title += ": " + e.Path
+			}
+			fmt.Fprintf(bw, "::error file=%s,line=%d,col=%d,title=%s::%s\n",
+				ghProperty(e.File), max(e.Line, 1), max(e.Col, 1), ghProperty(title), ghData(e.Msg))
+		}
+		writeSummary(bw, list, len(files), tenants)
+	default:
+		for _, e := range list {
+			fmt.Fprintln(bw, e.Error())
+		}
+		writeSummary(bw, list, len(files), tenants)
+	}
+	return bw.Flush()
+}
+
+func writeSummary(w io.Writer, list spec.ErrorList, files, tenants int) {
+	if len(list) == 0 {
+		fmt.Fprintf(w, "ok: %s and the fleet settings are valid\n", plural(tenants, "tenant"))
+		return
+	}
+	fmt.Fprintf(w, "%s in %s (%s loaded)\n", plural(len(list), "problem"), plural(files, "file"), plural(tenants, "tenant"))
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// ghData escapes a GitHub workflow command's message.
+func ghData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+// ghProperty escapes a GitHub workflow command's property value.
+func ghProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+// gitFiles reads the YAML files of dir as they were at the git revision ref,
+// keyed by file name. A ref where dir did not exist yet gives no files.
+func gitFiles(ctx context.Context, dir, ref string) (map[string][]byte, error) {
+	if strings.HasPrefix(ref, "-") {
+		return nil, fmt.Errorf("not a git revision")
+	}
+	out, err := git(ctx, dir, nil, "rev-parse", "--verify", "--quiet", ref+"^{commit}")
+	if err != nil {
+		return nil, fmt.Errorf("not a commit in the repository of %s; fetch it first (e.g. git fetch origin main)", dir)
+	}
+	commit := strings.TrimSpace(string(out))
+	out, err = git(ctx, dir, nil, "ls-tree", "--full-name", "--name-only", "-z", commit, "--", ".")
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, p := range strings.Split(string(out), "\x00") {
+		if strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml") {
+			names = append(names, p)
+		}
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	// One git process for every file: `cat-file --batch` answers each
+	// "<commit>:<path>" line with a header and the contents.
+	var req bytes.Buffer
+	for _, p := range names {
+		fmt.Fprintf(&req, "%s:%s\n", commit, p)
+	}
+	out, err = git(ctx, dir, &req, "cat-file", "--batch")
+	if err != nil {
+		return nil, err
+	}
+	files := make(map[string][]byte, len(names))
+	r := bufio.NewReader(bytes.NewReader(out))
+	for _, p := range names {
+		header, err := r.ReadString('\n')
+		if err != nil {
+			return nil, fmt.Errorf("reading %s at %s: %w", p, ref, err)
+		}
+		fields := strings.Fields(header)
+		if len(fields) != 3 {
+			return nil, fmt.Errorf("reading %s at %s: git answered %q", p, ref, strings.TrimSpace(header))
+		}
+		size, err := strconv.Atoi(fields[2])
+		if err != nil {
+			return nil, fmt.Errorf("reading %s at %s: %w", p, ref, err)
+		}
+		data := make([]byte, size+1) // the contents and a newline
+		if _, err := io.ReadFull(r, data); err != nil {
+			return nil, fmt.Errorf("reading %s at %s: %w", p, ref, err)
+		}
+		files[path.Base(p)] = data[:size]
+	}
+	return files, nil
+}
+
+func git(ctx context.Context, dir string, stdin io.Reader, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
+	cmd.Stdin = stdin
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		if msg := strings.TrimSpace(stderr.String()); msg != "" {
+			return nil, fmt.Errorf("git %s: %s", args[0], msg)
+		}
+		return nil, fmt.Errorf("git %s: %w", args[0], err)
+	}
+	return out, nil
+}
