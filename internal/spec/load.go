@@ -231,7 +231,7 @@ func decodeFile(data []byte, out any, src *Source, e *errs) bool {
 		if errors.Is(err, io.EOF) {
 			e.at(src, "", "the file holds only comments; a tenant file needs at least id, name, tier, costCenter and owner")
 		} else {
-			reportParseError(src, err, e)
+			reportSyntaxError(src, data, err, e)
 		}
 		return false
 	}
@@ -446,6 +446,27 @@ func firstInvalidUTF8(data []byte) (line, col int, b byte) {
 	return line, col, 0
 }
 
+// reportSyntaxError reports a YAML syntax error. yaml.v3 places a tab in the
+// indentation at the line of the scanner's context (often the line before), so
+// that error is moved to the first indenting tab at or after that line.
+func reportSyntaxError(src *Source, data []byte, err error, e *errs) {
+	reportParseError(src, err, e)
+	last := e.list[len(e.list)-1]
+	if !strings.Contains(last.Msg, "tab character") || last.Line == 0 {
+		return
+	}
+	for i, l := range bytes.Split(data, []byte("\n")) {
+		if i+1 < last.Line {
+			continue
+		}
+		indent := len(l) - len(bytes.TrimLeft(l, " \t"))
+		if tab := bytes.IndexByte(l[:indent], '\t'); tab >= 0 {
+			last.Line, last.Col = i+1, tab+1
+			return
+		}
+	}
+}
+
 func reportParseError(src *Source, err error, e *errs) {
 	msg := err.Error()
 	line := 0
@@ -474,6 +495,7 @@ func reportParseError(src *Source, err error, e *errs) {
 // parseHints explain yaml.v3's most common syntax errors in terms of the fix.
 var parseHints = [][2]string{
 	{"found character that cannot start any token", "tabs are not allowed for indentation in YAML; indent with spaces"},
+	{"tab character that violates indentation", "indent with spaces; YAML does not allow tabs"},
 	{"already defined", "remove the duplicate key"},
 	{"found unexpected end of stream", "a quote or bracket is left open"},
 	{"did not find expected key", "check the indentation of this line and the ones above"},

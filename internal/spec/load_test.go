@@ -80,6 +80,8 @@ func TestParseTenantBadInput(t *testing.T) {
 		{"scalar", []byte("just words\n"), "t.yaml:1:1: the file must be a mapping of fields (key: value), not a plain value"},
 		{"flow key", []byte("{[a]: b}\n"), "t.yaml:1:2: keys must be plain strings, not a list; write key: value"},
 		{"indentation", []byte("id: t\nservice:\n  cpu: 256\n memory: 512\n"), "t.yaml:3:1: did not find expected key (check the indentation of this line and the ones above)"},
+		{"tab indent", []byte("id: t\nname: n\ntier: free\n\tcostCenter: c\n"), "t.yaml:4:1: found a tab character that violates indentation (indent with spaces; YAML does not allow tabs)"},
+		{"tab after spaces", []byte("id: t\nservice:\n  cpu: 256\n  \tport: 1\n"), "t.yaml:4:3: found a tab character that violates indentation (indent with spaces; YAML does not allow tabs)"},
 		{"colon in value", []byte("id: t\nname: a: b\n"), "t.yaml:2:1: mapping values are not allowed in this context (a value containing \": \" needs quotes)"},
 		{"bool for int", []byte("id: t\nservice: {port: yes}\n"), "t.yaml:2:17: service.port: expected a whole number (e.g. 512, without quotes or units), got \"yes\""},
 		{"int overflow", []byte("id: t\nservice: {port: 99999999999999999999}\n"), "t.yaml:2:17: service.port: expected a whole number (e.g. 512, without quotes or units), got \"99999999999999999999\""},
