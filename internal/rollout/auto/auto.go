@@ -375,7 +375,7 @@ func classify(err error) rollout.Class {
 	return rollout.ClassFailed
 }
 
-var errorLine = regexp.MustCompile(`(?m)^\s*error: (.+)$`)
+var errorLine = regexp.MustCompile(`(?m)^(?:\s*|std(?:out|err): )error: (.+)$`)
 
 // summarize picks the engine's own "error: …" lines out of the Automation API's
 // error text (which embeds the whole stdout and stderr).
