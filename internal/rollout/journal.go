@@ -74,20 +74,40 @@ type Record struct {
 	PID      int       `json:"pid,omitempty"`
 }
 
-// Journal appends records durably: one JSON line per record, written with a
-// single write and fsync'd before Append returns, so a crash leaves at most a
-// torn last line, which Read tolerates.
+// Journal appends records: one JSON line per record, so a crash leaves at
+// most a torn last line, which ReadJournal tolerates. Lines are group-committed
+// by one flusher at a time: it writes everything queued with one write and one
+// fsync, so K parallel stacks cost one fsync per batch, not one each.
+//
+// Append waits until its record is durable (plan, wave, halt and end records:
+// what resume and status rely on). Queue does not wait: a stack's start,
+// attempt, retry and result records are made durable by the next flush, at the
+// latest by the rollout's end record. A crash in between can lose a result
+// whose stack then runs again on resume — the window a crash between the
+// engine finishing and any write would leave anyway, and `pulumi up` of an
+// up-to-date stack changes nothing.
 type Journal struct {
-	mu   sync.Mutex
-	w    io.Writer
-	sync func() error
-	f    *os.File
-	buf  bytes.Buffer
-	err  error
+	mu       sync.Mutex
+	cond     *sync.Cond
+	w        io.Writer
+	sync     func() error
+	f        *os.File
+	pending  []byte
+	spare    []byte
+	queued   uint64
+	durable  uint64
+	flushing bool
+	err      error
 }
 
 // NewJournal journals to w without fsync (tests and benchmarks of the scheduler).
-func NewJournal(w io.Writer) *Journal { return &Journal{w: w} }
+func NewJournal(w io.Writer) *Journal { return newJournal(w, nil, nil) }
+
+func newJournal(w io.Writer, sync func() error, f *os.File) *Journal {
+	j := &Journal{w: w, sync: sync, f: f}
+	j.cond = newCond(&j.mu)
+	return j
+}
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
 
@@ -116,7 +136,7 @@ func CreateJournal(path string) (*Journal, error) {
 		return nil, fmt.Errorf("creating journal: %w", err)
 	}
 	syncDir(filepath.Dir(path))
-	return &Journal{w: f, sync: f.Sync, f: f}, nil
+	return newJournal(f, f.Sync, f), nil
 }
 
 // ReopenJournal opens an existing journal for appending after a resume: a torn
@@ -153,44 +173,99 @@ func ReopenJournal(path string) (*Journal, error) {
 			return nil, err
 		}
 	}
-	return &Journal{w: f, sync: f.Sync, f: f}, nil
+	return newJournal(f, f.Sync, f), nil
 }
 
-// Append writes one record and makes it durable. After a write error every
-// later Append returns that error: a journal with a hole is worse than none.
+// Append writes one record and waits until it is durable. After a write error
+// every later Append returns that error: a journal with a hole is worse than none.
 func (j *Journal) Append(r Record) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.err != nil {
-		return j.err
+	mine, err := j.enqueue(r)
+	if err != nil {
+		return err
 	}
+	return j.wait(mine)
+}
+
+// Queue writes one record without waiting for it to be durable.
+func (j *Journal) Queue(r Record) error {
+	_, err := j.enqueue(r)
+	return err
+}
+
+func (j *Journal) enqueue(r Record) (uint64, error) {
 	if r.Time.IsZero() {
 		r.Time = time.Now().UTC()
 	}
-	j.buf.Reset()
-	enc := json.NewEncoder(&j.buf)
-	if err := enc.Encode(r); err != nil { // Encode ends the line with '\n'
-		return err
+	line, err := json.Marshal(r)
+	if err != nil {
+		return 0, err
 	}
-	if _, err := j.w.Write(j.buf.Bytes()); err != nil {
-		j.err = fmt.Errorf("writing journal: %w", err)
-		return j.err
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.err != nil {
+		return 0, j.err
 	}
-	if j.sync != nil {
-		if err := j.sync(); err != nil {
-			j.err = fmt.Errorf("syncing journal: %w", err)
-			return j.err
+	j.pending = append(append(j.pending, line...), '\n')
+	j.queued++
+	if !j.flushing {
+		j.flushing = true
+		go j.flush()
+	}
+	return j.queued, nil
+}
+
+// flush writes batches until nothing is queued.
+func (j *Journal) flush() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for len(j.pending) > 0 && j.err == nil {
+		batch, upto := j.pending, j.queued
+		j.pending = j.spare[:0]
+		j.mu.Unlock()
+		_, err := j.w.Write(batch)
+		if err == nil && j.sync != nil {
+			err = j.sync()
 		}
+		j.mu.Lock()
+		j.spare = batch
+		if err != nil {
+			j.err = fmt.Errorf("writing journal: %w", err)
+		} else {
+			j.durable = upto
+		}
+		j.cond.Broadcast()
 	}
-	return nil
+	j.flushing = false
+	j.cond.Broadcast()
+}
+
+func (j *Journal) wait(n uint64) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for j.durable < n && j.err == nil {
+		j.cond.Wait()
+	}
+	return j.err
+}
+
+// Flush waits until every queued record is durable.
+func (j *Journal) Flush() error {
+	j.mu.Lock()
+	n := j.queued
+	j.mu.Unlock()
+	return j.wait(n)
 }
 
 // Close closes the journal file.
 func (j *Journal) Close() error {
+	err := j.Flush()
 	if j.f == nil {
-		return nil
+		return err
 	}
-	return j.f.Close()
+	if cerr := j.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // ReadJournal reads every record. The last line may be torn (a crash mid-write):
@@ -232,6 +307,8 @@ func ReadJournal(path string) ([]Record, error) {
 	}
 	return recs, nil
 }
+
+func newCond(l sync.Locker) *sync.Cond { return sync.NewCond(l) }
 
 func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {

@@ -47,10 +47,6 @@ type Outcome struct {
 	Rows   []Row
 }
 
-type finished struct {
-	row Row
-}
-
 // Run executes the plan. prior is the state of an earlier run of the same
 // rollout (nil for a new one): its succeeded stacks are not run again. The
 // journal gets the plan (or a resume record), then every stack's start,
@@ -114,10 +110,13 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, prior *State) (*Outcome, e
 	return out, journalErr
 }
 
-// runWave runs one wave: it starts stacks while fewer than the wave's limit run
-// (in strict mode the limit shrinks with each failure), stops starting them once
-// failures exceed the tolerance or ctx is cancelled, and always waits for what
-// runs to finish.
+// runWave runs one wave with at most MaxConcurrency workers. A worker claims
+// the next stack while fewer than the wave's limit run (in strict mode the
+// limit shrinks with each failure), and no stack is claimed once failures
+// exceed the tolerance or ctx is cancelled; what runs always finishes. Since
+// the limit never grows, a worker that cannot claim retires for good. Workers
+// claim the next stack themselves, so a freed slot is refilled without a hop
+// through a coordinator.
 func (r *Runner) runWave(ctx context.Context, plan *Plan, w *Wave, done map[string]bool, rows map[string]*Row) (Status, string, error) {
 	var pending []string
 	for _, s := range w.Stacks {
@@ -129,26 +128,36 @@ func (r *Runner) runWave(ctx context.Context, plan *Plan, w *Wave, done map[stri
 		return StatusSucceeded, "", nil
 	}
 	r.observe(Progress{Kind: "wave", Wave: w})
-	results := make(chan finished)
-	running, failures, next := 0, 0, 0
-	var halt string
-	var firstErr error
-	for {
-		for halt == "" && ctx.Err() == nil && next < len(pending) && running < w.Limit(failures) {
-			stack := pending[next]
-			next++
-			running++
-			r.count(func() { r.running++ })
-			r.observe(Progress{Kind: "start", Wave: w, Stack: stack})
-			go func() { results <- finished{r.runStack(ctx, plan, w, stack)} }()
+	var (
+		mu                      sync.Mutex
+		running, failures, next int
+		halt                    string
+		firstErr                error
+	)
+	claim := func() (string, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if halt != "" || ctx.Err() != nil || next >= len(pending) || running >= w.Limit(failures) {
+			return "", false
 		}
-		if running == 0 {
-			break
-		}
-		f := <-results
+		s := pending[next]
+		next++
+		running++
+		return s, true
+	}
+	settle := func(row Row) {
+		mu.Lock()
 		running--
-		row := f.row
 		*rows[row.Stack] = row
+		var halted string
+		if row.Result == ResultFailed {
+			failures++
+			if failures > w.Tolerance && halt == "" {
+				halt = fmt.Sprintf("%s: %d stacks failed, over its failure tolerance of %d; nothing more was started", w.Name, failures, w.Tolerance)
+				halted = halt
+			}
+		}
+		mu.Unlock()
 		r.count(func() {
 			r.running--
 			r.done++
@@ -157,17 +166,34 @@ func (r *Runner) runWave(ctx context.Context, plan *Plan, w *Wave, done map[stri
 			}
 		})
 		r.observe(Progress{Kind: "done", Wave: w, Stack: row.Stack, Row: &row})
-		if row.Result == ResultFailed {
-			failures++
-			if failures > w.Tolerance && halt == "" {
-				halt = fmt.Sprintf("%s: %d stacks failed, over its failure tolerance of %d; nothing more was started", w.Name, failures, w.Tolerance)
-				if err := r.Journal.Append(Record{Type: RecHalt, Wave: w.Index, Reason: halt}); err != nil && firstErr == nil {
+		if halted != "" {
+			if err := r.Journal.Append(Record{Type: RecHalt, Wave: w.Index, Reason: halted}); err != nil {
+				mu.Lock()
+				if firstErr == nil {
 					firstErr = err
 				}
-				r.observe(Progress{Kind: "halt", Wave: w, Reason: halt})
+				mu.Unlock()
 			}
+			r.observe(Progress{Kind: "halt", Wave: w, Reason: halted})
 		}
 	}
+	var wg sync.WaitGroup
+	for range min(w.MaxConcurrency, len(pending)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				stack, ok := claim()
+				if !ok {
+					return
+				}
+				r.count(func() { r.running++ })
+				r.observe(Progress{Kind: "start", Wave: w, Stack: stack})
+				settle(r.runStack(ctx, plan, w, stack))
+			}
+		}()
+	}
+	wg.Wait()
 	status, reason := StatusSucceeded, ""
 	switch {
 	case ctx.Err() != nil:
@@ -246,9 +272,9 @@ func (r *Runner) finish(row Row, res Result, ch *Changes, err error) Row {
 	return row
 }
 
-// journal appends from a stack's goroutine. A failed append is kept by the
-// journal and returned by the next wave or end record, so Run reports it.
-func (r *Runner) journal(rec Record) { _ = r.Journal.Append(rec) }
+// journal queues a stack's record from its goroutine. A failed write is kept by
+// the journal and returned by the next wave or end record, so Run reports it.
+func (r *Runner) journal(rec Record) { _ = r.Journal.Queue(rec) }
 
 func (r *Runner) count(f func()) {
 	r.mu.Lock()
