@@ -44,6 +44,9 @@ type Selector struct {
 	Release string
 	// Platform adds the platform stack, first.
 	Platform bool
+	// Offboarding (destroy) keeps suspended and pinned tenants: suspension is how
+	// a tenant is offboarded, and a release pin does not protect from removal.
+	Offboarding bool
 }
 
 // Selection is the stacks to run, in wave order, and the stacks left out.
@@ -95,6 +98,7 @@ func Select(f *spec.Fleet, sel Selector) (*Selection, error) {
 			continue
 		}
 		switch {
+		case sel.Offboarding:
 		case t.Status == spec.StatusSuspended:
 			out.Skipped = append(out.Skipped, Skip{t.ID, "suspended"})
 			continue

@@ -27,7 +27,11 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.PersistentFlags().StringVar(&g.dir, "dir", "tenants", "directory of the tenant files and fleet.yaml")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	root.AddCommand(
-	// Each command lives in its own file: newXCmd(g).
+		// Each command lives in its own file: newXCmd(g).
+		newPreviewCmd(g),
+		newRolloutCmd(g),
+		newRefreshCmd(g),
+		newDestroyCmd(g),
 	)
 	return root
 }
