@@ -33,6 +33,7 @@ type Sim struct {
 	mu      sync.Mutex
 	starts  []string
 	calls   map[string]int
+	ops     map[rollout.Op]int
 }
 
 // Run implements rollout.Deployer.
@@ -50,6 +51,10 @@ func (s *Sim) Run(ctx context.Context, op rollout.Op, stack string, st rollout.S
 		s.calls = map[string]int{}
 	}
 	s.calls[stack]++
+	if s.ops == nil {
+		s.ops = map[rollout.Op]int{}
+	}
+	s.ops[op]++
 	attempt := s.calls[stack]
 	if attempt == 1 {
 		s.starts = append(s.starts, stack)
@@ -102,6 +107,13 @@ func (s *Sim) Calls(stack string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls[stack]
+}
+
+// Ops counts the attempts of an operation over every stack.
+func (s *Sim) Ops(op rollout.Op) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ops[op]
 }
 
 // ResetPeak forgets the peak (between runs).
