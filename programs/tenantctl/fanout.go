@@ -57,9 +57,12 @@ var newDeployer = func(ctx context.Context, o *fanoutOptions, f *spec.Fleet, pro
 		SecretsProvider: o.secretsProvider,
 		Env:             env,
 		Parallel:        o.parallel,
-		Plugins:         enginePlugins(),
+		Plugins:         pluginsFor(),
 	})
 }
+
+// pluginsFor is enginePlugins, replaceable in tests (no plugin downloads there).
+var pluginsFor = enginePlugins
 
 // enginePlugins are the resource plugins of the providers linked into this
 // binary, at the versions go.mod pins, installed once before the fan-out.
