@@ -397,7 +397,7 @@ func (p *progressPrinter) handle(ev rollout.Progress) {
 	var line string
 	switch ev.Kind {
 	case "wave":
-		line = fmt.Sprintf("== %s: %d stacks, up to %d at once, tolerates %d failures (%s)", ev.Wave.Name, len(ev.Wave.Stacks), ev.Wave.MaxConcurrency, ev.Wave.Tolerance, ev.Wave.Mode)
+		line = fmt.Sprintf("== %s: %d stacks, up to %d at once, tolerates %d failures (%s)", ev.Wave.Name, len(ev.Wave.Stacks), ev.Wave.Limit(0), ev.Wave.Tolerance, ev.Wave.Mode)
 	case "start":
 		if p.tty {
 			break // the progress line shows what runs
