@@ -44,6 +44,8 @@ type Selector struct {
 	Release string
 	// Platform adds the platform stack, first.
 	Platform bool
+	// PlatformOnly selects the platform stack and no tenant.
+	PlatformOnly bool
 	// Offboarding (destroy) keeps suspended and pinned tenants: suspension is how
 	// a tenant is offboarded, and a release pin does not protect from removal.
 	Offboarding bool
@@ -86,6 +88,10 @@ func Select(f *spec.Fleet, sel Selector) (*Selection, error) {
 		labels[k] = v
 	}
 	out := &Selection{}
+	if sel.PlatformOnly {
+		out.Targets = []Target{{Stack: PlatformStack, Rank: -1}}
+		return out, nil
+	}
 	if sel.Platform && (sel.Shards <= 1 || sel.Shard == 1) {
 		// The platform goes first, and in one shard only (the first).
 		out.Targets = append(out.Targets, Target{Stack: PlatformStack, Rank: -1})

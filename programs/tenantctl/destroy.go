@@ -35,6 +35,8 @@ the usual step before offboarding.`,
 			if err := o.validate(); err != nil {
 				return err
 			}
+			// --platform alone is the platform stack, not "every tenant and the platform".
+			o.sel.PlatformOnly = o.platform
 			f, plan, err := o.plan(cmd.Context())
 			if err != nil {
 				return err

@@ -290,6 +290,13 @@ func (o *fanoutOptions) execute(ctx context.Context, f *spec.Fleet, plan *rollou
 	}
 	defer lock.Release()
 
+	// The engine is set up (CLI found, plugins installed) before the journal
+	// exists, so a failure here leaves no journal without a plan.
+	dep, err := newDeployer(ctx, o, f, progs)
+	if err != nil {
+		return withCode(ExitInvalid, err)
+	}
+
 	path, err := rollout.JournalPath(o.stateDir, plan.ID)
 	if err != nil {
 		return withCode(ExitInvalid, err)
@@ -305,10 +312,6 @@ func (o *fanoutOptions) execute(ctx context.Context, f *spec.Fleet, plan *rollou
 	}
 	defer journal.Close()
 
-	dep, err := newDeployer(ctx, o, f, progs)
-	if err != nil {
-		return withCode(ExitInvalid, err)
-	}
 	logDir := filepath.Join(o.stateDir, "rollouts", plan.ID)
 	fmt.Fprintf(g.stderr, "%s %s: %d stacks in %d waves (%s); journal %s, engine logs %s/\n",
 		o.op, plan.ID, plan.Stacks(), len(plan.Waves), plan.Selection, path, logDir)

@@ -173,6 +173,14 @@ func TestDestroyTakesOneTenant(t *testing.T) {
 	if _, _, code := cli(t, "destroy", "--dir", dir, "--tier", "free", "--many"); code != ExitOK || sim.Ops(rollout.OpDestroy) != 4 {
 		t.Errorf("destroy --many: exit %d, %d destroys (want 1 + 3 free tenants)", code, sim.Ops(rollout.OpDestroy))
 	}
+	if _, errs, code := cli(t, "destroy", "--dir", dir, "--platform", "--tenant", "wonka"); code != ExitUsage || !strings.Contains(errs, "on its own") {
+		t.Errorf("destroy of the platform with a tenant: exit %d %s", code, errs)
+	}
+	// --platform alone is the platform stack only.
+	out, errs, code = cli(t, "destroy", "--dir", dir, "--platform")
+	if code != ExitOK || sim.Calls("platform") != 1 || sim.Ops(rollout.OpDestroy) != 5 || !strings.Contains(out, "1 stacks") {
+		t.Errorf("destroy --platform: exit %d, %d destroys\n%s\n%s", code, sim.Ops(rollout.OpDestroy), out, errs)
+	}
 }
 
 func TestRefreshDriftExitCode(t *testing.T) {
@@ -217,5 +225,24 @@ func TestEngineSetUpErrors(t *testing.T) {
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "")
 	if _, errs, code := cli(t, "preview", "--dir", dir); code != ExitInvalid || !strings.Contains(errs, "set PULUMI_CONFIG_PASSPHRASE") {
 		t.Errorf("no passphrase: exit %d\n%s", code, errs)
+	}
+}
+
+func TestProgressOnATerminal(t *testing.T) {
+	var b bytes.Buffer
+	p := &progressPrinter{w: &b, tty: true}
+	w := &rollout.Wave{Index: 1, Name: "canary", Stacks: []string{"a", "b"}, MaxConcurrency: 4, Tolerance: 0, Mode: rollout.ModeStrict}
+	p.handle(rollout.Progress{Kind: "wave", Wave: w, Total: 2})
+	p.handle(rollout.Progress{Kind: "start", Wave: w, Stack: "a", Running: 1, Total: 2})
+	p.handle(rollout.Progress{Kind: "done", Wave: w, Stack: "a", Row: &rollout.Row{Stack: "a", Result: rollout.ResultSucceeded, Changes: rollout.Changes{Create: 1}}, Done: 1, Total: 2})
+	p.finish()
+	out := b.String()
+	for _, want := range []string{"== canary: 2 stacks, up to 1 at once, tolerates 0 failures (strict)", "\r\033[K[1/2] a succeeded +1 ~0 -0", "[###############...............] 1/2 done, 0 running, 0 failed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("terminal output lacks %q:\n%q", want, out)
+		}
+	}
+	if strings.Contains(out, "a started") {
+		t.Error("a terminal shows starts in the progress line, not as status lines")
 	}
 }
