@@ -65,7 +65,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, prior *State) (*Outcome, e
 		return nil, err
 	}
 	rows := map[string]*Row{}
-	r.total = plan.Stacks()
+	r.running, r.done, r.failed, r.total = 0, 0, 0, plan.Stacks()
 	for _, w := range plan.Waves {
 		for _, s := range w.Stacks {
 			row := &Row{Stack: s, Wave: w.Index, Result: ResultNotStarted}
