@@ -2,6 +2,7 @@ package rollout
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -35,6 +36,9 @@ type Runner struct {
 	Logs func(stack string) (io.WriteCloser, error)
 	// Observe is told of progress, one call at a time. Nil ignores it.
 	Observe func(Progress)
+	// StackTimeout bounds one attempt on one stack (0: no bound). An attempt
+	// that runs over is cancelled and fails; it is not retried.
+	StackTimeout time.Duration
 
 	mu                           sync.Mutex
 	running, done, failed, total int
@@ -227,13 +231,15 @@ func (r *Runner) runStack(ctx context.Context, plan *Plan, w *Wave, stack string
 	for attempt := 1; ; attempt++ {
 		row.Attempts = attempt
 		r.journal(Record{Type: RecAttempt, Stack: stack, Attempt: attempt})
-		changes, err := r.Deployer.Run(ctx, plan.Op, stack, stream)
+		changes, err, timedOut := r.attempt(ctx, plan.Op, stack, stream)
 		if err == nil {
 			return r.finish(row, ResultSucceeded, &changes, nil)
 		}
 		class := ClassOf(err)
 		if ctx.Err() != nil {
 			class = ClassCancelled
+		} else if timedOut {
+			return r.finish(row, ResultFailed, &changes, Classify(ClassFailed, fmt.Errorf("timed out after %s (--stack-timeout): %w", r.StackTimeout, err)))
 		}
 		if class == ClassCancelled {
 			return r.finish(row, ResultCancelled, nil, Classify(ClassCancelled, err))
@@ -252,6 +258,18 @@ func (r *Runner) runStack(ctx context.Context, plan *Plan, w *Wave, stack string
 			return r.finish(row, ResultCancelled, nil, Classify(ClassCancelled, fmt.Errorf("cancelled while waiting to retry: %w", err)))
 		}
 	}
+}
+
+// attempt runs the deployer once, within StackTimeout when set.
+func (r *Runner) attempt(ctx context.Context, op Op, stack string, s Stream) (Changes, error, bool) {
+	if r.StackTimeout <= 0 {
+		ch, err := r.Deployer.Run(ctx, op, stack, s)
+		return ch, err, false
+	}
+	actx, cancel := context.WithTimeout(ctx, r.StackTimeout)
+	defer cancel()
+	ch, err := r.Deployer.Run(actx, op, stack, s)
+	return ch, err, err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded)
 }
 
 func (r *Runner) finish(row Row, res Result, ch *Changes, err error) Row {

@@ -404,3 +404,21 @@ func TestJournalDamagedBeforeItsLastLineIsRefused(t *testing.T) {
 		t.Errorf("error %v, want one naming line 2", err)
 	}
 }
+
+// A hung stack under --stack-timeout fails (not retried) and the wave goes on.
+func TestStackTimeoutFailsAHang(t *testing.T) {
+	sim := &rollouttest.Sim{Latency: time.Millisecond, Hang: map[string]bool{"t001": true}}
+	p := plan(t, targets(4), rollout.WaveOptions{Tolerance: rollout.Quantity{N: 1}})
+	r := &rollout.Runner{Deployer: sim, Journal: rollout.NewJournal(&bytes.Buffer{}), Retry: rollout.Retry{Attempts: 3, Base: time.Millisecond}, StackTimeout: 50 * time.Millisecond}
+	out, err := r.Run(context.Background(), p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := out.Rows[1]
+	if row.Stack != "t001" || row.Result != rollout.ResultFailed || !strings.Contains(row.Error, "timed out after 50ms") || sim.Calls("t001") != 1 {
+		t.Errorf("hung stack: %+v after %d calls", row, sim.Calls("t001"))
+	}
+	if out.Status != rollout.StatusFailed || count(out.Rows, rollout.ResultSucceeded) != 3 {
+		t.Errorf("status %s, %d succeeded", out.Status, count(out.Rows, rollout.ResultSucceeded))
+	}
+}

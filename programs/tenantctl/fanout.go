@@ -95,6 +95,7 @@ type fanoutOptions struct {
 	attempts                           int
 	backend, secretsProvider, stateDir string
 	parallel                           int
+	stackTimeout                       time.Duration
 	output, summaryMD                  string
 	drift, many, offboarding           bool
 
@@ -127,6 +128,7 @@ func (o *fanoutOptions) addRunFlags(cmd *cobra.Command, defaultTolerance string)
 	fs.StringVar(&o.backend, "backend", "", "state backend URL (default: $PULUMI_BACKEND_URL, else file://<project>/.tenantctl/state)")
 	fs.StringVar(&o.secretsProvider, "secrets-provider", "", "secrets provider of new stacks: passphrase (PULUMI_CONFIG_PASSPHRASE) or a KMS URL such as awskms://alias/tenantctl")
 	fs.IntVar(&o.parallel, "parallel", 0, "the engine's --parallel: resource operations at once within one stack (0: the engine's default)")
+	fs.DurationVar(&o.stackTimeout, "stack-timeout", 0, "fail one stack's attempt that runs longer than this, e.g. 45m (0: no limit)")
 	fs.StringVar(&o.stateDir, "state-dir", "", "where journals, logs, locks and workspaces go (default <project>/.tenantctl)")
 	fs.StringVarP(&o.output, "output", "o", "text", "report format on stdout: text or json")
 	fs.StringVar(&o.summaryMD, "summary-md", "", "also write a markdown summary for a pull request comment to this file (kept under 65,536 characters)")
@@ -317,7 +319,7 @@ func (o *fanoutOptions) execute(ctx context.Context, f *spec.Fleet, plan *rollou
 		o.op, plan.ID, plan.Stacks(), len(plan.Waves), plan.Selection, path, logDir)
 	pr := newProgressPrinter(g.stderr)
 	runner := &rollout.Runner{
-		Deployer: dep, Journal: journal, Logs: rollout.FileLogs(logDir), Observe: pr.handle,
+		Deployer: dep, Journal: journal, Logs: rollout.FileLogs(logDir), Observe: pr.handle, StackTimeout: o.stackTimeout,
 		Retry: rollout.Retry{Attempts: o.attempts, Base: rollout.DefaultRetry.Base, Max: rollout.DefaultRetry.Max},
 	}
 	started := time.Now()
