@@ -45,17 +45,18 @@ type components struct {
 	count map[string]int           // components per stack
 	delay map[string]time.Duration // pause before each component
 	gate  map[string]chan struct{} // closed when the program starts
+	hold  map[string]chan struct{} // the program waits until it is closed
 }
 
 func newComponents() *components {
-	return &components{count: map[string]int{}, delay: map[string]time.Duration{}, gate: map[string]chan struct{}{}}
+	return &components{count: map[string]int{}, delay: map[string]time.Duration{}, gate: map[string]chan struct{}{}, hold: map[string]chan struct{}{}}
 }
 
 type tenantBox struct{ pulumi.ResourceState }
 
 func (c *components) Program(stack string) (pulumi.RunFunc, error) {
 	c.mu.Lock()
-	n, delay, gate := c.count[stack], c.delay[stack], c.gate[stack]
+	n, delay, gate, hold := c.count[stack], c.delay[stack], c.gate[stack], c.hold[stack]
 	c.mu.Unlock()
 	if n == 0 {
 		return nil, fmt.Errorf("no program for stack %s", stack)
@@ -63,6 +64,12 @@ func (c *components) Program(stack string) (pulumi.RunFunc, error) {
 	return func(ctx *pulumi.Context) error {
 		if gate != nil {
 			close(gate)
+		}
+		if hold != nil {
+			select {
+			case <-hold:
+			case <-time.After(2 * time.Minute): // never hang the test binary
+			}
 		}
 		tier, ok := ctx.GetConfig("tenantctl:tier")
 		if !ok {
@@ -193,9 +200,9 @@ func TestLifecycleCountsChangesFromTheEngine(t *testing.T) {
 func TestConcurrentUpdateIsClassified(t *testing.T) {
 	backend := fileBackend(t)
 	slow := newComponents()
-	slow.set("hooli", 4, 700*time.Millisecond)
-	gate := make(chan struct{})
-	slow.gate["hooli"] = gate
+	slow.set("hooli", 4, 0)
+	gate, hold := make(chan struct{}), make(chan struct{})
+	slow.gate["hooli"], slow.hold["hooli"] = gate, hold
 	first := newDeployer(t, slow, backend)
 	fast := newComponents()
 	fast.set("hooli", 1, 0)
@@ -208,8 +215,9 @@ func TestConcurrentUpdateIsClassified(t *testing.T) {
 		_, err := first.Run(context.Background(), rollout.OpUp, "hooli", rollout.Stream{})
 		errs <- err
 	}()
-	<-gate // the first update holds the lock while its program runs
+	<-gate // the first update holds the lock while its program runs, until hold closes
 	_, err := second.Run(context.Background(), rollout.OpUp, "hooli", rollout.Stream{})
+	close(hold)
 	if err == nil {
 		t.Fatal("a second update of a locked stack succeeded")
 	}
