@@ -341,7 +341,10 @@ func (o *fanoutOptions) execute(ctx context.Context, f *spec.Fleet, plan *rollou
 
 // outcomeError maps the report to the documented exit codes.
 func outcomeError(rep *rollout.Report) error {
-	resume := fmt.Sprintf("; `tenantctl rollout --resume %s` re-runs what did not succeed", rep.ID)
+	resume := fmt.Sprintf("; run `tenantctl %s` again", rep.Op)
+	if rep.Op == rollout.OpUp {
+		resume = fmt.Sprintf("; `tenantctl rollout --resume %s` re-runs what did not succeed", rep.ID)
+	}
 	switch rep.Status {
 	case rollout.StatusCancelled:
 		return withCode(ExitCancelled, errors.New(rep.Reason+resume))
