@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	pauto "github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tenantctl/tenantctl/internal/rollout"
@@ -17,19 +16,26 @@ import (
 	"github.com/tenantctl/tenantctl/internal/spec"
 )
 
-// componentPrograms stands in for the isolation models: each tenant stack
-// registers one component per tier rank plus one, and exports its tier.
-type componentPrograms struct{ f *spec.Fleet }
-
-type tenantComponent struct{ pulumi.ResourceState }
-
-func (p componentPrograms) Program(stack string) (pulumi.RunFunc, error) {
-	t := p.f.Tenant(stack)
+// componentProgram stands in for models.Program: each tenant stack registers
+// one component per tier rank plus one, and exports its tier and the
+// configuration the rollout wrote from the spec.
+func componentProgram(f *spec.Fleet, stack string) (pulumi.RunFunc, error) {
+	t := f.Tenant(stack)
 	if t == nil {
 		return nil, fmt.Errorf("no tenant %s", stack)
 	}
-	n := p.f.TierOf(t).Rank + 1
+	n := f.TierOf(t).Rank + 1
 	return func(ctx *pulumi.Context) error {
+		if got, _ := ctx.GetConfig("tenantctl:tenant"); got != stack {
+			return fmt.Errorf("config tenantctl:tenant = %q, want %q", got, stack)
+		}
+		region := t.Region
+		if region == "" {
+			region = f.Settings.PlatformRegion
+		}
+		if got, _ := ctx.GetConfig("aws:region"); got != region {
+			return fmt.Errorf("config aws:region = %q, want %q", got, region)
+		}
 		for i := 0; i < n; i++ {
 			var c tenantComponent
 			if err := ctx.RegisterComponentResource("tenantctl:test:Tenant", fmt.Sprintf("%s-%d", stack, i), &c); err != nil {
@@ -41,9 +47,7 @@ func (p componentPrograms) Program(stack string) (pulumi.RunFunc, error) {
 	}, nil
 }
 
-func (p componentPrograms) Config(stack string) (map[string]pauto.ConfigValue, error) {
-	return map[string]pauto.ConfigValue{"tenantctl:tenant": {Value: stack}}, nil
-}
+type tenantComponent struct{ pulumi.ResourceState }
 
 // pulumiOnPath makes sure the real Pulumi CLI is reachable: on PATH (`make
 // test`), or the repository's bin/pulumi. It fails, never skips, without one.
@@ -70,7 +74,7 @@ func TestCommandsOnTheRealEngine(t *testing.T) {
 	t.Setenv("PULUMI_HOME", t.TempDir())
 	t.Setenv("CI", "true")
 	oldP, oldPl := programsFor, pluginsFor
-	programsFor = func(f *spec.Fleet) (rollout.Programs, error) { return componentPrograms{f}, nil }
+	programsFor = func(f *spec.Fleet) (rollout.Programs, error) { return rollout.ModelPrograms(f, componentProgram), nil }
 	pluginsFor = func() []auto.Plugin { return nil }
 	t.Cleanup(func() { programsFor, pluginsFor = oldP, oldPl })
 

@@ -33,9 +33,10 @@ const (
 )
 
 // fleetPrograms gives the rollout the isolation models' inline programs and
-// stack configuration. It is the one place the rollout meets the models.
+// stack configuration. It is the one place the rollout meets the models; wired,
+// its body is `return rollout.ModelPrograms(f, models.Program), nil`.
 func fleetPrograms(f *spec.Fleet) (rollout.Programs, error) {
-	return nil, errors.New("isolation-model programs are not wired: fleetPrograms in programs/tenantctl/fanout.go must return models.Program for each stack")
+	return nil, errors.New("isolation-model programs are not wired: fleetPrograms in programs/tenantctl/fanout.go must return rollout.ModelPrograms(f, models.Program)")
 }
 
 // programsFor is fleetPrograms, replaceable in tests.
