@@ -33,6 +33,10 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newValidateCmd(g),
 		newListCmd(g),
 		newSchemaCmd(g),
+		newPreviewCmd(g),
+		newRolloutCmd(g),
+		newRefreshCmd(g),
+		newDestroyCmd(g),
 	)
 	return root
 }

@@ -1,0 +1,398 @@
+// Package auto runs rollout operations on the Pulumi Automation API: one
+// LocalWorkspace per stack with the isolation model's inline program, so no Go
+// compile per stack and no shared workspace.json for parallel runs to corrupt.
+package auto
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/blang/semver"
+	"github.com/pulumi/pulumi/sdk/v3"
+	pauto "github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+
+	"github.com/tenantctl/tenantctl/internal/rollout"
+)
+
+// Plugin is a resource plugin the programs need, installed before the fan-out.
+type Plugin struct {
+	Name    string
+	Version string
+}
+
+// Options configure the Automation API deployer.
+type Options struct {
+	// Project is the Pulumi project name (tenantctl's Pulumi.yaml name).
+	Project string
+	// WorkRoot holds one workspace directory per stack (WorkRoot/<stack>).
+	WorkRoot string
+	// Backend is the state backend URL (file://, s3://, https://api.pulumi.com, …).
+	Backend string
+	// SecretsProvider is "passphrase" (the default; PULUMI_CONFIG_PASSPHRASE in
+	// Env) or a KMS URL such as awskms://alias/tenantctl?region=us-east-1.
+	SecretsProvider string
+	// Env is passed to every workspace through auto.EnvVars (passphrase, AWS
+	// settings); the process environment is never modified.
+	Env map[string]string
+	// Parallel is the engine's --parallel per operation (0: the engine's default).
+	Parallel int
+	// PulumiBin is the Pulumi CLI to run; the one on PATH when empty.
+	PulumiBin string
+	// PulumiHome overrides PULUMI_HOME (plugins, credentials); optional.
+	PulumiHome string
+	// Plugins are installed once, serially, by New.
+	Plugins []Plugin
+}
+
+// Deployer implements rollout.Deployer on the Automation API.
+type Deployer struct {
+	opts     Options
+	programs rollout.Programs
+	cmd      pauto.PulumiCommand
+	// stacks serialises operations on one stack within this process: its
+	// workspace directory is not safe for two at once. Different stacks run freely.
+	stacks sync.Map // stack → *sync.Mutex
+}
+
+// New checks the Pulumi CLI, creates the work root and installs the plugins.
+func New(ctx context.Context, programs rollout.Programs, o Options) (*Deployer, error) {
+	if o.Project == "" {
+		return nil, errors.New("auto: a project name is required")
+	}
+	if o.WorkRoot == "" || o.Backend == "" {
+		return nil, errors.New("auto: a work root and a backend URL are required")
+	}
+	cmd, err := pulumiCommand(o.PulumiBin)
+	if err != nil {
+		return nil, err
+	}
+	if path, ok := strings.CutPrefix(o.Backend, "file://"); ok {
+		if err := os.MkdirAll(path, 0o755); err != nil {
+			return nil, fmt.Errorf("creating the state backend directory: %w", err)
+		}
+	}
+	if err := os.MkdirAll(o.WorkRoot, 0o755); err != nil {
+		return nil, fmt.Errorf("creating the workspace root: %w", err)
+	}
+	d := &Deployer{opts: o, programs: programs, cmd: cmd}
+	if err := d.installPlugins(ctx); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// pulumiCommand finds the CLI. A CLI built straight from the module proxy (as
+// `make pulumi` does) reports an empty version; it is the SDK's own version
+// (the tools module pins the same release), so the Automation API is told so —
+// otherwise it refuses version-gated operations such as a preview-only refresh.
+func pulumiCommand(bin string) (pauto.PulumiCommand, error) {
+	opts := &pauto.PulumiCommandOptions{SkipVersionCheck: true}
+	if bin != "" {
+		abs, err := filepath.Abs(bin)
+		if err != nil {
+			return nil, err
+		}
+		// NewPulumiCommand looks for <Root>/bin/pulumi.
+		if filepath.Base(abs) != "pulumi" || filepath.Base(filepath.Dir(abs)) != "bin" {
+			return nil, fmt.Errorf("auto: the Pulumi CLI must be at <dir>/bin/pulumi, got %s", bin)
+		}
+		opts.Root = filepath.Dir(filepath.Dir(abs))
+	}
+	cmd, err := pauto.NewPulumiCommand(opts)
+	if err != nil {
+		where := "on PATH"
+		if bin != "" {
+			where = "at " + bin
+		}
+		return nil, fmt.Errorf("the Pulumi CLI is not usable %s (build it with `make pulumi`, or install it from pulumi.com): %w", where, err)
+	}
+	if cmd.Version().Equals(semver.Version{}) {
+		return versioned{cmd, sdk.Version}, nil
+	}
+	return cmd, nil
+}
+
+type versioned struct {
+	pauto.PulumiCommand
+	v semver.Version
+}
+
+func (v versioned) Version() semver.Version { return v.v }
+
+func (d *Deployer) env() map[string]string {
+	env := map[string]string{
+		"PULUMI_BACKEND_URL":       d.opts.Backend,
+		"PULUMI_SKIP_UPDATE_CHECK": "true",
+	}
+	for k, v := range d.opts.Env {
+		env[k] = v
+	}
+	return env
+}
+
+func (d *Deployer) workspaceOptions(dir string) []pauto.LocalWorkspaceOption {
+	opts := []pauto.LocalWorkspaceOption{
+		pauto.WorkDir(dir),
+		pauto.Pulumi(d.cmd),
+		pauto.EnvVars(d.env()),
+		pauto.Project(workspace.Project{
+			Name:    tokens.PackageName(d.opts.Project),
+			Runtime: workspace.NewProjectRuntimeInfo("go", nil),
+		}),
+	}
+	if d.opts.PulumiHome != "" {
+		opts = append(opts, pauto.PulumiHome(d.opts.PulumiHome))
+	}
+	if sp := d.opts.SecretsProvider; sp != "" && sp != "passphrase" {
+		opts = append(opts, pauto.SecretsProvider(sp))
+	}
+	return opts
+}
+
+// installPlugins installs every plugin once before any stack runs: engines
+// starting in parallel would otherwise all download the same plugin into the
+// same plugin cache at once.
+func (d *Deployer) installPlugins(ctx context.Context) error {
+	if len(d.opts.Plugins) == 0 {
+		return nil
+	}
+	dir := filepath.Join(d.opts.WorkRoot, ".plugins")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	ws, err := pauto.NewLocalWorkspace(ctx, d.workspaceOptions(dir)...)
+	if err != nil {
+		return fmt.Errorf("preparing plugin installation: %w", err)
+	}
+	for _, p := range d.opts.Plugins {
+		if err := ws.InstallPlugin(ctx, p.Name, p.Version); err != nil {
+			return fmt.Errorf("installing the %s plugin %s: %w", p.Name, p.Version, err)
+		}
+	}
+	return nil
+}
+
+// Run runs one operation on one stack: upsert the stack in its own workspace
+// with the inline program, write its configuration, run, and count changes from
+// the engine's summary.
+func (d *Deployer) Run(ctx context.Context, op rollout.Op, stack string, s rollout.Stream) (rollout.Changes, error) {
+	mu, _ := d.stacks.LoadOrStore(stack, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
+
+	log := s.Log
+	if log == nil {
+		log = io.Discard
+	}
+	prog, err := d.programs.Program(stack)
+	if err != nil {
+		return rollout.Changes{}, rollout.Classify(rollout.ClassProgram, fmt.Errorf("program of stack %s: %w", stack, err))
+	}
+	cfg, err := d.programs.Config(stack)
+	if err != nil {
+		return rollout.Changes{}, rollout.Classify(rollout.ClassProgram, fmt.Errorf("configuration of stack %s: %w", stack, err))
+	}
+	dir := filepath.Join(d.opts.WorkRoot, stack)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return rollout.Changes{}, err
+	}
+	stk, err := pauto.UpsertStackInlineSource(ctx, stack, d.opts.Project, prog, d.workspaceOptions(dir)...)
+	if err != nil {
+		return rollout.Changes{}, d.fail(ctx, log, "selecting the stack", err)
+	}
+	if len(cfg) > 0 {
+		if err := stk.SetAllConfig(ctx, pauto.ConfigMap(cfg)); err != nil {
+			return rollout.Changes{}, d.fail(ctx, log, "writing the stack configuration", err)
+		}
+	}
+
+	// The Automation API closes the event channel when the engine's stream ends,
+	// but not when the operation fails before the engine connects; so the relay
+	// also stops when told, after draining what was sent. The channel is never
+	// closed here (a late close by the API must not hit a closed channel).
+	ch := make(chan events.EngineEvent, 256)
+	stop := make(chan struct{})
+	counted := make(chan map[string]int, 1)
+	go func() { counted <- relay(ch, stop, s.Event) }()
+	summary, err := d.run(ctx, op, &stk, s, log, ch)
+	close(stop)
+	fromEvents := <-counted
+	if summary == nil {
+		summary = fromEvents
+	}
+	changes := rollout.FromSummary(summary)
+	if err != nil {
+		return changes, d.fail(ctx, log, string(op), err)
+	}
+	return changes, nil
+}
+
+func (d *Deployer) run(ctx context.Context, op rollout.Op, stk *pauto.Stack, s rollout.Stream, log io.Writer, ch chan events.EngineEvent) (map[string]int, error) {
+	p := d.opts.Parallel
+	switch op {
+	case rollout.OpPreview:
+		opts := []optpreview.Option{optpreview.ProgressStreams(log), optpreview.ErrorProgressStreams(log), optpreview.EventStreams(ch), optpreview.Color("never")}
+		if p > 0 {
+			opts = append(opts, optpreview.Parallel(p))
+		}
+		res, err := stk.Preview(ctx, opts...)
+		return opsSummary(res.ChangeSummary), err
+	case rollout.OpUp:
+		opts := []optup.Option{optup.ProgressStreams(log), optup.ErrorProgressStreams(log), optup.EventStreams(ch), optup.Color("never")}
+		if p > 0 {
+			opts = append(opts, optup.Parallel(p))
+		}
+		res, err := stk.Up(ctx, opts...)
+		return derefSummary(res.Summary.ResourceChanges), err
+	case rollout.OpRefresh:
+		opts := []optrefresh.Option{optrefresh.ProgressStreams(log), optrefresh.ErrorProgressStreams(log), optrefresh.EventStreams(ch), optrefresh.Color("never")}
+		if p > 0 {
+			opts = append(opts, optrefresh.Parallel(p))
+		}
+		if s.PreviewOnly {
+			res, err := stk.PreviewRefresh(ctx, opts...)
+			return opsSummary(res.ChangeSummary), err
+		}
+		res, err := stk.Refresh(ctx, opts...)
+		return derefSummary(res.Summary.ResourceChanges), err
+	case rollout.OpDestroy:
+		opts := []optdestroy.Option{optdestroy.ProgressStreams(log), optdestroy.ErrorProgressStreams(log), optdestroy.EventStreams(ch), optdestroy.Color("never")}
+		if p > 0 {
+			opts = append(opts, optdestroy.Parallel(p))
+		}
+		res, err := stk.Destroy(ctx, opts...)
+		return derefSummary(res.Summary.ResourceChanges), err
+	}
+	return nil, fmt.Errorf("unknown operation %q", op)
+}
+
+// relay passes engine events on as rollout events and counts finished steps by
+// operation, the change counts of an operation that failed before its summary.
+func relay(ch <-chan events.EngineEvent, stop <-chan struct{}, emit func(rollout.Event)) map[string]int {
+	counts := map[string]int{}
+	for {
+		var e events.EngineEvent
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				return counts
+			}
+			e = ev
+		case <-stop:
+			select {
+			case ev, ok := <-ch:
+				if !ok {
+					return counts
+				}
+				e = ev
+			default:
+				return counts
+			}
+		}
+		switch {
+		case e.ResourcePreEvent != nil:
+			if emit != nil {
+				emit(rollout.Event{Kind: "pre", Op: string(e.ResourcePreEvent.Metadata.Op), URN: e.ResourcePreEvent.Metadata.URN})
+			}
+		case e.ResOutputsEvent != nil:
+			m := e.ResOutputsEvent.Metadata
+			if !strings.HasSuffix(m.URN, "::pulumi:pulumi:Stack") || m.Op != apitype.OpSame {
+				counts[string(m.Op)]++
+			}
+			if emit != nil {
+				emit(rollout.Event{Kind: "done", Op: string(m.Op), URN: m.URN})
+			}
+		case e.DiagnosticEvent != nil && emit != nil:
+			emit(rollout.Event{Kind: "diag", Message: strings.TrimSpace(e.DiagnosticEvent.Message)})
+		}
+	}
+}
+
+func opsSummary(m map[apitype.OpType]int) map[string]int {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]int, len(m))
+	for k, v := range m {
+		out[string(k)] = v
+	}
+	return out
+}
+
+func derefSummary(m *map[string]int) map[string]int {
+	if m == nil {
+		return nil
+	}
+	return *m
+}
+
+// fail writes the engine's full error to the stack's log and returns a short,
+// classified error. Classification looks at the Automation API's own error
+// value, so it must happen here, before anything wraps it.
+func (d *Deployer) fail(ctx context.Context, log io.Writer, what string, err error) error {
+	fmt.Fprintf(log, "\ntenantctl: %s failed:\n%v\n", what, err)
+	class := classify(err)
+	if ctx.Err() != nil {
+		class = rollout.ClassCancelled
+	}
+	return rollout.Classify(class, fmt.Errorf("%s: %s", what, summarize(err)))
+}
+
+var (
+	throttled = regexp.MustCompile(`(?i)throttl|rate exceeded|too many requests|toomanyrequests|requestlimitexceeded|slowdown|\b429\b`)
+	network   = regexp.MustCompile(`(?i)connection reset|connection refused|i/o timeout|tls handshake timeout|no such host|network is unreachable|unexpected eof|broken pipe|dial tcp|context deadline exceeded \(client\.timeout|\b50[234]\b (bad gateway|service unavailable|gateway timeout)`)
+)
+
+func classify(err error) rollout.Class {
+	switch {
+	case pauto.IsConcurrentUpdateError(err):
+		return rollout.ClassConcurrentUpdate
+	case pauto.IsCompilationError(err), pauto.IsRuntimeError(err):
+		return rollout.ClassProgram
+	}
+	msg := err.Error()
+	switch {
+	case throttled.MatchString(msg):
+		return rollout.ClassThrottled
+	case network.MatchString(msg):
+		return rollout.ClassNetwork
+	}
+	return rollout.ClassFailed
+}
+
+var errorLine = regexp.MustCompile(`(?m)^(?:\s*|std(?:out|err): )error: (.+)$`)
+
+// summarize picks the engine's own "error: …" lines out of the Automation API's
+// error text (which embeds the whole stdout and stderr).
+func summarize(err error) string {
+	msg := err.Error()
+	var picked []string
+	seen := map[string]bool{}
+	for _, m := range errorLine.FindAllStringSubmatch(msg, -1) {
+		line := strings.TrimSpace(m[1])
+		if !seen[line] && !strings.HasPrefix(line, "update failed") && !strings.HasPrefix(line, "preview failed") {
+			seen[line] = true
+			picked = append(picked, line)
+		}
+	}
+	if len(picked) == 0 {
+		first, _, _ := strings.Cut(msg, "\n")
+		return first
+	}
+	return strings.Join(picked, "; ")
+}

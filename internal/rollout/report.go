@@ -1,0 +1,230 @@
+package rollout
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+)
+
+// Report is a rollout's outcome for people (table, markdown) and machines (JSON).
+type Report struct {
+	ID      string    `json:"id"`
+	Op      Op        `json:"op"`
+	Drift   bool      `json:"drift,omitempty"`
+	Release string    `json:"release,omitempty"`
+	Status  Status    `json:"status"`
+	Reason  string    `json:"reason,omitempty"`
+	Started time.Time `json:"started"`
+	Ended   time.Time `json:"ended"`
+	Waves   []Wave    `json:"waves"`
+	Stacks  []Row     `json:"stacks"`
+	Skipped []Skip    `json:"skipped,omitempty"`
+	Totals  Totals    `json:"totals"`
+	Journal string    `json:"journal,omitempty"`
+	Logs    string    `json:"logs,omitempty"`
+}
+
+// Totals sum a report's rows.
+type Totals struct {
+	Stacks     int     `json:"stacks"`
+	Succeeded  int     `json:"succeeded"`
+	Failed     int     `json:"failed"`
+	Cancelled  int     `json:"cancelled"`
+	NotStarted int     `json:"notStarted"`
+	Skipped    int     `json:"skipped"`
+	Changed    int     `json:"changed"`
+	Changes    Changes `json:"changes"`
+}
+
+// NewReport puts a plan and its rows together.
+func NewReport(p *Plan, status Status, reason string, rows []Row, started, ended time.Time) *Report {
+	r := &Report{ID: p.ID, Op: p.Op, Drift: p.Drift, Release: p.Release, Status: status, Reason: reason,
+		Started: started, Ended: ended, Waves: p.Waves, Stacks: rows, Skipped: p.Skipped}
+	r.Totals.Stacks, r.Totals.Skipped = len(rows), len(p.Skipped)
+	for _, row := range rows {
+		switch row.Result {
+		case ResultSucceeded:
+			r.Totals.Succeeded++
+		case ResultFailed:
+			r.Totals.Failed++
+		case ResultCancelled:
+			r.Totals.Cancelled++
+		default:
+			r.Totals.NotStarted++
+		}
+		if row.Changes.Any() {
+			r.Totals.Changed++
+		}
+		r.Totals.Changes = r.Totals.Changes.Add(row.Changes)
+	}
+	return r
+}
+
+// Counts renders +create ~update -delete (replacements count as updates).
+func (c Changes) Counts() string {
+	return fmt.Sprintf("+%d ~%d -%d", c.Create, c.Update+c.Replace, c.Delete)
+}
+
+// WriteJSON writes the report as indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// WriteTable writes the final table: tenant, wave, result, +/~/-, duration, error.
+func (r *Report) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "STACK\tWAVE\tRESULT\t+/~/-\tDURATION\tDETAIL")
+	for _, row := range r.Stacks {
+		detail := row.Error
+		if row.Earlier {
+			detail = "succeeded in an earlier run"
+		} else if row.Attempts > 1 {
+			detail = strings.TrimSpace(fmt.Sprintf("%d attempts %s", row.Attempts, detail))
+		}
+		if r.Drift && row.Result == ResultSucceeded && row.Changes.Any() {
+			detail = "DRIFT " + detail
+		}
+		dur := "-"
+		if row.Duration > 0 {
+			dur = row.Duration.Round(100 * time.Millisecond).String()
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", row.Stack, row.Wave, row.Result, row.Changes.Counts(), dur, detail)
+	}
+	for _, s := range r.Skipped {
+		fmt.Fprintf(tw, "%s\t-\tskipped\t\t\t%s\n", s.Stack, s.Reason)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, r.Summary())
+	return err
+}
+
+// Summary is the one-line outcome.
+func (r *Report) Summary() string {
+	t := r.Totals
+	s := fmt.Sprintf("%s %s: %s — %d stacks: %d succeeded, %d failed", r.Op, r.ID, r.Status, t.Stacks, t.Succeeded, t.Failed)
+	if t.Cancelled > 0 {
+		s += fmt.Sprintf(", %d cancelled", t.Cancelled)
+	}
+	if t.NotStarted > 0 {
+		s += fmt.Sprintf(", %d not started", t.NotStarted)
+	}
+	if t.Skipped > 0 {
+		s += fmt.Sprintf(", %d skipped", t.Skipped)
+	}
+	what := "with changes"
+	if r.Drift {
+		what = "drifted"
+	}
+	s += fmt.Sprintf("; %d %s (%s)", t.Changed, what, t.Changes.Counts())
+	if r.Reason != "" {
+		s += "\n" + r.Reason
+	}
+	return s
+}
+
+// MarkdownLimit is GitHub's size limit of an issue or pull request comment.
+const MarkdownLimit = 65536
+
+// Markdown renders the report for a pull request comment within limit bytes:
+// stacks that failed or change come first, and rows that do not fit are
+// counted in a closing line instead.
+func (r *Report) Markdown(limit int) string {
+	var head strings.Builder
+	title := map[Op]string{OpPreview: "Preview", OpUp: "Rollout", OpRefresh: "Refresh", OpDestroy: "Destroy"}[r.Op]
+	if r.Drift {
+		title = "Drift report"
+	}
+	fmt.Fprintf(&head, "### tenantctl %s `%s`: %s\n\n", strings.ToLower(title), r.ID, r.Status)
+	t := r.Totals
+	fmt.Fprintf(&head, "**%d stacks**: %d succeeded, %d failed, %d not run, %d skipped — **%d with changes** (%s)\n\n",
+		t.Stacks, t.Succeeded, t.Failed, t.Cancelled+t.NotStarted, t.Skipped, t.Changed, t.Changes.Counts())
+	if r.Reason != "" {
+		fmt.Fprintf(&head, "> %s\n\n", mdEscape(r.Reason))
+	}
+	head.WriteString("| stack | wave | result | + | ~ | - | duration | detail |\n|---|---|---|---:|---:|---:|---:|---|\n")
+	var rows []string
+	for _, pass := range []func(Row) bool{
+		func(x Row) bool { return x.Result != ResultSucceeded },
+		func(x Row) bool { return x.Result == ResultSucceeded && x.Changes.Any() },
+		func(x Row) bool { return x.Result == ResultSucceeded && !x.Changes.Any() },
+	} {
+		for _, x := range r.Stacks {
+			if pass(x) {
+				rows = append(rows, fmt.Sprintf("| `%s` | %d | %s | %d | %d | %d | %s | %s |\n", x.Stack, x.Wave, x.Result,
+					x.Changes.Create, x.Changes.Update+x.Changes.Replace, x.Changes.Delete, x.Duration.Round(time.Second), mdEscape(x.Error)))
+			}
+		}
+	}
+	for _, s := range r.Skipped {
+		rows = append(rows, fmt.Sprintf("| `%s` | - | skipped | | | | | %s |\n", s.Stack, mdEscape(s.Reason)))
+	}
+	var b strings.Builder
+	b.WriteString(head.String())
+	const tailRoom = 120 // room for the "… more" line
+	for i, row := range rows {
+		if b.Len()+len(row)+tailRoom > limit {
+			fmt.Fprintf(&b, "\n… and %d more stacks not shown (the full report is the JSON artifact)\n", len(rows)-i)
+			return b.String()
+		}
+		b.WriteString(row)
+	}
+	return b.String()
+}
+
+func mdEscape(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	s = strings.ReplaceAll(s, "\n", " ")
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
+
+// FileLogs opens per-stack engine logs under dir (<dir>/<stack>.log), each
+// buffered and flushed when its stack's operation ends.
+func FileLogs(dir string) func(stack string) (io.WriteCloser, error) {
+	return func(stack string) (io.WriteCloser, error) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(filepath.Join(dir, stack+".log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		return &bufferedFile{w: bufio.NewWriterSize(f, 32<<10), f: f}, nil
+	}
+}
+
+// bufferedFile is safe for the engine's stdout and stderr copiers writing at once.
+type bufferedFile struct {
+	mu sync.Mutex
+	w  *bufio.Writer
+	f  *os.File
+}
+
+func (b *bufferedFile) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.w.Write(p)
+}
+
+func (b *bufferedFile) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	err := b.w.Flush()
+	if cerr := b.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,53 @@
+package rollout
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+)
+
+// Retry bounds how transient failures are retried: exponential backoff from
+// Base, capped at Max, with equal jitter (half fixed, half random) so stacks
+// that failed together do not retry in lockstep against the same throttle.
+type Retry struct {
+	// Attempts is the most times one stack's operation runs (1: no retries).
+	Attempts int
+	Base     time.Duration
+	Max      time.Duration
+	// Rand returns a number in [0, 1); math/rand when nil.
+	Rand func() float64
+}
+
+// DefaultRetry is 4 attempts, backing off 5s, 10s, 20s (±50%).
+var DefaultRetry = Retry{Attempts: 4, Base: 5 * time.Second, Max: 2 * time.Minute}
+
+// Delay is the wait before attempt n+1 after attempt n failed (n ≥ 1).
+func (r Retry) Delay(n int) time.Duration {
+	d := r.Base
+	for i := 1; i < n && d < r.Max; i++ {
+		d *= 2
+	}
+	if r.Max > 0 && d > r.Max {
+		d = r.Max
+	}
+	f := rand.Float64
+	if r.Rand != nil {
+		f = r.Rand
+	}
+	return d/2 + time.Duration(f()*float64(d/2))
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,136 @@
+// Package rollouttest simulates a Deployer for tests and benchmarks of the
+// rollout: latency, failures by stack, transient errors, and hangs that only
+// cancellation ends; it measures the concurrency it sees.
+package rollouttest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tenantctl/tenantctl/internal/rollout"
+)
+
+// Sim is a simulated engine. Configure it before the rollout starts.
+type Sim struct {
+	// Latency is how long each operation takes (PerStack overrides it).
+	Latency  time.Duration
+	PerStack map[string]time.Duration
+	// Fail makes a stack's every attempt fail with that class.
+	Fail map[string]rollout.Class
+	// Transient makes a stack's first N attempts fail with a concurrent-update error.
+	Transient map[string]int
+	// Hang makes a stack's operation block until its context is cancelled.
+	Hang map[string]bool
+	// Changes is what a successful operation reports.
+	Changes rollout.Changes
+
+	running atomic.Int64
+	peak    atomic.Int64
+	busy    atomic.Int64 // nanoseconds spent inside Run, summed over calls
+	runs    atomic.Int64
+	mu      sync.Mutex
+	starts  []string
+	calls   map[string]int
+	ops     map[rollout.Op]int
+}
+
+// Run implements rollout.Deployer.
+func (s *Sim) Run(ctx context.Context, op rollout.Op, stack string, st rollout.Stream) (rollout.Changes, error) {
+	n := s.running.Add(1)
+	entered := time.Now()
+	defer func() {
+		s.busy.Add(int64(time.Since(entered)))
+		s.runs.Add(1)
+		s.running.Add(-1)
+	}()
+	for {
+		p := s.peak.Load()
+		if n <= p || s.peak.CompareAndSwap(p, n) {
+			break
+		}
+	}
+	s.mu.Lock()
+	if s.calls == nil {
+		s.calls = map[string]int{}
+	}
+	s.calls[stack]++
+	if s.ops == nil {
+		s.ops = map[rollout.Op]int{}
+	}
+	s.ops[op]++
+	attempt := s.calls[stack]
+	if attempt == 1 {
+		s.starts = append(s.starts, stack)
+	}
+	s.mu.Unlock()
+	if st.Log != nil {
+		fmt.Fprintf(st.Log, "%s %s: attempt %d\n", op, stack, attempt)
+	}
+	if s.Hang[stack] {
+		<-ctx.Done()
+		return rollout.Changes{}, rollout.Classify(rollout.ClassCancelled, ctx.Err())
+	}
+	d := s.Latency
+	if v, ok := s.PerStack[stack]; ok {
+		d = v
+	}
+	if d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return rollout.Changes{}, rollout.Classify(rollout.ClassCancelled, ctx.Err())
+		}
+	}
+	if c, ok := s.Fail[stack]; ok {
+		return rollout.Changes{}, rollout.Classify(c, fmt.Errorf("simulated %s failure of %s", c, stack))
+	}
+	if attempt <= s.Transient[stack] {
+		return rollout.Changes{}, rollout.Classify(rollout.ClassConcurrentUpdate, errors.New("the stack is currently locked by 1 lock(s)"))
+	}
+	if st.Event != nil {
+		st.Event(rollout.Event{Kind: "done", Op: "create", URN: "urn:pulumi:" + stack})
+	}
+	return s.Changes, nil
+}
+
+// MeanStackTime is the mean time an operation took, as measured inside Run
+// (the timer's own overshoot included).
+func (s *Sim) MeanStackTime() time.Duration {
+	if n := s.runs.Load(); n > 0 {
+		return time.Duration(s.busy.Load() / n)
+	}
+	return 0
+}
+
+// Peak is the most operations that ran at once.
+func (s *Sim) Peak() int { return int(s.peak.Load()) }
+
+// Starts lists stacks in the order their first attempt started.
+func (s *Sim) Starts() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.starts...)
+}
+
+// Calls counts the attempts on a stack.
+func (s *Sim) Calls(stack string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[stack]
+}
+
+// Ops counts the attempts of an operation over every stack.
+func (s *Sim) Ops(op rollout.Op) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ops[op]
+}
+
+// ResetPeak forgets the peak (between runs).
+func (s *Sim) ResetPeak() { s.peak.Store(0) }

@@ -1,0 +1,327 @@
+package rollout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+)
+
+// Progress is what the runner tells its observer as the rollout moves.
+type Progress struct {
+	// Kind is "wave" (a wave starts), "start", "retry", "done" (a stack ended),
+	// "halt" or "end".
+	Kind  string
+	Wave  *Wave
+	Stack string
+	Row   *Row
+	// Attempt and Delay describe a retry; Err is the error being retried.
+	Attempt int
+	Delay   time.Duration
+	Err     error
+	// Running, Done and Total count stacks of the whole rollout.
+	Running, Done, Failed, Total int
+	Reason                       string
+}
+
+// Runner runs a plan's waves through a bounded worker pool.
+type Runner struct {
+	Deployer Deployer
+	Journal  *Journal
+	Retry    Retry
+	// Logs opens a stack's engine log; every stack gets a writer of its own so
+	// parallel runs never interleave. Nil discards the logs.
+	Logs func(stack string) (io.WriteCloser, error)
+	// Observe is told of progress, one call at a time. Nil ignores it.
+	Observe func(Progress)
+	// StackTimeout bounds one attempt on one stack (0: no bound). An attempt
+	// that runs over is cancelled and fails; it is not retried.
+	StackTimeout time.Duration
+
+	mu                           sync.Mutex
+	running, done, failed, total int
+}
+
+// Outcome is how a run of a rollout ended.
+type Outcome struct {
+	Status Status
+	Reason string
+	Rows   []Row
+}
+
+// Run executes the plan. prior is the state of an earlier run of the same
+// rollout (nil for a new one): its succeeded stacks are not run again. The
+// journal gets the plan (or a resume record), then every stack's start,
+// attempts, retries and result, every wave's end, and the rollout's end.
+func (r *Runner) Run(ctx context.Context, plan *Plan, prior *State) (*Outcome, error) {
+	if r.Retry.Attempts < 1 {
+		r.Retry.Attempts = 1
+	}
+	done := map[string]bool{}
+	if prior != nil {
+		done = prior.Succeeded()
+		if err := r.Journal.Append(Record{Type: RecResume, Reason: fmt.Sprintf("%d of %d stacks succeeded earlier", len(done), plan.Stacks())}); err != nil {
+			return nil, err
+		}
+	} else if err := r.Journal.Append(Record{Type: RecPlan, Plan: plan}); err != nil {
+		return nil, err
+	}
+	rows := map[string]*Row{}
+	r.running, r.done, r.failed, r.total = 0, 0, 0, plan.Stacks()
+	for _, w := range plan.Waves {
+		for _, s := range w.Stacks {
+			row := &Row{Stack: s, Wave: w.Index, Result: ResultNotStarted}
+			if done[s] {
+				*row = *prior.Rows[s]
+				row.Earlier = true
+				r.done++
+			}
+			rows[s] = row
+		}
+	}
+	out := &Outcome{Status: StatusSucceeded}
+	var journalErr error
+	for i := range plan.Waves {
+		w := &plan.Waves[i]
+		if ctx.Err() != nil {
+			out.Status, out.Reason = StatusCancelled, "cancelled (Ctrl-C) before "+w.Name
+			break
+		}
+		status, reason, err := r.runWave(ctx, plan, w, done, rows)
+		if err != nil {
+			journalErr = err
+		}
+		if status == StatusFailed && out.Status == StatusSucceeded {
+			out.Status = StatusFailed
+			out.Reason = reason
+		}
+		if status == StatusHalted || status == StatusCancelled {
+			out.Status, out.Reason = status, reason
+			break
+		}
+	}
+	for _, w := range plan.Waves {
+		for _, s := range w.Stacks {
+			out.Rows = append(out.Rows, *rows[s])
+		}
+	}
+	if err := r.Journal.Append(Record{Type: RecEnd, Status: out.Status, Reason: out.Reason}); err != nil && journalErr == nil {
+		journalErr = err
+	}
+	r.observe(Progress{Kind: "end", Reason: out.Reason})
+	return out, journalErr
+}
+
+// runWave runs one wave with at most MaxConcurrency workers. A worker claims
+// the next stack while fewer than the wave's limit run (in strict mode the
+// limit shrinks with each failure), and no stack is claimed once failures
+// exceed the tolerance or ctx is cancelled; what runs always finishes. Since
+// the limit never grows, a worker that cannot claim retires for good. Workers
+// claim the next stack themselves, so a freed slot is refilled without a hop
+// through a coordinator.
+func (r *Runner) runWave(ctx context.Context, plan *Plan, w *Wave, done map[string]bool, rows map[string]*Row) (Status, string, error) {
+	var pending []string
+	for _, s := range w.Stacks {
+		if !done[s] {
+			pending = append(pending, s)
+		}
+	}
+	if len(pending) == 0 {
+		return StatusSucceeded, "", nil
+	}
+	r.observe(Progress{Kind: "wave", Wave: w})
+	var (
+		mu                      sync.Mutex
+		running, failures, next int
+		halt                    string
+		firstErr                error
+	)
+	claim := func() (string, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if halt != "" || ctx.Err() != nil || next >= len(pending) || running >= w.Limit(failures) {
+			return "", false
+		}
+		s := pending[next]
+		next++
+		running++
+		return s, true
+	}
+	settle := func(row Row) {
+		mu.Lock()
+		running--
+		*rows[row.Stack] = row
+		var halted string
+		if row.Result == ResultFailed {
+			failures++
+			if failures > w.Tolerance && halt == "" {
+				halt = fmt.Sprintf("%s: %d stacks failed, over its failure tolerance of %d; nothing more was started", w.Name, failures, w.Tolerance)
+				halted = halt
+			}
+		}
+		mu.Unlock()
+		r.count(func() {
+			r.running--
+			r.done++
+			if row.Result == ResultFailed {
+				r.failed++
+			}
+		})
+		r.observe(Progress{Kind: "done", Wave: w, Stack: row.Stack, Row: &row})
+		if halted != "" {
+			if err := r.Journal.Append(Record{Type: RecHalt, Wave: w.Index, Reason: halted}); err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+			r.observe(Progress{Kind: "halt", Wave: w, Reason: halted})
+		}
+	}
+	var wg sync.WaitGroup
+	for range min(w.MaxConcurrency, len(pending)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				stack, ok := claim()
+				if !ok {
+					return
+				}
+				r.count(func() { r.running++ })
+				r.observe(Progress{Kind: "start", Wave: w, Stack: stack})
+				settle(r.runStack(ctx, plan, w, stack))
+			}
+		}()
+	}
+	wg.Wait()
+	status, reason := StatusSucceeded, ""
+	switch {
+	case ctx.Err() != nil:
+		status, reason = StatusCancelled, fmt.Sprintf("cancelled (Ctrl-C) during %s: %d of its stacks were not started", w.Name, len(pending)-next)
+	case halt != "":
+		status, reason = StatusHalted, halt
+	case failures > 0:
+		status, reason = StatusFailed, fmt.Sprintf("%s: %d stacks failed, within its failure tolerance of %d", w.Name, failures, w.Tolerance)
+	}
+	if err := r.Journal.Append(Record{Type: RecWave, Wave: w.Index, Status: status, Reason: reason}); err != nil && firstErr == nil {
+		firstErr = err
+	}
+	return status, reason, firstErr
+}
+
+// runStack runs the operation on one stack, retrying transient failures, and
+// journals each step. It never returns before the deployer's call has ended.
+func (r *Runner) runStack(ctx context.Context, plan *Plan, w *Wave, stack string) Row {
+	row := Row{Stack: stack, Wave: w.Index, Started: time.Now()}
+	r.journal(Record{Type: RecStart, Wave: w.Index, Stack: stack})
+	log := io.WriteCloser(nopCloser{io.Discard})
+	if r.Logs != nil {
+		l, err := r.Logs(stack)
+		if err != nil {
+			return r.finish(row, ResultFailed, nil, fmt.Errorf("opening the engine log: %w", err))
+		}
+		log = l
+	}
+	defer log.Close()
+	stream := Stream{Log: log, PreviewOnly: plan.Drift}
+	for attempt := 1; ; attempt++ {
+		row.Attempts = attempt
+		r.journal(Record{Type: RecAttempt, Stack: stack, Attempt: attempt})
+		changes, err, timedOut := r.attempt(ctx, plan.Op, stack, stream)
+		if err == nil {
+			return r.finish(row, ResultSucceeded, &changes, nil)
+		}
+		class := ClassOf(err)
+		if ctx.Err() != nil {
+			class = ClassCancelled
+		} else if timedOut {
+			return r.finish(row, ResultFailed, &changes, Classify(ClassFailed, fmt.Errorf("timed out after %s (--stack-timeout): %w", r.StackTimeout, err)))
+		}
+		if class == ClassCancelled {
+			return r.finish(row, ResultCancelled, nil, Classify(ClassCancelled, err))
+		}
+		if !class.Transient() || attempt >= r.Retry.Attempts {
+			if class.Transient() {
+				err = fmt.Errorf("gave up after %d attempts: %w", attempt, err)
+			}
+			return r.finish(row, ResultFailed, &changes, Classify(class, err))
+		}
+		delay := r.Retry.Delay(attempt)
+		r.journal(Record{Type: RecRetry, Stack: stack, Attempt: attempt, Class: class, Error: firstLine(err), DelayMS: delay.Milliseconds()})
+		r.observe(Progress{Kind: "retry", Wave: w, Stack: stack, Attempt: attempt, Delay: delay, Err: err})
+		fmt.Fprintf(log, "tenantctl: attempt %d failed (%s), retrying in %s: %v\n", attempt, class, delay.Round(time.Millisecond), err)
+		if sleep(ctx, delay) != nil {
+			return r.finish(row, ResultCancelled, nil, Classify(ClassCancelled, fmt.Errorf("cancelled while waiting to retry: %w", err)))
+		}
+	}
+}
+
+// attempt runs the deployer once, within StackTimeout when set.
+func (r *Runner) attempt(ctx context.Context, op Op, stack string, s Stream) (Changes, error, bool) {
+	if r.StackTimeout <= 0 {
+		ch, err := r.Deployer.Run(ctx, op, stack, s)
+		return ch, err, false
+	}
+	actx, cancel := context.WithTimeout(ctx, r.StackTimeout)
+	defer cancel()
+	ch, err := r.Deployer.Run(actx, op, stack, s)
+	return ch, err, err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded)
+}
+
+func (r *Runner) finish(row Row, res Result, ch *Changes, err error) Row {
+	row.Result, row.Ended = res, time.Now()
+	row.Duration = row.Ended.Sub(row.Started)
+	if ch != nil {
+		row.Changes = *ch
+	}
+	rec := Record{Type: RecResult, Wave: row.Wave, Stack: row.Stack, Result: res, Attempt: row.Attempts, Duration: row.Duration.Milliseconds()}
+	if ch != nil {
+		rec.Changes = ch
+	}
+	if err != nil {
+		row.Error, row.Class = firstLine(err), ClassOf(err)
+		rec.Error, rec.Class = row.Error, row.Class
+	}
+	r.journal(rec)
+	return row
+}
+
+// journal queues a stack's record from its goroutine. A failed write is kept by
+// the journal and returned by the next wave or end record, so Run reports it.
+func (r *Runner) journal(rec Record) { _ = r.Journal.Queue(rec) }
+
+func (r *Runner) count(f func()) {
+	r.mu.Lock()
+	f()
+	r.mu.Unlock()
+}
+
+func (r *Runner) observe(p Progress) {
+	if r.Observe == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p.Running, p.Done, p.Failed, p.Total = r.running, r.done, r.failed, r.total
+	r.Observe(p)
+}
+
+// firstLine keeps error messages one line long in the journal and the table;
+// the full text is in the stack's engine log.
+func firstLine(err error) string {
+	s := err.Error()
+	for i, c := range s {
+		if c == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }

@@ -1,0 +1,207 @@
+package rollout
+
+import (
+	"fmt"
+	"hash/fnv"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/tenantctl/tenantctl/internal/spec"
+)
+
+// Target is one stack a rollout may run on.
+type Target struct {
+	// Stack is the stack name: the tenant id, or PlatformStack.
+	Stack string `json:"stack"`
+	// Tier and Rank order tenants in waves; the platform has rank -1.
+	Tier string `json:"tier,omitempty"`
+	Rank int    `json:"rank"`
+	// Model is the tenant's isolation model.
+	Model spec.IsolationModel `json:"model,omitempty"`
+}
+
+// Skip is a stack the selection matched but leaves out, with the reason.
+type Skip struct {
+	Stack  string `json:"stack"`
+	Reason string `json:"reason"`
+}
+
+// Selector picks stacks from the fleet. Every set criterion must hold (AND);
+// the values of one repeated criterion are alternatives (OR).
+type Selector struct {
+	Tenants []string
+	Tiers   []string
+	Models  []string
+	// Labels are k=v pairs; a tenant must carry every one.
+	Labels []string
+	// Changed, when not nil, limits the selection to these tenant ids (from
+	// ChangedSince); AllChanged means every tenant is affected.
+	Changed *ChangeSet
+	// Shard is 1-based: shard Shard of Shards.
+	Shard, Shards int
+	// Release is the release being rolled out; tenants pinned to another are skipped.
+	Release string
+	// Platform adds the platform stack, first.
+	Platform bool
+	// PlatformOnly selects the platform stack and no tenant.
+	PlatformOnly bool
+	// Offboarding (destroy) keeps suspended and pinned tenants: suspension is how
+	// a tenant is offboarded, and a release pin does not protect from removal.
+	Offboarding bool
+}
+
+// Selection is the stacks to run, in wave order, and the stacks left out.
+type Selection struct {
+	Targets []Target
+	Skipped []Skip
+}
+
+// ParseShard reads "i/n" (1 ≤ i ≤ n).
+func ParseShard(s string) (i, n int, err error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
+		return 0, 0, fmt.Errorf("--shard %q: want i/n with 1 ≤ i ≤ n, e.g. 2/4", s)
+	}
+	return i, n, nil
+}
+
+// ShardOf returns the 1-based shard of a stack among n: FNV-1a of the stack name,
+// so the split is the same on every runner and every run.
+func ShardOf(stack string, n int) int {
+	h := fnv.New64a()
+	h.Write([]byte(stack))
+	return int(h.Sum64()%uint64(n)) + 1
+}
+
+// Select applies the selector to the fleet. Unknown tenant ids, tiers, models and
+// malformed labels are errors, so a typo never turns into an empty rollout.
+func Select(f *spec.Fleet, sel Selector) (*Selection, error) {
+	if err := checkSelector(f, sel); err != nil {
+		return nil, err
+	}
+	labels := map[string]string{}
+	for _, kv := range sel.Labels {
+		k, v, _ := strings.Cut(kv, "=")
+		labels[k] = v
+	}
+	out := &Selection{}
+	if sel.PlatformOnly {
+		out.Targets = []Target{{Stack: PlatformStack, Rank: -1}}
+		return out, nil
+	}
+	if sel.Platform && (sel.Shards <= 1 || sel.Shard == 1) {
+		// The platform goes first, and in one shard only (the first).
+		out.Targets = append(out.Targets, Target{Stack: PlatformStack, Rank: -1})
+	}
+	for _, t := range f.Tenants {
+		if !matches(t, sel, labels) {
+			continue
+		}
+		if sel.Shards > 1 && ShardOf(t.ID, sel.Shards) != sel.Shard {
+			continue
+		}
+		switch {
+		case sel.Offboarding:
+		case t.Status == spec.StatusSuspended:
+			out.Skipped = append(out.Skipped, Skip{t.ID, "suspended"})
+			continue
+		case t.Release != "" && t.Release != sel.Release:
+			this := sel.Release
+			if this == "" {
+				this = "none named (--release)"
+			}
+			out.Skipped = append(out.Skipped, Skip{t.ID, fmt.Sprintf("pinned to release %s (this rollout: %s)", t.Release, this)})
+			continue
+		}
+		rank := 0
+		if tier := f.TierOf(t); tier != nil {
+			rank = tier.Rank
+		}
+		out.Targets = append(out.Targets, Target{Stack: t.ID, Tier: t.Tier, Rank: rank, Model: t.Model})
+	}
+	sort.SliceStable(out.Targets, func(i, j int) bool {
+		a, b := out.Targets[i], out.Targets[j]
+		if a.Rank != b.Rank {
+			return a.Rank < b.Rank
+		}
+		return a.Stack < b.Stack
+	})
+	return out, nil
+}
+
+func matches(t *spec.Tenant, sel Selector, labels map[string]string) bool {
+	if len(sel.Tenants) > 0 && !contains(sel.Tenants, t.ID) {
+		return false
+	}
+	if len(sel.Tiers) > 0 && !contains(sel.Tiers, t.Tier) {
+		return false
+	}
+	if len(sel.Models) > 0 && !contains(sel.Models, string(t.Model)) {
+		return false
+	}
+	for k, v := range labels {
+		if got, ok := t.Labels[k]; !ok || got != v {
+			return false
+		}
+	}
+	if sel.Changed != nil && !sel.Changed.All && !sel.Changed.Tenants[t.ID] {
+		return false
+	}
+	return true
+}
+
+func checkSelector(f *spec.Fleet, sel Selector) error {
+	for _, id := range sel.Tenants {
+		if f.Tenant(id) == nil {
+			return fmt.Errorf("--tenant %s: no tenant with that id in %s", id, f.Dir)
+		}
+	}
+	for _, tier := range sel.Tiers {
+		if _, ok := f.Settings.Tiers[tier]; !ok {
+			return fmt.Errorf("--tier %s: no such tier in %s (tiers: %s)", tier, spec.SettingsFile, strings.Join(sortedTiers(f), ", "))
+		}
+	}
+	for _, m := range sel.Models {
+		if !contains(modelNames(), m) {
+			return fmt.Errorf("--model %s: not an isolation model (one of %s)", m, strings.Join(modelNames(), ", "))
+		}
+	}
+	for _, kv := range sel.Labels {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return fmt.Errorf("--label %q: want key=value", kv)
+		}
+	}
+	if sel.Shards > 0 && (sel.Shard < 1 || sel.Shard > sel.Shards) {
+		return fmt.Errorf("--shard %d/%d: want 1 ≤ i ≤ n", sel.Shard, sel.Shards)
+	}
+	return nil
+}
+
+func sortedTiers(f *spec.Fleet) []string {
+	var names []string
+	for n := range f.Settings.Tiers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func modelNames() []string {
+	var out []string
+	for _, m := range spec.Models {
+		out = append(out, string(m))
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tenantctl/tenantctl/internal/rollout"
+)
+
+func newDestroyCmd(g *globalOptions) *cobra.Command {
+	o := &fanoutOptions{g: g, op: rollout.OpDestroy, offboarding: true}
+	cmd := &cobra.Command{
+		Use:   "destroy --tenant ID",
+		Short: "Offboard a tenant: destroy every resource of its stack",
+		Long: `destroy deletes every resource of the selected tenant's stack (offboarding).
+It refuses to destroy more than one tenant unless --many is given, and the
+platform stack only on its own. Suspended tenants are not skipped: suspension is
+the usual step before offboarding.`,
+		Example: `  tenantctl destroy --tenant initech
+  tenantctl destroy --tier free --label cohort=trial-2024 --many`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.complete(); err != nil {
+				return err
+			}
+			if len(o.tenants)+len(o.tiers)+len(o.models)+len(o.labels) == 0 && o.changedSince == "" && !o.platform {
+				return usageError(errors.New("destroy needs a selection: --tenant ID (or --tier/--model/--label with --many, or --platform alone)"))
+			}
+			if o.platform && len(o.tenants)+len(o.tiers)+len(o.models)+len(o.labels) > 0 {
+				return usageError(errors.New("destroy the platform stack on its own (--platform alone), after its tenants: every tenant stack reads its outputs"))
+			}
+			if err := o.validate(); err != nil {
+				return err
+			}
+			// --platform alone is the platform stack, not "every tenant and the platform".
+			o.sel.PlatformOnly = o.platform
+			f, plan, err := o.plan(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if n := plan.Stacks(); n > 1 && !o.many {
+				var ids []string
+				for _, w := range plan.Waves {
+					ids = append(ids, w.Stacks...)
+				}
+				return usageError(fmt.Errorf("the selection holds %d stacks (%s); destroy takes one unless --many is given", n, strings.Join(ids, ", ")))
+			}
+			return o.execute(cmd.Context(), f, plan, nil)
+		},
+	}
+	o.addSelectionFlags(cmd)
+	o.addRunFlags(cmd, "0")
+	cmd.Flags().BoolVar(&o.many, "many", false, "allow destroying more than one stack")
+	return cmd
+}

@@ -1,0 +1,457 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/auto"
+	"github.com/tenantctl/tenantctl/internal/spec"
+)
+
+// Exit codes of the fan-out commands (preview, rollout, refresh, destroy),
+// beyond ExitOK, ExitInvalid (also: a stack failed) and ExitUsage.
+const (
+	// ExitHalted: a wave went over its failure tolerance and the rollout halted.
+	ExitHalted = 3
+	// ExitLocked: another rollout against the same backend and fleet holds the lock.
+	ExitLocked = 4
+	// ExitDrift: refresh --drift found stacks whose resources drifted.
+	ExitDrift = 5
+	// ExitCancelled: interrupted (Ctrl-C / SIGTERM); `rollout --resume` continues.
+	ExitCancelled = 130
+)
+
+// fleetPrograms gives the rollout the isolation models' inline programs and
+// stack configuration. It is the one place the rollout meets the models; wired,
+// its body is `return rollout.ModelPrograms(f, models.Program), nil`.
+func fleetPrograms(f *spec.Fleet) (rollout.Programs, error) {
+	return nil, errors.New("isolation-model programs are not wired: fleetPrograms in programs/tenantctl/fanout.go must return rollout.ModelPrograms(f, models.Program)")
+}
+
+// programsFor is fleetPrograms, replaceable in tests.
+var programsFor = fleetPrograms
+
+// newDeployer builds the engine the fan-out commands drive; tests replace it
+// with a simulated one.
+var newDeployer = func(ctx context.Context, o *fanoutOptions, f *spec.Fleet, progs rollout.Programs) (rollout.Deployer, error) {
+	env := map[string]string{}
+	for _, k := range []string{"PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env[k] = v
+		}
+	}
+	return auto.New(ctx, progs, auto.Options{
+		Project:         "tenantctl",
+		WorkRoot:        filepath.Join(o.stateDir, "workspaces"),
+		Backend:         o.backend,
+		SecretsProvider: o.secretsProvider,
+		Env:             env,
+		Parallel:        o.parallel,
+		Plugins:         pluginsFor(),
+	})
+}
+
+// pluginsFor is enginePlugins, replaceable in tests (no plugin downloads there).
+var pluginsFor = enginePlugins
+
+// enginePlugins are the resource plugins of the providers linked into this
+// binary, at the versions go.mod pins, installed once before the fan-out.
+func enginePlugins() []auto.Plugin {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return nil
+	}
+	var out []auto.Plugin
+	for _, d := range info.Deps {
+		if d.Path == "github.com/pulumi/pulumi-aws/sdk/v6" {
+			out = append(out, auto.Plugin{Name: "aws", Version: d.Version})
+		}
+	}
+	return out
+}
+
+// fanoutOptions are the flags the fan-out commands share.
+type fanoutOptions struct {
+	g  *globalOptions
+	op rollout.Op
+
+	tenants, tiers, models, labels []string
+	changedSince, shard, release   string
+	platform                       bool
+
+	canary                             int
+	waves, maxConcurrency, tolerance   string
+	mode                               string
+	attempts                           int
+	backend, secretsProvider, stateDir string
+	parallel                           int
+	stackTimeout                       time.Duration
+	output, summaryMD                  string
+	drift, many, offboarding           bool
+
+	// resolved by complete
+	sel      rollout.Selector
+	waveOpts rollout.WaveOptions
+	fleetDir string
+}
+
+func (o *fanoutOptions) addSelectionFlags(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringSliceVar(&o.tenants, "tenant", nil, "select tenants by id (repeatable, comma-separated)")
+	fs.StringSliceVar(&o.tiers, "tier", nil, "select tenants of these tiers")
+	fs.StringSliceVar(&o.models, "model", nil, "select tenants of these isolation models")
+	fs.StringArrayVar(&o.labels, "label", nil, "select tenants carrying label key=value (repeatable; all must match)")
+	fs.StringVar(&o.changedSince, "changed-since", "", "select tenants whose files changed since this git ref (every tenant when models, programs, internal, fleet.yaml or go.mod changed)")
+	fs.StringVar(&o.shard, "shard", "", "run shard i/n of the selection (split by a stable hash of the tenant id)")
+	fs.StringVar(&o.release, "release", "", "the release being rolled out; tenants pinned to another release are skipped")
+	fs.BoolVar(&o.platform, "platform", false, "include the platform stack (it runs first, alone)")
+}
+
+func (o *fanoutOptions) addRunFlags(cmd *cobra.Command, defaultTolerance string) {
+	fs := cmd.Flags()
+	fs.IntVar(&o.canary, "canary", 0, "a first wave of N tenants of the lowest tier rank")
+	fs.StringVar(&o.waves, "waves", "100%", "cumulative wave sizes after the canary, counts or percentages, e.g. 10%,50%,100%")
+	fs.StringVar(&o.maxConcurrency, "max-concurrency", "10", "stacks run at once per wave: N or P% of the wave")
+	fs.StringVar(&o.tolerance, "failure-tolerance", defaultTolerance, "failed stacks a wave absorbs before the rollout halts: N or P% of the wave")
+	fs.StringVar(&o.mode, "tolerance-mode", "soft", "strict: lower concurrency as failures mount so failures never exceed tolerance+1 (StackSets STRICT_FAILURE_TOLERANCE); soft: keep max concurrency (SOFT_FAILURE_TOLERANCE)")
+	fs.IntVar(&o.attempts, "attempts", rollout.DefaultRetry.Attempts, "most attempts per stack; only transient errors (locked stack, throttling, network) are retried, with exponential backoff and jitter")
+	fs.StringVar(&o.backend, "backend", "", "state backend URL (default: $PULUMI_BACKEND_URL, else file://<project>/.tenantctl/state)")
+	fs.StringVar(&o.secretsProvider, "secrets-provider", "", "secrets provider of new stacks: passphrase (PULUMI_CONFIG_PASSPHRASE) or a KMS URL such as awskms://alias/tenantctl")
+	fs.IntVar(&o.parallel, "parallel", 0, "the engine's --parallel: resource operations at once within one stack (0: the engine's default)")
+	fs.DurationVar(&o.stackTimeout, "stack-timeout", 0, "fail one stack's attempt that runs longer than this, e.g. 45m (0: no limit)")
+	fs.StringVar(&o.stateDir, "state-dir", "", "where journals, logs, locks and workspaces go (default <project>/.tenantctl)")
+	fs.StringVarP(&o.output, "output", "o", "text", "report format on stdout: text or json")
+	fs.StringVar(&o.summaryMD, "summary-md", "", "also write a markdown summary for a pull request comment to this file (kept under 65,536 characters)")
+}
+
+// complete fills defaults from the environment and the project layout.
+func (o *fanoutOptions) complete() error {
+	abs, err := filepath.Abs(o.g.dir)
+	if err != nil {
+		return err
+	}
+	o.fleetDir = abs
+	project := filepath.Dir(abs)
+	if o.stateDir == "" {
+		o.stateDir = filepath.Join(project, ".tenantctl")
+	}
+	if o.backend == "" {
+		o.backend = os.Getenv("PULUMI_BACKEND_URL")
+	}
+	if o.backend == "" {
+		o.backend = "file://" + filepath.Join(o.stateDir, "state")
+	}
+	return nil
+}
+
+// validate checks the flags without touching the fleet; mistakes are usage errors.
+func (o *fanoutOptions) validate() error {
+	bad := func(err error) error { return usageError(err) }
+	var err error
+	o.sel = rollout.Selector{Tenants: o.tenants, Tiers: o.tiers, Models: o.models, Labels: o.labels, Release: o.release, Platform: o.platform, Offboarding: o.offboarding}
+	if o.shard != "" {
+		if o.sel.Shard, o.sel.Shards, err = rollout.ParseShard(o.shard); err != nil {
+			return bad(err)
+		}
+	}
+	w := rollout.WaveOptions{Canary: o.canary, Mode: rollout.Mode(o.mode)}
+	if w.Mode != rollout.ModeStrict && w.Mode != rollout.ModeSoft {
+		return bad(fmt.Errorf("--tolerance-mode %q: want strict or soft", o.mode))
+	}
+	if o.canary < 0 {
+		return bad(fmt.Errorf("--canary %d: want 0 or more", o.canary))
+	}
+	if w.Waves, err = rollout.ParseWaves(o.waves); err != nil {
+		return bad(err)
+	}
+	if w.MaxConcurrency, err = rollout.ParseQuantity(o.maxConcurrency); err != nil || w.MaxConcurrency.N == 0 {
+		return bad(fmt.Errorf("--max-concurrency %q: want a count of at least 1 or a percentage above 0%%", o.maxConcurrency))
+	}
+	if w.Tolerance, err = rollout.ParseQuantity(o.tolerance); err != nil {
+		return bad(fmt.Errorf("--failure-tolerance %w", err))
+	}
+	o.waveOpts = w
+	if o.attempts < 1 {
+		return bad(fmt.Errorf("--attempts %d: want at least 1", o.attempts))
+	}
+	if o.parallel < 0 {
+		return bad(fmt.Errorf("--parallel %d: want 0 or more", o.parallel))
+	}
+	if o.output != "text" && o.output != "json" {
+		return bad(fmt.Errorf("--output %q: want text or json", o.output))
+	}
+	return nil
+}
+
+// checkSecrets fails early, before any stack runs, when a self-managed backend
+// has no way to encrypt secrets.
+func (o *fanoutOptions) checkSecrets() error {
+	if strings.HasPrefix(o.backend, "https://") {
+		return nil // Pulumi Cloud encrypts with its own key by default
+	}
+	if o.secretsProvider != "" && o.secretsProvider != "passphrase" {
+		return nil
+	}
+	if os.Getenv("PULUMI_CONFIG_PASSPHRASE") == "" && os.Getenv("PULUMI_CONFIG_PASSPHRASE_FILE") == "" {
+		return withCode(ExitInvalid, fmt.Errorf("the backend %s needs a secrets provider: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE), or pass --secrets-provider awskms://<key>", o.backend))
+	}
+	return nil
+}
+
+// plan loads the fleet and plans the waves of a new rollout.
+func (o *fanoutOptions) plan(ctx context.Context) (*spec.Fleet, *rollout.Plan, error) {
+	f, err := spec.LoadDir(o.g.dir)
+	if err != nil {
+		return nil, nil, withCode(ExitInvalid, fmt.Errorf("the fleet in %s is invalid (see `tenantctl validate`):\n%w", o.g.dir, err))
+	}
+	if o.changedSince != "" {
+		cs, err := rollout.ChangedSince(ctx, o.g.dir, o.changedSince)
+		if err != nil {
+			return nil, nil, withCode(ExitInvalid, err)
+		}
+		o.sel.Changed = cs
+	}
+	sel, err := rollout.Select(f, o.sel)
+	if err != nil {
+		return nil, nil, usageError(err)
+	}
+	waves, err := rollout.PlanWaves(sel.Targets, o.waveOpts)
+	if err != nil {
+		return nil, nil, usageError(err)
+	}
+	now := time.Now()
+	return f, &rollout.Plan{
+		ID: rollout.NewID(now), Op: o.op, Drift: o.drift, Release: o.release, Created: now.UTC(),
+		Fleet: o.fleetDir, Backend: o.backend, Selection: o.describe(), Waves: waves, Skipped: sel.Skipped,
+	}, nil
+}
+
+// describe is the selection as a command line, for the journal.
+func (o *fanoutOptions) describe() string {
+	var parts []string
+	add := func(flag string, vals ...string) {
+		for _, v := range vals {
+			if v != "" {
+				parts = append(parts, flag+"="+v)
+			}
+		}
+	}
+	add("--tenant", o.tenants...)
+	add("--tier", o.tiers...)
+	add("--model", o.models...)
+	add("--label", o.labels...)
+	add("--changed-since", o.changedSince)
+	add("--shard", o.shard)
+	add("--release", o.release)
+	if o.platform {
+		parts = append(parts, "--platform")
+	}
+	if len(parts) == 0 {
+		return "all tenants"
+	}
+	return strings.Join(parts, " ")
+}
+
+// execute runs a plan (new, or resumed with prior) under the rollout lock and
+// reports it; the returned error carries the exit code.
+func (o *fanoutOptions) execute(ctx context.Context, f *spec.Fleet, plan *rollout.Plan, prior *rollout.State) error {
+	g := o.g
+	if plan.Stacks() == 0 {
+		fmt.Fprintf(g.stderr, "%s: no stacks selected (%s)\n", o.op, plan.Selection)
+		for _, s := range plan.Skipped {
+			fmt.Fprintf(g.stderr, "  skipped %s: %s\n", s.Stack, s.Reason)
+		}
+		return o.report(rollout.NewReport(plan, rollout.StatusSucceeded, "", nil, plan.Created, time.Now()))
+	}
+	progs, err := programsFor(f)
+	if err != nil {
+		return withCode(ExitInvalid, err)
+	}
+	if err := o.checkSecrets(); err != nil {
+		return err
+	}
+	host, _ := os.Hostname()
+	lock, err := rollout.Acquire(rollout.LockPath(o.stateDir, o.backend, o.fleetDir), rollout.LockInfo{
+		Rollout: plan.ID, PID: os.Getpid(), Host: host, Started: time.Now().UTC(), Backend: o.backend, Fleet: o.fleetDir})
+	if err != nil {
+		var locked *rollout.LockedError
+		if errors.As(err, &locked) {
+			return withCode(ExitLocked, err)
+		}
+		return withCode(ExitInvalid, err)
+	}
+	defer lock.Release()
+
+	// The engine is set up (CLI found, plugins installed) before the journal
+	// exists, so a failure here leaves no journal without a plan.
+	dep, err := newDeployer(ctx, o, f, progs)
+	if err != nil {
+		return withCode(ExitInvalid, err)
+	}
+
+	path, err := rollout.JournalPath(o.stateDir, plan.ID)
+	if err != nil {
+		return withCode(ExitInvalid, err)
+	}
+	var journal *rollout.Journal
+	if prior == nil {
+		journal, err = rollout.CreateJournal(path)
+	} else {
+		journal, err = rollout.ReopenJournal(path)
+	}
+	if err != nil {
+		return withCode(ExitInvalid, err)
+	}
+	defer journal.Close()
+
+	logDir := filepath.Join(o.stateDir, "rollouts", plan.ID)
+	fmt.Fprintf(g.stderr, "%s %s: %d stacks in %d waves (%s); journal %s, engine logs %s/\n",
+		o.op, plan.ID, plan.Stacks(), len(plan.Waves), plan.Selection, path, logDir)
+	pr := newProgressPrinter(g.stderr)
+	runner := &rollout.Runner{
+		Deployer: dep, Journal: journal, Logs: rollout.FileLogs(logDir), Observe: pr.handle, StackTimeout: o.stackTimeout,
+		Retry: rollout.Retry{Attempts: o.attempts, Base: rollout.DefaultRetry.Base, Max: rollout.DefaultRetry.Max},
+	}
+	started := time.Now()
+	out, runErr := runner.Run(ctx, plan, prior)
+	pr.finish()
+	if out == nil {
+		return withCode(ExitInvalid, runErr)
+	}
+	rep := rollout.NewReport(plan, out.Status, out.Reason, out.Rows, started, time.Now())
+	rep.Journal, rep.Logs = path, logDir
+	if err := o.report(rep); err != nil {
+		return err
+	}
+	if runErr != nil {
+		return withCode(ExitInvalid, fmt.Errorf("the journal could not be written; do not resume from it: %w", runErr))
+	}
+	return outcomeError(rep)
+}
+
+// outcomeError maps the report to the documented exit codes.
+func outcomeError(rep *rollout.Report) error {
+	resume := fmt.Sprintf("; run `tenantctl %s` again", rep.Op)
+	if rep.Op == rollout.OpUp {
+		resume = fmt.Sprintf("; `tenantctl rollout --resume %s` re-runs what did not succeed", rep.ID)
+	}
+	switch rep.Status {
+	case rollout.StatusCancelled:
+		return withCode(ExitCancelled, errors.New(rep.Reason+resume))
+	case rollout.StatusHalted:
+		return withCode(ExitHalted, errors.New(rep.Reason+resume))
+	case rollout.StatusFailed:
+		return withCode(ExitInvalid, fmt.Errorf("%d stacks failed (%s)", rep.Totals.Failed, rep.Reason))
+	}
+	if rep.Drift && rep.Totals.Changed > 0 {
+		return withCode(ExitDrift, fmt.Errorf("%d stacks drifted from their recorded state", rep.Totals.Changed))
+	}
+	return nil
+}
+
+// report writes the final table or JSON to stdout and the markdown summary.
+func (o *fanoutOptions) report(rep *rollout.Report) error {
+	var err error
+	if o.output == "json" {
+		err = rep.WriteJSON(o.g.stdout)
+	} else {
+		err = rep.WriteTable(o.g.stdout)
+	}
+	if err != nil {
+		return withCode(ExitInvalid, err)
+	}
+	if o.summaryMD != "" {
+		if err := os.WriteFile(o.summaryMD, []byte(rep.Markdown(rollout.MarkdownLimit)), 0o644); err != nil {
+			return withCode(ExitInvalid, fmt.Errorf("--summary-md: %w", err))
+		}
+	}
+	return nil
+}
+
+// progressPrinter shows the rollout as it moves: on a terminal a progress line
+// kept at the bottom under per-stack status lines; elsewhere (CI) plain lines.
+type progressPrinter struct {
+	mu  sync.Mutex
+	w   io.Writer
+	tty bool
+}
+
+func newProgressPrinter(w io.Writer) *progressPrinter {
+	return &progressPrinter{w: w, tty: isTerminal(w) && os.Getenv("CI") == ""}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func (p *progressPrinter) handle(ev rollout.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var line string
+	switch ev.Kind {
+	case "wave":
+		line = fmt.Sprintf("== %s: %d stacks, up to %d at once, tolerates %d failures (%s)", ev.Wave.Name, len(ev.Wave.Stacks), ev.Wave.Limit(0), ev.Wave.Tolerance, ev.Wave.Mode)
+	case "start":
+		if p.tty {
+			break // the progress line shows what runs
+		}
+		line = fmt.Sprintf("[%d/%d] %s started", ev.Done, ev.Total, ev.Stack)
+	case "retry":
+		line = fmt.Sprintf("[%d/%d] %s attempt %d failed (%s), retrying in %s", ev.Done, ev.Total, ev.Stack, ev.Attempt, rollout.ClassOf(ev.Err), ev.Delay.Round(time.Second))
+	case "done":
+		r := ev.Row
+		line = fmt.Sprintf("[%d/%d] %s %s %s (%s)", ev.Done, ev.Total, r.Stack, r.Result, r.Changes.Counts(), r.Duration.Round(100*time.Millisecond))
+		if r.Error != "" {
+			line += ": " + r.Error
+		}
+	case "halt":
+		line = "HALT " + ev.Reason
+	}
+	if p.tty {
+		fmt.Fprint(p.w, "\r\033[K")
+		if line != "" {
+			fmt.Fprintln(p.w, line)
+		}
+		if ev.Kind != "end" {
+			fmt.Fprint(p.w, bar(ev))
+		}
+		return
+	}
+	if line != "" {
+		fmt.Fprintln(p.w, line)
+	}
+}
+
+func (p *progressPrinter) finish() {
+	if p.tty {
+		p.mu.Lock()
+		fmt.Fprint(p.w, "\r\033[K")
+		p.mu.Unlock()
+	}
+}
+
+// bar is the live progress line: [#####.....] done/total, running, failed.
+func bar(ev rollout.Progress) string {
+	const width = 30
+	filled := 0
+	if ev.Total > 0 {
+		filled = ev.Done * width / ev.Total
+	}
+	return fmt.Sprintf("[%s%s] %d/%d done, %d running, %d failed", strings.Repeat("#", filled), strings.Repeat(".", width-filled), ev.Done, ev.Total, ev.Running, ev.Failed)
+}

@@ -1,0 +1,248 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/rollouttest"
+	"github.com/tenantctl/tenantctl/internal/spec"
+)
+
+// project copies the sample fleet into a temporary project so that state,
+// journals and locks land in .tenantctl beside it.
+func project(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if out, err := exec.Command("cp", "-r", "../../tenants", dir).CombinedOutput(); err != nil {
+		t.Fatalf("copying the sample fleet: %v %s", err, out)
+	}
+	return filepath.Join(dir, "tenants")
+}
+
+// withSim routes the fan-out commands to a simulated engine.
+func withSim(t *testing.T, sim *rollouttest.Sim) {
+	t.Helper()
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "test")
+	t.Setenv("PULUMI_BACKEND_URL", "")
+	t.Setenv("CI", "true")
+	oldP, oldD := programsFor, newDeployer
+	programsFor = func(*spec.Fleet) (rollout.Programs, error) { return nil, nil }
+	newDeployer = func(context.Context, *fanoutOptions, *spec.Fleet, rollout.Programs) (rollout.Deployer, error) {
+		return sim, nil
+	}
+	t.Cleanup(func() { programsFor, newDeployer = oldP, oldD })
+}
+
+func cli(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	root := newRootCmd(&out, &errb)
+	root.SetArgs(args)
+	err := root.ExecuteContext(context.Background())
+	if err != nil && !isSilent(err) {
+		fmt.Fprintln(&errb, "error:", err)
+	}
+	return out.String(), errb.String(), exitCode(err)
+}
+
+func TestPreviewShowsChangesPerTenant(t *testing.T) {
+	dir := project(t)
+	sim := &rollouttest.Sim{Changes: rollout.Changes{Create: 2, Update: 1, Delete: 1}}
+	withSim(t, sim)
+	md := filepath.Join(t.TempDir(), "preview.md")
+	out, errs, code := cli(t, "preview", "--dir", dir, "--summary-md", md)
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"dunder-mifflin  ", "+2 ~1 -1", "oscorp", "suspended", "pied-piper", "pinned to release 2026.10.2", "12 stacks: 12 succeeded, 0 failed, 2 skipped; 12 with changes (+24 ~12 -12)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("preview output lacks %q:\n%s", want, out)
+		}
+	}
+	if sim.Ops(rollout.OpPreview) != 12 || sim.Ops(rollout.OpUp) != 0 {
+		t.Errorf("%d previews, %d updates; want 12 and 0", sim.Ops(rollout.OpPreview), sim.Ops(rollout.OpUp))
+	}
+	// Tier rank order: free first, enterprise last.
+	if strings.Index(out, "dunder-mifflin") > strings.Index(out, "acme-corp") {
+		t.Errorf("free tenants are not listed before enterprise ones:\n%s", out)
+	}
+	if !strings.Contains(errs, "[12/12]") {
+		t.Errorf("no plain progress lines in CI mode:\n%s", errs)
+	}
+	body, err := os.ReadFile(md)
+	if err != nil || !strings.Contains(string(body), "| `wonka` | 1 | succeeded | 2 | 1 | 1 |") {
+		t.Errorf("markdown summary: %v\n%s", err, body)
+	}
+}
+
+func report(t *testing.T, out string) rollout.Report {
+	t.Helper()
+	var rep rollout.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("not a JSON report: %v\n%s", err, out)
+	}
+	return rep
+}
+
+func TestRolloutHaltsThenResumes(t *testing.T) {
+	dir := project(t)
+	sim := &rollouttest.Sim{Fail: map[string]rollout.Class{"wonka": rollout.ClassFailed}, Changes: rollout.Changes{Update: 1}}
+	withSim(t, sim)
+	out, errs, code := cli(t, "rollout", "--dir", dir, "--canary", "2", "--max-concurrency", "1", "--output", "json")
+	if code != ExitHalted {
+		t.Fatalf("exit %d, want %d (halted)\n%s", code, ExitHalted, errs)
+	}
+	rep := report(t, out)
+	if rep.Status != rollout.StatusHalted || rep.Totals.Succeeded != 1 || rep.Totals.Failed != 1 || rep.Totals.NotStarted != 10 {
+		t.Errorf("report totals %+v", rep.Totals)
+	}
+	if !strings.Contains(errs, "canary: 1 stacks failed, over its failure tolerance of 0") || !strings.Contains(errs, "tenantctl rollout --resume "+rep.ID) {
+		t.Errorf("stderr lacks the halt reason or the resume hint:\n%s", errs)
+	}
+
+	status, _, code := cli(t, "rollout", "status", rep.ID, "--dir", dir)
+	if code != ExitOK || !strings.Contains(status, "wonka") || !strings.Contains(status, "failed") || !strings.Contains(status, "resume with: tenantctl rollout --resume "+rep.ID) {
+		t.Errorf("status (exit %d):\n%s", code, status)
+	}
+
+	fixed := &rollouttest.Sim{Changes: rollout.Changes{Update: 1}}
+	withSim(t, fixed)
+	out, errs, code = cli(t, "rollout", "--dir", dir, "--resume", rep.ID, "--output", "json")
+	if code != ExitOK {
+		t.Fatalf("resume: exit %d\n%s", code, errs)
+	}
+	if fixed.Calls("dunder-mifflin") != 0 || fixed.Calls("wonka") != 1 || fixed.Ops(rollout.OpUp) != 11 {
+		t.Errorf("resume ran dunder-mifflin %d times (succeeded before), wonka %d, %d in all; want 0, 1, 11",
+			fixed.Calls("dunder-mifflin"), fixed.Calls("wonka"), fixed.Ops(rollout.OpUp))
+	}
+	if rep := report(t, out); rep.Status != rollout.StatusSucceeded || rep.Totals.Succeeded != 12 {
+		t.Errorf("after resume: %s %+v", rep.Status, rep.Totals)
+	}
+	_, errs, code = cli(t, "rollout", "--dir", dir, "--resume", rep.ID, "--canary", "3")
+	if code != ExitUsage || !strings.Contains(errs, "--canary cannot change it") {
+		t.Errorf("resume with a new plan flag: exit %d %s", code, errs)
+	}
+}
+
+func TestSecondRolloutIsRefused(t *testing.T) {
+	dir := project(t)
+	withSim(t, &rollouttest.Sim{})
+	abs, _ := filepath.Abs(dir)
+	state := filepath.Join(filepath.Dir(abs), ".tenantctl")
+	backend := "file://" + filepath.Join(state, "state")
+	host, _ := os.Hostname()
+	lock, err := rollout.Acquire(rollout.LockPath(state, backend, abs), rollout.LockInfo{Rollout: "first", PID: os.Getpid(), Host: host})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Release()
+	_, errs, code := cli(t, "rollout", "--dir", dir)
+	if code != ExitLocked || !strings.Contains(errs, "another rollout (first) against this backend and fleet is running") {
+		t.Errorf("exit %d, want %d:\n%s", code, ExitLocked, errs)
+	}
+	// Another backend is another lock.
+	if _, errs, code := cli(t, "preview", "--dir", dir, "--backend", "file://"+t.TempDir()); code != ExitOK {
+		t.Errorf("preview against another backend: exit %d\n%s", code, errs)
+	}
+}
+
+func TestDestroyTakesOneTenant(t *testing.T) {
+	dir := project(t)
+	sim := &rollouttest.Sim{Changes: rollout.Changes{Delete: 7}}
+	withSim(t, sim)
+	_, errs, code := cli(t, "destroy", "--dir", dir, "--tier", "free")
+	if code != ExitUsage || !strings.Contains(errs, "destroy takes one unless --many") || sim.Ops(rollout.OpDestroy) != 0 {
+		t.Errorf("destroy of a tier: exit %d, %d destroys\n%s", code, sim.Ops(rollout.OpDestroy), errs)
+	}
+	if _, errs, code := cli(t, "destroy", "--dir", dir); code != ExitUsage || !strings.Contains(errs, "destroy needs a selection") {
+		t.Errorf("destroy without selection: exit %d %s", code, errs)
+	}
+	// A suspended tenant is the usual one to offboard: it is not skipped.
+	out, errs, code := cli(t, "destroy", "--dir", dir, "--tenant", "oscorp")
+	if code != ExitOK || sim.Calls("oscorp") != 1 || !strings.Contains(out, "+0 ~0 -7") {
+		t.Errorf("destroy oscorp: exit %d, %d calls\n%s\n%s", code, sim.Calls("oscorp"), out, errs)
+	}
+	if _, _, code := cli(t, "destroy", "--dir", dir, "--tier", "free", "--many"); code != ExitOK || sim.Ops(rollout.OpDestroy) != 4 {
+		t.Errorf("destroy --many: exit %d, %d destroys (want 1 + 3 free tenants)", code, sim.Ops(rollout.OpDestroy))
+	}
+	if _, errs, code := cli(t, "destroy", "--dir", dir, "--platform", "--tenant", "wonka"); code != ExitUsage || !strings.Contains(errs, "on its own") {
+		t.Errorf("destroy of the platform with a tenant: exit %d %s", code, errs)
+	}
+	// --platform alone is the platform stack only.
+	out, errs, code = cli(t, "destroy", "--dir", dir, "--platform")
+	if code != ExitOK || sim.Calls("platform") != 1 || sim.Ops(rollout.OpDestroy) != 5 || !strings.Contains(out, "1 stacks") {
+		t.Errorf("destroy --platform: exit %d, %d destroys\n%s\n%s", code, sim.Ops(rollout.OpDestroy), out, errs)
+	}
+}
+
+func TestRefreshDriftExitCode(t *testing.T) {
+	dir := project(t)
+	sim := &rollouttest.Sim{Changes: rollout.Changes{Update: 1, Same: 5}}
+	withSim(t, sim)
+	out, errs, code := cli(t, "refresh", "--drift", "--dir", dir, "--tenant", "hooli,acme-corp")
+	if code != ExitDrift || !strings.Contains(out, "DRIFT") || !strings.Contains(errs, "2 stacks drifted") {
+		t.Errorf("exit %d, want %d\n%s\n%s", code, ExitDrift, out, errs)
+	}
+	if sim.Ops(rollout.OpRefresh) != 2 {
+		t.Errorf("%d refreshes, want 2", sim.Ops(rollout.OpRefresh))
+	}
+}
+
+func TestFlagMistakesAreUsageErrors(t *testing.T) {
+	dir := project(t)
+	withSim(t, &rollouttest.Sim{})
+	for _, tc := range []struct{ args, msg string }{
+		{"rollout --max-concurrency 0", "--max-concurrency"},
+		{"rollout --waves 10%,50%", "end with 100%"},
+		{"rollout --tolerance-mode lenient", "want strict or soft"},
+		{"rollout --shard 5/4", "--shard"},
+		{"preview --tenant nobody", "--tenant nobody: no tenant with that id"},
+		{"preview --output yaml", "--output"},
+	} {
+		_, errs, code := cli(t, append(strings.Fields(tc.args), "--dir", dir)...)
+		if code != ExitUsage || !strings.Contains(errs, tc.msg) {
+			t.Errorf("%s: exit %d, want 2 with %q:\n%s", tc.args, code, tc.msg, errs)
+		}
+	}
+}
+
+func TestEngineSetUpErrors(t *testing.T) {
+	dir := project(t)
+	withSim(t, &rollouttest.Sim{})
+	programsFor = fleetPrograms
+	if _, errs, code := cli(t, "preview", "--dir", dir); code != ExitInvalid || !strings.Contains(errs, "isolation-model programs are not wired") {
+		t.Errorf("unwired programs: exit %d\n%s", code, errs)
+	}
+	programsFor = func(*spec.Fleet) (rollout.Programs, error) { return nil, nil }
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "")
+	if _, errs, code := cli(t, "preview", "--dir", dir); code != ExitInvalid || !strings.Contains(errs, "set PULUMI_CONFIG_PASSPHRASE") {
+		t.Errorf("no passphrase: exit %d\n%s", code, errs)
+	}
+}
+
+func TestProgressOnATerminal(t *testing.T) {
+	var b bytes.Buffer
+	p := &progressPrinter{w: &b, tty: true}
+	w := &rollout.Wave{Index: 1, Name: "canary", Stacks: []string{"a", "b"}, MaxConcurrency: 4, Tolerance: 0, Mode: rollout.ModeStrict}
+	p.handle(rollout.Progress{Kind: "wave", Wave: w, Total: 2})
+	p.handle(rollout.Progress{Kind: "start", Wave: w, Stack: "a", Running: 1, Total: 2})
+	p.handle(rollout.Progress{Kind: "done", Wave: w, Stack: "a", Row: &rollout.Row{Stack: "a", Result: rollout.ResultSucceeded, Changes: rollout.Changes{Create: 1}}, Done: 1, Total: 2})
+	p.finish()
+	out := b.String()
+	for _, want := range []string{"== canary: 2 stacks, up to 1 at once, tolerates 0 failures (strict)", "\r\033[K[1/2] a succeeded +1 ~0 -0", "[###############...............] 1/2 done, 0 running, 0 failed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("terminal output lacks %q:\n%q", want, out)
+		}
+	}
+	if strings.Contains(out, "a started") {
+		t.Error("a terminal shows starts in the progress line, not as status lines")
+	}
+}

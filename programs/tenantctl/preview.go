@@ -1,0 +1,39 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/tenantctl/tenantctl/internal/rollout"
+)
+
+func newPreviewCmd(g *globalOptions) *cobra.Command {
+	o := &fanoutOptions{g: g, op: rollout.OpPreview}
+	cmd := &cobra.Command{
+		Use:   "preview",
+		Short: "Preview every selected tenant stack: +create ~update -delete per tenant",
+		Long: `preview runs the engine's preview on every selected stack in parallel and
+prints, per tenant, how many resources would be created, updated and deleted.
+Nothing is changed. In a pull request: --changed-since origin/main --summary-md
+preview.md gives the comment.`,
+		Example: `  tenantctl preview --changed-since origin/main --summary-md preview.md
+  tenantctl preview --tier enterprise --output json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.complete(); err != nil {
+				return err
+			}
+			if err := o.validate(); err != nil {
+				return err
+			}
+			f, plan, err := o.plan(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return o.execute(cmd.Context(), f, plan, nil)
+		},
+	}
+	o.addSelectionFlags(cmd)
+	// A preview changes nothing: every failure is reported, none halts it.
+	o.addRunFlags(cmd, "100%")
+	return cmd
+}

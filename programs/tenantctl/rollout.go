@@ -1,0 +1,132 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/spec"
+)
+
+func newRolloutCmd(g *globalOptions) *cobra.Command {
+	o := &fanoutOptions{g: g, op: rollout.OpUp}
+	var resume string
+	cmd := &cobra.Command{
+		Use:   "rollout",
+		Short: "Roll the current release out to the selected tenant stacks in waves",
+		Long: `rollout runs the engine's update on every selected stack: the platform first
+(with --platform), then a canary wave, then waves of growing size, tenants ordered
+by tier rank (free first) then id. Each wave runs at most --max-concurrency stacks
+at once and halts the rollout once more than --failure-tolerance of its stacks
+fail; running stacks finish, nothing more starts. Every step is journaled under
+.tenantctl/rollouts/<id>.jsonl; --resume <id> re-runs only what did not succeed.`,
+		Example: `  tenantctl rollout --release 2026.11.1 --platform --canary 2 --waves 10%,50%,100% --max-concurrency 20% --failure-tolerance 5%
+  tenantctl rollout --resume 20261122T150405Z-a1b2c3
+  tenantctl rollout status 20261122T150405Z-a1b2c3`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.complete(); err != nil {
+				return err
+			}
+			if err := o.validate(); err != nil {
+				return err
+			}
+			if resume == "" {
+				f, plan, err := o.plan(cmd.Context())
+				if err != nil {
+					return err
+				}
+				return o.execute(cmd.Context(), f, plan, nil)
+			}
+			for _, name := range []string{"tenant", "tier", "model", "label", "changed-since", "shard", "release", "platform", "canary", "waves", "max-concurrency", "failure-tolerance", "tolerance-mode"} {
+				if cmd.Flags().Changed(name) {
+					return usageError(fmt.Errorf("--resume runs the journaled plan as it was; --%s cannot change it", name))
+				}
+			}
+			st, err := readState(o, resume)
+			if err != nil {
+				return err
+			}
+			if st.Status == rollout.StatusSucceeded {
+				fmt.Fprintf(g.stderr, "rollout %s succeeded; nothing to resume\n", resume)
+				return nil
+			}
+			if st.Plan.Op != rollout.OpUp {
+				return usageError(fmt.Errorf("%s is a %s, not a rollout; run %s again instead", resume, st.Plan.Op, st.Plan.Op))
+			}
+			if st.Plan.Backend != o.backend {
+				return withCode(ExitInvalid, fmt.Errorf("rollout %s ran against backend %s, this one is %s; pass --backend %s", resume, st.Plan.Backend, o.backend, st.Plan.Backend))
+			}
+			f, err := spec.LoadDir(g.dir)
+			if err != nil {
+				return withCode(ExitInvalid, fmt.Errorf("the fleet in %s is invalid (see `tenantctl validate`):\n%w", g.dir, err))
+			}
+			for s := range st.Rows {
+				if s != rollout.PlatformStack && f.Tenant(s) == nil && !st.Succeeded()[s] {
+					return withCode(ExitInvalid, fmt.Errorf("rollout %s planned tenant %s, which is no longer in %s; it cannot be resumed", resume, s, g.dir))
+				}
+			}
+			return o.execute(cmd.Context(), f, st.Plan, st)
+		},
+	}
+	cmd.Flags().StringVar(&resume, "resume", "", "resume the rollout with this id: re-run only the stacks that did not succeed")
+	o.addSelectionFlags(cmd)
+	o.addRunFlags(cmd, "0")
+	cmd.AddCommand(newRolloutStatusCmd(g))
+	return cmd
+}
+
+// readState reads and folds a rollout's journal.
+func readState(o *fanoutOptions, id string) (*rollout.State, error) {
+	path, err := rollout.JournalPath(o.stateDir, id)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	recs, err := rollout.ReadJournal(path)
+	if err != nil {
+		return nil, withCode(ExitInvalid, err)
+	}
+	return rollout.Fold(recs), nil
+}
+
+func newRolloutStatusCmd(g *globalOptions) *cobra.Command {
+	o := &fanoutOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "status ID",
+		Short: "Show a rollout's journal: every stack's result, and whether it can be resumed",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.complete(); err != nil {
+				return err
+			}
+			if o.output != "text" && o.output != "json" {
+				return usageError(errors.New("--output: want text or json"))
+			}
+			st, err := readState(o, args[0])
+			if err != nil {
+				return err
+			}
+			end := st.Ended
+			if end.IsZero() {
+				end = st.Plan.Created
+			}
+			rep := rollout.NewReport(st.Plan, st.Status, st.Reason, st.Ordered(), st.Plan.Created, end)
+			if err := o.report(rep); err != nil {
+				return err
+			}
+			if o.output == "text" {
+				fmt.Fprintf(g.stdout, "runs: %d; selection: %s\n", st.Runs, st.Plan.Selection)
+				if st.Status != rollout.StatusSucceeded && st.Plan.Op == rollout.OpUp {
+					fmt.Fprintf(g.stdout, "resume with: tenantctl rollout --resume %s\n", st.Plan.ID)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&o.stateDir, "state-dir", "", "where journals are (default <project>/.tenantctl)")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "text or json")
+	cmd.Flags().StringVar(&o.summaryMD, "summary-md", "", "also write a markdown summary to this file")
+	return cmd
+}
