@@ -14,8 +14,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/blang/semver"
-	"github.com/pulumi/pulumi/sdk/v3"
 	pauto "github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
@@ -96,12 +94,10 @@ func New(ctx context.Context, programs rollout.Programs, o Options) (*Deployer, 
 	return d, nil
 }
 
-// pulumiCommand finds the CLI. A CLI built straight from the module proxy (as
-// `make pulumi` does) reports an empty version; it is the SDK's own version
-// (the tools module pins the same release), so the Automation API is told so —
-// otherwise it refuses version-gated operations such as a preview-only refresh.
+// pulumiCommand finds the CLI and checks that its version is one the SDK
+// supports (`make pulumi` stamps the version into the CLI it builds).
 func pulumiCommand(bin string) (pauto.PulumiCommand, error) {
-	opts := &pauto.PulumiCommandOptions{SkipVersionCheck: true}
+	opts := &pauto.PulumiCommandOptions{}
 	if bin != "" {
 		abs, err := filepath.Abs(bin)
 		if err != nil {
@@ -121,18 +117,8 @@ func pulumiCommand(bin string) (pauto.PulumiCommand, error) {
 		}
 		return nil, fmt.Errorf("the Pulumi CLI is not usable %s (build it with `make pulumi`, or install it from pulumi.com): %w", where, err)
 	}
-	if cmd.Version().Equals(semver.Version{}) {
-		return versioned{cmd, sdk.Version}, nil
-	}
 	return cmd, nil
 }
-
-type versioned struct {
-	pauto.PulumiCommand
-	v semver.Version
-}
-
-func (v versioned) Version() semver.Version { return v.v }
 
 func (d *Deployer) env() map[string]string {
 	env := map[string]string{
