@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -86,6 +87,15 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 		ProviderRef: args.Provider,
 	}
 	if args.RegisterRPC != nil {
+		// The monitor drops unknown inputs from args.Inputs; read them again
+		// from the request, keeping them, so the graph shows <computed>.
+		raw, err := plugin.UnmarshalProperties(args.RegisterRPC.GetObject(), plugin.MarshalOptions{
+			KeepUnknowns: true, KeepSecrets: true, KeepResources: true,
+		})
+		if err != nil {
+			return "", nil, err
+		}
+		res.Raw = raw
 		res.ParentType, res.Parent = urnTypeName(args.RegisterRPC.GetParent())
 	} else if args.ReadRPC != nil {
 		res.ParentType, res.Parent = urnTypeName(args.ReadRPC.GetParent())

@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models/naming"
 	"github.com/tenantctl/tenantctl/models/network"
 	"github.com/tenantctl/tenantctl/models/policy"
@@ -33,7 +34,7 @@ type Args struct {
 	Subnets pulumi.StringArrayInput
 	// Ingress is who may reach the service's port: CIDRs, or the load
 	// balancer's security group for the container model.
-	IngressCIDRs       []pulumi.StringInput
+	IngressCIDRs         []pulumi.StringInput
 	IngressSecurityGroup pulumi.StringInput
 	// TargetGroupArn, when set, registers the tasks with a load balancer target
 	// group; DependsOn then holds the listener rule that attaches the group.
@@ -72,14 +73,23 @@ func TaskTrust(accountID string) policy.Document {
 	return d
 }
 
+// DesiredCount is the number of tasks the tenant runs: none while suspended,
+// so a suspended tenant keeps its resources and data but serves nothing.
+func DesiredCount(t *spec.Tenant) int {
+	if t.Status == spec.StatusSuspended {
+		return 0
+	}
+	return t.Service.DesiredCount
+}
+
 type container struct {
-	Name             string            `json:"name"`
-	Image            string            `json:"image"`
-	Essential        bool              `json:"essential"`
-	PortMappings     []portMapping     `json:"portMappings"`
-	Environment      []envVar          `json:"environment"`
-	LogConfiguration logConfiguration  `json:"logConfiguration"`
-	ReadonlyRootFS   bool              `json:"readonlyRootFilesystem"`
+	Name             string           `json:"name"`
+	Image            string           `json:"image"`
+	Essential        bool             `json:"essential"`
+	PortMappings     []portMapping    `json:"portMappings"`
+	Environment      []envVar         `json:"environment"`
+	LogConfiguration logConfiguration `json:"logConfiguration"`
+	ReadonlyRootFS   bool             `json:"readonlyRootFilesystem"`
 }
 
 type portMapping struct {
@@ -220,7 +230,7 @@ func New(ctx *pulumi.Context, in tenant.Input, a Args, opts ...pulumi.ResourceOp
 		Name:           pulumi.String(in.Physical("service", 255)),
 		Cluster:        a.Cluster,
 		TaskDefinition: out.TaskDefinition.Arn,
-		DesiredCount:   pulumi.Int(sv.DesiredCount),
+		DesiredCount:   pulumi.Int(DesiredCount(t)),
 		LaunchType:     pulumi.String("FARGATE"),
 		NetworkConfiguration: ecs.ServiceNetworkConfigurationArgs{
 			Subnets:        a.Subnets,

@@ -51,9 +51,10 @@ func Name(prefix, owner, what string, max int) string {
 	return Fit(Join(prefix, owner, what), max)
 }
 
-// LogGroup is the CloudWatch log group of an owner's resources.
+// LogGroup is the CloudWatch log group of an owner's resources:
+// /<prefix>/<owner>/<what>.
 func LogGroup(prefix, owner, what string) string {
-	return "/" + Join(prefix, "tenants", owner, what)
+	return "/" + strings.Join([]string{prefix, owner, what}, "/")
 }
 
 // Logical is the Pulumi logical name of a child of component owner.

@@ -179,11 +179,11 @@ func (b *builder) loadBalancers() error {
 	var listeners, dnsNames pulumi.StringArray
 	for i := range ListenerCount(b.f) {
 		alb, err := lb.NewLoadBalancer(b.ctx, b.name("lb", fmt.Sprint(i)), &lb.LoadBalancerArgs{
-			Name:             pulumi.String(b.physical(fmt.Sprintf("lb-%d", i), naming.MaxLoadBalancer)),
-			LoadBalancerType: pulumi.String("application"),
-			Internal:         pulumi.Bool(false),
-			SecurityGroups:   pulumi.StringArray{sg.ID()},
-			Subnets:          network.IDs(b.shared.PublicSubnets),
+			Name:                    pulumi.String(b.physical(fmt.Sprintf("lb-%d", i), naming.MaxLoadBalancer)),
+			LoadBalancerType:        pulumi.String("application"),
+			Internal:                pulumi.Bool(false),
+			SecurityGroups:          pulumi.StringArray{sg.ID()},
+			Subnets:                 network.IDs(b.shared.PublicSubnets),
 			DropInvalidHeaderFields: pulumi.Bool(true),
 		}, b.opts...)
 		if err != nil {

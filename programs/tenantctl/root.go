@@ -27,7 +27,8 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.PersistentFlags().StringVar(&g.dir, "dir", "tenants", "directory of the tenant files and fleet.yaml")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	root.AddCommand(
-	// Each command lives in its own file: newXCmd(g).
+		// Each command lives in its own file: newXCmd(g).
+		newRenderCmd(g),
 	)
 	return root
 }
