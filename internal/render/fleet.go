@@ -9,16 +9,24 @@ import (
 	"github.com/tenantctl/tenantctl/models"
 )
 
+// ConfigSource gives a stack's configuration and its secret keys.
+type ConfigSource func(stack string) (config map[string]string, secrets []string, err error)
+
+// StackConfigDir reads each stack's configuration from dir/Pulumi.<stack>.yaml.
+func StackConfigDir(dir string) ConfigSource {
+	return func(stack string) (map[string]string, []string, error) { return StackConfig(dir, stack) }
+}
+
 // Stack renders one stack of the fleet ("platform" or a tenant id) in Preview
-// mode, with its configuration from stacksDir ("" for none).
-func Stack(f *spec.Fleet, stack, stacksDir string) (*Graph, error) {
+// mode, with its configuration from config (none when nil).
+func Stack(f *spec.Fleet, stack string, config ConfigSource) (*Graph, error) {
 	program, err := models.Program(f, stack)
 	if err != nil {
 		return nil, err
 	}
 	o := Options{Stack: stack}
-	if stacksDir != "" {
-		if o.Config, o.Secrets, err = StackConfig(stacksDir, stack); err != nil {
+	if config != nil {
+		if o.Config, o.Secrets, err = config(stack); err != nil {
 			return nil, err
 		}
 	}
@@ -28,7 +36,7 @@ func Stack(f *spec.Fleet, stack, stacksDir string) (*Graph, error) {
 // Stacks renders several stacks, up to GOMAXPROCS at a time, and returns the
 // graphs in the order of the names. Every failure is returned, joined; the
 // graphs are returned only when all succeeded.
-func Stacks(f *spec.Fleet, stacks []string, stacksDir string) ([]*Graph, error) {
+func Stacks(f *spec.Fleet, stacks []string, config ConfigSource) ([]*Graph, error) {
 	graphs := make([]*Graph, len(stacks))
 	errs := make([]error, len(stacks))
 	next := make(chan int)
@@ -38,7 +46,7 @@ func Stacks(f *spec.Fleet, stacks []string, stacksDir string) ([]*Graph, error) 
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				graphs[i], errs[i] = Stack(f, stacks[i], stacksDir)
+				graphs[i], errs[i] = Stack(f, stacks[i], config)
 			}
 		}()
 	}

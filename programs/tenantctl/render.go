@@ -68,7 +68,7 @@ func (o *renderOptions) run() error {
 	if o.all {
 		o.stacks = render.AllStacks(f)
 	}
-	graphs, err := render.Stacks(f, o.stacks, o.stacksDir)
+	graphs, err := render.Stacks(f, o.stacks, render.StackConfigDir(o.stacksDir))
 	if err != nil {
 		return withCode(ExitInvalid, err)
 	}
