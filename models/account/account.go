@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/tenantctl/tenantctl/models/datatable"
 	"github.com/tenantctl/tenantctl/models/fargate"
 	"github.com/tenantctl/tenantctl/models/network"
 	"github.com/tenantctl/tenantctl/models/tenant"
@@ -29,18 +30,12 @@ const (
 // Tenant is the account model's component.
 type Tenant struct {
 	pulumi.ResourceState
-	outputs pulumi.Map
+	tenant.Result
 }
-
-// Outputs are the tenant stack's outputs.
-func (c *Tenant) Outputs() pulumi.Map { return c.outputs }
 
 // New registers the tenant's silo.
 func New(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 	t := in.Tenant
-	if t.Network == nil {
-		return nil, fmt.Errorf("tenant %s: the account model needs a network block (network.cidr)", t.ID)
-	}
 	tier := in.Fleet.TierOf(t)
 	if tier == nil || tier.MonthlyBudgetUSD <= 0 {
 		return nil, fmt.Errorf("tenant %s: tier %q has no monthlyBudgetUsd; the account model sets a monthly budget from it", t.ID, t.Tier)
@@ -50,15 +45,7 @@ func New(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 	if err != nil {
 		return nil, err
 	}
-	netArgs, err := network.SplitArgs(network.Args{
-		Owner: t.ID, What: "vpc", CIDR: t.Network.CIDR,
-		Zones:      network.AvailabilityZones(ctx, in.Provider),
-		NamePrefix: in.Settings().NamePrefix,
-	}, t.Network.AZCount)
-	if err != nil {
-		return nil, fmt.Errorf("tenant %s: network.cidr: %w", t.ID, err)
-	}
-	vpc, err := network.New(ctx, netArgs, opts...)
+	vpc, err := in.VPC(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -80,17 +67,7 @@ func New(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 	if err != nil {
 		return nil, err
 	}
-	table, err := dynamodb.NewTable(ctx, in.Name("data"), &dynamodb.TableArgs{
-		Name:        pulumi.String(in.Physical("data", 255)),
-		BillingMode: pulumi.String("PAY_PER_REQUEST"),
-		HashKey:     pulumi.String("pk"),
-		RangeKey:    pulumi.String("sk"),
-		Attributes: dynamodb.TableAttributeArray{
-			dynamodb.TableAttributeArgs{Name: pulumi.String("pk"), Type: pulumi.String("S")},
-			dynamodb.TableAttributeArgs{Name: pulumi.String("sk"), Type: pulumi.String("S")},
-		},
-		PointInTimeRecovery: dynamodb.TablePointInTimeRecoveryArgs{Enabled: pulumi.Bool(true)},
-	}, opts...)
+	table, err := dynamodb.NewTable(ctx, in.Name("data"), datatable.Args(in.Physical("data", 255), nil), opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +93,7 @@ func New(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.outputs = pulumi.Map{
+	outputs := pulumi.Map{
 		"accountId":   in.AccountID,
 		"vpcId":       vpc.VPC.ID(),
 		"clusterArn":  cluster.Arn,
@@ -124,7 +101,7 @@ func New(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 		"tableName":   table.Name,
 		"budgetName":  budget.Name,
 	}
-	if err := ctx.RegisterResourceOutputs(c, c.outputs); err != nil {
+	if err := c.Finish(ctx, c, outputs); err != nil {
 		return nil, err
 	}
 	return c, nil

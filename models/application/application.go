@@ -73,11 +73,8 @@ func DataTrust(accountID string) policy.Document {
 // Tenant is the application model's component.
 type Tenant struct {
 	pulumi.ResourceState
-	outputs pulumi.Map
+	tenant.Result
 }
-
-// Outputs are the tenant stack's outputs.
-func (c *Tenant) Outputs() pulumi.Map { return c.outputs }
 
 // usesTierPlan reports whether the tenant's limits are its tier's, so its key
 // joins the tier's usage plan rather than a plan of its own.
@@ -175,14 +172,14 @@ func New(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 	}, opts...); err != nil {
 		return nil, err
 	}
-	c.outputs = pulumi.Map{
+	outputs := pulumi.Map{
 		"roleArn":     role.Arn,
 		"apiKeyId":    key.ID(),
 		"usagePlanId": planID,
 		"userGroup":   group.Name,
 		"logGroup":    logs.Name,
 	}
-	if err := ctx.RegisterResourceOutputs(c, c.outputs); err != nil {
+	if err := c.Finish(ctx, c, outputs); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -21,11 +21,8 @@ const ComponentType = "tenantctl:models:ContainerTenant"
 // Tenant is the container model's component.
 type Tenant struct {
 	pulumi.ResourceState
-	outputs pulumi.Map
+	tenant.Result
 }
-
-// Outputs are the tenant stack's outputs.
-func (c *Tenant) Outputs() pulumi.Map { return c.outputs }
 
 // Host is the tenant's host name on the shared load balancer.
 func Host(id, domain string) string { return id + "." + domain }
@@ -86,13 +83,13 @@ func New(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.outputs = pulumi.Map{
+	outputs := pulumi.Map{
 		"host":           pulumi.String(host),
 		"listenerIndex":  pulumi.Int(listener),
 		"targetGroupArn": tg.Arn,
 		"serviceName":    svc.Service.Name,
 	}
-	if err := ctx.RegisterResourceOutputs(c, c.outputs); err != nil {
+	if err := c.Finish(ctx, c, outputs); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -22,6 +22,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/models/datatable"
 	"github.com/tenantctl/tenantctl/models/naming"
 	"github.com/tenantctl/tenantctl/models/network"
 )
@@ -216,18 +217,7 @@ func (b *builder) loadBalancers() error {
 // tables: the pooled data table (partition key "pk" starts with the tenant id)
 // and the tenant registry.
 func (b *builder) tables() error {
-	pool, err := dynamodb.NewTable(b.ctx, b.name("pool"), &dynamodb.TableArgs{
-		Name:        pulumi.String(b.physical("pool", 255)),
-		BillingMode: pulumi.String("PAY_PER_REQUEST"),
-		HashKey:     pulumi.String("pk"),
-		RangeKey:    pulumi.String("sk"),
-		Attributes: dynamodb.TableAttributeArray{
-			dynamodb.TableAttributeArgs{Name: pulumi.String("pk"), Type: pulumi.String("S")},
-			dynamodb.TableAttributeArgs{Name: pulumi.String("sk"), Type: pulumi.String("S")},
-		},
-		PointInTimeRecovery: dynamodb.TablePointInTimeRecoveryArgs{Enabled: pulumi.Bool(true)},
-		Tags:                pooledTags(),
-	}, b.opts...)
+	pool, err := dynamodb.NewTable(b.ctx, b.name("pool"), datatable.Args(b.physical("pool", 255), pooledTags()), b.opts...)
 	if err != nil {
 		return err
 	}

@@ -54,11 +54,8 @@ func Rules(s *spec.Settings, t *spec.Tenant) []Rule {
 // Tenant is the subnet model's component.
 type Tenant struct {
 	pulumi.ResourceState
-	outputs pulumi.Map
+	tenant.Result
 }
-
-// Outputs are the tenant stack's outputs.
-func (c *Tenant) Outputs() pulumi.Map { return c.outputs }
 
 // New registers the tenant's subnets, NACL and service.
 func New(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
@@ -149,12 +146,12 @@ func New(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.outputs = pulumi.Map{
+	outputs := pulumi.Map{
 		"subnetIds":    network.IDs(subnets),
 		"networkAclId": acl.ID(),
 		"serviceName":  svc.Service.Name,
 	}
-	if err := ctx.RegisterResourceOutputs(c, c.outputs); err != nil {
+	if err := c.Finish(ctx, c, outputs); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -4,11 +4,14 @@
 package tenant
 
 import (
+	"fmt"
+
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models/naming"
+	"github.com/tenantctl/tenantctl/models/network"
 	"github.com/tenantctl/tenantctl/models/platform"
 	"github.com/tenantctl/tenantctl/models/provider"
 )
@@ -65,4 +68,37 @@ func (in Input) Component(ctx *pulumi.Context, typ string, c pulumi.ComponentRes
 // With appends options to a copy of opts.
 func With(opts []pulumi.ResourceOption, extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
 	return append(append([]pulumi.ResourceOption{}, opts...), extra...)
+}
+
+// Result is embedded by every model's component, beside pulumi.ResourceState
+// (which the SDK finds only as a direct field): the stack outputs.
+type Result struct {
+	outputs pulumi.Map
+}
+
+// Outputs are the tenant stack's outputs.
+func (b *Result) Outputs() pulumi.Map { return b.outputs }
+
+// Finish records the component's outputs; the last step of every model.
+func (b *Result) Finish(ctx *pulumi.Context, c pulumi.ComponentResource, outputs pulumi.Map) error {
+	b.outputs = outputs
+	return ctx.RegisterResourceOutputs(c, outputs)
+}
+
+// VPC builds the tenant's own VPC (account and vpc models) from its network
+// block: public and private subnets split from network.cidr over azCount zones.
+func (in Input) VPC(ctx *pulumi.Context, opts []pulumi.ResourceOption) (*network.VPC, error) {
+	t := in.Tenant
+	if t.Network == nil {
+		return nil, fmt.Errorf("tenant %s: the %s model needs a network block (network.cidr)", t.ID, t.Model)
+	}
+	args, err := network.SplitArgs(network.Args{
+		Owner: t.ID, What: "vpc", CIDR: t.Network.CIDR,
+		Zones:      network.AvailabilityZones(ctx, in.Provider),
+		NamePrefix: in.Fleet.Settings.NamePrefix,
+	}, t.Network.AZCount)
+	if err != nil {
+		return nil, fmt.Errorf("tenant %s: network.cidr: %w", t.ID, err)
+	}
+	return network.New(ctx, args, opts...)
 }

@@ -4,8 +4,6 @@
 package vpc
 
 import (
-	"fmt"
-
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2transitgateway"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -21,32 +19,18 @@ const ComponentType = "tenantctl:models:VpcTenant"
 // Tenant is the vpc model's component.
 type Tenant struct {
 	pulumi.ResourceState
-	outputs pulumi.Map
+	tenant.Result
 }
-
-// Outputs are the tenant stack's outputs.
-func (c *Tenant) Outputs() pulumi.Map { return c.outputs }
 
 // New registers the tenant's VPC and service.
 func New(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 	t, s := in.Tenant, in.Settings()
-	if t.Network == nil {
-		return nil, fmt.Errorf("tenant %s: the vpc model needs a network block (network.cidr)", t.ID)
-	}
 	c := &Tenant{}
 	opts, err := in.Component(ctx, ComponentType, c)
 	if err != nil {
 		return nil, err
 	}
-	netArgs, err := network.SplitArgs(network.Args{
-		Owner: t.ID, What: "vpc", CIDR: t.Network.CIDR,
-		Zones:      network.AvailabilityZones(ctx, in.Provider),
-		NamePrefix: s.NamePrefix,
-	}, t.Network.AZCount)
-	if err != nil {
-		return nil, fmt.Errorf("tenant %s: network.cidr: %w", t.ID, err)
-	}
-	vpc, err := network.New(ctx, netArgs, opts...)
+	vpc, err := in.VPC(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +47,7 @@ func New(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.outputs = pulumi.Map{
+	outputs := pulumi.Map{
 		"vpcId":       vpc.VPC.ID(),
 		"serviceName": svc.Service.Name,
 	}
@@ -72,9 +56,9 @@ func New(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.outputs["transitGatewayAttachmentId"] = attach.ID()
+		outputs["transitGatewayAttachmentId"] = attach.ID()
 	}
-	if err := ctx.RegisterResourceOutputs(c, c.outputs); err != nil {
+	if err := c.Finish(ctx, c, outputs); err != nil {
 		return nil, err
 	}
 	return c, nil
