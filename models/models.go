@@ -172,6 +172,10 @@ func Deploy(ctx *pulumi.Context, f *spec.Fleet, t *spec.Tenant, p Platform) (Out
 	if !ok {
 		return nil, fmt.Errorf("tenant %s: unknown isolation model %q", t.ID, t.Model)
 	}
+	if NeedsPlatform(t.Model) && t.Region != f.Settings.PlatformRegion {
+		return nil, fmt.Errorf("tenant %s: region %s: the %s model builds on the platform's resources in %s; use that region (or the account model)",
+			t.ID, t.Region, t.Model, f.Settings.PlatformRegion)
+	}
 	in := tenant.Input{Fleet: f, Tenant: t, Platform: p}
 	var role *provider.AssumeRole
 	if t.Model == spec.ModelAccount {

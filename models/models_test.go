@@ -404,6 +404,16 @@ func TestAccountModelRefusesToRun(t *testing.T) {
 	}
 }
 
+func TestPlatformModelsStayInThePlatformRegion(t *testing.T) {
+	f := loadFleet(t)
+	f.Tenant("soylent").Region = "eu-west-1"
+	_, err := run(t, f, "soylent", nil, nil)
+	want := "tenant soylent: region eu-west-1: the container model builds on the platform's resources in us-east-1"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want %q", err, want)
+	}
+}
+
 func TestUnknownStack(t *testing.T) {
 	_, err := models.Program(loadFleet(t), "nobody")
 	if err == nil || !strings.Contains(err.Error(), `stack "nobody" is neither "platform" nor a tenant`) {
