@@ -61,23 +61,23 @@ type Builder func(ctx *pulumi.Context, in tenant.Input) (Outputs, error)
 // registry maps every isolation model to its builder.
 var registry = map[spec.IsolationModel]Builder{
 	spec.ModelAccount: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
-		c, err := account.New(ctx, in)
+		c, err := account.Deploy(ctx, in)
 		return outputsOf(c, err)
 	},
 	spec.ModelVPC: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
-		c, err := vpc.New(ctx, in)
+		c, err := vpc.Deploy(ctx, in)
 		return outputsOf(c, err)
 	},
 	spec.ModelSubnet: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
-		c, err := subnet.New(ctx, in)
+		c, err := subnet.Deploy(ctx, in)
 		return outputsOf(c, err)
 	},
 	spec.ModelContainer: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
-		c, err := container.New(ctx, in)
+		c, err := container.Deploy(ctx, in)
 		return outputsOf(c, err)
 	},
 	spec.ModelApplication: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
-		c, err := application.New(ctx, in)
+		c, err := application.Deploy(ctx, in)
 		return outputsOf(c, err)
 	},
 }

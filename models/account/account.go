@@ -33,8 +33,8 @@ type Tenant struct {
 	tenant.Result
 }
 
-// New registers the tenant's silo.
-func New(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
+// Deploy registers the tenant's silo.
+func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 	t := in.Tenant
 	tier := in.Fleet.TierOf(t)
 	if tier == nil || tier.MonthlyBudgetUSD <= 0 {

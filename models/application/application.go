@@ -83,8 +83,8 @@ func usesTierPlan(tier *spec.Tier, l *spec.LimitsSpec) bool {
 		l.QuotaLimit == tier.Quota.Limit && l.QuotaPeriod == tier.Quota.Period)
 }
 
-// New registers the tenant's share of the pool.
-func New(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
+// Deploy registers the tenant's share of the pool.
+func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 	t := in.Tenant
 	tier := in.Fleet.TierOf(t)
 	if tier == nil {

@@ -27,8 +27,8 @@ type Tenant struct {
 // Host is the tenant's host name on the shared load balancer.
 func Host(id, domain string) string { return id + "." + domain }
 
-// New registers the tenant's target group, listener rule and service.
-func New(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
+// Deploy registers the tenant's target group, listener rule and service.
+func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 	t, s := in.Tenant, in.Settings()
 	sv := t.Service
 	if sv == nil || sv.ListenerPriority < 1 {

@@ -57,8 +57,8 @@ type Tenant struct {
 	tenant.Result
 }
 
-// New registers the tenant's subnets, NACL and service.
-func New(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
+// Deploy registers the tenant's subnets, NACL and service.
+func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 	t, s := in.Tenant, in.Settings()
 	if len(t.Subnets) == 0 {
 		return nil, fmt.Errorf("tenant %s: the subnet model needs subnets (one CIDR per zone inside sharedVpc.cidr %s)", t.ID, s.SharedVPC.CIDR)

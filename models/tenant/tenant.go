@@ -16,7 +16,7 @@ import (
 	"github.com/tenantctl/tenantctl/models/provider"
 )
 
-// Input is what a model's New receives.
+// Input is what a model's Deploy receives.
 type Input struct {
 	Fleet    *spec.Fleet
 	Tenant   *spec.Tenant

@@ -22,8 +22,8 @@ type Tenant struct {
 	tenant.Result
 }
 
-// New registers the tenant's VPC and service.
-func New(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
+// Deploy registers the tenant's VPC and service.
+func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 	t, s := in.Tenant, in.Settings()
 	c := &Tenant{}
 	opts, err := in.Component(ctx, ComponentType, c)
