@@ -66,7 +66,7 @@ func Args(region string, tags map[string]string, role *AssumeRole) (*aws.Provide
 		}
 		args.AssumeRole = aws.ProviderAssumeRoleArgs{
 			RoleArn:     pulumi.StringPtr(RoleARN(role.AccountID, role.RoleName)),
-			ExternalId:  role.ExternalID.ToStringOutput().ApplyT(func(s string) *string { return &s }).(pulumi.StringPtrOutput),
+			ExternalId:  role.ExternalID.ToStringOutput().ToStringPtrOutput(),
 			SessionName: pulumi.StringPtr(SessionName(role.TenantID)),
 		}
 		// Refuse to deploy into any other account, whatever credentials the
