@@ -168,7 +168,7 @@ func writeMarkdown(w io.Writer, graphs []*Graph) error {
 		fmt.Fprintln(w, "|---|---|---|---|---|---|")
 		for _, r := range g.Resources {
 			fmt.Fprintf(w, "| `%s` | `%s` | %s | %s | %s | %s |\n", r.Type, r.Name, esc.Replace(dash(r.Parent)),
-				esc.Replace(dash(r.Provider)), esc.Replace(joinMap(extraTags(r, defaults))), esc.Replace(keyInputs(r)))
+				esc.Replace(dash(r.Provider)), esc.Replace(dash(joinMap(extraTags(r, defaults)))), esc.Replace(dash(keyInputs(r))))
 		}
 	}
 	return nil
