@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"sort"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tenantctl/tenantctl/internal/spec"
@@ -251,6 +250,3 @@ func assumeRole(ctx *pulumi.Context, f *spec.Fleet, t *spec.Tenant) (*provider.A
 		TenantID:   t.ID,
 	}, nil
 }
-
-// Compile-time check: the provider type the models take is the SDK's.
-var _ pulumi.ProviderResource = (*aws.Provider)(nil)

@@ -1,5 +1,7 @@
 package render
 
+import "strings"
+
 // taggable are the resource types of tenantctl's models that take tags (and
 // receive the provider's default tags). Tests fail on a registered type that is
 // in neither this list nor untaggable, so a new type gets a decision.
@@ -61,6 +63,5 @@ func Taggable(typ string) bool { return taggable[typ] }
 // classified too.
 func Classified(typ string) bool {
 	return taggable[typ] || untaggable[typ] || typ == stackReferenceType ||
-		len(typ) > len(providerTypePrefix) && typ[:len(providerTypePrefix)] == providerTypePrefix ||
-		len(typ) > len("tenantctl:") && typ[:len("tenantctl:")] == "tenantctl:"
+		strings.HasPrefix(typ, providerTypePrefix) || strings.HasPrefix(typ, "tenantctl:")
 }
