@@ -106,3 +106,30 @@ func TestWriteUnknownFormat(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// TestEveryStackHasAConfigFile: stacks/ holds one Pulumi.<stack>.yaml per
+// stack of the sample fleet, and nothing else.
+func TestEveryStackHasAConfigFile(t *testing.T) {
+	f, err := spec.LoadDir("../../tenants")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for _, s := range render.AllStacks(f) {
+		want["Pulumi."+s+".yaml"] = true
+	}
+	files, err := filepath.Glob("../../stacks/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range files {
+		name := filepath.Base(path)
+		if !want[name] {
+			t.Errorf("stacks/%s belongs to no stack of the fleet", name)
+		}
+		delete(want, name)
+	}
+	for name := range want {
+		t.Errorf("stacks/%s is missing", name)
+	}
+}
