@@ -44,6 +44,10 @@ const (
 	ConfigPlatformStack = "platformStack"
 )
 
+// ConfigKey is the full stack configuration key of a tenantctl setting
+// ("tenantctl:externalId"), as the Automation API's SetConfig takes it.
+func ConfigKey(name string) string { return ConfigNamespace + ":" + name }
+
 // DefaultPlatformStack is the platform stack's name as a local file backend
 // (and the rollout driver) qualify it.
 const DefaultPlatformStack = "organization/tenantctl/" + PlatformStack
@@ -206,7 +210,7 @@ func Deploy(ctx *pulumi.Context, f *spec.Fleet, t *spec.Tenant, p Platform) (Out
 // It reads through the context rather than the config package, which would pull
 // another module into the build for one lookup.
 func configValue(ctx *pulumi.Context, key string) string {
-	v, _ := ctx.GetConfig(ConfigNamespace + ":" + key)
+	v, _ := ctx.GetConfig(ConfigKey(key))
 	return v
 }
 
@@ -234,7 +238,7 @@ func assumeRole(ctx *pulumi.Context, f *spec.Fleet, t *spec.Tenant) (*provider.A
 	if !accountIDPattern.MatchString(acct) {
 		return nil, fmt.Errorf("tenant %s: account id %q is not 12 digits", t.ID, acct)
 	}
-	key := ConfigNamespace + ":" + ConfigExternalID
+	key := ConfigKey(ConfigExternalID)
 	externalID, _ := ctx.GetConfig(key)
 	if externalID == "" {
 		return nil, fmt.Errorf("tenant %s: the account model assumes %s and needs an external id: pulumi config set --secret %s <id> -s %s",

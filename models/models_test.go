@@ -66,8 +66,8 @@ func loadFleet(t testing.TB) *spec.Fleet {
 
 // accountConfig is the stack configuration of an account-model tenant.
 func accountConfig() (map[string]string, []string) {
-	key := models.ConfigNamespace + ":" + models.ConfigExternalID
-	return map[string]string{key: "ext-0123456789", models.ConfigNamespace + ":" + models.ConfigAccountID: "345678901234"}, []string{key}
+	key := models.ConfigKey(models.ConfigExternalID)
+	return map[string]string{key: "ext-0123456789", models.ConfigKey(models.ConfigAccountID): "345678901234"}, []string{key}
 }
 
 // run runs a stack's program under the recording mocks (not in preview, so
@@ -374,8 +374,8 @@ func TestAccountProviderAssumesTheDeployRole(t *testing.T) {
 
 func TestAccountModelRefusesToRun(t *testing.T) {
 	f := loadFleet(t)
-	ext := models.ConfigNamespace + ":" + models.ConfigExternalID
-	acct := models.ConfigNamespace + ":" + models.ConfigAccountID
+	ext := models.ConfigKey(models.ConfigExternalID)
+	acct := models.ConfigKey(models.ConfigAccountID)
 	cases := []struct {
 		name    string
 		stack   string

@@ -54,7 +54,7 @@ func cidr28(offset int) string {
 }
 
 func benchConfig(stack string) (map[string]string, []string, error) {
-	key := models.ConfigNamespace + ":" + models.ConfigExternalID
+	key := models.ConfigKey(models.ConfigExternalID)
 	return map[string]string{key: render.SecretPlaceholder}, []string{key}, nil
 }
 
