@@ -37,6 +37,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newRolloutCmd(g),
 		newRefreshCmd(g),
 		newDestroyCmd(g),
+		newRenderCmd(g),
 	)
 	return root
 }

@@ -1,0 +1,71 @@
+package render
+
+import (
+	"errors"
+	"runtime"
+	"sync"
+
+	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/models"
+)
+
+// ConfigSource gives a stack's configuration and its secret keys.
+type ConfigSource func(stack string) (config map[string]string, secrets []string, err error)
+
+// StackConfigDir reads each stack's configuration from dir/Pulumi.<stack>.yaml.
+func StackConfigDir(dir string) ConfigSource {
+	return func(stack string) (map[string]string, []string, error) { return StackConfig(dir, stack) }
+}
+
+// Stack renders one stack of the fleet ("platform" or a tenant id) in Preview
+// mode, with its configuration from config (none when nil).
+func Stack(f *spec.Fleet, stack string, config ConfigSource) (*Graph, error) {
+	program, err := models.Program(f, stack)
+	if err != nil {
+		return nil, err
+	}
+	o := Options{Stack: stack}
+	if config != nil {
+		if o.Config, o.Secrets, err = config(stack); err != nil {
+			return nil, err
+		}
+	}
+	return Run(program, o)
+}
+
+// Stacks renders several stacks, up to GOMAXPROCS at a time, and returns the
+// graphs in the order of the names. Every failure is returned, joined; the
+// graphs are returned only when all succeeded.
+func Stacks(f *spec.Fleet, stacks []string, config ConfigSource) ([]*Graph, error) {
+	graphs := make([]*Graph, len(stacks))
+	errs := make([]error, len(stacks))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(stacks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				graphs[i], errs[i] = Stack(f, stacks[i], config)
+			}
+		}()
+	}
+	for i := range stacks {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return graphs, nil
+}
+
+// AllStacks are the fleet's stacks: the platform, then every tenant by id.
+func AllStacks(f *spec.Fleet) []string {
+	out := []string{models.PlatformStack}
+	for _, t := range f.Tenants {
+		out = append(out, t.ID)
+	}
+	return out
+}

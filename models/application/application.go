@@ -1,0 +1,204 @@
+// Package application is the application (pooled) isolation model: the tenant
+// shares the platform's table, API and user pool, and is kept apart by IAM (a
+// role that reaches only the tenant's partition keys), its API key and usage
+// plan, and its group in the user pool.
+package application
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/models/fargate"
+	"github.com/tenantctl/tenantctl/models/naming"
+	"github.com/tenantctl/tenantctl/models/platform"
+	"github.com/tenantctl/tenantctl/models/policy"
+	"github.com/tenantctl/tenantctl/models/tenant"
+)
+
+// ComponentType is the type token of the model's component.
+const ComponentType = "tenantctl:models:ApplicationTenant"
+
+// ShardSeparator separates a tenant id from a shard suffix in partition keys
+// (<id>#<shard>). It is not a character tenant ids may hold, so the pattern
+// <id>#* of tenant "acme" can never match a key of tenant "acme-corp", as
+// "<id>-*" would.
+const ShardSeparator = "#"
+
+// DataActions are what a pooled tenant may do to its own items. Scan is left
+// out on purpose: it has no leading key to check.
+var DataActions = []string{
+	"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
+	"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+	"dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+}
+
+// LeadingKeys are the partition keys the tenant may touch: its id, and its
+// shards <id>#*.
+func LeadingKeys(id string) []string { return []string{id, id + ShardSeparator + "*"} }
+
+// DataPolicy allows the tenant's items of the pooled table and its indexes,
+// only for partition keys of the tenant (dynamodb:LeadingKeys must be present
+// and every one must match).
+func DataPolicy(tableArn, id string) policy.Document {
+	return policy.Document{Version: policy.Version, Statement: []policy.Statement{{
+		Sid:      "OwnPartitionKeys",
+		Effect:   "Allow",
+		Action:   DataActions,
+		Resource: []string{tableArn, tableArn + "/index/*"},
+		Condition: map[string]map[string]any{
+			"ForAllValues:StringLike": {"dynamodb:LeadingKeys": LeadingKeys(id)},
+			"Null":                    {"dynamodb:LeadingKeys": "false"},
+		},
+	}}}
+}
+
+// DataTrust lets the platform account's pooled services assume the tenant's
+// role for a request of that tenant.
+func DataTrust(accountID string) policy.Document {
+	return policy.Document{Version: policy.Version, Statement: []policy.Statement{{
+		Effect:    "Allow",
+		Principal: map[string]any{"AWS": fmt.Sprintf("arn:aws:iam::%s:root", accountID)},
+		Action:    []string{"sts:AssumeRole", "sts:TagSession"},
+	}}}
+}
+
+// Tenant is the application model's component.
+type Tenant struct {
+	pulumi.ResourceState
+	tenant.Result
+}
+
+// usesTierPlan reports whether the tenant's limits are its tier's, so its key
+// joins the tier's usage plan rather than a plan of its own.
+func usesTierPlan(tier *spec.Tier, l *spec.LimitsSpec) bool {
+	return l == nil || (l.RateLimit == tier.Throttle.RateLimit && l.BurstLimit == tier.Throttle.BurstLimit &&
+		l.QuotaLimit == tier.Quota.Limit && l.QuotaPeriod == tier.Quota.Period)
+}
+
+// Deploy registers the tenant's share of the pool.
+func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
+	t := in.Tenant
+	tier := in.Fleet.TierOf(t)
+	if tier == nil {
+		return nil, fmt.Errorf("tenant %s: unknown tier %q", t.ID, t.Tier)
+	}
+	c := &Tenant{}
+	opts, err := in.Component(ctx, ComponentType, c)
+	if err != nil {
+		return nil, err
+	}
+	p := in.Platform
+	trust := p.AccountID.ApplyT(func(acct string) (string, error) { return DataTrust(acct).JSON() }).(pulumi.StringOutput)
+	role, err := iam.NewRole(ctx, in.Name("data"), &iam.RoleArgs{
+		Name:             pulumi.String(in.Physical("data", naming.MaxIAMRole)),
+		Description:      pulumi.String("Pooled data of tenant " + t.ID + ": its partition keys only"),
+		AssumeRolePolicy: trust,
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	dataPolicy := p.PoolTableArn.ApplyT(func(arn string) (string, error) { return DataPolicy(arn, t.ID).JSON() }).(pulumi.StringOutput)
+	if _, err := iam.NewRolePolicy(ctx, in.Name("data"), &iam.RolePolicyArgs{
+		Role: role.Name, Policy: dataPolicy,
+	}, opts...); err != nil {
+		return nil, err
+	}
+
+	key, err := apigateway.NewApiKey(ctx, in.Name("api-key"), &apigateway.ApiKeyArgs{
+		Name:        pulumi.String(in.Physical("api", naming.MaxAPIKey)),
+		Description: pulumi.String("API key of tenant " + t.ID),
+		Enabled:     pulumi.Bool(t.Status != spec.StatusSuspended),
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	planID := p.UsagePlan(t.Tier)
+	if !usesTierPlan(tier, t.Limits) {
+		l := t.Limits
+		plan, err := apigateway.NewUsagePlan(ctx, in.Name("plan"), &apigateway.UsagePlanArgs{
+			Name:        pulumi.String(in.Physical("plan", 255)),
+			Description: pulumi.String(fmt.Sprintf("Tenant %s: %g req/s, burst %d, %d requests per %s", t.ID, l.RateLimit, l.BurstLimit, l.QuotaLimit, l.QuotaPeriod)),
+			ApiStages: apigateway.UsagePlanApiStageArray{apigateway.UsagePlanApiStageArgs{
+				ApiId: p.APIID, Stage: p.APIStageName,
+			}},
+			ThrottleSettings: apigateway.UsagePlanThrottleSettingsArgs{
+				RateLimit: pulumi.Float64(l.RateLimit), BurstLimit: pulumi.Int(l.BurstLimit),
+			},
+			QuotaSettings: apigateway.UsagePlanQuotaSettingsArgs{
+				Limit: pulumi.Int(l.QuotaLimit), Period: pulumi.String(l.QuotaPeriod),
+			},
+		}, opts...)
+		if err != nil {
+			return nil, err
+		}
+		planID = plan.ID().ToStringOutput()
+	}
+	if _, err := apigateway.NewUsagePlanKey(ctx, in.Name("plan-key"), &apigateway.UsagePlanKeyArgs{
+		KeyId: key.ID(), KeyType: pulumi.String("API_KEY"), UsagePlanId: planID,
+	}, opts...); err != nil {
+		return nil, err
+	}
+
+	group, err := cognito.NewUserGroup(ctx, in.Name("users"), &cognito.UserGroupArgs{
+		UserPoolId:  p.UserPoolID,
+		Name:        pulumi.String(t.ID),
+		Description: pulumi.String("Users of tenant " + t.ID + " (custom:" + platform.TenantIDAttribute + " = " + t.ID + ")"),
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	logs, err := cloudwatch.NewLogGroup(ctx, in.Name("logs"), &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String(in.LogGroup("app")),
+		RetentionInDays: pulumi.Int(fargate.LogRetentionDays),
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	item := pulumi.All(key.ID(), planID, role.Arn).ApplyT(func(v []any) (string, error) {
+		return registryItem(in, v[0].(pulumi.ID), v[1].(string), v[2].(string))
+	}).(pulumi.StringOutput)
+	if _, err := dynamodb.NewTableItem(ctx, in.Name("registry"), &dynamodb.TableItemArgs{
+		TableName: p.RegistryTableName,
+		HashKey:   pulumi.String(platform.RegistryHashKey),
+		Item:      item,
+	}, opts...); err != nil {
+		return nil, err
+	}
+	outputs := pulumi.Map{
+		"roleArn":     role.Arn,
+		"apiKeyId":    key.ID(),
+		"usagePlanId": planID,
+		"userGroup":   group.Name,
+		"logGroup":    logs.Name,
+	}
+	if err := c.Finish(ctx, c, outputs); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// registryItem is the tenant's item in the registry table, in DynamoDB JSON.
+func registryItem(in tenant.Input, keyID pulumi.ID, planID, roleArn string) (string, error) {
+	t := in.Tenant
+	s := func(v string) map[string]string { return map[string]string{"S": v} }
+	b, err := json.Marshal(map[string]map[string]string{
+		platform.RegistryHashKey: s(t.ID),
+		"name":                   s(t.Name),
+		"tier":                   s(t.Tier),
+		"model":                  s(string(t.Model)),
+		"status":                 s(string(t.Status)),
+		"apiKeyId":               s(string(keyID)),
+		"usagePlanId":            s(planID),
+		"dataRoleArn":            s(roleArn),
+		"userGroup":              s(t.ID),
+	})
+	return string(b), err
+}

@@ -1,0 +1,96 @@
+// Package container is the container isolation model: the tenant's service
+// runs on the platform's shared ECS cluster, reached only through the shared
+// load balancer by a host-header rule for <id>.<domain>.
+package container
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tenantctl/tenantctl/models/fargate"
+	"github.com/tenantctl/tenantctl/models/naming"
+	"github.com/tenantctl/tenantctl/models/platform"
+	"github.com/tenantctl/tenantctl/models/tenant"
+)
+
+// ComponentType is the type token of the model's component.
+const ComponentType = "tenantctl:models:ContainerTenant"
+
+// Tenant is the container model's component.
+type Tenant struct {
+	pulumi.ResourceState
+	tenant.Result
+}
+
+// Host is the tenant's host name on the shared load balancer.
+func Host(id, domain string) string { return id + "." + domain }
+
+// Deploy registers the tenant's target group, listener rule and service.
+func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
+	t, s := in.Tenant, in.Settings()
+	sv := t.Service
+	if sv == nil || sv.ListenerPriority < 1 {
+		return nil, fmt.Errorf("tenant %s: the container model needs service.listenerPriority (unique in the fleet, kept for the tenant's life)", t.ID)
+	}
+	c := &Tenant{}
+	opts, err := in.Component(ctx, ComponentType, c)
+	if err != nil {
+		return nil, err
+	}
+	tg, err := lb.NewTargetGroup(ctx, in.Name("tg"), &lb.TargetGroupArgs{
+		Name:                pulumi.String(in.Physical("tg", naming.MaxTargetGroup)),
+		Port:                pulumi.Int(sv.Port),
+		Protocol:            pulumi.String("HTTP"),
+		TargetType:          pulumi.String("ip"),
+		VpcId:               in.Platform.SharedVPCID,
+		DeregistrationDelay: pulumi.Int(30),
+		HealthCheck: lb.TargetGroupHealthCheckArgs{
+			Enabled:  pulumi.Bool(true),
+			Path:     pulumi.String(sv.HealthCheckPath),
+			Protocol: pulumi.String("HTTP"),
+			Matcher:  pulumi.String("200-399"),
+		},
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	listener := platform.ListenerIndex(sv.ListenerPriority, s.LoadBalancer.RulesPerListener)
+	host := Host(t.ID, s.Domain)
+	rule, err := lb.NewListenerRule(ctx, in.Name("rule"), &lb.ListenerRuleArgs{
+		ListenerArn: in.Platform.Listener(listener),
+		Priority:    pulumi.Int(sv.ListenerPriority),
+		Actions: lb.ListenerRuleActionArray{lb.ListenerRuleActionArgs{
+			Type: pulumi.String("forward"), TargetGroupArn: tg.Arn,
+		}},
+		Conditions: lb.ListenerRuleConditionArray{lb.ListenerRuleConditionArgs{
+			HostHeader: lb.ListenerRuleConditionHostHeaderArgs{Values: pulumi.StringArray{pulumi.String(host)}},
+		}},
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := fargate.New(ctx, in, fargate.Args{
+		Cluster:              in.Platform.ClusterArn,
+		VPCID:                in.Platform.SharedVPCID,
+		Subnets:              in.Platform.PrivateSubnetIDs,
+		IngressSecurityGroup: in.Platform.LBSecurityGroupID,
+		TargetGroupArn:       tg.Arn,
+		// ECS refuses a target group no listener forwards to.
+		DependsOn: []pulumi.Resource{rule},
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	outputs := pulumi.Map{
+		"host":           pulumi.String(host),
+		"listenerIndex":  pulumi.Int(listener),
+		"targetGroupArn": tg.Arn,
+		"serviceName":    svc.Service.Name,
+	}
+	if err := c.Finish(ctx, c, outputs); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

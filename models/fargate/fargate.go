@@ -1,0 +1,264 @@
+// Package fargate builds a tenant's container service: log group, execution
+// and task roles, task definition, security group and ECS service on Fargate.
+// The account, vpc, subnet and container models differ only in the cluster,
+// the network and who may reach the service.
+package fargate
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/models/naming"
+	"github.com/tenantctl/tenantctl/models/network"
+	"github.com/tenantctl/tenantctl/models/policy"
+	"github.com/tenantctl/tenantctl/models/tenant"
+)
+
+// LogRetentionDays is how long a tenant's service logs are kept.
+const LogRetentionDays = 30
+
+// ExecutionPolicyArn is the AWS managed policy ECS needs to pull images and write logs.
+const ExecutionPolicyArn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+
+// Args describe a tenant's service.
+type Args struct {
+	Cluster pulumi.StringInput
+	VPCID   pulumi.StringInput
+	Subnets pulumi.StringArrayInput
+	// Ingress is who may reach the service's port: CIDRs, or the load
+	// balancer's security group for the container model.
+	IngressCIDRs         []pulumi.StringInput
+	IngressSecurityGroup pulumi.StringInput
+	// TargetGroupArn, when set, registers the tasks with a load balancer target
+	// group; DependsOn then holds the listener rule that attaches the group.
+	TargetGroupArn pulumi.StringInput
+	DependsOn      []pulumi.Resource
+}
+
+// Service is what New registered.
+type Service struct {
+	LogGroup       *cloudwatch.LogGroup
+	ExecutionRole  *iam.Role
+	TaskRole       *iam.Role
+	TaskDefinition *ecs.TaskDefinition
+	SecurityGroup  *ec2.SecurityGroup
+	Service        *ecs.Service
+}
+
+// TaskPolicy is the tenant's task role policy: its own SSM parameters
+// (/<prefix>/<id>/*) and nothing else; the application reads its configuration
+// there, and no tenant's task can read another's.
+func TaskPolicy(region, accountID, prefix, tenantID string) policy.Document {
+	return policy.Document{Version: policy.Version, Statement: []policy.Statement{{
+		Sid:      "OwnParameters",
+		Effect:   "Allow",
+		Action:   []string{"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"},
+		Resource: []string{fmt.Sprintf("arn:aws:ssm:%s:%s:parameter/%s/%s/*", region, accountID, prefix, tenantID)},
+	}}}
+}
+
+// TaskTrust lets ECS tasks of the tenant's account assume the task role.
+func TaskTrust(accountID string) policy.Document {
+	d := policy.AssumedBy("ecs-tasks.amazonaws.com")
+	d.Statement[0].Condition = map[string]map[string]any{
+		"StringEquals": {"aws:SourceAccount": accountID},
+	}
+	return d
+}
+
+// DesiredCount is the number of tasks the tenant runs: none while suspended,
+// so a suspended tenant keeps its resources and data but serves nothing.
+func DesiredCount(t *spec.Tenant) int {
+	if t.Status == spec.StatusSuspended {
+		return 0
+	}
+	return t.Service.DesiredCount
+}
+
+type container struct {
+	Name             string           `json:"name"`
+	Image            string           `json:"image"`
+	Essential        bool             `json:"essential"`
+	PortMappings     []portMapping    `json:"portMappings"`
+	Environment      []envVar         `json:"environment"`
+	LogConfiguration logConfiguration `json:"logConfiguration"`
+	ReadonlyRootFS   bool             `json:"readonlyRootFilesystem"`
+}
+
+type portMapping struct {
+	ContainerPort int    `json:"containerPort"`
+	Protocol      string `json:"protocol"`
+}
+
+type envVar struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type logConfiguration struct {
+	LogDriver string            `json:"logDriver"`
+	Options   map[string]string `json:"options"`
+}
+
+// New registers the tenant's service; opts carry the model component as parent.
+func New(ctx *pulumi.Context, in tenant.Input, a Args, opts ...pulumi.ResourceOption) (*Service, error) {
+	t, s := in.Tenant, in.Settings()
+	sv := t.Service
+	if sv == nil {
+		return nil, fmt.Errorf("tenant %s: the %s model runs a service and the tenant has no service block", t.ID, t.Model)
+	}
+	out := &Service{}
+	var err error
+	out.LogGroup, err = cloudwatch.NewLogGroup(ctx, in.Name("logs"), &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String(in.LogGroup("service")),
+		RetentionInDays: pulumi.Int(LogRetentionDays),
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	execTrust, err := policy.AssumedBy("ecs-tasks.amazonaws.com").JSON()
+	if err != nil {
+		return nil, err
+	}
+	out.ExecutionRole, err = iam.NewRole(ctx, in.Name("exec"), &iam.RoleArgs{
+		Name:             pulumi.String(in.Physical("exec", naming.MaxIAMRole)),
+		Description:      pulumi.String("ECS execution role of tenant " + t.ID + ": image pulls and logs"),
+		AssumeRolePolicy: pulumi.String(execTrust),
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err = iam.NewRolePolicyAttachment(ctx, in.Name("exec"), &iam.RolePolicyAttachmentArgs{
+		Role: out.ExecutionRole.Name, PolicyArn: pulumi.String(ExecutionPolicyArn),
+	}, opts...); err != nil {
+		return nil, err
+	}
+	trust := in.AccountID.ToStringOutput().ApplyT(func(acct string) (string, error) {
+		return TaskTrust(acct).JSON()
+	}).(pulumi.StringOutput)
+	out.TaskRole, err = iam.NewRole(ctx, in.Name("task"), &iam.RoleArgs{
+		Name:             pulumi.String(in.Physical("task", naming.MaxIAMRole)),
+		Description:      pulumi.String("Task role of tenant " + t.ID + ": the tenant's own parameters only"),
+		AssumeRolePolicy: trust,
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	taskPolicy := in.AccountID.ToStringOutput().ApplyT(func(acct string) (string, error) {
+		return TaskPolicy(t.Region, acct, s.NamePrefix, t.ID).JSON()
+	}).(pulumi.StringOutput)
+	if _, err = iam.NewRolePolicy(ctx, in.Name("task"), &iam.RolePolicyArgs{
+		Role: out.TaskRole.Name, Policy: taskPolicy,
+	}, opts...); err != nil {
+		return nil, err
+	}
+
+	defs, err := json.Marshal([]container{{
+		Name:         t.ID,
+		Image:        sv.Image,
+		Essential:    true,
+		PortMappings: []portMapping{{ContainerPort: sv.Port, Protocol: "tcp"}},
+		Environment: []envVar{
+			{Name: "TENANT_ID", Value: t.ID},
+			{Name: "TENANT_TIER", Value: t.Tier},
+			{Name: "HEALTH_CHECK_PATH", Value: sv.HealthCheckPath},
+		},
+		LogConfiguration: logConfiguration{LogDriver: "awslogs", Options: map[string]string{
+			"awslogs-group":         in.LogGroup("service"),
+			"awslogs-region":        t.Region,
+			"awslogs-stream-prefix": t.ID,
+		}},
+	}})
+	if err != nil {
+		return nil, err
+	}
+	out.TaskDefinition, err = ecs.NewTaskDefinition(ctx, in.Name("task"), &ecs.TaskDefinitionArgs{
+		Family:                  pulumi.String(in.Physical("service", 255)),
+		Cpu:                     pulumi.String(fmt.Sprint(sv.CPU)),
+		Memory:                  pulumi.String(fmt.Sprint(sv.Memory)),
+		NetworkMode:             pulumi.String("awsvpc"),
+		RequiresCompatibilities: pulumi.StringArray{pulumi.String("FARGATE")},
+		ExecutionRoleArn:        out.ExecutionRole.Arn,
+		TaskRoleArn:             out.TaskRole.Arn,
+		ContainerDefinitions:    pulumi.String(string(defs)),
+		RuntimePlatform: ecs.TaskDefinitionRuntimePlatformArgs{
+			OperatingSystemFamily: pulumi.String("LINUX"), CpuArchitecture: pulumi.String("X86_64"),
+		},
+	}, tenant.With(opts, pulumi.DependsOn([]pulumi.Resource{out.LogGroup}))...)
+	if err != nil {
+		return nil, err
+	}
+
+	ingress := ec2.SecurityGroupIngressArray{}
+	if len(a.IngressCIDRs) > 0 {
+		ingress = append(ingress, ec2.SecurityGroupIngressArgs{
+			Description: pulumi.String("Service port"),
+			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(sv.Port), ToPort: pulumi.Int(sv.Port),
+			CidrBlocks: pulumi.StringArray(a.IngressCIDRs),
+		})
+	}
+	if a.IngressSecurityGroup != nil {
+		ingress = append(ingress, ec2.SecurityGroupIngressArgs{
+			Description: pulumi.String("Service port, from the shared load balancer only"),
+			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(sv.Port), ToPort: pulumi.Int(sv.Port),
+			SecurityGroups: pulumi.StringArray{a.IngressSecurityGroup},
+		})
+	}
+	out.SecurityGroup, err = ec2.NewSecurityGroup(ctx, in.Name("service"), &ec2.SecurityGroupArgs{
+		VpcId:       a.VPCID,
+		Description: pulumi.String("Service of tenant " + t.ID),
+		Ingress:     ingress,
+		Egress: ec2.SecurityGroupEgressArray{ec2.SecurityGroupEgressArgs{
+			Description: pulumi.String("HTTPS out: image pulls and AWS APIs"),
+			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
+			CidrBlocks: pulumi.StringArray{pulumi.String(network.AnyIPv4)},
+		}},
+		Tags: in.NameTag("service"),
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+
+	svcArgs := &ecs.ServiceArgs{
+		Name:           pulumi.String(in.Physical("service", 255)),
+		Cluster:        a.Cluster,
+		TaskDefinition: out.TaskDefinition.Arn,
+		DesiredCount:   pulumi.Int(DesiredCount(t)),
+		LaunchType:     pulumi.String("FARGATE"),
+		NetworkConfiguration: ecs.ServiceNetworkConfigurationArgs{
+			Subnets:        a.Subnets,
+			SecurityGroups: pulumi.StringArray{out.SecurityGroup.ID()},
+			AssignPublicIp: pulumi.Bool(false),
+		},
+		DeploymentCircuitBreaker: ecs.ServiceDeploymentCircuitBreakerArgs{
+			Enable: pulumi.Bool(true), Rollback: pulumi.Bool(true),
+		},
+		// Tasks are not reached by the provider's default tags: the service
+		// passes its own tags on, and ECS adds the cluster and service names.
+		PropagateTags:        pulumi.String("SERVICE"),
+		EnableEcsManagedTags: pulumi.Bool(true),
+		Tags:                 in.CostTags(),
+	}
+	svcOpts := opts
+	if a.TargetGroupArn != nil {
+		svcArgs.LoadBalancers = ecs.ServiceLoadBalancerArray{ecs.ServiceLoadBalancerArgs{
+			TargetGroupArn: a.TargetGroupArn, ContainerName: pulumi.String(t.ID), ContainerPort: pulumi.Int(sv.Port),
+		}}
+		svcArgs.HealthCheckGracePeriodSeconds = pulumi.Int(60)
+	}
+	if len(a.DependsOn) > 0 {
+		svcOpts = tenant.With(opts, pulumi.DependsOn(a.DependsOn))
+	}
+	out.Service, err = ecs.NewService(ctx, in.Name("service"), svcArgs, svcOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,256 @@
+// Package models turns a tenant of the fleet into the resources of its
+// isolation model, and the fleet's settings into the platform stack. Program is
+// the one entry point that pulumi up (programs/tenant), the rollout driver's
+// inline program and the offline renderer share.
+//
+// Every stack builds one explicit AWS provider (models/provider) and passes it
+// to one component resource per model; every other resource is a child of that
+// component and inherits the provider.
+package models
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/models/account"
+	"github.com/tenantctl/tenantctl/models/application"
+	"github.com/tenantctl/tenantctl/models/container"
+	"github.com/tenantctl/tenantctl/models/platform"
+	"github.com/tenantctl/tenantctl/models/provider"
+	"github.com/tenantctl/tenantctl/models/subnet"
+	"github.com/tenantctl/tenantctl/models/tenant"
+	"github.com/tenantctl/tenantctl/models/vpc"
+)
+
+// PlatformStack is the name of the platform's stack.
+const PlatformStack = spec.PlatformTenantID
+
+// Stack configuration, in namespace ConfigNamespace (tenantctl:<key>).
+const (
+	ConfigNamespace = "tenantctl"
+	// ConfigExternalID is the external id the account model's provider passes
+	// when it assumes the deploy role; a Pulumi secret, required for that model.
+	ConfigExternalID = "externalId"
+	// ConfigAccountID is the account of an account-model tenant that draws from
+	// a pool (account.pool): the account lifecycle assigns it and sets it here.
+	// A tenant file's account.id wins over it.
+	ConfigAccountID = "accountId"
+	// ConfigPlatformStack is the fully qualified name of the platform stack
+	// tenant stacks reference; DefaultPlatformStack when unset.
+	ConfigPlatformStack = "platformStack"
+)
+
+// ConfigKey is the full stack configuration key of a tenantctl setting
+// ("tenantctl:externalId"), as the Automation API's SetConfig takes it.
+func ConfigKey(name string) string { return ConfigNamespace + ":" + name }
+
+// DefaultPlatformStack is the platform stack's name as a local file backend
+// (and the rollout driver) qualify it.
+const DefaultPlatformStack = "organization/tenantctl/" + PlatformStack
+
+// Platform is the platform as a tenant stack sees it: the platform stack's outputs.
+type Platform = platform.Ref
+
+// Outputs are a stack's outputs, by name.
+type Outputs = pulumi.Map
+
+// Builder builds one isolation model for a tenant.
+type Builder func(ctx *pulumi.Context, in tenant.Input) (Outputs, error)
+
+// registry maps every isolation model to its builder.
+var registry = map[spec.IsolationModel]Builder{
+	spec.ModelAccount: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
+		c, err := account.Deploy(ctx, in)
+		return outputsOf(c, err)
+	},
+	spec.ModelVPC: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
+		c, err := vpc.Deploy(ctx, in)
+		return outputsOf(c, err)
+	},
+	spec.ModelSubnet: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
+		c, err := subnet.Deploy(ctx, in)
+		return outputsOf(c, err)
+	},
+	spec.ModelContainer: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
+		c, err := container.Deploy(ctx, in)
+		return outputsOf(c, err)
+	},
+	spec.ModelApplication: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
+		c, err := application.Deploy(ctx, in)
+		return outputsOf(c, err)
+	},
+}
+
+func outputsOf(c interface{ Outputs() pulumi.Map }, err error) (Outputs, error) {
+	if err != nil {
+		return nil, err
+	}
+	return c.Outputs(), nil
+}
+
+// NeedsPlatform reports whether a tenant's stack reads the platform stack;
+// account-model tenants live in their own account and do not.
+func NeedsPlatform(m spec.IsolationModel) bool { return m != spec.ModelAccount }
+
+// Program is the Pulumi program of one stack: "platform", or a tenant id.
+func Program(f *spec.Fleet, stack string) (pulumi.RunFunc, error) {
+	if f == nil {
+		return nil, fmt.Errorf("models: no fleet")
+	}
+	if stack == PlatformStack {
+		return func(ctx *pulumi.Context) error {
+			outs, err := DeployPlatform(ctx, f)
+			if err != nil {
+				return err
+			}
+			export(ctx, outs)
+			return nil
+		}, nil
+	}
+	t := f.Tenant(stack)
+	if t == nil {
+		return nil, fmt.Errorf("stack %q is neither %q nor a tenant of %s (no %s.yaml)", stack, PlatformStack, f.Dir, stack)
+	}
+	if _, ok := registry[t.Model]; !ok {
+		return nil, fmt.Errorf("tenant %s: unknown isolation model %q", t.ID, t.Model)
+	}
+	return func(ctx *pulumi.Context) error {
+		var p Platform
+		if NeedsPlatform(t.Model) {
+			name := configValue(ctx, ConfigPlatformStack)
+			if name == "" {
+				name = DefaultPlatformStack
+			}
+			ref, err := pulumi.NewStackReference(ctx, name, nil)
+			if err != nil {
+				return fmt.Errorf("tenant %s: platform stack %s: %w", t.ID, name, err)
+			}
+			p = platform.FromStackReference(ref)
+		}
+		outs, err := Deploy(ctx, f, t, p)
+		if err != nil {
+			return err
+		}
+		export(ctx, outs)
+		return nil
+	}, nil
+}
+
+func export(ctx *pulumi.Context, outs Outputs) {
+	keys := make([]string, 0, len(outs))
+	for k := range outs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		ctx.Export(k, outs[k])
+	}
+}
+
+// DeployPlatform builds the platform stack with its provider.
+func DeployPlatform(ctx *pulumi.Context, f *spec.Fleet) (Outputs, error) {
+	args, err := provider.Args(f.Settings.PlatformRegion, spec.PlatformTags(&f.Settings), nil)
+	if err != nil {
+		return nil, fmt.Errorf("platform: %w", err)
+	}
+	prov, err := provider.New(ctx, PlatformStack, args)
+	if err != nil {
+		return nil, err
+	}
+	p, err := platform.New(ctx, f, prov)
+	if err != nil {
+		return nil, err
+	}
+	return p.Outputs(), nil
+}
+
+// Deploy builds a tenant's stack: its provider, then its model through the
+// registry. p is the platform as the stack sees it (unused by the account model).
+func Deploy(ctx *pulumi.Context, f *spec.Fleet, t *spec.Tenant, p Platform) (Outputs, error) {
+	build, ok := registry[t.Model]
+	if !ok {
+		return nil, fmt.Errorf("tenant %s: unknown isolation model %q", t.ID, t.Model)
+	}
+	if NeedsPlatform(t.Model) && t.Region != f.Settings.PlatformRegion {
+		return nil, fmt.Errorf("tenant %s: region %s: the %s model builds on the platform's resources in %s; use that region (or the account model)",
+			t.ID, t.Region, t.Model, f.Settings.PlatformRegion)
+	}
+	in := tenant.Input{Fleet: f, Tenant: t, Platform: p}
+	var role *provider.AssumeRole
+	if t.Model == spec.ModelAccount {
+		var err error
+		if role, err = assumeRole(ctx, f, t); err != nil {
+			return nil, err
+		}
+		in.AccountID = pulumi.String(role.AccountID)
+	} else {
+		in.AccountID = p.AccountID
+	}
+	args, err := provider.Args(t.Region, spec.CostTags(&f.Settings, t), role)
+	if err != nil {
+		return nil, fmt.Errorf("tenant %s: %w", t.ID, err)
+	}
+	prov, err := provider.New(ctx, t.ID, args)
+	if err != nil {
+		return nil, err
+	}
+	in.Provider = prov
+	outs, err := build(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("tenant %s (%s model): %w", t.ID, t.Model, err)
+	}
+	return outs, nil
+}
+
+// configValue reads tenantctl:<key> from the stack's configuration ("" when unset).
+// It reads through the context rather than the config package, which would pull
+// another module into the build for one lookup.
+func configValue(ctx *pulumi.Context, key string) string {
+	v, _ := ctx.GetConfig(ConfigKey(key))
+	return v
+}
+
+var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+
+// assumeRole resolves the account of an account-model tenant (the file's
+// account.id, else the stack's tenantctl:accountId) and the external id, which
+// must be set, and set as a secret.
+func assumeRole(ctx *pulumi.Context, f *spec.Fleet, t *spec.Tenant) (*provider.AssumeRole, error) {
+	acct := ""
+	if t.Account != nil {
+		acct = t.Account.ID
+	}
+	if acct == "" {
+		acct = configValue(ctx, ConfigAccountID)
+		if acct == "" {
+			pool := t.Tier
+			if t.Account != nil && t.Account.Pool != "" {
+				pool = t.Account.Pool
+			}
+			return nil, fmt.Errorf("tenant %s: no account is assigned from pool %q; run `tenantctl accounts assign %s` or set %s:%s on the stack",
+				t.ID, pool, t.ID, ConfigNamespace, ConfigAccountID)
+		}
+	}
+	if !accountIDPattern.MatchString(acct) {
+		return nil, fmt.Errorf("tenant %s: account id %q is not 12 digits", t.ID, acct)
+	}
+	key := ConfigKey(ConfigExternalID)
+	externalID, _ := ctx.GetConfig(key)
+	if externalID == "" {
+		return nil, fmt.Errorf("tenant %s: the account model assumes %s and needs an external id: pulumi config set --secret %s <id> -s %s",
+			t.ID, provider.RoleARN(acct, f.Settings.Organization.DeployRoleName), key, t.ID)
+	}
+	if !ctx.IsConfigSecret(key) {
+		return nil, fmt.Errorf("tenant %s: %s is stored in plain text; set it again with pulumi config set --secret %s <id>", t.ID, key, key)
+	}
+	return &provider.AssumeRole{
+		AccountID:  acct,
+		RoleName:   f.Settings.Organization.DeployRoleName,
+		ExternalID: pulumi.ToSecret(pulumi.String(externalID)).(pulumi.StringOutput),
+		TenantID:   t.ID,
+	}, nil
+}

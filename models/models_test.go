@@ -1,0 +1,769 @@
+package models_test
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/tenantctl/tenantctl/internal/render"
+	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/models"
+	"github.com/tenantctl/tenantctl/models/application"
+	"github.com/tenantctl/tenantctl/models/naming"
+	"github.com/tenantctl/tenantctl/models/platform"
+	"github.com/tenantctl/tenantctl/models/policy"
+)
+
+// Platform outputs the tenant stacks see in these tests.
+const (
+	platformAccount = "111111111111"
+	clusterArn      = "arn:aws:ecs:us-east-1:111111111111:cluster/saas-platform-cluster"
+	poolTableArn    = "arn:aws:dynamodb:us-east-1:111111111111:table/saas-platform-pool"
+	lbSG            = "sg-0platformlb"
+)
+
+var listenerArns = []any{
+	"arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/saas-platform-lb-0/0/0",
+	"arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/saas-platform-lb-1/1/1",
+}
+
+func platformOutputs() map[string]any {
+	return map[string]any{
+		platform.OutAccountID:                platformAccount,
+		platform.OutSharedVPCID:              "vpc-0shared",
+		platform.OutSharedVPCCIDR:            "10.0.0.0/16",
+		platform.OutSharedRouteTableID:       "rtb-0sharedprivate",
+		platform.OutPrivateSubnetIDs:         []any{"subnet-0p0", "subnet-0p1"},
+		platform.OutClusterArn:               clusterArn,
+		platform.OutLBSecurityGroupID:        lbSG,
+		platform.OutListenerArns:             listenerArns,
+		platform.OutLoadBalancerDNSNames:     []any{"lb-0.elb.amazonaws.com", "lb-1.elb.amazonaws.com"},
+		platform.OutPoolTableName:            "saas-platform-pool",
+		platform.OutPoolTableArn:             poolTableArn,
+		platform.OutRegistryTableName:        "saas-platform-registry",
+		platform.OutAPIID:                    "a1b2c3",
+		platform.OutAPIStageName:             platform.APIStageName,
+		platform.OutUsagePlanIDs:             map[string]any{"free": "plan-free", "standard": "plan-standard", "premium": "plan-premium", "enterprise": "plan-enterprise"},
+		platform.OutUserPoolID:               "us-east-1_pool",
+		platform.OutMeteringStreamArn:        "arn:aws:kinesis:us-east-1:111111111111:stream/saas-platform-metering",
+		platform.OutTransitGatewayID:         "tgw-0shared",
+		platform.OutSharedServicesRouteTable: "rtb-0services",
+	}
+}
+
+func loadFleet(t testing.TB) *spec.Fleet {
+	t.Helper()
+	f, err := spec.LoadDir("../tenants")
+	if err != nil {
+		t.Fatalf("loading the sample fleet: %v", err)
+	}
+	return f
+}
+
+// accountConfig is the stack configuration of an account-model tenant.
+func accountConfig() (map[string]string, []string) {
+	key := models.ConfigKey(models.ConfigExternalID)
+	return map[string]string{key: "ext-0123456789", models.ConfigKey(models.ConfigAccountID): "345678901234"}, []string{key}
+}
+
+// run runs a stack's program under the recording mocks (not in preview, so
+// outputs and policies are known) and returns every registered resource.
+func run(t testing.TB, f *spec.Fleet, stack string, config map[string]string, secrets []string) ([]*render.Resource, error) {
+	t.Helper()
+	program, err := models.Program(f, stack)
+	if err != nil {
+		return nil, err
+	}
+	rec := &render.Recorder{PlatformOutputs: platformOutputs()}
+	g, err := render.Run(program, render.Options{Stack: stack, Config: config, Secrets: secrets, Recorder: rec})
+	if err != nil {
+		return nil, err
+	}
+	return g.Resources, nil
+}
+
+func mustRun(t testing.TB, f *spec.Fleet, stack string) []*render.Resource {
+	t.Helper()
+	cfg, secrets := accountConfig()
+	res, err := run(t, f, stack, cfg, secrets)
+	if err != nil {
+		t.Fatalf("stack %s: %v", stack, err)
+	}
+	return res
+}
+
+func countByType(res []*render.Resource) map[string]int {
+	out := map[string]int{}
+	for _, r := range res {
+		out[r.Type]++
+	}
+	return out
+}
+
+func ofType(res []*render.Resource, typ string) []*render.Resource {
+	var out []*render.Resource
+	for _, r := range res {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func one(t *testing.T, res []*render.Resource, typ string) *render.Resource {
+	t.Helper()
+	rs := ofType(res, typ)
+	if len(rs) != 1 {
+		t.Fatalf("want one %s, got %d", typ, len(rs))
+	}
+	return rs[0]
+}
+
+func str(r *render.Resource, key string) string {
+	v, _ := r.Inputs[key].(string)
+	return v
+}
+
+// Type tokens.
+const (
+	tVpc        = "aws:ec2/vpc:Vpc"
+	tSubnet     = "aws:ec2/subnet:Subnet"
+	tIGW        = "aws:ec2/internetGateway:InternetGateway"
+	tNAT        = "aws:ec2/natGateway:NatGateway"
+	tEIP        = "aws:ec2/eip:Eip"
+	tRT         = "aws:ec2/routeTable:RouteTable"
+	tRoute      = "aws:ec2/route:Route"
+	tRTA        = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+	tSG         = "aws:ec2/securityGroup:SecurityGroup"
+	tNACL       = "aws:ec2/networkAcl:NetworkAcl"
+	tNACLRule   = "aws:ec2/networkAclRule:NetworkAclRule"
+	tNACLAssoc  = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
+	tTGW        = "aws:ec2transitgateway/transitGateway:TransitGateway"
+	tTGWAttach  = "aws:ec2transitgateway/vpcAttachment:VpcAttachment"
+	tCluster    = "aws:ecs/cluster:Cluster"
+	tService    = "aws:ecs/service:Service"
+	tTaskDef    = "aws:ecs/taskDefinition:TaskDefinition"
+	tRole       = "aws:iam/role:Role"
+	tRolePolicy = "aws:iam/rolePolicy:RolePolicy"
+	tAttach     = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+	tLogGroup   = "aws:cloudwatch/logGroup:LogGroup"
+	tTable      = "aws:dynamodb/table:Table"
+	tItem       = "aws:dynamodb/tableItem:TableItem"
+	tBudget     = "aws:budgets/budget:Budget"
+	tLB         = "aws:lb/loadBalancer:LoadBalancer"
+	tListener   = "aws:lb/listener:Listener"
+	tRule       = "aws:lb/listenerRule:ListenerRule"
+	tTG         = "aws:lb/targetGroup:TargetGroup"
+	tAPI        = "aws:apigateway/restApi:RestApi"
+	tMethod     = "aws:apigateway/method:Method"
+	tInteg      = "aws:apigateway/integration:Integration"
+	tDeploy     = "aws:apigateway/deployment:Deployment"
+	tStage      = "aws:apigateway/stage:Stage"
+	tPlan       = "aws:apigateway/usagePlan:UsagePlan"
+	tPlanKey    = "aws:apigateway/usagePlanKey:UsagePlanKey"
+	tAPIKey     = "aws:apigateway/apiKey:ApiKey"
+	tUserPool   = "aws:cognito/userPool:UserPool"
+	tUserGroup  = "aws:cognito/userGroup:UserGroup"
+	tStream     = "aws:kinesis/stream:Stream"
+	tOU         = "aws:organizations/organizationalUnit:OrganizationalUnit"
+	tSCP        = "aws:organizations/policy:Policy"
+	tSCPAttach  = "aws:organizations/policyAttachment:PolicyAttachment"
+	tCostTag    = "aws:costexplorer/costAllocationTag:CostAllocationTag"
+	tProvider   = "pulumi:providers:aws"
+	tStackRef   = "pulumi:pulumi:StackReference"
+)
+
+// service is what every model that runs a container service registers for it.
+var service = map[string]int{tLogGroup: 1, tRole: 2, tAttach: 1, tRolePolicy: 1, tTaskDef: 1, tSG: 1, tService: 1}
+
+// vpcOf is a tenant VPC over n zones: public and private subnets, IGW, one NAT
+// gateway, two route tables with their default routes and associations.
+func vpcOf(n int) map[string]int {
+	return map[string]int{tVpc: 1, tSubnet: 2 * n, tIGW: 1, tEIP: 1, tNAT: 1, tRT: 2, tRoute: 2, tRTA: 2 * n}
+}
+
+func merge(ms ...map[string]int) map[string]int {
+	out := map[string]int{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] += v
+		}
+	}
+	return out
+}
+
+func TestResourceTypesAndCounts(t *testing.T) {
+	f := loadFleet(t)
+	tenantStack := func(component string, ref bool) map[string]int {
+		m := map[string]int{tProvider: 1, component: 1}
+		if ref {
+			m[tStackRef] = 1
+		}
+		return m
+	}
+	cases := []struct {
+		stack string
+		want  map[string]int
+	}{
+		{"platform", merge(
+			map[string]int{tProvider: 1, platform.ComponentType: 1},
+			vpcOf(2), // the shared VPC
+			map[string]int{tCluster: 1, tSG: 1, tLB: 1, tListener: 1, tTable: 2,
+				tAPI: 1, tMethod: 1, tInteg: 1, tDeploy: 1, tStage: 1, tPlan: 4,
+				tUserPool: 1, tStream: 1, tOU: 2, tSCP: 1, tSCPAttach: 1, tCostTag: 1,
+				// shared services: VPC, route table, a subnet and association per
+				// zone, TGW, two attachments, a route each way.
+				tVpc: 1, tRT: 1, tSubnet: 2, tRTA: 2, tTGW: 1, tTGWAttach: 2, tRoute: 2},
+		)},
+		// acme-corp: account model over 3 zones.
+		{"acme-corp", merge(tenantStack("tenantctl:models:AccountTenant", false), vpcOf(3), service,
+			map[string]int{tCluster: 1, tTable: 1, tBudget: 1})},
+		// initech: vpc model attached to shared services.
+		{"initech", merge(tenantStack("tenantctl:models:VpcTenant", true), vpcOf(2), service,
+			map[string]int{tTGWAttach: 1, tRoute: 2})},
+		// hooli: subnet model, 2 subnets: 5 NACL rules each way.
+		{"hooli", merge(tenantStack("tenantctl:models:SubnetTenant", true), service,
+			map[string]int{tSubnet: 2, tRTA: 2, tNACL: 1, tNACLRule: 10, tNACLAssoc: 2})},
+		{"soylent", merge(tenantStack("tenantctl:models:ContainerTenant", true), service,
+			map[string]int{tTG: 1, tRule: 1})},
+		// wonka: application model on its tier's usage plan.
+		{"wonka", merge(tenantStack("tenantctl:models:ApplicationTenant", true),
+			map[string]int{tRole: 1, tRolePolicy: 1, tAPIKey: 1, tPlanKey: 1, tUserGroup: 1, tItem: 1, tLogGroup: 1})},
+		// vandelay: limits of its own, so a usage plan of its own.
+		{"vandelay", merge(tenantStack("tenantctl:models:ApplicationTenant", true),
+			map[string]int{tRole: 1, tRolePolicy: 1, tAPIKey: 1, tPlan: 1, tPlanKey: 1, tUserGroup: 1, tItem: 1, tLogGroup: 1})},
+	}
+	for _, c := range cases {
+		t.Run(c.stack, func(t *testing.T) {
+			got := countByType(mustRun(t, f, c.stack))
+			for typ := range merge(got, c.want) {
+				if got[typ] != c.want[typ] {
+					t.Errorf("%s: %d, want %d", typ, got[typ], c.want[typ])
+				}
+			}
+		})
+	}
+}
+
+// pooledTypes are the platform resources whose cost application tenants share.
+var pooledTypes = map[string]bool{tTable: true, tAPI: true, tStage: true, tPlan: true, tUserPool: true, tStream: true}
+
+// TestEveryResourceHasTheProviderAndCostTags walks every resource of every
+// stack of the sample fleet: one provider per stack, every AWS resource on it,
+// every taggable one with the full cost-allocation tag set (the provider's
+// default tags merged with its own).
+func TestEveryResourceHasTheProviderAndCostTags(t *testing.T) {
+	f := loadFleet(t)
+	for _, stack := range render.AllStacks(f) {
+		t.Run(stack, func(t *testing.T) {
+			res := mustRun(t, f, stack)
+			var want map[string]string
+			if stack == models.PlatformStack {
+				want = spec.PlatformTags(&f.Settings)
+			} else {
+				want = spec.CostTags(&f.Settings, f.Tenant(stack))
+			}
+			provs := ofType(res, tProvider)
+			if len(provs) != 1 || provs[0].Name != stack {
+				t.Fatalf("want one provider named %s, got %d", stack, len(provs))
+			}
+			checked := 0
+			for _, r := range res {
+				if !render.Classified(r.Type) {
+					t.Errorf("%s %s: type is neither taggable nor untaggable in internal/render; decide", r.Type, r.Name)
+				}
+				if !strings.HasPrefix(r.Type, "aws:") {
+					continue
+				}
+				if r.Provider != stack {
+					t.Errorf("%s %s: provider %q, want %q", r.Type, r.Name, r.Provider, stack)
+				}
+				if !render.Taggable(r.Type) {
+					continue
+				}
+				checked++
+				for k, v := range want {
+					if r.Tags[k] != v {
+						t.Errorf("%s %s: tag %s=%q, want %q", r.Type, r.Name, k, r.Tags[k], v)
+					}
+				}
+				if stack == models.PlatformStack && pooledTypes[r.Type] {
+					if r.Tags[spec.TagCostPool] != string(spec.ModelApplication) {
+						t.Errorf("%s %s: pooled resource without %s=application", r.Type, r.Name, spec.TagCostPool)
+					}
+				}
+			}
+			if checked == 0 {
+				t.Fatal("no taggable resource checked")
+			}
+		})
+	}
+}
+
+func TestPooledPlatformResourcesCarryCostPool(t *testing.T) {
+	res := mustRun(t, loadFleet(t), models.PlatformStack)
+	var pooled []string
+	for _, r := range res {
+		if r.Tags[spec.TagCostPool] == string(spec.ModelApplication) {
+			pooled = append(pooled, r.Type+" "+r.Name)
+		}
+	}
+	sort.Strings(pooled)
+	want := []string{
+		tPlan + " platform-plan-enterprise", tPlan + " platform-plan-free", tPlan + " platform-plan-premium", tPlan + " platform-plan-standard",
+		tStage + " platform-api-v1", tAPI + " platform-api", tUserPool + " platform-users",
+		tTable + " platform-pool", tTable + " platform-registry", tStream + " platform-metering",
+	}
+	sort.Strings(want)
+	if strings.Join(pooled, "\n") != strings.Join(want, "\n") {
+		t.Errorf("pooled resources:\n%s\nwant:\n%s", strings.Join(pooled, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func providerOf(t *testing.T, res []*render.Resource) resource.PropertyMap {
+	t.Helper()
+	p := one(t, res, tProvider)
+	return p.Raw
+}
+
+func TestAccountProviderAssumesTheDeployRole(t *testing.T) {
+	f := loadFleet(t)
+	res := mustRun(t, f, "acme-corp")
+	p := one(t, res, tProvider)
+	role, ok := p.Inputs["assumeRole"].(map[string]any)
+	if !ok {
+		t.Fatalf("provider has no assumeRole: %v", p.Inputs)
+	}
+	if got, want := role["roleArn"], "arn:aws:iam::210987654321:role/TenantctlDeploy"; got != want {
+		t.Errorf("roleArn %v, want %v", got, want)
+	}
+	if got := role["externalId"]; got != render.Secret {
+		t.Errorf("externalId %v, want a secret", got)
+	}
+	if got, want := role["sessionName"], "tenantctl-acme-corp"; got != want {
+		t.Errorf("sessionName %v, want %v", got, want)
+	}
+	if got := fmt.Sprint(p.Inputs["allowedAccountIds"]); got != "[210987654321]" {
+		t.Errorf("allowedAccountIds %v", got)
+	}
+	if got := p.Inputs["region"]; got != "us-east-1" {
+		t.Errorf("region %v", got)
+	}
+
+	// globex draws its account from the pool: the stack's tenantctl:accountId.
+	res = mustRun(t, f, "globex")
+	p = one(t, res, tProvider)
+	role, _ = p.Inputs["assumeRole"].(map[string]any)
+	if got, want := role["roleArn"], "arn:aws:iam::345678901234:role/TenantctlDeploy"; got != want {
+		t.Errorf("globex roleArn %v, want %v", got, want)
+	}
+	if got := p.Inputs["region"]; got != "eu-west-1" {
+		t.Errorf("globex region %v", got)
+	}
+
+	// Tenants in the SaaS account assume nothing.
+	res = mustRun(t, f, "hooli")
+	if _, ok := one(t, res, tProvider).Inputs["assumeRole"]; ok {
+		t.Error("hooli's provider assumes a role")
+	}
+}
+
+func TestAccountModelRefusesToRun(t *testing.T) {
+	f := loadFleet(t)
+	ext := models.ConfigKey(models.ConfigExternalID)
+	acct := models.ConfigKey(models.ConfigAccountID)
+	cases := []struct {
+		name    string
+		stack   string
+		config  map[string]string
+		secrets []string
+		want    string
+	}{
+		{"no external id", "acme-corp", nil, nil, "needs an external id: pulumi config set --secret tenantctl:externalId"},
+		{"empty external id", "acme-corp", map[string]string{ext: ""}, []string{ext}, "needs an external id"},
+		{"plain-text external id", "acme-corp", map[string]string{ext: "abc"}, nil, "is stored in plain text"},
+		{"pool without an assigned account", "globex", map[string]string{ext: "abc"}, []string{ext}, `no account is assigned from pool "enterprise"; run ` + "`tenantctl accounts assign globex`"},
+		{"malformed account id", "globex", map[string]string{ext: "abc", acct: "12345"}, []string{ext}, `account id "12345" is not 12 digits`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := run(t, f, c.stack, c.config, c.secrets)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want it to contain %q", err, c.want)
+			}
+			for _, r := range res {
+				if strings.HasPrefix(r.Type, "aws:") {
+					t.Errorf("registered %s %s before refusing", r.Type, r.Name)
+				}
+			}
+		})
+	}
+}
+
+func TestPlatformModelsStayInThePlatformRegion(t *testing.T) {
+	f := loadFleet(t)
+	f.Tenant("soylent").Region = "eu-west-1"
+	_, err := run(t, f, "soylent", nil, nil)
+	want := "tenant soylent: region eu-west-1: the container model builds on the platform's resources in us-east-1"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want %q", err, want)
+	}
+}
+
+func TestUnknownStack(t *testing.T) {
+	_, err := models.Program(loadFleet(t), "nobody")
+	if err == nil || !strings.Contains(err.Error(), `stack "nobody" is neither "platform" nor a tenant`) {
+		t.Fatalf("error %v", err)
+	}
+}
+
+// naclRule is a registered NACL rule.
+type naclRule struct {
+	number int
+	prefix netip.Prefix
+	allow  bool
+}
+
+func naclRules(t *testing.T, res []*render.Resource, egress bool) []naclRule {
+	t.Helper()
+	var rules []naclRule
+	for _, r := range ofType(res, tNACLRule) {
+		if r.Inputs["egress"] != egress {
+			continue
+		}
+		p, err := netip.ParsePrefix(str(r, "cidrBlock"))
+		if err != nil {
+			t.Fatalf("%s: %v", r.Name, err)
+		}
+		n, _ := r.Inputs["ruleNumber"].(int64)
+		rules = append(rules, naclRule{number: int(n), prefix: p, allow: str(r, "ruleAction") == "allow"})
+	}
+	sort.Slice(rules, func(i, j int) bool { return rules[i].number < rules[j].number })
+	return rules
+}
+
+// verdict evaluates rules the way a NACL does: the lowest-numbered matching
+// rule decides; no match is a deny.
+func verdict(rules []naclRule, addr netip.Addr) bool {
+	for _, r := range rules {
+		if r.prefix.Contains(addr) {
+			return r.allow
+		}
+	}
+	return false
+}
+
+// edges are the first and last addresses of a CIDR.
+func edges(t *testing.T, cidr string) []netip.Addr {
+	t.Helper()
+	p, err := netip.ParsePrefix(cidr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := p.Addr()
+	a := first.As4()
+	v := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
+	v |= (1 << (32 - p.Bits())) - 1
+	last := netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+	return []netip.Addr{first, last}
+}
+
+func TestSubnetNACLAdmitsOwnAndSharedServicesOnly(t *testing.T) {
+	f := loadFleet(t)
+	s := &f.Settings
+	var subnetTenants []*spec.Tenant
+	for _, tn := range f.Tenants {
+		if tn.Model == spec.ModelSubnet {
+			subnetTenants = append(subnetTenants, tn)
+		}
+	}
+	if len(subnetTenants) < 2 {
+		t.Fatalf("the sample fleet has %d subnet tenants; the test needs two", len(subnetTenants))
+	}
+	for _, tn := range subnetTenants {
+		t.Run(tn.ID, func(t *testing.T) {
+			res := mustRun(t, f, tn.ID)
+			for _, egress := range []bool{false, true} {
+				rules := naclRules(t, res, egress)
+				if len(rules) != len(tn.Subnets)+3 || len(rules) > s.Limits.NACLRules {
+					t.Errorf("egress=%v: %d rules, want %d (and at most %d)", egress, len(rules), len(tn.Subnets)+3, s.Limits.NACLRules)
+				}
+				allowed := append(append([]string{}, tn.Subnets...), s.SharedServices.CIDR)
+				for _, cidr := range allowed {
+					for _, a := range edges(t, cidr) {
+						if !verdict(rules, a) {
+							t.Errorf("egress=%v: %s (own or shared services) is denied", egress, a)
+						}
+					}
+				}
+				denied := append([]string{}, s.SharedVPC.PlatformSubnets...)
+				for _, other := range subnetTenants {
+					if other != tn {
+						denied = append(denied, other.Subnets...)
+					}
+				}
+				for _, cidr := range denied {
+					for _, a := range edges(t, cidr) {
+						if verdict(rules, a) {
+							t.Errorf("egress=%v: %s (another tenant or the platform) is allowed", egress, a)
+						}
+					}
+				}
+			}
+			// Subnets join the shared VPC and its private route table.
+			for _, sn := range ofType(res, tSubnet) {
+				if str(sn, "vpcId") != "vpc-0shared" {
+					t.Errorf("%s in VPC %q", sn.Name, str(sn, "vpcId"))
+				}
+			}
+			for _, a := range ofType(res, tRTA) {
+				if str(a, "routeTableId") != "rtb-0sharedprivate" {
+					t.Errorf("%s associated with %q", a.Name, str(a, "routeTableId"))
+				}
+			}
+			// The service's security group admits CIDRs, not groups.
+			sg := one(t, res, tSG)
+			for _, in := range sg.Inputs["ingress"].([]any) {
+				rule := in.(map[string]any)
+				if _, ok := rule["securityGroups"]; ok {
+					t.Errorf("ingress references security groups: %v", rule)
+				}
+				if fmt.Sprint(rule["cidrBlocks"]) != fmt.Sprint(toAny(allowedCIDRs(s, tn))) {
+					t.Errorf("ingress CIDRs %v, want %v", rule["cidrBlocks"], allowedCIDRs(s, tn))
+				}
+			}
+		})
+	}
+}
+
+func allowedCIDRs(s *spec.Settings, tn *spec.Tenant) []string {
+	return append(append([]string{}, tn.Subnets...), s.SharedServices.CIDR)
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// TestSubnetNACLRuleCountIsConstant: a fleet of many subnet tenants gives each
+// the same number of rules.
+func TestSubnetNACLRuleCountIsConstant(t *testing.T) {
+	f := loadFleet(t)
+	base := f.Tenant("hooli")
+	for i := range 60 {
+		tn := *base
+		tn.ID = fmt.Sprintf("tenant-%02d", i)
+		tn.Subnets = []string{fmt.Sprintf("10.0.%d.0/24", 64+2*i), fmt.Sprintf("10.0.%d.0/24", 65+2*i)}
+		f.Tenants = append(f.Tenants, &tn)
+	}
+	res := mustRun(t, f, "tenant-59")
+	if got := len(naclRules(t, res, false)); got != 5 {
+		t.Errorf("%d ingress rules in a fleet of 60 subnet tenants, want 5", got)
+	}
+}
+
+// stringLike is IAM's StringLike: '*' any run of characters, '?' one.
+func stringLike(pattern, s string) bool {
+	if pattern == "" {
+		return s == ""
+	}
+	switch pattern[0] {
+	case '*':
+		for i := 0; i <= len(s); i++ {
+			if stringLike(pattern[1:], s[i:]) {
+				return true
+			}
+		}
+		return false
+	case '?':
+		return s != "" && stringLike(pattern[1:], s[1:])
+	}
+	return s != "" && s[0] == pattern[0] && stringLike(pattern[1:], s[1:])
+}
+
+func allowsKey(d policy.Document, key string) bool {
+	for _, st := range d.Statement {
+		cond := st.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+		pats, _ := cond.([]any)
+		for _, p := range pats {
+			if stringLike(p.(string), key) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func TestApplicationPolicyAllowsOnlyTheTenantsLeadingKeys(t *testing.T) {
+	f := loadFleet(t)
+	res := mustRun(t, f, "wonka")
+	rp := one(t, res, tRolePolicy)
+	d, err := policy.Parse(str(rp, "policy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Statement) != 1 {
+		t.Fatalf("%d statements, want 1", len(d.Statement))
+	}
+	st := d.Statement[0]
+	if st.Effect != "Allow" || fmt.Sprint(st.Resource) != fmt.Sprint([]string{poolTableArn, poolTableArn + "/index/*"}) {
+		t.Errorf("statement %+v", st)
+	}
+	if got := fmt.Sprint(st.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]); got != "[wonka wonka#*]" {
+		t.Errorf("leading keys %s, want [wonka wonka#*]", got)
+	}
+	if st.Condition["Null"]["dynamodb:LeadingKeys"] != "false" {
+		t.Errorf("the policy does not require a leading key: %v", st.Condition)
+	}
+	for _, a := range st.Action {
+		if a == "dynamodb:Scan" || strings.Contains(a, "*") {
+			t.Errorf("action %s allowed", a)
+		}
+	}
+	for key, want := range map[string]bool{
+		"wonka": true, "wonka#2026-11": true, "wonka#": true,
+		"wonkab": false, "wonka-corp": false, "pied-piper": false, "xwonka": false, "": false,
+	} {
+		if got := allowsKey(d, key); got != want {
+			t.Errorf("key %q allowed=%v, want %v", key, got, want)
+		}
+	}
+	// A tenant whose id prefixes another's never reaches the other's keys.
+	acme := application.DataPolicy(poolTableArn, "acme")
+	raw, _ := acme.JSON()
+	acme, _ = policy.Parse(raw)
+	if allowsKey(acme, "acme-corp") || allowsKey(acme, "acme-corp#1") {
+		t.Error("tenant acme reaches acme-corp's keys")
+	}
+
+	// The role is assumed from the platform account; the key joins the tier's plan.
+	role := one(t, res, tRole)
+	trust, _ := policy.Parse(str(role, "assumeRolePolicy"))
+	if got := fmt.Sprint(trust.Statement[0].Principal); got != "map[AWS:arn:aws:iam::111111111111:root]" {
+		t.Errorf("trust principal %s", got)
+	}
+	if got := str(one(t, res, tPlanKey), "usagePlanId"); got != "plan-free" {
+		t.Errorf("usage plan %q, want plan-free", got)
+	}
+	if got := str(one(t, res, tUserGroup), "userPoolId"); got != "us-east-1_pool" {
+		t.Errorf("user group in pool %q", got)
+	}
+	item := one(t, res, tItem)
+	if str(item, "tableName") != "saas-platform-registry" || !strings.Contains(str(item, "item"), `"tenantId":{"S":"wonka"}`) {
+		t.Errorf("registry item %v", item.Inputs)
+	}
+}
+
+func TestContainerServiceSitsBehindTheTenantsTargetGroup(t *testing.T) {
+	f := loadFleet(t)
+	res := mustRun(t, f, "soylent")
+	svc, tg, rule := one(t, res, tService), one(t, res, tTG), one(t, res, tRule)
+	if str(svc, "cluster") != clusterArn {
+		t.Errorf("service on cluster %q, want the shared %q", str(svc, "cluster"), clusterArn)
+	}
+	tgArn := "arn:aws:mock:::" + tTG + "/" + tg.Name
+	lbs, _ := svc.Inputs["loadBalancers"].([]any)
+	if len(lbs) != 1 || lbs[0].(map[string]any)["targetGroupArn"] != tgArn {
+		t.Errorf("service load balancers %v, want target group %s", lbs, tgArn)
+	}
+	if svc.Inputs["propagateTags"] != "SERVICE" || svc.Inputs["enableEcsManagedTags"] != true {
+		t.Errorf("service tags settings %v %v", svc.Inputs["propagateTags"], svc.Inputs["enableEcsManagedTags"])
+	}
+	net := svc.Inputs["networkConfiguration"].(map[string]any)
+	if fmt.Sprint(net["subnets"]) != "[subnet-0p0 subnet-0p1]" || net["assignPublicIp"] != false {
+		t.Errorf("network configuration %v", net)
+	}
+	if n := len(str(tg, "name")); n > naming.MaxTargetGroup {
+		t.Errorf("target group name %q is %d characters", str(tg, "name"), n)
+	}
+	if str(tg, "vpcId") != "vpc-0shared" || str(tg, "targetType") != "ip" {
+		t.Errorf("target group %v", tg.Inputs)
+	}
+	if str(rule, "listenerArn") != listenerArns[0] || rule.Inputs["priority"] != int64(10) {
+		t.Errorf("rule on %q at %v", str(rule, "listenerArn"), rule.Inputs["priority"])
+	}
+	if got := fmt.Sprint(rule.Inputs["conditions"]); got != "[map[hostHeader:map[values:[soylent.app.example.com]]]]" {
+		t.Errorf("conditions %s", got)
+	}
+	if got := fmt.Sprint(rule.Inputs["actions"]); got != fmt.Sprintf("[map[targetGroupArn:%s type:forward]]", tgArn) {
+		t.Errorf("actions %s", got)
+	}
+	// The security group admits only the load balancer's group.
+	sg := one(t, res, tSG)
+	ingress := sg.Inputs["ingress"].([]any)
+	if len(ingress) != 1 {
+		t.Fatalf("ingress %v", ingress)
+	}
+	in := ingress[0].(map[string]any)
+	if fmt.Sprint(in["securityGroups"]) != "["+lbSG+"]" || in["cidrBlocks"] != nil {
+		t.Errorf("ingress %v, want only %s", in, lbSG)
+	}
+}
+
+func TestContainerListenerFollowsThePriority(t *testing.T) {
+	f := loadFleet(t)
+	tn := f.Tenant("tyrell")
+	tn.Service.ListenerPriority = 150 // the second listener with 100 rules each
+	res := mustRun(t, f, "tyrell")
+	if got := str(one(t, res, tRule), "listenerArn"); got != listenerArns[1] {
+		t.Errorf("priority 150 on %q, want the second listener", got)
+	}
+	if got := platform.ListenerCount(f); got != 2 {
+		t.Errorf("platform listeners %d, want 2", got)
+	}
+	if got := countByType(mustRun(t, f, models.PlatformStack))[tListener]; got != 2 {
+		t.Errorf("platform registers %d listeners, want 2", got)
+	}
+}
+
+// TestNoPolicyAllowsEverything: no IAM or SCP statement of any stack allows
+// every action on every resource.
+func TestNoPolicyAllowsEverything(t *testing.T) {
+	f := loadFleet(t)
+	docs := 0
+	for _, stack := range render.AllStacks(f) {
+		for _, r := range mustRun(t, f, stack) {
+			var text string
+			switch r.Type {
+			case tRole:
+				text = str(r, "assumeRolePolicy")
+			case tRolePolicy:
+				text = str(r, "policy")
+			case tSCP:
+				text = str(r, "content")
+			default:
+				continue
+			}
+			d, err := policy.Parse(text)
+			if err != nil {
+				t.Fatalf("%s %s: %v", stack, r.Name, err)
+			}
+			docs++
+			for _, st := range d.Statement {
+				if st.Effect != "Allow" {
+					continue
+				}
+				for _, a := range st.Action {
+					if a != "*" && !strings.HasSuffix(a, ":*") {
+						continue
+					}
+					for _, res := range st.Resource {
+						if res == "*" {
+							t.Errorf("%s %s: allows %s on *", stack, r.Name, a)
+						}
+					}
+				}
+			}
+		}
+	}
+	if docs < 20 {
+		t.Fatalf("only %d policy documents checked", docs)
+	}
+}

@@ -1,0 +1,502 @@
+// Package platform builds the platform stack: the shared infrastructure that
+// subnet, container and application tenants live in and vpc tenants attach to,
+// and the organization set-up of account tenants. It also defines how tenant
+// stacks see the platform (Ref) and the names of its outputs.
+package platform
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/costexplorer"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2transitgateway"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kinesis"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/organizations"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/models/datatable"
+	"github.com/tenantctl/tenantctl/models/naming"
+	"github.com/tenantctl/tenantctl/models/network"
+)
+
+// ComponentType is the type token of the platform's component resource.
+const ComponentType = "tenantctl:models:Platform"
+
+// Owner starts the logical names of the platform's resources.
+const Owner = spec.PlatformTenantID
+
+// APIStageName is the stage of the pooled REST API.
+const APIStageName = "v1"
+
+// Platform is the platform stack's component.
+type Platform struct {
+	pulumi.ResourceState
+
+	outputs pulumi.Map
+}
+
+// Outputs are the values the platform stack exports, by output name.
+func (p *Platform) Outputs() pulumi.Map { return p.outputs }
+
+// pooledTags mark resources whose cost the application-model tenants share;
+// chargeback splits them by metered usage.
+func pooledTags() pulumi.StringMap {
+	return pulumi.StringMap{spec.TagCostPool: pulumi.String(string(spec.ModelApplication))}
+}
+
+// New registers the platform. prov is the stack's provider; every child
+// inherits it through the component.
+func New(ctx *pulumi.Context, f *spec.Fleet, prov *aws.Provider) (*Platform, error) {
+	s := &f.Settings
+	p := &Platform{}
+	if err := ctx.RegisterComponentResource(ComponentType, Owner, p, pulumi.Providers(prov)); err != nil {
+		return nil, err
+	}
+	b := &builder{ctx: ctx, f: f, s: s, prov: prov, opts: []pulumi.ResourceOption{pulumi.Parent(p)}}
+	if err := b.build(); err != nil {
+		return nil, fmt.Errorf("platform: %w", err)
+	}
+	p.outputs = b.out
+	if err := ctx.RegisterResourceOutputs(p, b.out); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+type builder struct {
+	ctx  *pulumi.Context
+	f    *spec.Fleet
+	s    *spec.Settings
+	prov *aws.Provider
+	opts []pulumi.ResourceOption
+	out  pulumi.Map
+
+	shared *network.VPC
+}
+
+func (b *builder) name(parts ...string) string { return naming.Logical(Owner, parts...) }
+
+func (b *builder) physical(what string, max int) string {
+	return naming.Name(b.s.NamePrefix, Owner, what, max)
+}
+
+func (b *builder) with(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+	return append(append([]pulumi.ResourceOption{}, b.opts...), extra...)
+}
+
+func (b *builder) build() error {
+	b.out = pulumi.Map{}
+	identity := aws.GetCallerIdentityOutput(b.ctx, aws.GetCallerIdentityOutputArgs{}, pulumi.Provider(b.prov))
+	b.out[OutAccountID] = identity.AccountId()
+	b.out[OutAPIStageName] = pulumi.String(APIStageName)
+	for _, step := range []func() error{
+		b.sharedVPC, b.cluster, b.loadBalancers, b.tables, b.api, b.userPool,
+		b.metering, b.organization, b.costAllocation, b.sharedServices,
+	} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sharedVPC: the VPC of subnet and container tenants. The fleet's platform
+// subnets are the first azCount public (load balancers), the next azCount
+// private (the shared cluster's tasks).
+func (b *builder) sharedVPC() error {
+	sv := b.s.SharedVPC
+	if len(sv.PlatformSubnets) < 2*sv.AZCount {
+		return fmt.Errorf("sharedVpc.platformSubnets has %d subnets; %d are needed (public then private, one per zone for azCount %d)",
+			len(sv.PlatformSubnets), 2*sv.AZCount, sv.AZCount)
+	}
+	vpc, err := network.New(b.ctx, network.Args{
+		Owner:        Owner,
+		What:         "shared",
+		CIDR:         sv.CIDR,
+		PublicCIDRs:  sv.PlatformSubnets[:sv.AZCount],
+		PrivateCIDRs: sv.PlatformSubnets[sv.AZCount : 2*sv.AZCount],
+		Zones:        network.AvailabilityZones(b.ctx, b.prov),
+		NamePrefix:   b.s.NamePrefix,
+	}, b.opts...)
+	if err != nil {
+		return err
+	}
+	b.shared = vpc
+	b.out[OutSharedVPCID] = vpc.VPC.ID()
+	b.out[OutSharedVPCCIDR] = vpc.VPC.CidrBlock
+	b.out[OutSharedRouteTableID] = vpc.PrivateRouteTable.ID()
+	b.out[OutPrivateSubnetIDs] = network.IDs(vpc.PrivateSubnets)
+	return nil
+}
+
+func (b *builder) cluster() error {
+	c, err := ecs.NewCluster(b.ctx, b.name("cluster"), &ecs.ClusterArgs{
+		Name: pulumi.String(b.physical("cluster", 255)),
+		Settings: ecs.ClusterSettingArray{ecs.ClusterSettingArgs{
+			Name: pulumi.String("containerInsights"), Value: pulumi.String("enabled"),
+		}},
+	}, b.opts...)
+	if err != nil {
+		return err
+	}
+	b.out[OutClusterArn] = c.Arn
+	return nil
+}
+
+// loadBalancers: one application load balancer with one HTTP listener per
+// rulesPerListener priorities (ListenerCount); container tenants add host-header
+// rules. Listener i serves priorities i*perListener+1 .. (i+1)*perListener.
+func (b *builder) loadBalancers() error {
+	if b.s.SharedVPC.AZCount < 2 {
+		return fmt.Errorf("sharedVpc.azCount is %d; an application load balancer needs subnets in at least 2 zones", b.s.SharedVPC.AZCount)
+	}
+	sg, err := ec2.NewSecurityGroup(b.ctx, b.name("lb"), &ec2.SecurityGroupArgs{
+		VpcId:       b.shared.VPC.ID(),
+		Description: pulumi.String("Shared load balancer: HTTP from anywhere, out to the shared VPC only"),
+		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
+			Description: pulumi.String("HTTP"),
+			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(80), ToPort: pulumi.Int(80),
+			CidrBlocks: pulumi.StringArray{pulumi.String(network.AnyIPv4)},
+		}},
+		Egress: ec2.SecurityGroupEgressArray{ec2.SecurityGroupEgressArgs{
+			Description: pulumi.String("To tenant tasks in the shared VPC"),
+			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(0), ToPort: pulumi.Int(65535),
+			CidrBlocks: pulumi.StringArray{pulumi.String(b.s.SharedVPC.CIDR)},
+		}},
+		Tags: pulumi.StringMap{"Name": pulumi.String(b.physical("lb", 255))},
+	}, b.opts...)
+	if err != nil {
+		return err
+	}
+	b.out[OutLBSecurityGroupID] = sg.ID()
+	var listeners, dnsNames pulumi.StringArray
+	for i := range ListenerCount(b.f) {
+		alb, err := lb.NewLoadBalancer(b.ctx, b.name("lb", fmt.Sprint(i)), &lb.LoadBalancerArgs{
+			Name:                    pulumi.String(b.physical(fmt.Sprintf("lb-%d", i), naming.MaxLoadBalancer)),
+			LoadBalancerType:        pulumi.String("application"),
+			Internal:                pulumi.Bool(false),
+			SecurityGroups:          pulumi.StringArray{sg.ID()},
+			Subnets:                 network.IDs(b.shared.PublicSubnets),
+			DropInvalidHeaderFields: pulumi.Bool(true),
+		}, b.opts...)
+		if err != nil {
+			return err
+		}
+		l, err := lb.NewListener(b.ctx, b.name("lb", fmt.Sprint(i), "http"), &lb.ListenerArgs{
+			LoadBalancerArn: alb.Arn,
+			Port:            pulumi.Int(80),
+			Protocol:        pulumi.String("HTTP"),
+			DefaultActions: lb.ListenerDefaultActionArray{lb.ListenerDefaultActionArgs{
+				Type: pulumi.String("fixed-response"),
+				FixedResponse: lb.ListenerDefaultActionFixedResponseArgs{
+					ContentType: pulumi.String("text/plain"),
+					MessageBody: pulumi.String("unknown tenant"),
+					StatusCode:  pulumi.String("404"),
+				},
+			}},
+		}, b.opts...)
+		if err != nil {
+			return err
+		}
+		listeners = append(listeners, l.Arn)
+		dnsNames = append(dnsNames, alb.DnsName)
+	}
+	b.out[OutListenerArns] = listeners
+	b.out[OutLoadBalancerDNSNames] = dnsNames
+	return nil
+}
+
+// tables: the pooled data table (partition key "pk" starts with the tenant id)
+// and the tenant registry.
+func (b *builder) tables() error {
+	pool, err := dynamodb.NewTable(b.ctx, b.name("pool"), datatable.Args(b.physical("pool", 255), pooledTags()), b.opts...)
+	if err != nil {
+		return err
+	}
+	registry, err := dynamodb.NewTable(b.ctx, b.name("registry"), &dynamodb.TableArgs{
+		Name:        pulumi.String(b.physical("registry", 255)),
+		BillingMode: pulumi.String("PAY_PER_REQUEST"),
+		HashKey:     pulumi.String(RegistryHashKey),
+		Attributes: dynamodb.TableAttributeArray{
+			dynamodb.TableAttributeArgs{Name: pulumi.String(RegistryHashKey), Type: pulumi.String("S")},
+		},
+		PointInTimeRecovery: dynamodb.TablePointInTimeRecoveryArgs{Enabled: pulumi.Bool(true)},
+		Tags:                pooledTags(),
+	}, b.opts...)
+	if err != nil {
+		return err
+	}
+	b.out[OutPoolTableName] = pool.Name
+	b.out[OutPoolTableArn] = pool.Arn
+	b.out[OutRegistryTableName] = registry.Name
+	return nil
+}
+
+// RegistryHashKey is the tenant registry table's partition key.
+const RegistryHashKey = "tenantId"
+
+// api: the pooled REST API, a stage, and one usage plan per tier.
+func (b *builder) api() error {
+	api, err := apigateway.NewRestApi(b.ctx, b.name("api"), &apigateway.RestApiArgs{
+		Name:        pulumi.String(b.physical("api", 255)),
+		Description: pulumi.String("Pooled tenant API; callers present their tenant's API key"),
+		EndpointConfiguration: apigateway.RestApiEndpointConfigurationArgs{
+			Types: pulumi.String("REGIONAL"),
+		},
+		Tags: pooledTags(),
+	}, b.opts...)
+	if err != nil {
+		return err
+	}
+	method, err := apigateway.NewMethod(b.ctx, b.name("api", "get"), &apigateway.MethodArgs{
+		RestApi:        api.ID(),
+		ResourceId:     api.RootResourceId,
+		HttpMethod:     pulumi.String("GET"),
+		Authorization:  pulumi.String("NONE"),
+		ApiKeyRequired: pulumi.Bool(true),
+	}, b.opts...)
+	if err != nil {
+		return err
+	}
+	integration, err := apigateway.NewIntegration(b.ctx, b.name("api", "get"), &apigateway.IntegrationArgs{
+		RestApi:          api.ID(),
+		ResourceId:       api.RootResourceId,
+		HttpMethod:       method.HttpMethod,
+		Type:             pulumi.String("MOCK"),
+		RequestTemplates: pulumi.StringMap{"application/json": pulumi.String(`{"statusCode": 200}`)},
+	}, b.opts...)
+	if err != nil {
+		return err
+	}
+	deployment, err := apigateway.NewDeployment(b.ctx, b.name("api"), &apigateway.DeploymentArgs{
+		RestApi:     api.ID(),
+		Description: pulumi.String("tenantctl platform API"),
+	}, b.with(pulumi.DependsOn([]pulumi.Resource{method, integration}))...)
+	if err != nil {
+		return err
+	}
+	stage, err := apigateway.NewStage(b.ctx, b.name("api", APIStageName), &apigateway.StageArgs{
+		RestApi:    api.ID(),
+		Deployment: deployment.ID(),
+		StageName:  pulumi.String(APIStageName),
+		Tags:       pooledTags(),
+	}, b.opts...)
+	if err != nil {
+		return err
+	}
+	tiers := make([]string, 0, len(b.s.Tiers))
+	for name := range b.s.Tiers {
+		tiers = append(tiers, name)
+	}
+	sort.Strings(tiers)
+	plans := pulumi.StringMap{}
+	for _, name := range tiers {
+		t := b.s.Tiers[name]
+		plan, err := apigateway.NewUsagePlan(b.ctx, b.name("plan", name), &apigateway.UsagePlanArgs{
+			Name:        pulumi.String(b.physical("plan-"+name, 255)),
+			Description: pulumi.String(fmt.Sprintf("Tier %s: %g req/s, burst %d, %d requests per %s", name, t.Throttle.RateLimit, t.Throttle.BurstLimit, t.Quota.Limit, t.Quota.Period)),
+			ApiStages: apigateway.UsagePlanApiStageArray{apigateway.UsagePlanApiStageArgs{
+				ApiId: api.ID(), Stage: stage.StageName,
+			}},
+			ThrottleSettings: apigateway.UsagePlanThrottleSettingsArgs{
+				RateLimit:  pulumi.Float64(t.Throttle.RateLimit),
+				BurstLimit: pulumi.Int(t.Throttle.BurstLimit),
+			},
+			QuotaSettings: apigateway.UsagePlanQuotaSettingsArgs{
+				Limit:  pulumi.Int(t.Quota.Limit),
+				Period: pulumi.String(t.Quota.Period),
+			},
+			Tags: pooledTags(),
+		}, b.opts...)
+		if err != nil {
+			return err
+		}
+		plans[name] = plan.ID()
+	}
+	b.out[OutAPIID] = api.ID()
+	b.out[OutUsagePlanIDs] = plans
+	return nil
+}
+
+// TenantIDAttribute is the user pool's custom attribute holding a user's tenant
+// (custom:tenantId in tokens); not mutable, so users cannot move themselves.
+const TenantIDAttribute = "tenantId"
+
+func (b *builder) userPool() error {
+	pool, err := cognito.NewUserPool(b.ctx, b.name("users"), &cognito.UserPoolArgs{
+		Name:                   pulumi.String(b.physical("users", 128)),
+		UsernameAttributes:     pulumi.StringArray{pulumi.String("email")},
+		AutoVerifiedAttributes: pulumi.StringArray{pulumi.String("email")},
+		PasswordPolicy: cognito.UserPoolPasswordPolicyArgs{
+			MinimumLength: pulumi.Int(12), RequireLowercase: pulumi.Bool(true), RequireUppercase: pulumi.Bool(true),
+			RequireNumbers: pulumi.Bool(true), RequireSymbols: pulumi.Bool(true),
+		},
+		Schemas: cognito.UserPoolSchemaArray{cognito.UserPoolSchemaArgs{
+			Name:              pulumi.String(TenantIDAttribute),
+			AttributeDataType: pulumi.String("String"),
+			Mutable:           pulumi.Bool(false),
+			StringAttributeConstraints: cognito.UserPoolSchemaStringAttributeConstraintsArgs{
+				MinLength: pulumi.String("1"), MaxLength: pulumi.String("40"),
+			},
+		}},
+		Tags: pooledTags(),
+	}, b.opts...)
+	if err != nil {
+		return err
+	}
+	b.out[OutUserPoolID] = pool.ID()
+	return nil
+}
+
+// metering: the stream pooled services write usage records to, by tenant.
+func (b *builder) metering() error {
+	stream, err := kinesis.NewStream(b.ctx, b.name("metering"), &kinesis.StreamArgs{
+		Name:            pulumi.String(b.physical("metering", 128)),
+		RetentionPeriod: pulumi.Int(24),
+		StreamModeDetails: kinesis.StreamStreamModeDetailsArgs{
+			StreamMode: pulumi.String("ON_DEMAND"),
+		},
+		EncryptionType: pulumi.String("KMS"),
+		KmsKeyId:       pulumi.String("alias/aws/kinesis"),
+		Tags:           pooledTags(),
+	}, b.opts...)
+	if err != nil {
+		return err
+	}
+	b.out[OutMeteringStreamArn] = stream.Arn
+	return nil
+}
+
+// organization: the Workload and Suspended OUs, and a guard-rail SCP on
+// Workload: tenant accounts cannot leave the organization, stop the audit
+// trail, or touch the deploy role except through the organization's access role.
+func (b *builder) organization() error {
+	org := organizations.LookupOrganizationOutput(b.ctx, pulumi.Provider(b.prov))
+	root := org.Roots().Index(pulumi.Int(0)).Id()
+	o := b.s.Organization
+	workload, err := organizations.NewOrganizationalUnit(b.ctx, b.name("ou", "workload"), &organizations.OrganizationalUnitArgs{
+		Name: pulumi.String(o.WorkloadOU), ParentId: root,
+	}, b.opts...)
+	if err != nil {
+		return err
+	}
+	if _, err := organizations.NewOrganizationalUnit(b.ctx, b.name("ou", "suspended"), &organizations.OrganizationalUnitArgs{
+		Name: pulumi.String(o.SuspendedOU), ParentId: root,
+	}, b.opts...); err != nil {
+		return err
+	}
+	content, err := WorkloadSCP(o.DeployRoleName, o.AccessRoleName).JSON()
+	if err != nil {
+		return err
+	}
+	scp, err := organizations.NewPolicy(b.ctx, b.name("scp", "workload"), &organizations.PolicyArgs{
+		Name:        pulumi.String(b.physical("workload-guardrails", 128)),
+		Description: pulumi.String("tenantctl guard rails for tenant accounts"),
+		Type:        pulumi.String("SERVICE_CONTROL_POLICY"),
+		Content:     pulumi.String(content),
+	}, b.opts...)
+	if err != nil {
+		return err
+	}
+	_, err = organizations.NewPolicyAttachment(b.ctx, b.name("scp", "workload"), &organizations.PolicyAttachmentArgs{
+		PolicyId: scp.ID(), TargetId: workload.ID(),
+	}, b.opts...)
+	return err
+}
+
+// costAllocation activates the TenantId tag for Cost Explorer, which chargeback
+// groups siloed tenants' cost by.
+func (b *builder) costAllocation() error {
+	_, err := costexplorer.NewCostAllocationTag(b.ctx, b.name("cost-tag", spec.TagTenantID), &costexplorer.CostAllocationTagArgs{
+		TagKey: pulumi.String(spec.TagTenantID),
+		Status: pulumi.String("Active"),
+	}, b.opts...)
+	return err
+}
+
+// sharedServices: the shared-services VPC and the Transit Gateway that vpc
+// tenants (and the shared VPC) attach to.
+func (b *builder) sharedServices() error {
+	ss := b.s.SharedServices
+	zones := network.AvailabilityZones(b.ctx, b.prov)
+	n := b.s.SharedVPC.AZCount
+	blocks, err := network.Split(ss.CIDR, n)
+	if err != nil {
+		return fmt.Errorf("sharedServices.cidr: %w", err)
+	}
+	nameTag := func(what string) pulumi.StringMap {
+		return pulumi.StringMap{"Name": pulumi.String(naming.Join(b.s.NamePrefix, Owner, what))}
+	}
+	vpc, err := ec2.NewVpc(b.ctx, b.name("services"), &ec2.VpcArgs{
+		CidrBlock: pulumi.String(ss.CIDR), EnableDnsHostnames: pulumi.Bool(true), EnableDnsSupport: pulumi.Bool(true),
+		Tags: nameTag("services"),
+	}, b.opts...)
+	if err != nil {
+		return err
+	}
+	rt, err := ec2.NewRouteTable(b.ctx, b.name("services"), &ec2.RouteTableArgs{VpcId: vpc.ID(), Tags: nameTag("services")}, b.opts...)
+	if err != nil {
+		return err
+	}
+	var subnets []*ec2.Subnet
+	for i, block := range blocks {
+		sn, err := ec2.NewSubnet(b.ctx, b.name("services", fmt.Sprint(i)), &ec2.SubnetArgs{
+			VpcId: vpc.ID(), CidrBlock: pulumi.String(block), AvailabilityZone: network.Zone(zones, i),
+			Tags: nameTag(fmt.Sprintf("services-%d", i)),
+		}, b.opts...)
+		if err != nil {
+			return err
+		}
+		if _, err := ec2.NewRouteTableAssociation(b.ctx, b.name("services", fmt.Sprint(i)), &ec2.RouteTableAssociationArgs{
+			SubnetId: sn.ID(), RouteTableId: rt.ID(),
+		}, b.opts...); err != nil {
+			return err
+		}
+		subnets = append(subnets, sn)
+	}
+	tgw, err := ec2transitgateway.NewTransitGateway(b.ctx, b.name("tgw"), &ec2transitgateway.TransitGatewayArgs{
+		Description:                  pulumi.String("tenantctl shared-services network"),
+		DefaultRouteTableAssociation: pulumi.String("enable"),
+		DefaultRouteTablePropagation: pulumi.String("enable"),
+		AutoAcceptSharedAttachments:  pulumi.String("disable"),
+		Tags:                         nameTag("tgw"),
+	}, b.opts...)
+	if err != nil {
+		return err
+	}
+	servicesAttach, err := ec2transitgateway.NewVpcAttachment(b.ctx, b.name("tgw", "services"), &ec2transitgateway.VpcAttachmentArgs{
+		TransitGatewayId: tgw.ID(), VpcId: vpc.ID(), SubnetIds: network.IDs(subnets),
+		Tags: nameTag("tgw-services"),
+	}, b.opts...)
+	if err != nil {
+		return err
+	}
+	sharedAttach, err := ec2transitgateway.NewVpcAttachment(b.ctx, b.name("tgw", "shared"), &ec2transitgateway.VpcAttachmentArgs{
+		TransitGatewayId: tgw.ID(), VpcId: b.shared.VPC.ID(), SubnetIds: network.IDs(b.shared.PrivateSubnets),
+		Tags: nameTag("tgw-shared"),
+	}, b.opts...)
+	if err != nil {
+		return err
+	}
+	if _, err := ec2.NewRoute(b.ctx, b.name("services", "to-shared"), &ec2.RouteArgs{
+		RouteTableId: rt.ID(), DestinationCidrBlock: pulumi.String(b.s.SharedVPC.CIDR), TransitGatewayId: tgw.ID(),
+	}, b.with(pulumi.DependsOn([]pulumi.Resource{servicesAttach}))...); err != nil {
+		return err
+	}
+	if _, err := ec2.NewRoute(b.ctx, b.name("shared", "to-services"), &ec2.RouteArgs{
+		RouteTableId: b.shared.PrivateRouteTable.ID(), DestinationCidrBlock: pulumi.String(ss.CIDR), TransitGatewayId: tgw.ID(),
+	}, b.with(pulumi.DependsOn([]pulumi.Resource{sharedAttach}))...); err != nil {
+		return err
+	}
+	b.out[OutTransitGatewayID] = tgw.ID()
+	b.out[OutSharedServicesRouteTable] = rt.ID()
+	return nil
+}

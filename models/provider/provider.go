@@ -1,0 +1,100 @@
+// Package provider builds the one explicit AWS provider of each stack: the
+// region, the cost-allocation tags as default tags, and for tenants in an account
+// of their own the role the deployment assumes there.
+//
+// Every provider of tenantctl is built from Args, so a setting that applies to
+// all of them (an endpoint override for an emulator, say) belongs in one place.
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tenantctl/tenantctl/models/naming"
+)
+
+// AssumeRole is the role a provider assumes in a tenant's own account.
+type AssumeRole struct {
+	// AccountID is the tenant's 12-digit AWS account id.
+	AccountID string
+	// RoleName is the deploy role in that account (settings.organization.deployRoleName).
+	RoleName string
+	// ExternalID guards the role against the confused deputy; a secret.
+	ExternalID pulumi.StringInput
+	// TenantID names the session, so CloudTrail shows which tenant's deployment acted.
+	TenantID string
+}
+
+var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+
+// RoleARN is the ARN of the deploy role in an account.
+func RoleARN(accountID, roleName string) string {
+	return fmt.Sprintf("arn:aws:iam::%s:role/%s", accountID, roleName)
+}
+
+// SessionName names the STS session of a tenant's deployment (at most 64
+// characters of [\w+=,.@-]; tenant ids are DNS labels, which fit).
+func SessionName(tenantID string) string {
+	return naming.Fit("tenantctl-"+tenantID, naming.MaxSessionName)
+}
+
+// Args is the provider configuration of a stack. tags become the provider's
+// default tags; role is nil for stacks in the SaaS account.
+func Args(region string, tags map[string]string, role *AssumeRole) (*aws.ProviderArgs, error) {
+	if region == "" {
+		return nil, fmt.Errorf("provider: region is empty")
+	}
+	args := &aws.ProviderArgs{
+		Region: pulumi.StringPtr(region),
+		DefaultTags: aws.ProviderDefaultTagsArgs{
+			Tags: StringMap(tags),
+		},
+	}
+	if role != nil {
+		if !accountIDPattern.MatchString(role.AccountID) {
+			return nil, fmt.Errorf("provider: account id %q is not 12 digits", role.AccountID)
+		}
+		if role.RoleName == "" {
+			return nil, fmt.Errorf("provider: deploy role name is empty")
+		}
+		if role.ExternalID == nil {
+			return nil, fmt.Errorf("provider: assuming %s needs an external id", RoleARN(role.AccountID, role.RoleName))
+		}
+		args.AssumeRole = aws.ProviderAssumeRoleArgs{
+			RoleArn:     pulumi.StringPtr(RoleARN(role.AccountID, role.RoleName)),
+			ExternalId:  role.ExternalID.ToStringOutput().ToStringPtrOutput(),
+			SessionName: pulumi.StringPtr(SessionName(role.TenantID)),
+		}
+		// Refuse to deploy into any other account, whatever credentials the
+		// pipeline happens to hold after assuming the role.
+		args.AllowedAccountIds = pulumi.StringArray{pulumi.String(role.AccountID)}
+	}
+	return args, nil
+}
+
+// New registers the stack's provider.
+func New(ctx *pulumi.Context, name string, args *aws.ProviderArgs, opts ...pulumi.ResourceOption) (*aws.Provider, error) {
+	p, err := aws.NewProvider(ctx, name, args, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("provider %s: %w", name, err)
+	}
+	return p, nil
+}
+
+// StringMap converts tags to a Pulumi map, keys sorted for stable registration.
+func StringMap(tags map[string]string) pulumi.StringMap {
+	m := make(pulumi.StringMap, len(tags))
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		m[k] = pulumi.String(tags[k])
+	}
+	return m
+}

@@ -1,0 +1,158 @@
+// Package subnet is the subnet isolation model: the tenant gets subnets of its
+// own inside the platform's shared VPC, a network ACL that shuts out every
+// other tenant with a constant number of rules, and its service.
+package subnet
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/models/fargate"
+	"github.com/tenantctl/tenantctl/models/network"
+	"github.com/tenantctl/tenantctl/models/tenant"
+)
+
+// ComponentType is the type token of the model's component.
+const ComponentType = "tenantctl:models:SubnetTenant"
+
+// Rule numbers of the tenant's NACL, the same in both directions. NACLs apply
+// the lowest-numbered matching rule, so the allows come before the deny of the
+// whole shared VPC, and the internet (through the NAT gateway) comes last.
+const (
+	RuleOwnFirst       = 100 // +i for the tenant's i-th subnet
+	RuleSharedServices = 200
+	RuleDenySharedVPC  = 300
+	RuleInternet       = 400
+)
+
+// Rule is one NACL rule.
+type Rule struct {
+	Number int
+	CIDR   string
+	Allow  bool
+}
+
+// Rules are the tenant's NACL rules of one direction: its own subnets and the
+// shared-services network allowed, the rest of the shared VPC (every other
+// tenant, the platform's subnets) denied, the internet allowed. The count is
+// len(subnets)+3 whatever the size of the fleet.
+func Rules(s *spec.Settings, t *spec.Tenant) []Rule {
+	rules := make([]Rule, 0, len(t.Subnets)+3)
+	for i, cidr := range t.Subnets {
+		rules = append(rules, Rule{Number: RuleOwnFirst + i, CIDR: cidr, Allow: true})
+	}
+	return append(rules,
+		Rule{Number: RuleSharedServices, CIDR: s.SharedServices.CIDR, Allow: true},
+		Rule{Number: RuleDenySharedVPC, CIDR: s.SharedVPC.CIDR, Allow: false},
+		Rule{Number: RuleInternet, CIDR: network.AnyIPv4, Allow: true},
+	)
+}
+
+// Tenant is the subnet model's component.
+type Tenant struct {
+	pulumi.ResourceState
+	tenant.Result
+}
+
+// Deploy registers the tenant's subnets, NACL and service.
+func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
+	t, s := in.Tenant, in.Settings()
+	if len(t.Subnets) == 0 {
+		return nil, fmt.Errorf("tenant %s: the subnet model needs subnets (one CIDR per zone inside sharedVpc.cidr %s)", t.ID, s.SharedVPC.CIDR)
+	}
+	if max := RuleSharedServices - RuleOwnFirst; len(t.Subnets) > max {
+		return nil, fmt.Errorf("tenant %s: %d subnets; at most %d", t.ID, len(t.Subnets), max)
+	}
+	rules := Rules(s, t)
+	if limit := s.Limits.NACLRules; limit > 0 && len(rules) > limit {
+		return nil, fmt.Errorf("tenant %s: the NACL needs %d rules per direction and awsLimits.naclRules is %d", t.ID, len(rules), limit)
+	}
+	c := &Tenant{}
+	opts, err := in.Component(ctx, ComponentType, c)
+	if err != nil {
+		return nil, err
+	}
+	zones := network.AvailabilityZones(ctx, in.Provider)
+	var subnets []*ec2.Subnet
+	for i, cidr := range t.Subnets {
+		sn, err := ec2.NewSubnet(ctx, in.Name("subnet", fmt.Sprint(i)), &ec2.SubnetArgs{
+			VpcId:            in.Platform.SharedVPCID,
+			CidrBlock:        pulumi.String(cidr),
+			AvailabilityZone: network.Zone(zones, i),
+			Tags:             in.NameTag(fmt.Sprintf("subnet-%d", i)),
+		}, opts...)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := ec2.NewRouteTableAssociation(ctx, in.Name("subnet", fmt.Sprint(i)), &ec2.RouteTableAssociationArgs{
+			SubnetId:     sn.ID(),
+			RouteTableId: in.Platform.SharedRouteTableID,
+		}, opts...); err != nil {
+			return nil, err
+		}
+		subnets = append(subnets, sn)
+	}
+	acl, err := ec2.NewNetworkAcl(ctx, in.Name("nacl"), &ec2.NetworkAclArgs{
+		VpcId: in.Platform.SharedVPCID,
+		Tags:  in.NameTag("nacl"),
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	for _, egress := range []bool{false, true} {
+		dir := "in"
+		if egress {
+			dir = "out"
+		}
+		for _, r := range rules {
+			action := "deny"
+			if r.Allow {
+				action = "allow"
+			}
+			if _, err := ec2.NewNetworkAclRule(ctx, in.Name("nacl", dir, fmt.Sprint(r.Number)), &ec2.NetworkAclRuleArgs{
+				NetworkAclId: acl.ID(),
+				RuleNumber:   pulumi.Int(r.Number),
+				Egress:       pulumi.Bool(egress),
+				Protocol:     pulumi.String("-1"),
+				RuleAction:   pulumi.String(action),
+				CidrBlock:    pulumi.String(r.CIDR),
+			}, opts...); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for i, sn := range subnets {
+		if _, err := ec2.NewNetworkAclAssociation(ctx, in.Name("nacl", fmt.Sprint(i)), &ec2.NetworkAclAssociationArgs{
+			NetworkAclId: acl.ID(),
+			SubnetId:     sn.ID(),
+		}, opts...); err != nil {
+			return nil, err
+		}
+	}
+	ingress := make([]pulumi.StringInput, 0, len(t.Subnets)+1)
+	for _, cidr := range t.Subnets {
+		ingress = append(ingress, pulumi.String(cidr))
+	}
+	ingress = append(ingress, pulumi.String(s.SharedServices.CIDR))
+	svc, err := fargate.New(ctx, in, fargate.Args{
+		Cluster:      in.Platform.ClusterArn,
+		VPCID:        in.Platform.SharedVPCID,
+		Subnets:      network.IDs(subnets),
+		IngressCIDRs: ingress,
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	outputs := pulumi.Map{
+		"subnetIds":    network.IDs(subnets),
+		"networkAclId": acl.ID(),
+		"serviceName":  svc.Service.Name,
+	}
+	if err := c.Finish(ctx, c, outputs); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

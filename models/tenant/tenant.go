@@ -1,0 +1,104 @@
+// Package tenant holds what every isolation model receives and returns: the
+// tenant, the fleet it belongs to, the platform as its stack sees it, and the
+// stack's provider; and the naming and tagging that follow from them.
+package tenant
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/models/naming"
+	"github.com/tenantctl/tenantctl/models/network"
+	"github.com/tenantctl/tenantctl/models/platform"
+	"github.com/tenantctl/tenantctl/models/provider"
+)
+
+// Input is what a model's Deploy receives.
+type Input struct {
+	Fleet    *spec.Fleet
+	Tenant   *spec.Tenant
+	Platform platform.Ref
+	// Provider is the stack's one provider; the model's component carries it to
+	// every child.
+	Provider *aws.Provider
+	// AccountID is the account the tenant's resources live in: the tenant's own
+	// for the account model, the platform's otherwise.
+	AccountID pulumi.StringInput
+}
+
+// Settings are the fleet's settings.
+func (in Input) Settings() *spec.Settings { return &in.Fleet.Settings }
+
+// Name is the logical name of a child resource of the tenant.
+func (in Input) Name(parts ...string) string { return naming.Logical(in.Tenant.ID, parts...) }
+
+// Physical is an AWS name of a tenant resource, at most max characters.
+func (in Input) Physical(what string, max int) string {
+	return naming.Name(in.Fleet.Settings.NamePrefix, in.Tenant.ID, what, max)
+}
+
+// LogGroup is the name of a tenant log group.
+func (in Input) LogGroup(what string) string {
+	return naming.LogGroup(in.Fleet.Settings.NamePrefix, in.Tenant.ID, what)
+}
+
+// CostTags are the tenant's cost-allocation tags (also the provider's default
+// tags), for resources that pass tags on to what they launch.
+func (in Input) CostTags() pulumi.StringMap {
+	return provider.StringMap(spec.CostTags(&in.Fleet.Settings, in.Tenant))
+}
+
+// NameTag is a Name tag for EC2 resources, which show it in the console.
+func (in Input) NameTag(what string) pulumi.StringMap {
+	return pulumi.StringMap{"Name": pulumi.String(naming.Join(in.Fleet.Settings.NamePrefix, in.Tenant.ID, what))}
+}
+
+// Component registers a model's component resource for the tenant and returns
+// the options its children take (parent, and through it the provider).
+func (in Input) Component(ctx *pulumi.Context, typ string, c pulumi.ComponentResource) ([]pulumi.ResourceOption, error) {
+	if err := ctx.RegisterComponentResource(typ, in.Tenant.ID, c, pulumi.Providers(in.Provider)); err != nil {
+		return nil, err
+	}
+	return []pulumi.ResourceOption{pulumi.Parent(c)}, nil
+}
+
+// With appends options to a copy of opts.
+func With(opts []pulumi.ResourceOption, extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+	return append(append([]pulumi.ResourceOption{}, opts...), extra...)
+}
+
+// Result is embedded by every model's component, beside pulumi.ResourceState
+// (which the SDK finds only as a direct field): the stack outputs.
+type Result struct {
+	outputs pulumi.Map
+}
+
+// Outputs are the tenant stack's outputs.
+func (b *Result) Outputs() pulumi.Map { return b.outputs }
+
+// Finish records the component's outputs; the last step of every model.
+func (b *Result) Finish(ctx *pulumi.Context, c pulumi.ComponentResource, outputs pulumi.Map) error {
+	b.outputs = outputs
+	return ctx.RegisterResourceOutputs(c, outputs)
+}
+
+// VPC builds the tenant's own VPC (account and vpc models) from its network
+// block: public and private subnets split from network.cidr over azCount zones.
+func (in Input) VPC(ctx *pulumi.Context, opts []pulumi.ResourceOption) (*network.VPC, error) {
+	t := in.Tenant
+	if t.Network == nil {
+		return nil, fmt.Errorf("tenant %s: the %s model needs a network block (network.cidr)", t.ID, t.Model)
+	}
+	args, err := network.SplitArgs(network.Args{
+		Owner: t.ID, What: "vpc", CIDR: t.Network.CIDR,
+		Zones:      network.AvailabilityZones(ctx, in.Provider),
+		NamePrefix: in.Fleet.Settings.NamePrefix,
+	}, t.Network.AZCount)
+	if err != nil {
+		return nil, fmt.Errorf("tenant %s: network.cidr: %w", t.ID, err)
+	}
+	return network.New(ctx, args, opts...)
+}

@@ -1,0 +1,97 @@
+// Package vpc is the vpc isolation model: in the SaaS account, the tenant gets
+// a VPC of its own on its CIDR with its own service on the platform's cluster,
+// optionally attached to the shared-services network through the Transit Gateway.
+package vpc
+
+import (
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2transitgateway"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tenantctl/tenantctl/models/fargate"
+	"github.com/tenantctl/tenantctl/models/network"
+	"github.com/tenantctl/tenantctl/models/tenant"
+)
+
+// ComponentType is the type token of the model's component.
+const ComponentType = "tenantctl:models:VpcTenant"
+
+// Tenant is the vpc model's component.
+type Tenant struct {
+	pulumi.ResourceState
+	tenant.Result
+}
+
+// Deploy registers the tenant's VPC and service.
+func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
+	t, s := in.Tenant, in.Settings()
+	c := &Tenant{}
+	opts, err := in.Component(ctx, ComponentType, c)
+	if err != nil {
+		return nil, err
+	}
+	vpc, err := in.VPC(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	ingress := []pulumi.StringInput{pulumi.String(t.Network.CIDR)}
+	if t.Network.SharedServices {
+		ingress = append(ingress, pulumi.String(s.SharedServices.CIDR))
+	}
+	svc, err := fargate.New(ctx, in, fargate.Args{
+		Cluster:      in.Platform.ClusterArn,
+		VPCID:        vpc.VPC.ID(),
+		Subnets:      network.IDs(vpc.PrivateSubnets),
+		IngressCIDRs: ingress,
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	outputs := pulumi.Map{
+		"vpcId":       vpc.VPC.ID(),
+		"serviceName": svc.Service.Name,
+	}
+	if t.Network.SharedServices {
+		attach, err := attachSharedServices(ctx, in, vpc, opts)
+		if err != nil {
+			return nil, err
+		}
+		outputs["transitGatewayAttachmentId"] = attach.ID()
+	}
+	if err := c.Finish(ctx, c, outputs); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// attachSharedServices attaches the tenant's private subnets to the platform's
+// Transit Gateway and routes both ways: the tenant's private route table to the
+// shared-services CIDR, and the shared-services route table back to the tenant.
+func attachSharedServices(ctx *pulumi.Context, in tenant.Input, vpc *network.VPC, opts []pulumi.ResourceOption) (*ec2transitgateway.VpcAttachment, error) {
+	t, s := in.Tenant, in.Settings()
+	attach, err := ec2transitgateway.NewVpcAttachment(ctx, in.Name("tgw"), &ec2transitgateway.VpcAttachmentArgs{
+		TransitGatewayId: in.Platform.TransitGatewayID,
+		VpcId:            vpc.VPC.ID(),
+		SubnetIds:        network.IDs(vpc.PrivateSubnets),
+		Tags:             in.NameTag("tgw"),
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	after := tenant.With(opts, pulumi.DependsOn([]pulumi.Resource{attach}))
+	if _, err := ec2.NewRoute(ctx, in.Name("to-services"), &ec2.RouteArgs{
+		RouteTableId:         vpc.PrivateRouteTable.ID(),
+		DestinationCidrBlock: pulumi.String(s.SharedServices.CIDR),
+		TransitGatewayId:     in.Platform.TransitGatewayID,
+	}, after...); err != nil {
+		return nil, err
+	}
+	if _, err := ec2.NewRoute(ctx, in.Name("from-services"), &ec2.RouteArgs{
+		RouteTableId:         in.Platform.SharedServicesRouteTableID,
+		DestinationCidrBlock: pulumi.String(t.Network.CIDR),
+		TransitGatewayId:     in.Platform.TransitGatewayID,
+	}, after...); err != nil {
+		return nil, err
+	}
+	return attach, nil
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tenantctl/tenantctl/internal/render"
+	"github.com/tenantctl/tenantctl/internal/spec"
+)
+
+type renderOptions struct {
+	g         *globalOptions
+	all       bool
+	format    string
+	stacksDir string
+	stacks    []string
+}
+
+func newRenderCmd(g *globalOptions) *cobra.Command {
+	o := &renderOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "render <tenant-id|platform>... | --all",
+		Short: "Show the resources a tenant (or the platform) turns into, offline",
+		Long: `render runs the stack's Pulumi program in process under the SDK's mock monitor —
+no engine, no cloud account — and prints every resource it would register: type,
+logical name, parent, provider, tags and inputs. Values known only after
+deployment show as <computed>, secrets as [secret]. Each stack's configuration is
+read from --stacks (Pulumi.<stack>.yaml), as pulumi up reads it.`,
+		Example: `  tenantctl render hooli
+  tenantctl render --all --format markdown
+  tenantctl render soylent --format dot | dot -Tsvg > soylent.svg`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.complete(args); err != nil {
+				return err
+			}
+			return o.run()
+		},
+	}
+	cmd.Flags().BoolVar(&o.all, "all", false, "render the platform and every tenant")
+	cmd.Flags().StringVarP(&o.format, "format", "o", "table", "output format: "+strings.Join(render.Formats, ", "))
+	cmd.Flags().StringVar(&o.stacksDir, "stacks", "stacks", "directory of the Pulumi.<stack>.yaml stack configuration files")
+	return cmd
+}
+
+func (o *renderOptions) complete(args []string) error {
+	if !slices.Contains(render.Formats, o.format) {
+		return usageError(fmt.Errorf("unknown --format %q; use one of %s", o.format, strings.Join(render.Formats, ", ")))
+	}
+	switch {
+	case o.all && len(args) > 0:
+		return usageError(errors.New("give tenant ids or --all, not both"))
+	case !o.all && len(args) == 0:
+		return usageError(errors.New("name a tenant id (or platform), or use --all"))
+	}
+	o.stacks = args
+	return nil
+}
+
+func (o *renderOptions) run() error {
+	f, err := spec.LoadDir(o.g.dir)
+	if err != nil {
+		return withCode(ExitInvalid, err)
+	}
+	if o.all {
+		o.stacks = render.AllStacks(f)
+	}
+	graphs, err := render.Stacks(f, o.stacks, render.StackConfigDir(o.stacksDir))
+	if err != nil {
+		return withCode(ExitInvalid, err)
+	}
+	return render.Write(o.g.stdout, o.format, graphs)
+}
