@@ -14,9 +14,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tenantctl/tenantctl/internal/awscfg"
+	"github.com/tenantctl/tenantctl/internal/externalid"
 	"github.com/tenantctl/tenantctl/internal/rollout"
 	"github.com/tenantctl/tenantctl/internal/rollout/auto"
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/stackconfig"
 )
 
 // Exit codes of the fan-out commands (preview, rollout, refresh, destroy),
@@ -33,10 +36,20 @@ const (
 )
 
 // fleetPrograms gives the rollout the isolation models' inline programs and
-// stack configuration. It is the one place the rollout meets the models; wired,
-// its body is `return rollout.ModelPrograms(f, models.Program), nil`.
+// each stack's configuration; account-model stacks get their account and the
+// external id derived from TENANTCTL_EXTERNAL_ID_SECRET.
 func fleetPrograms(f *spec.Fleet) (rollout.Programs, error) {
-	return nil, errors.New("isolation-model programs are not wired: fleetPrograms in programs/tenantctl/fanout.go must return rollout.ModelPrograms(f, models.Program)")
+	o := stackconfig.Options{
+		ResolveAccount: stackconfig.AccountResolver(context.Background(), &f.Settings, awscfg.Options{Region: f.Settings.PlatformRegion}),
+	}
+	if v := os.Getenv(externalid.EnvSecret); v != "" {
+		secret, err := externalid.ParseSecret(v)
+		if err != nil {
+			return nil, err
+		}
+		o.ExternalIDSecret = secret
+	}
+	return stackconfig.Programs(f, o), nil
 }
 
 // programsFor is fleetPrograms, replaceable in tests.

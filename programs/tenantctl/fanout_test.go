@@ -218,8 +218,9 @@ func TestEngineSetUpErrors(t *testing.T) {
 	dir := project(t)
 	withSim(t, &rollouttest.Sim{})
 	programsFor = fleetPrograms
-	if _, errs, code := cli(t, "preview", "--dir", dir); code != ExitInvalid || !strings.Contains(errs, "isolation-model programs are not wired") {
-		t.Errorf("unwired programs: exit %d\n%s", code, errs)
+	t.Setenv("TENANTCTL_EXTERNAL_ID_SECRET", "too-short")
+	if _, errs, code := cli(t, "preview", "--dir", dir); code != ExitInvalid || !strings.Contains(errs, "TENANTCTL_EXTERNAL_ID_SECRET is 9 characters long") {
+		t.Errorf("short external id secret: exit %d\n%s", code, errs)
 	}
 	programsFor = func(*spec.Fleet) (rollout.Programs, error) { return nil, nil }
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "")

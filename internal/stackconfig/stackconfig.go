@@ -1,0 +1,125 @@
+// Package stackconfig gives every stack tenantctl drives its program and its
+// configuration: the isolation model's program (models.Program), what the spec
+// says about the stack (rollout.SpecConfig) and, for account-model tenants, the
+// account to deploy into and the external id its deploy role requires. Those
+// two are resolved when the stack runs, never stored in the repository: the
+// account from the lifecycle's TENANT_ID tag when the tenant file names none,
+// the external id derived from the fleet secret the same way baselining
+// derived it (internal/externalid).
+package stackconfig
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tenantctl/tenantctl/internal/accounts"
+	"github.com/tenantctl/tenantctl/internal/awscfg"
+	"github.com/tenantctl/tenantctl/internal/externalid"
+	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/models"
+)
+
+// Options are what the stacks' configuration needs beyond the spec.
+type Options struct {
+	// ExternalIDSecret is the fleet secret (externalid.EnvSecret); account-model stacks
+	// cannot run without it.
+	ExternalIDSecret []byte
+	// ResolveAccount returns the account the lifecycle gave a tenant whose file
+	// names no account id (accounts.ResolveTenantAccount).
+	ResolveAccount func(tenantID string) (string, error)
+	// PlatformStack is the platform stack's fully qualified name as tenant
+	// stacks reference it; the models' default (a local file backend's) when empty.
+	PlatformStack string
+	// Extra is added to every stack's configuration (e.g. an emulator endpoint).
+	Extra map[string]auto.ConfigValue
+}
+
+// Programs returns the fleet's stacks for the rollout driver.
+func Programs(f *spec.Fleet, o Options) rollout.Programs {
+	return programs{f: f, o: o}
+}
+
+type programs struct {
+	f *spec.Fleet
+	o Options
+}
+
+func (p programs) Program(stack string) (pulumi.RunFunc, error) { return models.Program(p.f, stack) }
+
+func (p programs) Config(stack string) (map[string]auto.ConfigValue, error) {
+	cfg, err := rollout.SpecConfig(p.f, stack)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range p.o.Extra {
+		cfg[k] = v
+	}
+	if p.o.PlatformStack != "" {
+		cfg[models.ConfigKey(models.ConfigPlatformStack)] = auto.ConfigValue{Value: p.o.PlatformStack}
+	}
+	t := p.f.Tenant(stack)
+	if t == nil || t.Model != spec.ModelAccount {
+		return cfg, nil
+	}
+	account, err := p.account(t)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.o.ExternalIDSecret) == 0 {
+		return nil, fmt.Errorf("stack %s: an account-model tenant's deploy role requires an external id derived from the fleet secret; set %s (the secret `tenantctl accounts vend` baselined the accounts with)", stack, externalid.EnvSecret)
+	}
+	cfg[models.ConfigKey(models.ConfigAccountID)] = auto.ConfigValue{Value: account}
+	cfg[models.ConfigKey(models.ConfigExternalID)] = auto.ConfigValue{Value: externalid.Derive(p.o.ExternalIDSecret, account), Secret: true}
+	return cfg, nil
+}
+
+// account is the tenant's account: the one its file names, else the one the
+// account lifecycle assigned.
+func (p programs) account(t *spec.Tenant) (string, error) {
+	if t.Account != nil && t.Account.ID != "" {
+		return t.Account.ID, nil
+	}
+	if p.o.ResolveAccount == nil {
+		return "", fmt.Errorf("stack %s: the tenant file names no account id and no account lifecycle is reachable to resolve it; run `tenantctl accounts assign %s` or set account.id in %s", t.ID, t.ID, t.Source.File)
+	}
+	id, err := p.o.ResolveAccount(t.ID)
+	if err != nil {
+		return "", fmt.Errorf("stack %s: resolving the tenant's account: %w (run `tenantctl accounts assign %s` first)", t.ID, err, t.ID)
+	}
+	return id, nil
+}
+
+// AccountResolver resolves pool-drawn tenants' accounts through the account
+// lifecycle's tags. The organization is read once, on the first call, so a
+// rollout without such tenants never needs AWS credentials for it.
+func AccountResolver(ctx context.Context, settings *spec.Settings, aws awscfg.Options) func(tenantID string) (string, error) {
+	var (
+		once sync.Once
+		inv  *accounts.Inventory
+		err  error
+	)
+	return func(tenantID string) (string, error) {
+		once.Do(func() {
+			cfg, lerr := awscfg.Load(ctx, aws)
+			if lerr != nil {
+				err = lerr
+				return
+			}
+			m, merr := accounts.New(cfg, settings, accounts.Options{})
+			if merr != nil {
+				err = merr
+				return
+			}
+			inv, err = m.Inventory(ctx)
+		})
+		if err != nil {
+			return "", err
+		}
+		return inv.TenantAccount(tenantID)
+	}
+}

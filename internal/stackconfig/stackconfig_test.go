@@ -1,0 +1,139 @@
+package stackconfig
+
+import (
+	"errors"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+
+	"github.com/tenantctl/tenantctl/internal/externalid"
+	"github.com/tenantctl/tenantctl/internal/render"
+	"github.com/tenantctl/tenantctl/internal/spec"
+)
+
+var secret = []byte("0123456789abcdef0123456789abcdef")
+
+func sampleFleet(t *testing.T) *spec.Fleet {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	f, err := spec.LoadDir(filepath.Join(filepath.Dir(file), "..", "..", "tenants"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// run renders the stack's real program with the configuration Programs gives
+// it, as the rollout's inline program would run, and returns the provider.
+func run(t *testing.T, f *spec.Fleet, o Options, stack string) (map[string]auto.ConfigValue, *render.Resource) {
+	t.Helper()
+	p := Programs(f, o)
+	cfg, err := p.Config(stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := p.Program(stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := map[string]string{}
+	var secrets []string
+	for k, v := range cfg {
+		plain[k] = v.Value
+		if v.Secret {
+			secrets = append(secrets, k)
+		}
+	}
+	g, err := render.Run(prog, render.Options{Stack: stack, Config: plain, Secrets: secrets})
+	if err != nil {
+		t.Fatalf("%s: %v", stack, err)
+	}
+	for _, r := range g.Resources {
+		if r.Type == "pulumi:providers:aws" {
+			return cfg, r
+		}
+	}
+	t.Fatalf("%s: no aws provider registered", stack)
+	return nil, nil
+}
+
+func TestAccountTenantWithFixedAccount(t *testing.T) {
+	f := sampleFleet(t)
+	cfg, prov := run(t, f, Options{ExternalIDSecret: secret}, "acme-corp")
+	want := externalid.Derive(secret, "210987654321")
+	if got := cfg["tenantctl:externalId"]; got.Value != want || !got.Secret {
+		t.Errorf("externalId = %+v, want secret %s", got, want)
+	}
+	if got := cfg["tenantctl:accountId"].Value; got != "210987654321" {
+		t.Errorf("accountId = %q", got)
+	}
+	ar, _ := prov.Inputs["assumeRole"].(map[string]any)
+	if ar["roleArn"] != "arn:aws:iam::210987654321:role/TenantctlDeploy" {
+		t.Errorf("assumeRole = %v", prov.Inputs["assumeRole"])
+	}
+}
+
+func TestAccountTenantFromThePool(t *testing.T) {
+	f := sampleFleet(t)
+	var asked []string
+	o := Options{ExternalIDSecret: secret, ResolveAccount: func(id string) (string, error) {
+		asked = append(asked, id)
+		return "333333333333", nil
+	}}
+	cfg, prov := run(t, f, o, "globex")
+	if strings.Join(asked, ",") != "globex" {
+		t.Errorf("resolver asked for %v", asked)
+	}
+	if cfg["tenantctl:accountId"].Value != "333333333333" || cfg["tenantctl:externalId"].Value != externalid.Derive(secret, "333333333333") {
+		t.Errorf("config = %+v", cfg)
+	}
+	ar, _ := prov.Inputs["assumeRole"].(map[string]any)
+	if ar["roleArn"] != "arn:aws:iam::333333333333:role/TenantctlDeploy" {
+		t.Errorf("assumeRole = %v", prov.Inputs["assumeRole"])
+	}
+}
+
+func TestOtherStacksNeedNoAccountOrSecret(t *testing.T) {
+	f := sampleFleet(t)
+	o := Options{PlatformStack: "acme/tenantctl/platform", ResolveAccount: func(string) (string, error) {
+		t.Fatal("resolver called for a stack that is not account-model")
+		return "", nil
+	}}
+	for _, stack := range []string{"platform", "hooli", "initech", "soylent", "wonka"} {
+		cfg, prov := run(t, f, o, stack)
+		if _, ok := cfg["tenantctl:externalId"]; ok {
+			t.Errorf("%s: got an external id", stack)
+		}
+		if _, ok := prov.Inputs["assumeRole"]; ok {
+			t.Errorf("%s: provider assumes a role", stack)
+		}
+		if stack != "platform" && cfg["tenantctl:platformStack"].Value != "acme/tenantctl/platform" {
+			t.Errorf("%s: platformStack = %+v", stack, cfg["tenantctl:platformStack"])
+		}
+	}
+}
+
+func TestAccountTenantRefusals(t *testing.T) {
+	f := sampleFleet(t)
+	cases := []struct {
+		name  string
+		stack string
+		o     Options
+		want  string
+	}{
+		{"no secret", "acme-corp", Options{}, "set TENANTCTL_EXTERNAL_ID_SECRET"},
+		{"no resolver", "globex", Options{ExternalIDSecret: secret}, "run `tenantctl accounts assign globex` or set account.id in"},
+		{"not assigned", "globex", Options{ExternalIDSecret: secret, ResolveAccount: func(string) (string, error) {
+			return "", errors.New("no account is ACTIVE")
+		}}, "resolving the tenant's account: no account is ACTIVE (run `tenantctl accounts assign globex` first)"},
+	}
+	for _, c := range cases {
+		_, err := Programs(f, c.o).Config(c.stack)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want %q", c.name, err, c.want)
+		}
+	}
+}
