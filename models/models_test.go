@@ -15,7 +15,7 @@ import (
 	"github.com/tenantctl/tenantctl/models/application"
 	"github.com/tenantctl/tenantctl/models/naming"
 	"github.com/tenantctl/tenantctl/models/platform"
-	"github.com/tenantctl/tenantctl/models/policy"
+	"github.com/tenantctl/tenantctl/internal/iampolicy"
 )
 
 // Platform outputs the tenant stacks see in these tests.
@@ -588,7 +588,7 @@ func stringLike(pattern, s string) bool {
 	return s != "" && s[0] == pattern[0] && stringLike(pattern[1:], s[1:])
 }
 
-func allowsKey(d policy.Document, key string) bool {
+func allowsKey(d iampolicy.Document, key string) bool {
 	for _, st := range d.Statement {
 		cond := st.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
 		pats, _ := cond.([]any)
@@ -605,7 +605,7 @@ func TestApplicationPolicyAllowsOnlyTheTenantsLeadingKeys(t *testing.T) {
 	f := loadFleet(t)
 	res := mustRun(t, f, "wonka")
 	rp := one(t, res, tRolePolicy)
-	d, err := policy.Parse(str(rp, "policy"))
+	d, err := iampolicy.Parse(str(rp, "policy"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -638,14 +638,14 @@ func TestApplicationPolicyAllowsOnlyTheTenantsLeadingKeys(t *testing.T) {
 	// A tenant whose id prefixes another's never reaches the other's keys.
 	acme := application.DataPolicy(poolTableArn, "acme")
 	raw, _ := acme.JSON()
-	acme, _ = policy.Parse(raw)
+	acme, _ = iampolicy.Parse(raw)
 	if allowsKey(acme, "acme-corp") || allowsKey(acme, "acme-corp#1") {
 		t.Error("tenant acme reaches acme-corp's keys")
 	}
 
 	// The role is assumed from the platform account; the key joins the tier's plan.
 	role := one(t, res, tRole)
-	trust, _ := policy.Parse(str(role, "assumeRolePolicy"))
+	trust, _ := iampolicy.Parse(str(role, "assumeRolePolicy"))
 	if got := fmt.Sprint(trust.Statement[0].Principal); got != "map[AWS:arn:aws:iam::111111111111:root]" {
 		t.Errorf("trust principal %s", got)
 	}
@@ -741,7 +741,7 @@ func TestNoPolicyAllowsEverything(t *testing.T) {
 			default:
 				continue
 			}
-			d, err := policy.Parse(text)
+			d, err := iampolicy.Parse(text)
 			if err != nil {
 				t.Fatalf("%s %s: %v", stack, r.Name, err)
 			}

@@ -112,7 +112,10 @@ func (m *Manager) memberConfig(ctx context.Context, l *orgLayout, accountID stri
 func (m *Manager) ensureDeployRole(ctx context.Context, member aws.Config, partition, accountID string) (string, error) {
 	o := m.settings.Organization
 	client := iam.NewFromConfig(member, m.opts.IAMOptions...)
-	trust := DeployTrustPolicy(partition, o.DeploymentAccountID, externalid.Derive(m.opts.ExternalIDSecret, accountID)).JSON()
+	trust, err := DeployTrustPolicy(partition, o.DeploymentAccountID, externalid.Derive(m.opts.ExternalIDSecret, accountID)).JSON()
+	if err != nil {
+		return "", err
+	}
 	arn := fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, accountID, o.DeployRoleName)
 	created, err := client.CreateRole(ctx, &iam.CreateRoleInput{
 		RoleName:                 aws.String(o.DeployRoleName),
@@ -131,7 +134,10 @@ func (m *Manager) ensureDeployRole(ctx context.Context, member aws.Config, parti
 	default:
 		return "", fmt.Errorf("account %s: creating the deploy role %s: %w", accountID, o.DeployRoleName, err)
 	}
-	perms := DeployPermissions(partition, accountID, o.DeployRoleName, o.AccessRoleName).JSON()
+	perms, err := DeployPermissions(partition, accountID, o.DeployRoleName, o.AccessRoleName).JSON()
+	if err != nil {
+		return "", err
+	}
 	if _, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(o.DeployRoleName), PolicyName: aws.String(deployPolicyName), PolicyDocument: aws.String(perms)}); err != nil {
 		return "", fmt.Errorf("account %s: attaching the permissions of %s: %w", accountID, o.DeployRoleName, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/tenantctl/tenantctl/internal/externalid"
+	"github.com/tenantctl/tenantctl/internal/iampolicy"
 )
 
 func TestLifecycleVendAssignSuspend(t *testing.T) {
@@ -165,7 +166,7 @@ func TestDeployRoleTrustsOnlyTheDeploymentAccountWithExternalID(t *testing.T) {
 		if len(st.Action) != 1 || st.Action[0] != "sts:AssumeRole" {
 			t.Errorf("trust actions = %v", st.Action)
 		}
-		ext := st.Condition["StringEquals"]["sts:ExternalId"]
+		ext, _ := st.Condition["StringEquals"]["sts:ExternalId"].(string)
 		if ext != externalid.Derive([]byte(testSecret), v.AccountID) || len(st.Condition) != 1 {
 			t.Errorf("condition = %v, want StringEquals sts:ExternalId = the derived id", st.Condition)
 		}
@@ -313,43 +314,16 @@ func TestOUsAreFoundBelowTheRoot(t *testing.T) {
 	}
 }
 
-func decodePolicy(t *testing.T, doc string) PolicyDocument {
+func decodePolicy(t *testing.T, doc string) iampolicy.Document {
 	t.Helper()
 	if unescaped, err := url.QueryUnescape(doc); err == nil {
 		doc = unescaped // IAM returns documents URL-encoded
 	}
-	var raw struct {
-		Statement []struct {
-			Effect    string
-			Principal map[string]string
-			Action    any
-			Resource  any
-			Condition map[string]map[string]string
-		}
-	}
-	if err := json.Unmarshal([]byte(doc), &raw); err != nil {
+	d, err := iampolicy.Parse(doc)
+	if err != nil {
 		t.Fatalf("policy %s: %v", doc, err)
 	}
-	var out PolicyDocument
-	for _, s := range raw.Statement {
-		out.Statement = append(out.Statement, Statement{Effect: s.Effect, Principal: s.Principal, Action: strings1(s.Action), Resource: strings1(s.Resource), Condition: s.Condition})
-	}
-	return out
-}
-
-// strings1 reads an IAM "string or list of strings" field.
-func strings1(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		out := make([]string, len(x))
-		for i, e := range x {
-			out[i], _ = e.(string)
-		}
-		return out
-	}
-	return nil
+	return d
 }
 
 func equalJSON(a, b any) bool {

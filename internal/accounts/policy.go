@@ -1,36 +1,10 @@
 package accounts
 
 import (
-	"encoding/json"
 	"fmt"
+
+	"github.com/tenantctl/tenantctl/internal/iampolicy"
 )
-
-// PolicyDocument is an IAM policy document. Fields are in the order AWS shows
-// them so that documents are stable and readable.
-type PolicyDocument struct {
-	Version   string      `json:"Version"`
-	Statement []Statement `json:"Statement"`
-}
-
-// Statement is one statement of a PolicyDocument.
-type Statement struct {
-	Sid       string                       `json:"Sid,omitempty"`
-	Effect    string                       `json:"Effect"`
-	Principal map[string]string            `json:"Principal,omitempty"`
-	Action    []string                     `json:"Action"`
-	Resource  []string                     `json:"Resource,omitempty"`
-	Condition map[string]map[string]string `json:"Condition,omitempty"`
-}
-
-// JSON renders the document.
-func (d PolicyDocument) JSON() string {
-	b, err := json.Marshal(d)
-	if err != nil {
-		// Only strings, slices and maps of strings: Marshal cannot fail.
-		panic(err)
-	}
-	return string(b)
-}
 
 // DeployTrustPolicy is the trust policy of a tenant account's deploy role: only
 // the deployment account may assume it, and only with the account's external
@@ -38,15 +12,15 @@ func (d PolicyDocument) JSON() string {
 // the deployment account may deploy to that account's own IAM policies; the
 // external id keeps a confused deputy there (a pipeline deploying tenant A) from
 // reaching tenant B's account, since each account's id differs.
-func DeployTrustPolicy(partition, deploymentAccountID, externalID string) PolicyDocument {
-	return PolicyDocument{
-		Version: "2012-10-17",
-		Statement: []Statement{{
+func DeployTrustPolicy(partition, deploymentAccountID, externalID string) iampolicy.Document {
+	return iampolicy.Document{
+		Version: iampolicy.Version,
+		Statement: []iampolicy.Statement{{
 			Sid:       "DeploymentAccountWithExternalId",
 			Effect:    "Allow",
-			Principal: map[string]string{"AWS": fmt.Sprintf("arn:%s:iam::%s:root", partition, deploymentAccountID)},
+			Principal: map[string]any{"AWS": fmt.Sprintf("arn:%s:iam::%s:root", partition, deploymentAccountID)},
 			Action:    []string{"sts:AssumeRole"},
-			Condition: map[string]map[string]string{"StringEquals": {"sts:ExternalId": externalID}},
+			Condition: map[string]map[string]any{"StringEquals": {"sts:ExternalId": externalID}},
 		}},
 	}
 }
@@ -60,10 +34,10 @@ const deployPolicyName = "tenantctl-deploy"
 // except loosen the lifecycle's own hold on the account: it may not change or
 // delete itself or the organization's access role, nor take the account out of
 // the organization.
-func DeployPermissions(partition, accountID, deployRole, accessRole string) PolicyDocument {
-	return PolicyDocument{
-		Version: "2012-10-17",
-		Statement: []Statement{
+func DeployPermissions(partition, accountID, deployRole, accessRole string) iampolicy.Document {
+	return iampolicy.Document{
+		Version: iampolicy.Version,
+		Statement: []iampolicy.Statement{
 			{Sid: "TenantWorkload", Effect: "Allow", Action: []string{"*"}, Resource: []string{"*"}},
 			{
 				Sid:    "ProtectLifecycleRoles",

@@ -79,7 +79,10 @@ func TestQuotaTagFitsATagValue(t *testing.T) {
 }
 
 func TestDeployTrustPolicyDocument(t *testing.T) {
-	got := DeployTrustPolicy("aws", "111122223333", "tenantctl-v1-abc").JSON()
+	got, err := DeployTrustPolicy("aws", "111122223333", "tenantctl-v1-abc").JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := `{"Version":"2012-10-17","Statement":[{"Sid":"DeploymentAccountWithExternalId","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["sts:AssumeRole"],"Condition":{"StringEquals":{"sts:ExternalId":"tenantctl-v1-abc"}}}]}`
 	if got != want {
 		t.Errorf("trust policy =\n%s\nwant\n%s", got, want)

@@ -19,7 +19,7 @@ import (
 	"github.com/tenantctl/tenantctl/models/fargate"
 	"github.com/tenantctl/tenantctl/models/naming"
 	"github.com/tenantctl/tenantctl/models/platform"
-	"github.com/tenantctl/tenantctl/models/policy"
+	"github.com/tenantctl/tenantctl/internal/iampolicy"
 	"github.com/tenantctl/tenantctl/models/tenant"
 )
 
@@ -47,8 +47,8 @@ func LeadingKeys(id string) []string { return []string{id, id + ShardSeparator +
 // DataPolicy allows the tenant's items of the pooled table and its indexes,
 // only for partition keys of the tenant (dynamodb:LeadingKeys must be present
 // and every one must match).
-func DataPolicy(tableArn, id string) policy.Document {
-	return policy.Document{Version: policy.Version, Statement: []policy.Statement{{
+func DataPolicy(tableArn, id string) iampolicy.Document {
+	return iampolicy.Document{Version: iampolicy.Version, Statement: []iampolicy.Statement{{
 		Sid:      "OwnPartitionKeys",
 		Effect:   "Allow",
 		Action:   DataActions,
@@ -62,8 +62,8 @@ func DataPolicy(tableArn, id string) policy.Document {
 
 // DataTrust lets the platform account's pooled services assume the tenant's
 // role for a request of that tenant.
-func DataTrust(accountID string) policy.Document {
-	return policy.Document{Version: policy.Version, Statement: []policy.Statement{{
+func DataTrust(accountID string) iampolicy.Document {
+	return iampolicy.Document{Version: iampolicy.Version, Statement: []iampolicy.Statement{{
 		Effect:    "Allow",
 		Principal: map[string]any{"AWS": fmt.Sprintf("arn:aws:iam::%s:root", accountID)},
 		Action:    []string{"sts:AssumeRole", "sts:TagSession"},

@@ -17,7 +17,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models/naming"
 	"github.com/tenantctl/tenantctl/models/network"
-	"github.com/tenantctl/tenantctl/models/policy"
+	"github.com/tenantctl/tenantctl/internal/iampolicy"
 	"github.com/tenantctl/tenantctl/models/tenant"
 )
 
@@ -55,8 +55,8 @@ type Service struct {
 // TaskPolicy is the tenant's task role policy: its own SSM parameters
 // (/<prefix>/<id>/*) and nothing else; the application reads its configuration
 // there, and no tenant's task can read another's.
-func TaskPolicy(region, accountID, prefix, tenantID string) policy.Document {
-	return policy.Document{Version: policy.Version, Statement: []policy.Statement{{
+func TaskPolicy(region, accountID, prefix, tenantID string) iampolicy.Document {
+	return iampolicy.Document{Version: iampolicy.Version, Statement: []iampolicy.Statement{{
 		Sid:      "OwnParameters",
 		Effect:   "Allow",
 		Action:   []string{"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"},
@@ -65,8 +65,8 @@ func TaskPolicy(region, accountID, prefix, tenantID string) policy.Document {
 }
 
 // TaskTrust lets ECS tasks of the tenant's account assume the task role.
-func TaskTrust(accountID string) policy.Document {
-	d := policy.AssumedBy("ecs-tasks.amazonaws.com")
+func TaskTrust(accountID string) iampolicy.Document {
+	d := iampolicy.AssumedBy("ecs-tasks.amazonaws.com")
 	d.Statement[0].Condition = map[string]map[string]any{
 		"StringEquals": {"aws:SourceAccount": accountID},
 	}
@@ -123,7 +123,7 @@ func New(ctx *pulumi.Context, in tenant.Input, a Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
-	execTrust, err := policy.AssumedBy("ecs-tasks.amazonaws.com").JSON()
+	execTrust, err := iampolicy.AssumedBy("ecs-tasks.amazonaws.com").JSON()
 	if err != nil {
 		return nil, err
 	}

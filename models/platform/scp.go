@@ -1,15 +1,15 @@
 package platform
 
-import "github.com/tenantctl/tenantctl/models/policy"
+import "github.com/tenantctl/tenantctl/internal/iampolicy"
 
 // WorkloadSCP is the service control policy on the Workload OU.
-func WorkloadSCP(deployRole, accessRole string) policy.Document {
+func WorkloadSCP(deployRole, accessRole string) iampolicy.Document {
 	exceptAccess := map[string]map[string]any{
 		"ArnNotLike": {"aws:PrincipalARN": "arn:aws:iam::*:role/" + accessRole},
 	}
-	return policy.Document{
-		Version: policy.Version,
-		Statement: []policy.Statement{
+	return iampolicy.Document{
+		Version: iampolicy.Version,
+		Statement: []iampolicy.Statement{
 			{Sid: "StayInOrganization", Effect: "Deny", Action: []string{"organizations:LeaveOrganization"}, Resource: []string{"*"}},
 			{Sid: "KeepAuditTrail", Effect: "Deny", Action: []string{"cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail"}, Resource: []string{"*"}},
 			{

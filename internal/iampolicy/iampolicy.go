@@ -1,6 +1,7 @@
-// Package policy holds IAM policy documents as Go values, so that models build
-// them with types rather than string templates and tests can read them back.
-package policy
+// Package iampolicy holds IAM policy documents as Go values, so that the models
+// and the account baseline build them with types rather than string templates,
+// and tests read them back.
+package iampolicy
 
 import (
 	"encoding/json"
@@ -31,7 +32,7 @@ type Statement struct {
 func (d Document) JSON() (string, error) {
 	b, err := json.Marshal(d)
 	if err != nil {
-		return "", fmt.Errorf("policy: %w", err)
+		return "", fmt.Errorf("iam policy: %w", err)
 	}
 	return string(b), nil
 }
@@ -51,17 +52,17 @@ func Parse(text string) (Document, error) {
 		} `json:"Statement"`
 	}
 	if err := json.Unmarshal([]byte(text), &raw); err != nil {
-		return Document{}, fmt.Errorf("policy: %w", err)
+		return Document{}, fmt.Errorf("iam policy: %w", err)
 	}
 	d := Document{Version: raw.Version}
 	for _, s := range raw.Statement {
 		st := Statement{Sid: s.Sid, Effect: s.Effect, Principal: s.Principal, Condition: s.Condition}
 		var err error
 		if st.Action, err = stringOrList(s.Action); err != nil {
-			return Document{}, fmt.Errorf("policy: statement %q Action: %w", s.Sid, err)
+			return Document{}, fmt.Errorf("iam policy: statement %q Action: %w", s.Sid, err)
 		}
 		if st.Resource, err = stringOrList(s.Resource); err != nil {
-			return Document{}, fmt.Errorf("policy: statement %q Resource: %w", s.Sid, err)
+			return Document{}, fmt.Errorf("iam policy: statement %q Resource: %w", s.Sid, err)
 		}
 		d.Statement = append(d.Statement, st)
 	}
