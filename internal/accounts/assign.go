@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tenantctl/tenantctl/internal/ctxtime"
 	"github.com/tenantctl/tenantctl/internal/spec"
 )
 
@@ -113,7 +114,7 @@ func (m *Manager) Assign(ctx context.Context, t *spec.Tenant) (*Assignment, erro
 				// Every ready account is claimed by assigns in flight; losers
 				// will withdraw. Wait for them rather than call the pool empty.
 				lastClaims = claimed
-				if err := sleep(ctx, m.opts.ClaimSettle+time.Duration(rng.Int64N(int64(m.opts.ClaimSettle)+1))); err != nil {
+				if err := ctxtime.Sleep(ctx, m.opts.ClaimSettle+time.Duration(rng.Int64N(int64(m.opts.ClaimSettle)+1))); err != nil {
 					return nil, err
 				}
 				continue
@@ -134,7 +135,7 @@ func (m *Manager) Assign(ctx context.Context, t *spec.Tenant) (*Assignment, erro
 				return nil, err
 			}
 			// Jitter, so that two losers do not meet again in step.
-			if err := sleep(ctx, time.Duration(rng.Int64N(int64(m.opts.ClaimSettle)+1))); err != nil {
+			if err := ctxtime.Sleep(ctx, time.Duration(rng.Int64N(int64(m.opts.ClaimSettle)+1))); err != nil {
 				return nil, err
 			}
 			continue
@@ -198,7 +199,7 @@ func (m *Manager) poolOf(t *spec.Tenant) (string, error) {
 // tenant's claim won (see Assign).
 func (m *Manager) settleClaim(ctx context.Context, accountID, tenant string) (bool, error) {
 	for attempt := 0; ; attempt++ {
-		if err := sleep(ctx, m.opts.ClaimSettle); err != nil {
+		if err := ctxtime.Sleep(ctx, m.opts.ClaimSettle); err != nil {
 			return false, err
 		}
 		tags, err := m.tagsOf(ctx, accountID)

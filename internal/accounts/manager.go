@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/servicequotas"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/tenantctl/tenantctl/internal/ctxtime"
 	"github.com/tenantctl/tenantctl/internal/spec"
 )
 
@@ -127,21 +128,6 @@ func throttleRetryer() aws.Retryer {
 	return retry.AddWithErrorCodes(r, "ConcurrentModificationException", "TooManyRequestsException")
 }
 
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // retryUntil calls try with the backoff b until it reports done, fails, or
 // the backoff's timeout passes (then the last wait's reason is returned).
 func retryUntil(ctx context.Context, b Backoff, what string, try func() (done bool, err error)) error {
@@ -155,7 +141,7 @@ func retryUntil(ctx context.Context, b Backoff, what string, try func() (done bo
 		if time.Now().Add(delay).After(deadline) {
 			return fmt.Errorf("%s: still not done after %s", what, b.Timeout)
 		}
-		if err := sleep(ctx, delay); err != nil {
+		if err := ctxtime.Sleep(ctx, delay); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
 		delay *= 2

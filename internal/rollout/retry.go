@@ -1,7 +1,6 @@
 package rollout
 
 import (
-	"context"
 	"math/rand/v2"
 	"time"
 )
@@ -35,19 +34,4 @@ func (r Retry) Delay(n int) time.Duration {
 		f = r.Rand
 	}
 	return d/2 + time.Duration(f()*float64(d/2))
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"github.com/tenantctl/tenantctl/internal/ctxtime"
 )
 
 // Progress is what the runner tells its observer as the rollout moves.
@@ -254,7 +256,7 @@ func (r *Runner) runStack(ctx context.Context, plan *Plan, w *Wave, stack string
 		r.journal(Record{Type: RecRetry, Stack: stack, Attempt: attempt, Class: class, Error: firstLine(err), DelayMS: delay.Milliseconds()})
 		r.observe(Progress{Kind: "retry", Wave: w, Stack: stack, Attempt: attempt, Delay: delay, Err: err})
 		fmt.Fprintf(log, "tenantctl: attempt %d failed (%s), retrying in %s: %v\n", attempt, class, delay.Round(time.Millisecond), err)
-		if sleep(ctx, delay) != nil {
+		if ctxtime.Sleep(ctx, delay) != nil {
 			return r.finish(row, ResultCancelled, nil, Classify(ClassCancelled, fmt.Errorf("cancelled while waiting to retry: %w", err)))
 		}
 	}
