@@ -189,8 +189,11 @@ func validateTiers(s *Settings, e *errs) {
 		if sv.DesiredCount < 0 {
 			e.at(src, p+".service.desiredCount", "desiredCount is %d; use 0 or more", sv.DesiredCount)
 		}
-		if tier.MonthlyBudgetUSD < 0 {
+		switch {
+		case tier.MonthlyBudgetUSD < 0:
 			e.at(src, p+".monthlyBudgetUsd", "monthlyBudgetUsd is %v; use 0 (no budget) or more", tier.MonthlyBudgetUSD)
+		case tier.MonthlyBudgetUSD == 0 && tier.Allows(ModelAccount):
+			e.at(src, p+".monthlyBudgetUsd", "tier %q allows the account model, whose tenants' accounts get a monthly budget with an alert; set monthlyBudgetUsd to the budget in USD, e.g. 5000", name)
 		}
 		if tier.AccountPool.Target < 0 {
 			e.at(src, p+".accountPool.target", "target is %d; use 0 or more", tier.AccountPool.Target)
@@ -251,8 +254,8 @@ func validateTenant(s *Settings, t *Tenant, e *errs) {
 		// A tenant in the platform region is checked with the settings.
 		checkRegion(src, "region", t.Region, false, e)
 	}
-	if (t.Model == ModelSubnet || t.Model == ModelContainer) && t.Region != s.PlatformRegion && s.PlatformRegion != "" {
-		e.at(src, "region", "a %s tenant lives in the shared VPC in the platform region %s, not %s; remove region or set it to %s", t.Model, s.PlatformRegion, t.Region, s.PlatformRegion)
+	if t.Model.Valid() && t.Model != ModelAccount && t.Region != s.PlatformRegion && s.PlatformRegion != "" && regionRe.MatchString(t.Region) {
+		e.at(src, "region", "the %s model builds on the platform's resources in the platform region %s, not %s; remove region or set it to %s (only account-model tenants live in other regions)", t.Model, s.PlatformRegion, t.Region, s.PlatformRegion)
 	}
 	if t.CostCenter == "" {
 		e.at(src, "costCenter", "required field \"costCenter\" is missing; give the cost center chargeback bills, e.g. CC-1001")

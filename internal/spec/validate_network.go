@@ -56,11 +56,14 @@ func validateSettingsNetwork(s *Settings, e *errs) {
 	} else {
 		vpc, vpcOK = checkCIDR(src, "sharedVpc.cidr", s.SharedVPC.CIDR, e)
 	}
-	if s.SharedVPC.AZCount < 1 || s.SharedVPC.AZCount > MaxAZCount {
-		e.at(src, "sharedVpc.azCount", "azCount is %d; use 1 to %d availability zones", s.SharedVPC.AZCount, MaxAZCount)
+	azs := s.SharedVPC.AZCount
+	if azs < 2 || azs > MaxAZCount {
+		e.at(src, "sharedVpc.azCount", "azCount is %d; the shared load balancer needs subnets in at least 2 zones, use 2 to %d", azs, MaxAZCount)
 	}
-	if len(s.SharedVPC.PlatformSubnets) == 0 {
-		e.at(src, "sharedVpc.platformSubnets", "the platform needs its own subnets in the shared VPC (load balancer and cluster); list their CIDRs, e.g. [10.0.0.0/22, 10.0.4.0/22]")
+	if n := len(s.SharedVPC.PlatformSubnets); n == 0 {
+		e.at(src, "sharedVpc.platformSubnets", "the platform needs its own subnets in the shared VPC (load balancer and cluster); list their CIDRs, e.g. [10.0.0.0/22, 10.0.4.0/22, 10.0.8.0/22, 10.0.12.0/22]")
+	} else if azs >= 2 && n < 2*azs {
+		e.at(src, "sharedVpc.platformSubnets", "%d platform subnets for azCount %d; list %d: the first %d public (load balancer), the next %d private (shared cluster), one per zone", n, azs, 2*azs, azs, azs)
 	}
 	for i, c := range s.SharedVPC.PlatformSubnets {
 		path := fmt.Sprintf("sharedVpc.platformSubnets[%d]", i)
