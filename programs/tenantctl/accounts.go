@@ -52,6 +52,7 @@ emulator. Vending needs the fleet secret in ` + externalid.EnvSecret + `.`,
 		newAccountsAssignCmd(o),
 		newAccountsSuspendCmd(o),
 		newAccountsListCmd(o),
+		newAccountsExternalIDCmd(o),
 	)
 	return cmd
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/gruntwork-io/terratest/modules/retry"
 	"github.com/tenantctl/tenantctl/internal/awscfg"
+	"github.com/tenantctl/tenantctl/internal/externalid"
 	"github.com/tenantctl/tenantctl/internal/testutil/moto"
 )
 
@@ -105,6 +106,16 @@ func TestAccountLifecycleEndToEnd(t *testing.T) {
 	if again := c.ok("accounts", "assign", "globex"); !strings.Contains(again, "tenant globex already has account "+globex) {
 		t.Fatalf("second assign: %s", again)
 	}
+
+	// The external id a pipeline stores for `pulumi up` is the one the deploy
+	// role of the assigned account requires.
+	if got := strings.TrimSpace(c.ok("accounts", "external-id", "globex")); got != externalid.Derive([]byte(secret), globex) {
+		t.Errorf("external-id globex = %q, want the id derived for account %s", got, globex)
+	}
+	if got := strings.TrimSpace(c.ok("accounts", "external-id", "acme-corp")); got != externalid.Derive([]byte(secret), "210987654321") {
+		t.Errorf("external-id acme-corp = %q, want the id derived for its pinned account", got)
+	}
+	c.fails(1, "tenant initech uses the vpc model", "accounts", "external-id", "initech")
 
 	// One ready account left, target 2: top-up vends one.
 	out = c.ok("accounts", "pool", "--top-up")
