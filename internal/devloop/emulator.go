@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -78,6 +79,7 @@ func (p Paths) StartEmulator(ctx context.Context) (rec *Emulator, reused bool, e
 	defer log.Close()
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = log, log
+	cmd.Env = emulatorEnv(os.Environ())
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return nil, false, fmt.Errorf("starting %s: %w", bin, err)
@@ -96,6 +98,20 @@ func (p Paths) StartEmulator(ctx context.Context) (rec *Emulator, reused bool, e
 		return nil, false, fmt.Errorf("recording the emulator: %w", err)
 	}
 	return rec, false, nil
+}
+
+// emulatorEnv is the environment the emulator runs with: this one without
+// AWS_* settings. The user's profile, credentials and endpoint are not the
+// emulator's business (botocore inside moto even fails every request on a
+// profile it cannot find).
+func emulatorEnv(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "AWS_") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // StopEmulator ends the emulator of the state file and removes the file. A

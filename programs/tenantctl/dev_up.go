@@ -124,6 +124,9 @@ func (d *devOptions) up(ctx context.Context) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
+	// Every tenant as its file says, suspended (no tasks run) or pinned to a
+	// release (the dev loop has no releases): the selection destroy uses.
+	o.sel.Offboarding = true
 	o.resolveAccount = prep.resolve
 	_, plan, err := o.plan(ctx)
 	if err != nil {
