@@ -135,3 +135,15 @@ func TestDevSecretIsKept(t *testing.T) {
 		t.Errorf("bad kept secret: %v", err)
 	}
 }
+
+func TestMissingMotoSaysHowToGetIt(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	p := Paths{Dir: t.TempDir()}
+	_, _, err := p.StartEmulator(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "moto_server not found on PATH: install moto 5.2.1 (pip install 'moto[server]==5.2.1') or point --endpoint-url at a running emulator") {
+		t.Fatalf("StartEmulator without moto_server: %v", err)
+	}
+	if _, err := os.Stat(p.EmulatorState()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a state file was written without an emulator: %v", err)
+	}
+}

@@ -250,3 +250,36 @@ func TestDevUpAndDownDriveTheRollout(t *testing.T) {
 		t.Errorf("dev down with a given endpoint must leave it running:\n%s", out)
 	}
 }
+
+func TestEndpointFlagMistakesAreUsageErrors(t *testing.T) {
+	devEnv(t)
+	dir := project(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"rollout", "--endpoint-url", "localhost:5000"}, `--endpoint-url: endpoint "localhost:5000" is not an http(s) URL`},
+		{[]string{"render", "hooli", "--endpoint-url", "http://127.0.0.1:5000", "--emulator", "azurite"}, `--emulator: unknown emulator "azurite"`},
+		{[]string{"dev", "up", "--endpoint-url", "ftp://x"}, `--endpoint-url: endpoint "ftp://x" is not an http(s) URL`},
+	} {
+		_, stderr, code := cli(t, append([]string{"--dir", dir}, c.args...)...)
+		if code != ExitUsage || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// render shows a stack as it deploys to an emulator, with the gaps it
+// applied; without an endpoint, no gap line.
+func TestRenderShowsEmulatorGaps(t *testing.T) {
+	devEnv(t)
+	out, stderr, code := cli(t, "--dir", "../../tenants", "render", "initech", "--stacks", "../../stacks", "--endpoint-url", "http://127.0.0.1:5000")
+	if code != ExitOK || !strings.Contains(out, "emulator gaps applied: ecs-managed-tags, transit-gateway-attachment\n") ||
+		!strings.Contains(out, "skipRequestingAccountId=true") || strings.Contains(out, "aws:ec2transitgateway/vpcAttachment:VpcAttachment") {
+		t.Fatalf("render in emulator mode: exit %d\n%s\n%s", code, out, stderr)
+	}
+	out, _, code = cli(t, "--dir", "../../tenants", "render", "initech", "--stacks", "../../stacks")
+	if code != ExitOK || strings.Contains(out, "emulator gaps") || !strings.Contains(out, "aws:ec2transitgateway/vpcAttachment:VpcAttachment") {
+		t.Fatalf("render against AWS: exit %d\n%s", code, out)
+	}
+}

@@ -115,7 +115,7 @@ func (d *devOptions) up(ctx context.Context) error {
 	}
 
 	// 6. The fan-out: platform first, then accounts, then every tenant.
-	prep := &accountPrep{cfg: cfg, f: f, secret: secret, gaps: d.endpoint.gaps()}
+	prep := &accountPrep{ctx: ctx, cfg: cfg, f: f, secret: secret, gaps: d.endpoint.gaps()}
 	o, err := d.fanout(rollout.OpUp, secret)
 	if err != nil {
 		return err
@@ -162,6 +162,7 @@ func (d *devOptions) printGaps(by map[string][]string) {
 // one of their stacks asks, which the rollout does only after the platform
 // wave (the platform stack creates the OUs vending needs).
 type accountPrep struct {
+	ctx    context.Context
 	cfg    aws.Config
 	f      *spec.Fleet
 	secret []byte
@@ -174,7 +175,7 @@ type accountPrep struct {
 
 func (p *accountPrep) resolve(tenantID string) (string, error) {
 	p.once.Do(func() {
-		p.result, p.err = devloop.PrepareAccounts(context.Background(), p.cfg, p.f, p.secret, p.gaps)
+		p.result, p.err = devloop.PrepareAccounts(p.ctx, p.cfg, p.f, p.secret, p.gaps)
 	})
 	if p.err != nil {
 		return "", p.err
