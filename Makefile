@@ -13,6 +13,7 @@ build:
 demo: build
 	$(BIN)/tenantctl validate --dir tenants
 	$(BIN)/tenantctl list --dir tenants
+	$(BIN)/tenantctl render --all --dir tenants --stacks stacks
 
 # The Pulumi CLI (a real engine for the Automation API tests), built from the Go
 # module proxy through the nested tools module so the main go.mod stays lean.

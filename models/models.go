@@ -19,6 +19,7 @@ import (
 	"github.com/tenantctl/tenantctl/models/account"
 	"github.com/tenantctl/tenantctl/models/application"
 	"github.com/tenantctl/tenantctl/models/container"
+	"github.com/tenantctl/tenantctl/models/emulation"
 	"github.com/tenantctl/tenantctl/models/platform"
 	"github.com/tenantctl/tenantctl/models/provider"
 	"github.com/tenantctl/tenantctl/models/subnet"
@@ -98,16 +99,36 @@ func NeedsPlatform(m spec.IsolationModel) bool { return m != spec.ModelAccount }
 
 // Program is the Pulumi program of one stack: "platform", or a tenant id.
 func Program(f *spec.Fleet, stack string) (pulumi.RunFunc, error) {
+	return ObservedProgram(f, stack, nil)
+}
+
+// ObservedProgram is Program that also hands the stack's outputs to observe
+// (when not nil) as the program exports them: the offline renderer reads the
+// emulator gaps a stack applied from them.
+func ObservedProgram(f *spec.Fleet, stack string, observe func(Outputs)) (pulumi.RunFunc, error) {
 	if f == nil {
 		return nil, fmt.Errorf("models: no fleet")
 	}
+	finish := func(ctx *pulumi.Context, emu *emulation.Mode, outs Outputs) {
+		if emu != nil {
+			outs[emulation.OutputGaps] = pulumi.ToStringArray(emu.Applied())
+		}
+		if observe != nil {
+			observe(outs)
+		}
+		export(ctx, outs)
+	}
 	if stack == PlatformStack {
 		return func(ctx *pulumi.Context) error {
-			outs, err := DeployPlatform(ctx, f)
+			emu, err := emulationOf(ctx)
+			if err != nil {
+				return fmt.Errorf("platform: %w", err)
+			}
+			outs, err := DeployPlatform(ctx, f, emu)
 			if err != nil {
 				return err
 			}
-			export(ctx, outs)
+			finish(ctx, emu, outs)
 			return nil
 		}, nil
 	}
@@ -119,6 +140,10 @@ func Program(f *spec.Fleet, stack string) (pulumi.RunFunc, error) {
 		return nil, fmt.Errorf("tenant %s: unknown isolation model %q", t.ID, t.Model)
 	}
 	return func(ctx *pulumi.Context) error {
+		emu, err := emulationOf(ctx)
+		if err != nil {
+			return fmt.Errorf("tenant %s: %w", t.ID, err)
+		}
 		var p Platform
 		if NeedsPlatform(t.Model) {
 			name := configValue(ctx, ConfigPlatformStack)
@@ -131,13 +156,19 @@ func Program(f *spec.Fleet, stack string) (pulumi.RunFunc, error) {
 			}
 			p = platform.FromStackReference(ref)
 		}
-		outs, err := Deploy(ctx, f, t, p)
+		outs, err := Deploy(ctx, f, t, p, emu)
 		if err != nil {
 			return err
 		}
-		export(ctx, outs)
+		finish(ctx, emu, outs)
 		return nil
 	}, nil
+}
+
+// emulationOf reads the stack's emulator mode from its configuration (nil
+// when the stack is pointed at AWS).
+func emulationOf(ctx *pulumi.Context) (*emulation.Mode, error) {
+	return emulation.FromConfig(func(key string) string { return configValue(ctx, key) })
 }
 
 func export(ctx *pulumi.Context, outs Outputs) {
@@ -151,9 +182,10 @@ func export(ctx *pulumi.Context, outs Outputs) {
 	}
 }
 
-// DeployPlatform builds the platform stack with its provider.
-func DeployPlatform(ctx *pulumi.Context, f *spec.Fleet) (Outputs, error) {
-	args, err := provider.Args(f.Settings.PlatformRegion, spec.PlatformTags(&f.Settings), nil)
+// DeployPlatform builds the platform stack with its provider; emu is the
+// stack's emulator mode, nil against AWS.
+func DeployPlatform(ctx *pulumi.Context, f *spec.Fleet, emu *emulation.Mode) (Outputs, error) {
+	args, err := provider.Args(f.Settings.PlatformRegion, spec.PlatformTags(&f.Settings), nil, emu.Provider())
 	if err != nil {
 		return nil, fmt.Errorf("platform: %w", err)
 	}
@@ -161,7 +193,7 @@ func DeployPlatform(ctx *pulumi.Context, f *spec.Fleet) (Outputs, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := platform.New(ctx, f, prov)
+	p, err := platform.New(ctx, f, prov, emu)
 	if err != nil {
 		return nil, err
 	}
@@ -169,8 +201,9 @@ func DeployPlatform(ctx *pulumi.Context, f *spec.Fleet) (Outputs, error) {
 }
 
 // Deploy builds a tenant's stack: its provider, then its model through the
-// registry. p is the platform as the stack sees it (unused by the account model).
-func Deploy(ctx *pulumi.Context, f *spec.Fleet, t *spec.Tenant, p Platform) (Outputs, error) {
+// registry. p is the platform as the stack sees it (unused by the account
+// model); emu is the stack's emulator mode, nil against AWS.
+func Deploy(ctx *pulumi.Context, f *spec.Fleet, t *spec.Tenant, p Platform, emu *emulation.Mode) (Outputs, error) {
 	build, ok := registry[t.Model]
 	if !ok {
 		return nil, fmt.Errorf("tenant %s: unknown isolation model %q", t.ID, t.Model)
@@ -179,7 +212,7 @@ func Deploy(ctx *pulumi.Context, f *spec.Fleet, t *spec.Tenant, p Platform) (Out
 		return nil, fmt.Errorf("tenant %s: region %s: the %s model builds on the platform's resources in %s; use that region (or the account model)",
 			t.ID, t.Region, t.Model, f.Settings.PlatformRegion)
 	}
-	in := tenant.Input{Fleet: f, Tenant: t, Platform: p}
+	in := tenant.Input{Fleet: f, Tenant: t, Platform: p, Emulation: emu}
 	var role *provider.AssumeRole
 	if t.Model == spec.ModelAccount {
 		var err error
@@ -190,7 +223,7 @@ func Deploy(ctx *pulumi.Context, f *spec.Fleet, t *spec.Tenant, p Platform) (Out
 	} else {
 		in.AccountID = p.AccountID
 	}
-	args, err := provider.Args(t.Region, spec.CostTags(&f.Settings, t), role)
+	args, err := provider.Args(t.Region, spec.CostTags(&f.Settings, t), role, emu.Provider())
 	if err != nil {
 		return nil, fmt.Errorf("tenant %s: %w", t.ID, err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models"
+	"github.com/tenantctl/tenantctl/models/emulation"
 )
 
 // ConfigSource gives a stack's configuration and its secret keys.
@@ -20,7 +21,12 @@ func StackConfigDir(dir string) ConfigSource {
 // Stack renders one stack of the fleet ("platform" or a tenant id) in Preview
 // mode, with its configuration from config (none when nil).
 func Stack(f *spec.Fleet, stack string, config ConfigSource) (*Graph, error) {
-	program, err := models.Program(f, stack)
+	var gaps []string
+	program, err := models.ObservedProgram(f, stack, func(outs models.Outputs) {
+		if ids, ok := emulation.AppliedIn(outs); ok {
+			gaps = append([]string{}, ids...)
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +36,30 @@ func Stack(f *spec.Fleet, stack string, config ConfigSource) (*Graph, error) {
 			return nil, err
 		}
 	}
-	return Run(program, o)
+	g, err := Run(program, o)
+	if err != nil {
+		return nil, err
+	}
+	g.EmulatorGaps = gaps
+	return g, nil
+}
+
+// WithExtra adds the same keys to every stack's configuration (an emulator
+// endpoint, say); they win over the stack's own.
+func WithExtra(src ConfigSource, extra map[string]string) ConfigSource {
+	return func(stack string) (map[string]string, []string, error) {
+		cfg, secrets := map[string]string{}, []string(nil)
+		if src != nil {
+			var err error
+			if cfg, secrets, err = src(stack); err != nil {
+				return nil, nil, err
+			}
+		}
+		for k, v := range extra {
+			cfg[k] = v
+		}
+		return cfg, secrets, nil
+	}
 }
 
 // Stacks renders several stacks, up to GOMAXPROCS at a time, and returns the

@@ -136,6 +136,9 @@ func writeTable(w io.Writer, graphs []*Graph) error {
 		defaults := defaultTags(g)
 		fmt.Fprintf(w, "stack %s: %d resources\n", g.Stack, len(g.Resources))
 		fmt.Fprintf(w, "default tags: %s\n", joinMap(defaults))
+		if g.EmulatorGaps != nil {
+			fmt.Fprintf(w, "emulator gaps applied: %s\n", dash(strings.Join(g.EmulatorGaps, ", ")))
+		}
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "TYPE\tNAME\tPARENT\tPROVIDER\tEXTRA TAGS\tKEY INPUTS")
 		for _, r := range g.Resources {
@@ -164,6 +167,9 @@ func writeMarkdown(w io.Writer, graphs []*Graph) error {
 		}
 		defaults := defaultTags(g)
 		fmt.Fprintf(w, "## Stack `%s`\n\n%d resources. Default tags: %s\n\n", g.Stack, len(g.Resources), esc.Replace(joinMap(defaults)))
+		if g.EmulatorGaps != nil {
+			fmt.Fprintf(w, "Emulator gaps applied: %s\n\n", dash(strings.Join(g.EmulatorGaps, ", ")))
+		}
 		fmt.Fprintln(w, "| type | name | parent | provider | extra tags | key inputs |")
 		fmt.Fprintln(w, "|---|---|---|---|---|---|")
 		for _, r := range g.Resources {

@@ -13,6 +13,10 @@ const Project = "tenantctl"
 type Graph struct {
 	Stack     string      `json:"stack" yaml:"stack"`
 	Resources []*Resource `json:"resources" yaml:"resources"`
+	// EmulatorGaps are the ids of the emulator gaps the stack applied (what
+	// it left out or adapted) when its configuration points it at an
+	// emulator; nil otherwise.
+	EmulatorGaps []string `json:"emulatorGaps,omitempty" yaml:"emulatorGaps,omitempty"`
 }
 
 // Options of Run.

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -96,8 +97,9 @@ func (p programs) account(t *spec.Tenant) (string, error) {
 
 // AccountResolver resolves pool-drawn tenants' accounts through the account
 // lifecycle's tags. The organization is read once, on the first call, so a
-// rollout without such tenants never needs AWS credentials for it.
-func AccountResolver(ctx context.Context, settings *spec.Settings, aws awscfg.Options) func(tenantID string) (string, error) {
+// rollout without such tenants never needs AWS credentials for it. load gives
+// the SDK configuration (LoadAWS for AWS itself).
+func AccountResolver(ctx context.Context, settings *spec.Settings, load func(context.Context) (aws.Config, error)) func(tenantID string) (string, error) {
 	var (
 		once sync.Once
 		inv  *accounts.Inventory
@@ -105,7 +107,7 @@ func AccountResolver(ctx context.Context, settings *spec.Settings, aws awscfg.Op
 	)
 	return func(tenantID string) (string, error) {
 		once.Do(func() {
-			cfg, lerr := awscfg.Load(ctx, aws)
+			cfg, lerr := load(ctx)
 			if lerr != nil {
 				err = lerr
 				return
@@ -122,4 +124,10 @@ func AccountResolver(ctx context.Context, settings *spec.Settings, aws awscfg.Op
 		}
 		return inv.TenantAccount(tenantID)
 	}
+}
+
+// LoadAWS loads the SDK configuration for AWS (or $AWS_ENDPOINT_URL) the way
+// every command does (internal/awscfg).
+func LoadAWS(o awscfg.Options) func(context.Context) (aws.Config, error) {
+	return func(ctx context.Context) (aws.Config, error) { return awscfg.Load(ctx, o) }
 }

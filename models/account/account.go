@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/tenantctl/tenantctl/internal/emulator"
 	"github.com/tenantctl/tenantctl/models/datatable"
 	"github.com/tenantctl/tenantctl/models/fargate"
 	"github.com/tenantctl/tenantctl/models/network"
@@ -71,13 +72,18 @@ func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 	if err != nil {
 		return nil, err
 	}
-	budget, err := budgets.NewBudget(ctx, in.Name("budget"), &budgets.BudgetArgs{
+	budgetArgs := &budgets.BudgetArgs{
+		// The tenant's own account, stated rather than left to the provider
+		// (which does not look its account up against an emulator).
+		AccountId:   in.AccountID,
 		Name:        pulumi.String(in.Physical("monthly", 100)),
 		BudgetType:  pulumi.String("COST"),
 		LimitAmount: pulumi.String(fmt.Sprintf("%.2f", tier.MonthlyBudgetUSD)),
 		LimitUnit:   pulumi.String("USD"),
 		TimeUnit:    pulumi.String("MONTHLY"),
-		Notifications: budgets.BudgetNotificationArray{
+	}
+	if !in.Emulation.Gap(emulator.GapBudgetNotifications) {
+		budgetArgs.Notifications = budgets.BudgetNotificationArray{
 			budgets.BudgetNotificationArgs{
 				ComparisonOperator: pulumi.String("GREATER_THAN"), NotificationType: pulumi.String("ACTUAL"),
 				Threshold: pulumi.Float64(ActualAlertPercent), ThresholdType: pulumi.String("PERCENTAGE"),
@@ -88,8 +94,9 @@ func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 				Threshold: pulumi.Float64(ForecastAlertPercent), ThresholdType: pulumi.String("PERCENTAGE"),
 				SubscriberEmailAddresses: pulumi.StringArray{pulumi.String(t.Owner)},
 			},
-		},
-	}, opts...)
+		}
+	}
+	budget, err := budgets.NewBudget(ctx, in.Name("budget"), budgetArgs, opts...)
 	if err != nil {
 		return nil, err
 	}

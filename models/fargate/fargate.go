@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/tenantctl/tenantctl/internal/emulator"
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models/naming"
@@ -242,9 +243,11 @@ func New(ctx *pulumi.Context, in tenant.Input, a Args, opts ...pulumi.ResourceOp
 		},
 		// Tasks are not reached by the provider's default tags: the service
 		// passes its own tags on, and ECS adds the cluster and service names.
-		PropagateTags:        pulumi.String("SERVICE"),
-		EnableEcsManagedTags: pulumi.Bool(true),
-		Tags:                 in.CostTags(),
+		PropagateTags: pulumi.String("SERVICE"),
+		Tags:          in.CostTags(),
+	}
+	if !in.Emulation.Gap(emulator.GapECSManagedTags) {
+		svcArgs.EnableEcsManagedTags = pulumi.Bool(true)
 	}
 	svcOpts := opts
 	if a.TargetGroupArn != nil {

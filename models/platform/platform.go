@@ -21,8 +21,10 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/organizations"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/tenantctl/tenantctl/internal/emulator"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models/datatable"
+	"github.com/tenantctl/tenantctl/models/emulation"
 	"github.com/tenantctl/tenantctl/models/naming"
 	"github.com/tenantctl/tenantctl/models/network"
 )
@@ -54,13 +56,16 @@ func pooledTags() pulumi.StringMap {
 
 // New registers the platform. prov is the stack's provider; every child
 // inherits it through the component.
-func New(ctx *pulumi.Context, f *spec.Fleet, prov *aws.Provider) (*Platform, error) {
+//
+// emu is the stack's emulator mode (nil against AWS): what the emulator cannot
+// serve is left out, and recorded there.
+func New(ctx *pulumi.Context, f *spec.Fleet, prov *aws.Provider, emu *emulation.Mode) (*Platform, error) {
 	s := &f.Settings
 	p := &Platform{}
 	if err := ctx.RegisterComponentResource(ComponentType, Owner, p, pulumi.Providers(prov)); err != nil {
 		return nil, err
 	}
-	b := &builder{ctx: ctx, f: f, s: s, prov: prov, opts: []pulumi.ResourceOption{pulumi.Parent(p)}}
+	b := &builder{ctx: ctx, f: f, s: s, prov: prov, emu: emu, opts: []pulumi.ResourceOption{pulumi.Parent(p)}}
 	if err := b.build(); err != nil {
 		return nil, fmt.Errorf("platform: %w", err)
 	}
@@ -76,6 +81,7 @@ type builder struct {
 	f    *spec.Fleet
 	s    *spec.Settings
 	prov *aws.Provider
+	emu  *emulation.Mode
 	opts []pulumi.ResourceOption
 	out  pulumi.Map
 
@@ -415,6 +421,9 @@ func (b *builder) organization() error {
 // costAllocation activates the TenantId tag for Cost Explorer, which chargeback
 // groups siloed tenants' cost by.
 func (b *builder) costAllocation() error {
+	if b.emu.Gap(emulator.GapCostAllocationTag) {
+		return nil
+	}
 	_, err := costexplorer.NewCostAllocationTag(b.ctx, b.name("cost-tag", spec.TagTenantID), &costexplorer.CostAllocationTagArgs{
 		TagKey: pulumi.String(spec.TagTenantID),
 		Status: pulumi.String("Active"),
@@ -472,6 +481,11 @@ func (b *builder) sharedServices() error {
 	if err != nil {
 		return err
 	}
+	b.out[OutTransitGatewayID] = tgw.ID()
+	b.out[OutSharedServicesRouteTable] = rt.ID()
+	if b.emu.Gap(emulator.GapTransitGatewayAttach) {
+		return nil
+	}
 	servicesAttach, err := ec2transitgateway.NewVpcAttachment(b.ctx, b.name("tgw", "services"), &ec2transitgateway.VpcAttachmentArgs{
 		TransitGatewayId: tgw.ID(), VpcId: vpc.ID(), SubnetIds: network.IDs(subnets),
 		Tags: nameTag("tgw-services"),
@@ -496,7 +510,5 @@ func (b *builder) sharedServices() error {
 	}, b.with(pulumi.DependsOn([]pulumi.Resource{sharedAttach}))...); err != nil {
 		return err
 	}
-	b.out[OutTransitGatewayID] = tgw.ID()
-	b.out[OutSharedServicesRouteTable] = rt.ID()
 	return nil
 }

@@ -43,8 +43,9 @@ func SessionName(tenantID string) string {
 }
 
 // Args is the provider configuration of a stack. tags become the provider's
-// default tags; role is nil for stacks in the SaaS account.
-func Args(region string, tags map[string]string, role *AssumeRole) (*aws.ProviderArgs, error) {
+// default tags; role is nil for stacks in the SaaS account; ep is nil for
+// stacks pointed at AWS and sends every service to an emulator otherwise.
+func Args(region string, tags map[string]string, role *AssumeRole, ep *Endpoint) (*aws.ProviderArgs, error) {
 	if region == "" {
 		return nil, fmt.Errorf("provider: region is empty")
 	}
@@ -70,8 +71,17 @@ func Args(region string, tags map[string]string, role *AssumeRole) (*aws.Provide
 			SessionName: pulumi.StringPtr(SessionName(role.TenantID)),
 		}
 		// Refuse to deploy into any other account, whatever credentials the
-		// pipeline happens to hold after assuming the role.
-		args.AllowedAccountIds = pulumi.StringArray{pulumi.String(role.AccountID)}
+		// pipeline happens to hold after assuming the role. (Not against an
+		// emulator: the check needs the account id, which the provider then
+		// does not ask for; the emulator honours the assumed role's account.)
+		if ep == nil {
+			args.AllowedAccountIds = pulumi.StringArray{pulumi.String(role.AccountID)}
+		}
+	}
+	if ep != nil {
+		if err := ep.apply(args); err != nil {
+			return nil, err
+		}
 	}
 	return args, nil
 }

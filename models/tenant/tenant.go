@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/models/emulation"
 	"github.com/tenantctl/tenantctl/models/naming"
 	"github.com/tenantctl/tenantctl/models/network"
 	"github.com/tenantctl/tenantctl/models/platform"
@@ -27,6 +28,9 @@ type Input struct {
 	// AccountID is the account the tenant's resources live in: the tenant's own
 	// for the account model, the platform's otherwise.
 	AccountID pulumi.StringInput
+	// Emulation is the stack's emulator mode, nil against AWS: models ask it
+	// (Emulation.Gap) before building what the emulator cannot serve.
+	Emulation *emulation.Mode
 }
 
 // Settings are the fleet's settings.

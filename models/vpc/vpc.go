@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2transitgateway"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/tenantctl/tenantctl/internal/emulator"
 	"github.com/tenantctl/tenantctl/models/fargate"
 	"github.com/tenantctl/tenantctl/models/network"
 	"github.com/tenantctl/tenantctl/models/tenant"
@@ -51,7 +52,7 @@ func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 		"vpcId":       vpc.VPC.ID(),
 		"serviceName": svc.Service.Name,
 	}
-	if t.Network.SharedServices {
+	if t.Network.SharedServices && !in.Emulation.Gap(emulator.GapTransitGatewayAttach) {
 		attach, err := attachSharedServices(ctx, in, vpc, opts)
 		if err != nil {
 			return nil, err

@@ -74,7 +74,9 @@ func TestCommandsOnTheRealEngine(t *testing.T) {
 	t.Setenv("PULUMI_HOME", t.TempDir())
 	t.Setenv("CI", "true")
 	oldP, oldPl := programsFor, pluginsFor
-	programsFor = func(f *spec.Fleet) (rollout.Programs, error) { return rollout.ModelPrograms(f, componentProgram), nil }
+	programsFor = func(_ *fanoutOptions, f *spec.Fleet) (rollout.Programs, error) {
+		return rollout.ModelPrograms(f, componentProgram), nil
+	}
 	pluginsFor = func() []auto.Plugin { return nil }
 	t.Cleanup(func() { programsFor, pluginsFor = oldP, oldPl })
 

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
 	"github.com/tenantctl/tenantctl/internal/awscfg"
@@ -37,19 +38,33 @@ const (
 
 // fleetPrograms gives the rollout the isolation models' inline programs and
 // each stack's configuration; account-model stacks get their account and the
-// external id derived from TENANTCTL_EXTERNAL_ID_SECRET.
-func fleetPrograms(f *spec.Fleet) (rollout.Programs, error) {
-	o := stackconfig.Options{
-		ResolveAccount: stackconfig.AccountResolver(context.Background(), &f.Settings, awscfg.Options{Region: f.Settings.PlatformRegion}),
+// external id derived from TENANTCTL_EXTERNAL_ID_SECRET (or the command's
+// own secret). With an endpoint every stack is pointed at the emulator, and
+// accounts are resolved there.
+func fleetPrograms(o *fanoutOptions, f *spec.Fleet) (rollout.Programs, error) {
+	ctx := context.Background()
+	so := stackconfig.Options{ExternalIDSecret: o.externalIDSecret}
+	load := stackconfig.LoadAWS(awscfg.Options{Region: f.Settings.PlatformRegion})
+	if o.endpoint.url != "" {
+		cfg, dummy, err := o.endpoint.sdkConfig(ctx, f.Settings.PlatformRegion)
+		if err != nil {
+			return nil, err
+		}
+		so.Extra = autoConfig(o.endpoint.stackConfig(dummy))
+		load = func(context.Context) (aws.Config, error) { return cfg, nil }
 	}
-	if v := os.Getenv(externalid.EnvSecret); v != "" {
+	so.ResolveAccount = o.resolveAccount
+	if so.ResolveAccount == nil {
+		so.ResolveAccount = stackconfig.AccountResolver(ctx, &f.Settings, load)
+	}
+	if v := os.Getenv(externalid.EnvSecret); v != "" && so.ExternalIDSecret == nil {
 		secret, err := externalid.ParseSecret(v)
 		if err != nil {
 			return nil, err
 		}
-		o.ExternalIDSecret = secret
+		so.ExternalIDSecret = secret
 	}
-	return stackconfig.Programs(f, o), nil
+	return stackconfig.Programs(f, so), nil
 }
 
 // programsFor is fleetPrograms, replaceable in tests.
@@ -58,18 +73,12 @@ var programsFor = fleetPrograms
 // newDeployer builds the engine the fan-out commands drive; tests replace it
 // with a simulated one.
 var newDeployer = func(ctx context.Context, o *fanoutOptions, f *spec.Fleet, progs rollout.Programs) (rollout.Deployer, error) {
-	env := map[string]string{}
-	for _, k := range []string{"PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"} {
-		if v, ok := os.LookupEnv(k); ok {
-			env[k] = v
-		}
-	}
 	return auto.New(ctx, progs, auto.Options{
 		Project:         "tenantctl",
 		WorkRoot:        filepath.Join(o.stateDir, "workspaces"),
 		Backend:         o.backend,
 		SecretsProvider: o.secretsProvider,
-		Env:             env,
+		Env:             o.engineEnv(),
 		Parallel:        o.parallel,
 		Plugins:         pluginsFor(),
 	})
@@ -112,6 +121,15 @@ type fanoutOptions struct {
 	stackTimeout                       time.Duration
 	output, summaryMD                  string
 	drift, many, offboarding           bool
+	endpoint                           endpointOptions
+
+	// Set by commands that drive the fan-out themselves (dev up, dev down):
+	// env overrides the engine's environment (the dev passphrase),
+	// externalIDSecret the fleet secret, resolveAccount how pool-drawn
+	// account tenants find their account.
+	env              map[string]string
+	externalIDSecret []byte
+	resolveAccount   func(tenantID string) (string, error)
 
 	// resolved by complete
 	sel      rollout.Selector
@@ -146,6 +164,22 @@ func (o *fanoutOptions) addRunFlags(cmd *cobra.Command, defaultTolerance string)
 	fs.StringVar(&o.stateDir, "state-dir", "", "where journals, logs, locks and workspaces go (default <project>/.tenantctl)")
 	fs.StringVarP(&o.output, "output", "o", "text", "report format on stdout: text or json")
 	fs.StringVar(&o.summaryMD, "summary-md", "", "also write a markdown summary for a pull request comment to this file (kept under 65,536 characters)")
+	o.endpoint.addFlags(cmd)
+}
+
+// engineEnv is the environment every stack's engine gets: the passphrase of
+// the secrets provider from this process's environment, then o.env.
+func (o *fanoutOptions) engineEnv() map[string]string {
+	env := map[string]string{}
+	for _, k := range []string{"PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env[k] = v
+		}
+	}
+	for k, v := range o.env {
+		env[k] = v
+	}
+	return env
 }
 
 // complete fills defaults from the environment and the project layout.
@@ -165,6 +199,7 @@ func (o *fanoutOptions) complete() error {
 	if o.backend == "" {
 		o.backend = "file://" + filepath.Join(o.stateDir, "state")
 	}
+	o.endpoint.complete()
 	return nil
 }
 
@@ -204,7 +239,7 @@ func (o *fanoutOptions) validate() error {
 	if o.output != "text" && o.output != "json" {
 		return bad(fmt.Errorf("--output %q: want text or json", o.output))
 	}
-	return nil
+	return o.endpoint.validate()
 }
 
 // checkSecrets fails early, before any stack runs, when a self-managed backend
@@ -216,7 +251,7 @@ func (o *fanoutOptions) checkSecrets() error {
 	if o.secretsProvider != "" && o.secretsProvider != "passphrase" {
 		return nil
 	}
-	if os.Getenv("PULUMI_CONFIG_PASSPHRASE") == "" && os.Getenv("PULUMI_CONFIG_PASSPHRASE_FILE") == "" {
+	if env := o.engineEnv(); env["PULUMI_CONFIG_PASSPHRASE"] == "" && env["PULUMI_CONFIG_PASSPHRASE_FILE"] == "" {
 		return withCode(ExitInvalid, fmt.Errorf("the backend %s needs a secrets provider: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE), or pass --secrets-provider awskms://<key>", o.backend))
 	}
 	return nil
@@ -287,7 +322,7 @@ func (o *fanoutOptions) execute(ctx context.Context, f *spec.Fleet, plan *rollou
 		}
 		return o.report(rollout.NewReport(plan, rollout.StatusSucceeded, "", nil, plan.Created, time.Now()))
 	}
-	progs, err := programsFor(f)
+	progs, err := programsFor(o, f)
 	if err != nil {
 		return withCode(ExitInvalid, err)
 	}

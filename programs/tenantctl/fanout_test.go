@@ -34,7 +34,7 @@ func withSim(t *testing.T, sim *rollouttest.Sim) {
 	t.Setenv("PULUMI_BACKEND_URL", "")
 	t.Setenv("CI", "true")
 	oldP, oldD := programsFor, newDeployer
-	programsFor = func(*spec.Fleet) (rollout.Programs, error) { return nil, nil }
+	programsFor = func(*fanoutOptions, *spec.Fleet) (rollout.Programs, error) { return nil, nil }
 	newDeployer = func(context.Context, *fanoutOptions, *spec.Fleet, rollout.Programs) (rollout.Deployer, error) {
 		return sim, nil
 	}
@@ -222,7 +222,7 @@ func TestEngineSetUpErrors(t *testing.T) {
 	if _, errs, code := cli(t, "preview", "--dir", dir); code != ExitInvalid || !strings.Contains(errs, "TENANTCTL_EXTERNAL_ID_SECRET is 9 characters long") {
 		t.Errorf("short external id secret: exit %d\n%s", code, errs)
 	}
-	programsFor = func(*spec.Fleet) (rollout.Programs, error) { return nil, nil }
+	programsFor = func(*fanoutOptions, *spec.Fleet) (rollout.Programs, error) { return nil, nil }
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "")
 	if _, errs, code := cli(t, "preview", "--dir", dir); code != ExitInvalid || !strings.Contains(errs, "set PULUMI_CONFIG_PASSPHRASE") {
 		t.Errorf("no passphrase: exit %d\n%s", code, errs)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -18,6 +19,7 @@ type renderOptions struct {
 	format    string
 	stacksDir string
 	stacks    []string
+	endpoint  endpointOptions
 }
 
 func newRenderCmd(g *globalOptions) *cobra.Command {
@@ -29,7 +31,9 @@ func newRenderCmd(g *globalOptions) *cobra.Command {
 no engine, no cloud account — and prints every resource it would register: type,
 logical name, parent, provider, tags and inputs. Values known only after
 deployment show as <computed>, secrets as [secret]. Each stack's configuration is
-read from --stacks (Pulumi.<stack>.yaml), as pulumi up reads it.`,
+read from --stacks (Pulumi.<stack>.yaml), as pulumi up reads it. With
+--endpoint-url (or $AWS_ENDPOINT_URL) the stacks render as they deploy to that
+emulator, and each shows the emulator gaps it applied.`,
 		Example: `  tenantctl render hooli
   tenantctl render --all --format markdown
   tenantctl render soylent --format dot | dot -Tsvg > soylent.svg`,
@@ -43,6 +47,7 @@ read from --stacks (Pulumi.<stack>.yaml), as pulumi up reads it.`,
 	cmd.Flags().BoolVar(&o.all, "all", false, "render the platform and every tenant")
 	cmd.Flags().StringVarP(&o.format, "format", "o", "table", "output format: "+strings.Join(render.Formats, ", "))
 	cmd.Flags().StringVar(&o.stacksDir, "stacks", "stacks", "directory of the Pulumi.<stack>.yaml stack configuration files")
+	o.endpoint.addFlags(cmd)
 	return cmd
 }
 
@@ -57,7 +62,8 @@ func (o *renderOptions) complete(args []string) error {
 		return usageError(errors.New("name a tenant id (or platform), or use --all"))
 	}
 	o.stacks = args
-	return nil
+	o.endpoint.complete()
+	return o.endpoint.validate()
 }
 
 func (o *renderOptions) run() error {
@@ -68,7 +74,15 @@ func (o *renderOptions) run() error {
 	if o.all {
 		o.stacks = render.AllStacks(f)
 	}
-	graphs, err := render.Stacks(f, o.stacks, render.StackConfigDir(o.stacksDir))
+	config := render.StackConfigDir(o.stacksDir)
+	if o.endpoint.url != "" {
+		_, dummy, err := o.endpoint.sdkConfig(context.Background(), f.Settings.PlatformRegion)
+		if err != nil {
+			return withCode(ExitInvalid, err)
+		}
+		config = render.WithExtra(config, o.endpoint.stackConfig(dummy))
+	}
+	graphs, err := render.Stacks(f, o.stacks, config)
 	if err != nil {
 		return withCode(ExitInvalid, err)
 	}

@@ -38,6 +38,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newRefreshCmd(g),
 		newDestroyCmd(g),
 		newRenderCmd(g),
+		newDevCmd(g),
 	)
 	return root
 }

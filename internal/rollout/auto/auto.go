@@ -382,3 +382,42 @@ func summarize(err error) string {
 	}
 	return strings.Join(picked, "; ")
 }
+
+// MissingPlugins returns the plugins of o.Plugins the engine does not have
+// installed (in PULUMI_HOME, or o.PulumiHome), without installing anything:
+// a command that must not reach the internet asks this before the fan-out.
+func MissingPlugins(ctx context.Context, o Options) ([]Plugin, error) {
+	if len(o.Plugins) == 0 {
+		return nil, nil
+	}
+	cmd, err := pulumiCommand(o.PulumiBin)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(o.WorkRoot, ".plugins")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	d := &Deployer{opts: o, cmd: cmd}
+	ws, err := pauto.NewLocalWorkspace(ctx, d.workspaceOptions(dir)...)
+	if err != nil {
+		return nil, fmt.Errorf("preparing the plugin check: %w", err)
+	}
+	have, err := ws.ListPlugins(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing the engine's plugins: %w", err)
+	}
+	var missing []Plugin
+	for _, p := range o.Plugins {
+		found := false
+		for _, h := range have {
+			if h.Kind == apitype.ResourcePlugin && h.Name == p.Name && h.Version != nil && "v"+h.Version.String() == "v"+strings.TrimPrefix(p.Version, "v") {
+				found = true
+			}
+		}
+		if !found {
+			missing = append(missing, p)
+		}
+	}
+	return missing, nil
+}

@@ -333,3 +333,29 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+// MissingPlugins tells which plugins the engine lacks, installing nothing.
+func TestMissingPlugins(t *testing.T) {
+	home := t.TempDir()
+	o := Options{Project: "p", WorkRoot: t.TempDir(), Backend: fileBackend(t), PulumiBin: pulumiBin(t), PulumiHome: home,
+		Plugins: []Plugin{{Name: "aws", Version: "v6.83.0"}}}
+	missing, err := MissingPlugins(context.Background(), o)
+	if err != nil || len(missing) != 1 || missing[0] != (Plugin{Name: "aws", Version: "v6.83.0"}) {
+		t.Fatalf("empty plugin cache: missing %v, %v; want aws v6.83.0", missing, err)
+	}
+	// What `pulumi plugin install resource aws v6.83.0` leaves in the cache.
+	dir := filepath.Join(home, "plugins", "resource-aws-v6.83.0")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "pulumi-resource-aws"), []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if missing, err := MissingPlugins(context.Background(), o); err != nil || len(missing) != 0 {
+		t.Errorf("installed plugin: missing %v, %v; want none", missing, err)
+	}
+	o.Plugins[0].Version = "v6.84.0"
+	if missing, err := MissingPlugins(context.Background(), o); err != nil || len(missing) != 1 {
+		t.Errorf("another version installed: missing %v, %v; want v6.84.0", missing, err)
+	}
+}

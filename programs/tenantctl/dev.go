@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tenantctl/tenantctl/internal/devloop"
+	"github.com/tenantctl/tenantctl/internal/emulator"
+	"github.com/tenantctl/tenantctl/internal/externalid"
+	"github.com/tenantctl/tenantctl/internal/render"
+	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/auto"
+	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/stackconfig"
+	"github.com/tenantctl/tenantctl/models/emulation"
+)
+
+func newDevCmd(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "dev",
+		Short: "The local dev loop: the whole fleet on a local AWS emulator, no AWS account",
+		Long: `dev up starts moto_server (or uses --endpoint-url), prepares the emulated
+organization, and deploys the platform and every tenant to it with the rollout
+driver, on a file backend under .tenantctl/dev. What the emulator cannot serve is
+left out or adapted by the models, from the emulator's documented gap list, and
+reported. dev status shows the loop; dev down destroys every stack and stops the
+emulator dev up started.`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newDevUpCmd(g), newDevDownCmd(g), newDevStatusCmd(g))
+	return cmd
+}
+
+// devOptions are what the dev commands share.
+type devOptions struct {
+	g        *globalOptions
+	endpoint endpointOptions
+	dir      string
+
+	paths    devloop.Paths
+	fleetDir string
+}
+
+func (d *devOptions) addFlags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&d.dir, "dev-dir", "", "where the dev loop keeps its emulator record, secret, backend and journals (default <project>/.tenantctl/dev)")
+}
+
+func (d *devOptions) complete() error {
+	abs, err := filepath.Abs(d.g.dir)
+	if err != nil {
+		return err
+	}
+	d.fleetDir = abs
+	if d.dir == "" {
+		d.dir = filepath.Join(filepath.Dir(abs), ".tenantctl", "dev")
+	}
+	d.paths = devloop.Paths{Dir: d.dir}
+	d.endpoint.complete()
+	return d.endpoint.validate()
+}
+
+func (d *devOptions) load() (*spec.Fleet, error) {
+	f, err := spec.LoadDir(d.g.dir)
+	if err != nil {
+		return nil, withCode(ExitInvalid, fmt.Errorf("the fleet in %s is invalid (see `tenantctl validate`):\n%w", d.g.dir, err))
+	}
+	return f, nil
+}
+
+// secret is the dev fleet's external-id secret.
+func (d *devOptions) secret() ([]byte, string, error) {
+	s, fromEnv, err := d.paths.ExternalIDSecret(os.Getenv(externalid.EnvSecret))
+	if err != nil {
+		return nil, "", withCode(ExitInvalid, err)
+	}
+	if fromEnv {
+		return s, "from " + externalid.EnvSecret, nil
+	}
+	return s, "kept in " + d.paths.Secret(), nil
+}
+
+// fanout is the rollout driver's options for the dev stacks: every stack on
+// the dev backend, with the dev passphrase, pointed at the emulator.
+func (d *devOptions) fanout(op rollout.Op, secret []byte) (*fanoutOptions, error) {
+	o := &fanoutOptions{
+		g: d.g, op: op, offboarding: op == rollout.OpDestroy,
+		waves: "100%", maxConcurrency: "4", tolerance: "0", mode: string(rollout.ModeSoft),
+		attempts: rollout.DefaultRetry.Attempts, output: "text",
+		backend: d.paths.Backend(), stateDir: d.paths.Dir, endpoint: d.endpoint,
+		env:              map[string]string{"PULUMI_CONFIG_PASSPHRASE": devloop.Passphrase, "PULUMI_CONFIG_PASSPHRASE_FILE": ""},
+		externalIDSecret: secret,
+	}
+	if err := o.complete(); err != nil {
+		return nil, err
+	}
+	o.endpoint = d.endpoint
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// checkPlugins stops before any stack runs when the engine lacks the AWS
+// provider plugin: the dev loop never downloads (a laptop may be offline),
+// and the message says how to get it.
+func (d *devOptions) checkPlugins(ctx context.Context) error {
+	o, err := d.fanout(rollout.OpUp, nil)
+	if err != nil {
+		return err
+	}
+	missing, err := auto.MissingPlugins(ctx, auto.Options{
+		Project: render.Project, WorkRoot: filepath.Join(o.stateDir, "workspaces"), Backend: o.backend,
+		Env: o.engineEnv(), Plugins: pluginsFor(),
+	})
+	if err != nil {
+		return withCode(ExitInvalid, err)
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	var lines []string
+	for _, p := range missing {
+		lines = append(lines, fmt.Sprintf("  pulumi plugin install resource %s %s", p.Name, p.Version))
+	}
+	return withCode(ExitInvalid, fmt.Errorf("the Pulumi %s provider plugin is not installed, and the dev loop does not download it. On a machine with internet run:\n%s\n(or copy ~/.pulumi/plugins/resource-%s-%s from a machine that has it), then run this again",
+		missing[0].Name, strings.Join(lines, "\n"), missing[0].Name, missing[0].Version))
+}
+
+// stacks are the dev stacks the backend holds.
+func (d *devOptions) stacks() ([]devloop.Stack, error) {
+	return d.paths.StackFiles(render.Project, emulation.OutputGaps)
+}
+
+// runningEmulator is the endpoint to use: the flag's (or $AWS_ENDPOINT_URL),
+// else the emulator dev up started, if it still runs.
+func (d *devOptions) runningEmulator(ctx context.Context) (*devloop.Emulator, bool, error) {
+	if d.endpoint.url != "" {
+		return nil, emulator.WaitReady(ctx, d.endpoint.url, 5*time.Second) == nil, nil
+	}
+	rec, alive, err := d.paths.RunningEmulator(ctx)
+	if err != nil {
+		return nil, false, withCode(ExitInvalid, err)
+	}
+	if alive {
+		d.endpoint.url = rec.URL
+	}
+	return rec, alive, nil
+}
+
+// gapReport renders every stack offline as it will deploy to the emulator
+// and returns, per gap id, the stacks that apply it. Accounts not assigned
+// yet render with a placeholder: the gaps do not depend on the account.
+func gapReport(f *spec.Fleet, extra map[string]string, secret []byte) (map[string][]string, error) {
+	progs := stackconfig.Programs(f, stackconfig.Options{
+		ExternalIDSecret: secret,
+		ResolveAccount:   func(string) (string, error) { return "000000000000", nil },
+		Extra:            autoConfig(extra),
+	})
+	config := func(stack string) (map[string]string, []string, error) {
+		cfg, err := progs.Config(stack)
+		if err != nil {
+			return nil, nil, err
+		}
+		plain, secrets := map[string]string{}, []string(nil)
+		for k, v := range cfg {
+			plain[k] = v.Value
+			if v.Secret {
+				secrets = append(secrets, k)
+			}
+		}
+		sort.Strings(secrets)
+		return plain, secrets, nil
+	}
+	graphs, err := render.Stacks(f, render.AllStacks(f), config)
+	if err != nil {
+		return nil, err
+	}
+	by := map[string][]string{}
+	for _, g := range graphs {
+		for _, id := range g.EmulatorGaps {
+			by[id] = append(by[id], g.Stack)
+		}
+	}
+	return by, nil
+}
