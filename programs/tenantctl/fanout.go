@@ -257,6 +257,21 @@ func (o *fanoutOptions) checkSecrets() error {
 	return nil
 }
 
+// run is a new fan-out from the flags: complete, validate, plan, execute.
+func (o *fanoutOptions) run(ctx context.Context) error {
+	if err := o.complete(); err != nil {
+		return err
+	}
+	if err := o.validate(); err != nil {
+		return err
+	}
+	f, plan, err := o.plan(ctx)
+	if err != nil {
+		return err
+	}
+	return o.execute(ctx, f, plan, nil)
+}
+
 // plan loads the fleet and plans the waves of a new rollout.
 func (o *fanoutOptions) plan(ctx context.Context) (*spec.Fleet, *rollout.Plan, error) {
 	f, err := spec.LoadDir(o.g.dir)

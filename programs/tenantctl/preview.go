@@ -18,19 +18,7 @@ preview.md gives the comment.`,
 		Example: `  tenantctl preview --changed-since origin/main --summary-md preview.md
   tenantctl preview --tier enterprise --output json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.complete(); err != nil {
-				return err
-			}
-			if err := o.validate(); err != nil {
-				return err
-			}
-			f, plan, err := o.plan(cmd.Context())
-			if err != nil {
-				return err
-			}
-			return o.execute(cmd.Context(), f, plan, nil)
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
 	o.addSelectionFlags(cmd)
 	// A preview changes nothing: every failure is reported, none halts it.

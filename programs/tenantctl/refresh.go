@@ -17,19 +17,7 @@ per tenant, the resources that drifted (~ changed, - gone). Exit code 5 means dr
 		Example: `  tenantctl refresh --drift --summary-md drift.md
   tenantctl refresh --tenant acme-corp`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.complete(); err != nil {
-				return err
-			}
-			if err := o.validate(); err != nil {
-				return err
-			}
-			f, plan, err := o.plan(cmd.Context())
-			if err != nil {
-				return err
-			}
-			return o.execute(cmd.Context(), f, plan, nil)
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
 	cmd.Flags().BoolVar(&o.drift, "drift", false, "preview-only refresh: report drift without writing state")
 	o.addSelectionFlags(cmd)

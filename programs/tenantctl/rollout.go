@@ -27,18 +27,14 @@ fail; running stacks finish, nothing more starts. Every step is journaled under
   tenantctl rollout status 20261122T150405Z-a1b2c3`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if resume == "" {
+				return o.run(cmd.Context())
+			}
 			if err := o.complete(); err != nil {
 				return err
 			}
 			if err := o.validate(); err != nil {
 				return err
-			}
-			if resume == "" {
-				f, plan, err := o.plan(cmd.Context())
-				if err != nil {
-					return err
-				}
-				return o.execute(cmd.Context(), f, plan, nil)
 			}
 			for _, name := range []string{"tenant", "tier", "model", "label", "changed-since", "shard", "release", "platform", "canary", "waves", "max-concurrency", "failure-tolerance", "tolerance-mode"} {
 				if cmd.Flags().Changed(name) {
