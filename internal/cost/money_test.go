@@ -3,6 +3,7 @@ package cost
 import (
 	"math/big"
 	"math/rand"
+	"slices"
 	"testing"
 )
 
@@ -20,18 +21,6 @@ func rats(ss ...string) []*big.Rat {
 		out[i] = rat(s)
 	}
 	return out
-}
-
-func equal(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestRoundCents(t *testing.T) {
@@ -66,7 +55,7 @@ func TestSplit(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		if !equal(got, c.want) {
+		if !slices.Equal(got, c.want) {
 			t.Errorf("%s: Split(%d) = %v, want %v", c.name, c.pool, got, c.want)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -64,7 +65,7 @@ func TestSchemaContents(t *testing.T) {
 	if err := json.Unmarshal(data, &s); err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"id", "name", "tier", "costCenter", "owner"}; !equalStrings(s.Required, want) {
+	if want := []string{"id", "name", "tier", "costCenter", "owner"}; !slices.Equal(s.Required, want) {
 		t.Errorf("required %v, want %v", s.Required, want)
 	}
 	if s.Additional {
@@ -73,7 +74,7 @@ func TestSchemaContents(t *testing.T) {
 	if d := s.Properties["owner"].Description; d != "Owner is the e-mail address of the person or team that answers for the tenant." {
 		t.Errorf("owner description %q", d)
 	}
-	if e := s.Properties["model"].Enum; !equalStrings(e, []string{"account", "vpc", "subnet", "container", "application"}) {
+	if e := s.Properties["model"].Enum; !slices.Equal(e, []string{"account", "vpc", "subnet", "container", "application"}) {
 		t.Errorf("model enum %v", e)
 	}
 	if p := s.Properties["id"].Pattern; p != dnsLabelRe.String() {
@@ -85,16 +86,4 @@ func TestSchemaContents(t *testing.T) {
 	if cpu := s.Defs["ServiceSpec"].Properties["cpu"].Enum; len(cpu) != 7 || cpu[0] != float64(256) {
 		t.Errorf("cpu enum %v", cpu)
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

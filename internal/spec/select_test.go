@@ -1,6 +1,9 @@
 package spec
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestSelector(t *testing.T) {
 	f, err := LoadDir(sampleDir)
@@ -28,7 +31,7 @@ func TestSelector(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := ids(c.sel); !equalStrings(got, c.want) {
+			if got := ids(c.sel); !slices.Equal(got, c.want) {
 				t.Errorf("got %v, want %v", got, c.want)
 			}
 		})
