@@ -8,6 +8,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/emulator"
 	"github.com/tenantctl/tenantctl/internal/render"
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
 	"github.com/tenantctl/tenantctl/models"
 	"github.com/tenantctl/tenantctl/models/emulation"
 	"github.com/tenantctl/tenantctl/models/provider"
@@ -48,7 +49,7 @@ func runObserved(t *testing.T, f *spec.Fleet, stack string, cfg map[string]strin
 // using a new service fails here until provider.ServiceOf knows it). Pointed
 // at AWS, none of it is there.
 func TestEmulatorEndpointReachesEveryProvider(t *testing.T) {
-	f := loadFleet(t)
+	f := samplefleet.Load(t)
 	for _, stack := range render.AllStacks(f) {
 		t.Run(stack, func(t *testing.T) {
 			cfg, secrets := emulated()
@@ -140,7 +141,7 @@ func gapsOf(t *testing.T, outs models.Outputs) []string {
 // or adapt exactly what moto's gap list names, each stack reports the gaps it
 // applied, and nothing changes pointed at AWS.
 func TestEmulatorGapsAreAppliedAndReported(t *testing.T) {
-	f := loadFleet(t)
+	f := samplefleet.Load(t)
 	cases := []struct {
 		stack string
 		gaps  []string
@@ -207,7 +208,7 @@ func TestEmulatorGapsAreAppliedAndReported(t *testing.T) {
 // registers, in emulator mode, a resource of a type the gap list says is left
 // out, whatever model registers it.
 func TestNoOmittedResourceInEmulatorMode(t *testing.T) {
-	f := loadFleet(t)
+	f := samplefleet.Load(t)
 	gaps, err := emulator.GapsFor(emulator.MotoName)
 	if err != nil {
 		t.Fatal(err)
@@ -229,7 +230,7 @@ func TestNoOmittedResourceInEmulatorMode(t *testing.T) {
 // TestEmulatorConfigRefusals: a bad emulator setting fails the stack naming
 // the key.
 func TestEmulatorConfigRefusals(t *testing.T) {
-	f := loadFleet(t)
+	f := samplefleet.Load(t)
 	cases := []struct{ key, value, want string }{
 		{emulation.ConfigEndpointURL, "localhost:5000", "tenantctl:endpointUrl: endpoint \"localhost:5000\" is not an http(s) URL"},
 		{emulation.ConfigEmulator, "azurite", "tenantctl:emulator: unknown emulator \"azurite\""},

@@ -12,6 +12,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
 	"github.com/tenantctl/tenantctl/internal/render"
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
 	"github.com/tenantctl/tenantctl/models"
 	"github.com/tenantctl/tenantctl/models/application"
 	"github.com/tenantctl/tenantctl/models/naming"
@@ -53,15 +54,6 @@ func platformOutputs() map[string]any {
 		platform.OutTransitGatewayID:         "tgw-0shared",
 		platform.OutSharedServicesRouteTable: "rtb-0services",
 	}
-}
-
-func loadFleet(t testing.TB) *spec.Fleet {
-	t.Helper()
-	f, err := spec.LoadDir("../tenants")
-	if err != nil {
-		t.Fatalf("loading the sample fleet: %v", err)
-	}
-	return f
 }
 
 // accountConfig is the stack configuration of an account-model tenant.
@@ -197,7 +189,7 @@ func merge(ms ...map[string]int) map[string]int {
 }
 
 func TestResourceTypesAndCounts(t *testing.T) {
-	f := loadFleet(t)
+	f := samplefleet.Load(t)
 	tenantStack := func(component string, ref bool) map[string]int {
 		m := map[string]int{tProvider: 1, component: 1}
 		if ref {
@@ -257,7 +249,7 @@ var pooledTypes = map[string]bool{tTable: true, tAPI: true, tStage: true, tPlan:
 // every taggable one with the full cost-allocation tag set (the provider's
 // default tags merged with its own).
 func TestEveryResourceHasTheProviderAndCostTags(t *testing.T) {
-	f := loadFleet(t)
+	f := samplefleet.Load(t)
 	for _, stack := range render.AllStacks(f) {
 		t.Run(stack, func(t *testing.T) {
 			res := mustRun(t, f, stack)
@@ -305,7 +297,7 @@ func TestEveryResourceHasTheProviderAndCostTags(t *testing.T) {
 }
 
 func TestPooledPlatformResourcesCarryCostPool(t *testing.T) {
-	res := mustRun(t, loadFleet(t), models.PlatformStack)
+	res := mustRun(t, samplefleet.Load(t), models.PlatformStack)
 	var pooled []string
 	for _, r := range res {
 		if r.Tags[spec.TagCostPool] == string(spec.ModelApplication) {
@@ -331,7 +323,7 @@ func providerOf(t *testing.T, res []*render.Resource) resource.PropertyMap {
 }
 
 func TestAccountProviderAssumesTheDeployRole(t *testing.T) {
-	f := loadFleet(t)
+	f := samplefleet.Load(t)
 	res := mustRun(t, f, "acme-corp")
 	p := one(t, res, tProvider)
 	role, ok := p.Inputs["assumeRole"].(map[string]any)
@@ -373,7 +365,7 @@ func TestAccountProviderAssumesTheDeployRole(t *testing.T) {
 }
 
 func TestAccountModelRefusesToRun(t *testing.T) {
-	f := loadFleet(t)
+	f := samplefleet.Load(t)
 	ext := models.ConfigKey(models.ConfigExternalID)
 	acct := models.ConfigKey(models.ConfigAccountID)
 	cases := []struct {
@@ -405,7 +397,7 @@ func TestAccountModelRefusesToRun(t *testing.T) {
 }
 
 func TestPlatformModelsStayInThePlatformRegion(t *testing.T) {
-	f := loadFleet(t)
+	f := samplefleet.Load(t)
 	f.Tenant("soylent").Region = "eu-west-1"
 	_, err := run(t, f, "soylent", nil, nil)
 	want := "tenant soylent: region eu-west-1: the container model builds on the platform's resources in us-east-1"
@@ -415,7 +407,7 @@ func TestPlatformModelsStayInThePlatformRegion(t *testing.T) {
 }
 
 func TestUnknownStack(t *testing.T) {
-	_, err := models.Program(loadFleet(t), "nobody")
+	_, err := models.Program(samplefleet.Load(t), "nobody")
 	if err == nil || !strings.Contains(err.Error(), `stack "nobody" is neither "platform" nor a tenant`) {
 		t.Fatalf("error %v", err)
 	}
@@ -473,7 +465,7 @@ func edges(t *testing.T, cidr string) []netip.Addr {
 }
 
 func TestSubnetNACLAdmitsOwnAndSharedServicesOnly(t *testing.T) {
-	f := loadFleet(t)
+	f := samplefleet.Load(t)
 	s := &f.Settings
 	var subnetTenants []*spec.Tenant
 	for _, tn := range f.Tenants {
@@ -555,7 +547,7 @@ func toAny(ss []string) []any {
 // TestSubnetNACLRuleCountIsConstant: a fleet of many subnet tenants gives each
 // the same number of rules.
 func TestSubnetNACLRuleCountIsConstant(t *testing.T) {
-	f := loadFleet(t)
+	f := samplefleet.Load(t)
 	base := f.Tenant("hooli")
 	for i := range 60 {
 		tn := *base
@@ -602,7 +594,7 @@ func allowsKey(d iampolicy.Document, key string) bool {
 }
 
 func TestApplicationPolicyAllowsOnlyTheTenantsLeadingKeys(t *testing.T) {
-	f := loadFleet(t)
+	f := samplefleet.Load(t)
 	res := mustRun(t, f, "wonka")
 	rp := one(t, res, tRolePolicy)
 	d, err := iampolicy.Parse(str(rp, "policy"))
@@ -662,7 +654,7 @@ func TestApplicationPolicyAllowsOnlyTheTenantsLeadingKeys(t *testing.T) {
 }
 
 func TestContainerServiceSitsBehindTheTenantsTargetGroup(t *testing.T) {
-	f := loadFleet(t)
+	f := samplefleet.Load(t)
 	res := mustRun(t, f, "soylent")
 	svc, tg, rule := one(t, res, tService), one(t, res, tTG), one(t, res, tRule)
 	if str(svc, "cluster") != clusterArn {
@@ -708,7 +700,7 @@ func TestContainerServiceSitsBehindTheTenantsTargetGroup(t *testing.T) {
 }
 
 func TestContainerListenerFollowsThePriority(t *testing.T) {
-	f := loadFleet(t)
+	f := samplefleet.Load(t)
 	tn := f.Tenant("tyrell")
 	tn.Service.ListenerPriority = 150 // the second listener with 100 rules each
 	res := mustRun(t, f, "tyrell")
@@ -726,7 +718,7 @@ func TestContainerListenerFollowsThePriority(t *testing.T) {
 // TestNoPolicyAllowsEverything: no IAM or SCP statement of any stack allows
 // every action on every resource.
 func TestNoPolicyAllowsEverything(t *testing.T) {
-	f := loadFleet(t)
+	f := samplefleet.Load(t)
 	docs := 0
 	for _, stack := range render.AllStacks(f) {
 		for _, r := range mustRun(t, f, stack) {

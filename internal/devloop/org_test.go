@@ -15,18 +15,10 @@ import (
 	"github.com/tenantctl/tenantctl/internal/externalid"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/testutil/moto"
+	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
 )
 
 var testSecret = []byte("dev-secret-0123456789abcdef-0123456789")
-
-func sampleFleet(t *testing.T) *spec.Fleet {
-	t.Helper()
-	f, err := spec.LoadDir("../../tenants")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
 
 func emulatorConfig(t *testing.T, s *moto.Server) aws.Config {
 	t.Helper()
@@ -76,7 +68,7 @@ func TestOrganizationAndAccountPreparation(t *testing.T) {
 	s.Seed(t, 7)
 	ctx := context.Background()
 	cfg := emulatorConfig(t, s)
-	f := sampleFleet(t)
+	f := samplefleet.Load(t)
 	gaps, _ := emulator.GapsFor(emulator.MotoName)
 
 	root, created, err := EnsureOrganization(ctx, cfg)
@@ -146,7 +138,7 @@ func TestServiceQuotaGapIsReal(t *testing.T) {
 		t.Fatal(err)
 	}
 	createOUs(t, organizations.NewFromConfig(cfg), root, "Workload", "Suspended")
-	_, err = PrepareAccounts(ctx, cfg, sampleFleet(t), testSecret, emulator.GapSet{})
+	_, err = PrepareAccounts(ctx, cfg, samplefleet.Load(t), testSecret, emulator.GapSet{})
 	if err == nil || !strings.Contains(err.Error(), "RequestServiceQuotaIncrease") {
 		t.Fatalf("vending with the tiers' service quotas against moto: %v; want a quota failure", err)
 	}
@@ -154,7 +146,7 @@ func TestServiceQuotaGapIsReal(t *testing.T) {
 
 // A fleet without pool-drawn account tenants needs no organization call.
 func TestNoAccountTenantsNoCalls(t *testing.T) {
-	f := sampleFleet(t)
+	f := samplefleet.Load(t)
 	for _, tn := range f.Tenants {
 		if tn.Model == spec.ModelAccount && tn.Account != nil {
 			tn.Account.ID = "210987654321"

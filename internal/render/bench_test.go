@@ -6,6 +6,7 @@ import (
 
 	"github.com/tenantctl/tenantctl/internal/render"
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
 	"github.com/tenantctl/tenantctl/models"
 )
 
@@ -13,10 +14,7 @@ import (
 // five models in turn, each with its own CIDRs, listener priority or account.
 func generated(tb testing.TB, n int) *spec.Fleet {
 	tb.Helper()
-	base, err := spec.LoadDir("../../tenants")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	base := samplefleet.Load(tb)
 	f := &spec.Fleet{Dir: "generated", Settings: base.Settings}
 	for i := range n {
 		t := &spec.Tenant{
@@ -79,10 +77,7 @@ func benchmarkRender(b *testing.B, f *spec.Fleet, config render.ConfigSource) {
 
 // BenchmarkRenderSampleFleet renders every tenant of tenants/.
 func BenchmarkRenderSampleFleet(b *testing.B) {
-	f, err := spec.LoadDir("../../tenants")
-	if err != nil {
-		b.Fatal(err)
-	}
+	f := samplefleet.Load(b)
 	benchmarkRender(b, f, render.StackConfigDir("../../stacks"))
 }
 

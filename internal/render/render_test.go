@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/tenantctl/tenantctl/internal/render"
-	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
 )
 
 func TestStackConfig(t *testing.T) {
@@ -59,10 +59,7 @@ func TestPlain(t *testing.T) {
 }
 
 func TestPreviewShowsComputedAndSecrets(t *testing.T) {
-	f, err := spec.LoadDir("../../tenants")
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := samplefleet.Load(t)
 	g, err := render.Stack(f, "acme-corp", render.StackConfigDir("../../stacks"))
 	if err != nil {
 		t.Fatal(err)
@@ -85,10 +82,7 @@ func TestPreviewShowsComputedAndSecrets(t *testing.T) {
 }
 
 func TestStacksJoinsEveryFailure(t *testing.T) {
-	f, err := spec.LoadDir("../../tenants")
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := samplefleet.Load(t)
 	graphs, err := render.Stacks(f, []string{"hooli", "nobody", "acme-corp", "ghost"}, nil)
 	if graphs != nil || err == nil {
 		t.Fatalf("graphs %v, err %v", graphs, err)
@@ -110,10 +104,7 @@ func TestWriteUnknownFormat(t *testing.T) {
 // TestEveryStackHasAConfigFile: stacks/ holds one Pulumi.<stack>.yaml per
 // stack of the sample fleet, and nothing else.
 func TestEveryStackHasAConfigFile(t *testing.T) {
-	f, err := spec.LoadDir("../../tenants")
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := samplefleet.Load(t)
 	want := map[string]bool{}
 	for _, s := range render.AllStacks(f) {
 		want["Pulumi."+s+".yaml"] = true

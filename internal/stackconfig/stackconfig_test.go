@@ -2,8 +2,6 @@ package stackconfig
 
 import (
 	"errors"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -12,19 +10,10 @@ import (
 	"github.com/tenantctl/tenantctl/internal/externalid"
 	"github.com/tenantctl/tenantctl/internal/render"
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
 )
 
 var secret = []byte("0123456789abcdef0123456789abcdef")
-
-func sampleFleet(t *testing.T) *spec.Fleet {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	f, err := spec.LoadDir(filepath.Join(filepath.Dir(file), "..", "..", "tenants"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
 
 // run renders the stack's real program with the configuration Programs gives
 // it, as the rollout's inline program would run, and returns the provider.
@@ -61,7 +50,7 @@ func run(t *testing.T, f *spec.Fleet, o Options, stack string) (map[string]auto.
 }
 
 func TestAccountTenantWithFixedAccount(t *testing.T) {
-	f := sampleFleet(t)
+	f := samplefleet.Load(t)
 	cfg, prov := run(t, f, Options{ExternalIDSecret: secret}, "acme-corp")
 	want := externalid.Derive(secret, "210987654321")
 	if got := cfg["tenantctl:externalId"]; got.Value != want || !got.Secret {
@@ -77,7 +66,7 @@ func TestAccountTenantWithFixedAccount(t *testing.T) {
 }
 
 func TestAccountTenantFromThePool(t *testing.T) {
-	f := sampleFleet(t)
+	f := samplefleet.Load(t)
 	var asked []string
 	o := Options{ExternalIDSecret: secret, ResolveAccount: func(id string) (string, error) {
 		asked = append(asked, id)
@@ -97,7 +86,7 @@ func TestAccountTenantFromThePool(t *testing.T) {
 }
 
 func TestOtherStacksNeedNoAccountOrSecret(t *testing.T) {
-	f := sampleFleet(t)
+	f := samplefleet.Load(t)
 	o := Options{PlatformStack: "acme/tenantctl/platform", ResolveAccount: func(string) (string, error) {
 		t.Fatal("resolver called for a stack that is not account-model")
 		return "", nil
@@ -117,7 +106,7 @@ func TestOtherStacksNeedNoAccountOrSecret(t *testing.T) {
 }
 
 func TestAccountTenantRefusals(t *testing.T) {
-	f := sampleFleet(t)
+	f := samplefleet.Load(t)
 	cases := []struct {
 		name  string
 		stack string
