@@ -1,5 +1,7 @@
 package spec
 
+import "slices"
+
 // AWS name length limits that prefixed resource names must respect.
 const (
 	// MaxIAMRoleName is IAM's limit on role names.
@@ -62,4 +64,25 @@ func longestRoleSuffix() string {
 		}
 	}
 	return l
+}
+
+// reservedTenantIDs are names tenantctl itself gives to stacks, projects,
+// organizational units or resource owners. A tenant with one of these ids
+// would share a stack or resource names with the platform: `destroy --tenant
+// platform` would destroy the shared platform stack.
+var reservedTenantIDs = []string{
+	PlatformTenantID, // the platform stack and the owner of its resources
+	ManagedByValue,   // the Pulumi project
+}
+
+// ReservedTenantIDs lists the ids no tenant may take, sorted.
+func ReservedTenantIDs() []string {
+	out := slices.Clone(reservedTenantIDs)
+	slices.Sort(out)
+	return out
+}
+
+// IsReservedTenantID reports whether id is a name tenantctl uses itself.
+func IsReservedTenantID(id string) bool {
+	return slices.Contains(reservedTenantIDs, id)
 }
