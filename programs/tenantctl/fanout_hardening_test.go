@@ -155,7 +155,9 @@ func TestResumeRefusesAJournalThatIsNotThisRollouts(t *testing.T) {
 		{"concurrency 0", "conc0", func(p *rollout.Plan) { p.Waves[1].MaxConcurrency = 0 }, nil, "wave 2 (wave 2): --max-concurrency 0: want a count of at least 1"},
 		{"negative tolerance", "tolneg", func(p *rollout.Plan) { p.Waves[0].Tolerance = -1 }, nil, "wave 1 (canary): --failure-tolerance -1"},
 		{"unknown mode", "mode", func(p *rollout.Plan) { p.Waves[0].Mode = "lenient" }, nil, "--tolerance-mode \"lenient\": want strict or soft"},
-		{"an empty wave", "empty", func(p *rollout.Plan) { p.Waves = append(p.Waves, rollout.Wave{Index: 3, Name: "wave 3", MaxConcurrency: 1, Mode: rollout.ModeSoft}) }, nil, "wave 3 (wave 3) has no stacks"},
+		{"an empty wave", "empty", func(p *rollout.Plan) {
+			p.Waves = append(p.Waves, rollout.Wave{Index: 3, Name: "wave 3", MaxConcurrency: 1, Mode: rollout.ModeSoft})
+		}, nil, "wave 3 (wave 3) has no stacks"},
 		{"a stack twice", "twice", func(p *rollout.Plan) { p.Waves[1].Stacks = append(p.Waves[1].Stacks, p.Waves[0].Stacks[0]) }, nil, "is in wave 1 and in wave 2"},
 		{"the platform as a tenant", "platform", func(p *rollout.Plan) { p.Waves[1].Stacks = append(p.Waves[1].Stacks, "platform") }, nil, "select the platform with --platform"},
 		{"another fleet", "fleet", func(*rollout.Plan) {}, []string{"--dir", other, "--state-dir", state}, "is of the fleet in"},
