@@ -60,16 +60,14 @@ func RealPath(dir string) (string, error) {
 }
 
 // BackendKey is the one name of a state backend URL: for file:// the backend
-// directory's real path (created if missing, as the engine would), for any
+// directory's real path (of its nearest existing ancestor when it is not
+// created yet, so its name does not change once the engine creates it), for any
 // other scheme the URL with its scheme and host in lower case, without query
 // (region and SDK options do not change which store it is) and without a
 // trailing slash.
 func BackendKey(backend string) (string, error) {
 	if dir, ok := fileBackendDir(backend); ok {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return "", fmt.Errorf("backend %s: %w", backend, err)
-		}
-		real, err := RealPath(dir)
+		real, err := resolve(dir)
 		if err != nil {
 			return "", fmt.Errorf("backend %s: %w", backend, err)
 		}
@@ -80,6 +78,31 @@ func BackendKey(backend string) (string, error) {
 		return "", fmt.Errorf("backend %q: not a URL (want file://<dir>, s3://<bucket>, https://api.pulumi.com, …)", backend)
 	}
 	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host) + strings.TrimRight(u.Path, "/"), nil
+}
+
+// resolve is RealPath of a path that may not exist yet: the real path of its
+// nearest existing ancestor, joined with the rest.
+func resolve(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	rest := ""
+	for {
+		real, err := filepath.EvalSymlinks(abs)
+		if err == nil {
+			return filepath.Join(real, rest), nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return "", err
+		}
+		parent := filepath.Dir(abs)
+		if parent == abs {
+			return "", err
+		}
+		rest = filepath.Join(filepath.Base(abs), rest)
+		abs = parent
+	}
 }
 
 // fileBackendDir is the directory of a file:// backend, with "~" the home

@@ -59,6 +59,16 @@ func TestLockKeyIsTheResolvedBackendAndFleet(t *testing.T) {
 			t.Errorf("backend %s, fleet %s: lock %s; want the same lock %s", same[0], same[1], got, path)
 		}
 	}
+	// A backend directory the engine has not created yet has the name it will
+	// have once created.
+	notYet := filepath.Join(linkBackend, "later")
+	before := lockPath(t, "file://"+notYet, fleet)
+	if err := os.Mkdir(notYet, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if after := lockPath(t, "file://"+filepath.Join(backend, "later"), fleet); after != before {
+		t.Errorf("lock before the backend exists %s, after %s", before, after)
+	}
 	if other := lockPath(t, "file://"+t.TempDir(), fleet); other == path {
 		t.Error("two backends share one lock")
 	}

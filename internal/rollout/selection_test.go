@@ -185,6 +185,20 @@ func TestChangedSinceInAGitRepository(t *testing.T) {
 	if _, err := rollout.ChangedSince(context.Background(), tenants, "no-such-ref"); err == nil || !strings.Contains(err.Error(), "no-such-ref") {
 		t.Errorf("unknown ref: %v", err)
 	}
+	// A value that git would take for an option never reaches it as one.
+	out := filepath.Join(t.TempDir(), "written-by-git")
+	for _, ref := range []string{"--output=" + out, "-p"} {
+		if _, err := rollout.ChangedSince(context.Background(), tenants, ref); err == nil || !strings.Contains(err.Error(), "which git would take for an option") {
+			t.Errorf("ref %q: %v", ref, err)
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("git wrote a file named by --changed-since")
+	}
+	// A ref whose revision expression git reads (HEAD~0) works.
+	if _, err := rollout.ChangedSince(context.Background(), tenants, "HEAD~0"); err != nil {
+		t.Errorf("HEAD~0: %v", err)
+	}
 }
 
 func keys(m map[string]bool) []string {
