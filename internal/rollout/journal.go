@@ -72,7 +72,7 @@ func (p *Plan) Check() error {
 		if err := o.Check(); err != nil {
 			return fmt.Errorf("%s: %w", where, err)
 		}
-		platformWave := i == 0 && len(w.Stacks) == 1
+		platformWave := i == 0 && len(w.Stacks) == 1 && w.Name == platformWaveName
 		for _, s := range w.Stacks {
 			if prev, ok := inWave[s]; ok {
 				return fmt.Errorf("stack %s is in wave %d and in wave %d", s, prev, w.Index)

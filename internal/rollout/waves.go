@@ -152,6 +152,9 @@ func checkCovers(last string, covered, total int) error {
 	return nil
 }
 
+// platformWaveName names the wave of the platform stack: the first, alone.
+const platformWaveName = "platform"
+
 // PlanWaves splits the selected targets (already ordered by tier rank then id)
 // into waves: the platform alone first, then the canary, then the --waves sizes.
 func PlanWaves(targets []Target, o WaveOptions) ([]Wave, error) {
@@ -177,7 +180,7 @@ func PlanWaves(targets []Target, o WaveOptions) ([]Wave, error) {
 	}
 	rest := targets
 	if len(rest) > 0 && rest[0].Stack == PlatformStack {
-		add("platform", rest[:1], true)
+		add(platformWaveName, rest[:1], true)
 		rest = rest[1:]
 	}
 	if o.Canary > 0 && len(rest) > 0 {
