@@ -41,11 +41,21 @@ func ChangedSince(ctx context.Context, fleetDir, ref string) (*ChangeSet, error)
 		return nil, fmt.Errorf("--changed-since: %s is not in a git repository: %w", fleetDir, err)
 	}
 	root := strings.TrimSpace(top)
-	base, err := git(ctx, root, "merge-base", ref, "HEAD")
+	if err := CheckRef(ref); err != nil {
+		return nil, fmt.Errorf("--changed-since: %w", err)
+	}
+	// The ref is resolved to a commit id after --end-of-options, so no value
+	// reaches git as an option, whatever a caller let through; git only ever
+	// sees the id after that.
+	commit, err := git(ctx, root, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
+	if err != nil {
+		return nil, fmt.Errorf("--changed-since %s: not a commit in %s (is the ref fetched? in CI use fetch-depth: 0)", ref, root)
+	}
+	base, err := git(ctx, root, "merge-base", "--end-of-options", strings.TrimSpace(commit), "HEAD")
 	if err != nil {
 		return nil, fmt.Errorf("--changed-since %s: no common ancestor with HEAD (is the ref fetched? in CI use fetch-depth: 0): %w", ref, err)
 	}
-	diff, err := git(ctx, root, "diff", "--name-only", "--no-renames", strings.TrimSpace(base))
+	diff, err := git(ctx, root, "diff", "--name-only", "--no-renames", "--end-of-options", strings.TrimSpace(base))
 	if err != nil {
 		return nil, fmt.Errorf("--changed-since %s: %w", ref, err)
 	}
@@ -60,6 +70,15 @@ func ChangedSince(ctx context.Context, fleetDir, ref string) (*ChangeSet, error)
 		return nil, err
 	}
 	return classifyChanges(filepath.ToSlash(rel), lines(diff+untracked)), nil
+}
+
+// CheckRef refuses a git ref that git would read as an option (a value of
+// --changed-since such as "--output=/etc/passwd"); "" (no ref) passes.
+func CheckRef(ref string) error {
+	if strings.HasPrefix(ref, "-") {
+		return fmt.Errorf("%q starts with '-', which git would take for an option; name a branch, tag or commit, e.g. origin/main", ref)
+	}
+	return nil
 }
 
 // classifyChanges maps changed paths (relative to the repository root) onto

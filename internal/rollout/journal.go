@@ -42,6 +42,75 @@ func (p *Plan) Stacks() int {
 	return n
 }
 
+// Check refuses a plan no rollout may run, as a journaled plan is read back
+// on resume: every wave passes the checks the flags pass (WaveOptions.Check),
+// waves are numbered in order and each holds at least one stack, every stack
+// is in exactly one wave, and no tenant stack has a reserved id (the platform
+// stack only as the platform wave: first and alone).
+func (p *Plan) Check() error {
+	if !idPattern.MatchString(p.ID) {
+		return fmt.Errorf("rollout id %q: letters, digits, '.', '_' and '-' only", p.ID)
+	}
+	switch p.Op {
+	case OpUp, OpPreview, OpRefresh, OpDestroy:
+	default:
+		return fmt.Errorf("operation %q: not one tenantctl runs", p.Op)
+	}
+	if len(p.Waves) == 0 {
+		return errors.New("the plan has no waves")
+	}
+	inWave := map[string]int{}
+	for i, w := range p.Waves {
+		where := fmt.Sprintf("wave %d (%s)", i+1, w.Name)
+		if w.Index != i+1 {
+			return fmt.Errorf("%s is numbered %d", where, w.Index)
+		}
+		if len(w.Stacks) == 0 {
+			return fmt.Errorf("%s has no stacks", where)
+		}
+		o := WaveOptions{MaxConcurrency: Quantity{N: w.MaxConcurrency}, Tolerance: Quantity{N: w.Tolerance}, Mode: w.Mode}
+		if err := o.Check(); err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		platformWave := i == 0 && len(w.Stacks) == 1 && w.Name == platformWaveName
+		for _, s := range w.Stacks {
+			if prev, ok := inWave[s]; ok {
+				return fmt.Errorf("stack %s is in wave %d and in wave %d", s, prev, w.Index)
+			}
+			inWave[s] = w.Index
+			if err := CheckStackName(s, platformWave); err != nil {
+				return fmt.Errorf("%s: %w", where, err)
+			}
+		}
+	}
+	return nil
+}
+
+// BelongsTo refuses a plan made for another fleet directory or backend than
+// fleetDir and backend; both sides are compared by their resolved names, so a
+// symlinked --dir of the same fleet is the same fleet.
+func (p *Plan) BelongsTo(fleetDir, backend string) error {
+	mine, err := RealPath(fleetDir)
+	if err != nil {
+		return fmt.Errorf("--dir %s: %w", fleetDir, err)
+	}
+	if theirs, err := RealPath(p.Fleet); err != nil || theirs != mine {
+		return fmt.Errorf("rollout %s is of the fleet in %s, not of %s; pass --dir %s", p.ID, p.Fleet, mine, p.Fleet)
+	}
+	a, err := BackendKey(p.Backend)
+	if err != nil {
+		return fmt.Errorf("rollout %s: %w", p.ID, err)
+	}
+	b, err := BackendKey(backend)
+	if err != nil {
+		return err
+	}
+	if a != b {
+		return fmt.Errorf("rollout %s ran against backend %s, this one is %s; pass --backend %s", p.ID, p.Backend, backend, p.Backend)
+	}
+	return nil
+}
+
 // Record types of the journal.
 const (
 	RecPlan    = "plan"
@@ -79,9 +148,9 @@ type Record struct {
 // by one flusher at a time: it writes everything queued with one write and one
 // fsync, so K parallel stacks cost one fsync per batch, not one each.
 //
-// Append waits until its record is durable (plan, wave, halt and end records:
-// what resume and status rely on). Queue does not wait: a stack's start,
-// attempt, retry and result records are made durable by the next flush, at the
+// Append waits until its record is durable (plan, wave, halt and end records,
+// and a stack's start before it runs: what resume and status rely on). Queue
+// does not wait: a stack's attempt, retry and result records are made durable by the next flush, at the
 // latest by the rollout's end record. A crash in between can lose a result
 // whose stack then runs again on resume — the window a crash between the
 // engine finishing and any write would leave anyway, and `pulumi up` of an
@@ -141,13 +210,10 @@ func CreateJournal(path string) (*Journal, error) {
 
 // ReopenJournal opens an existing journal for appending after a resume: a torn
 // last line (a crash mid-write) is cut off first so new records start on a
-// line of their own.
+// line of their own. The file is then opened O_APPEND, so every write lands at
+// the end of the file whatever else wrote to it, never over a record.
 func ReopenJournal(path string) (*Journal, error) {
 	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -156,13 +222,12 @@ func ReopenJournal(path string) (*Journal, error) {
 	var r Record
 	complete := len(tail) > 0 && json.Unmarshal(tail, &r) == nil && r.Type != ""
 	if len(tail) > 0 && !complete {
-		if err := f.Truncate(keep); err != nil {
-			f.Close()
+		if err := os.Truncate(path, keep); err != nil {
 			return nil, fmt.Errorf("cutting the torn last line of %s: %w", path, err)
 		}
 	}
-	if _, err := f.Seek(0, io.SeekEnd); err != nil {
-		f.Close()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
 		return nil, err
 	}
 	if complete {
@@ -190,6 +255,13 @@ func (j *Journal) Append(r Record) error {
 func (j *Journal) Queue(r Record) error {
 	_, err := j.enqueue(r)
 	return err
+}
+
+// Err is the write error that broke the journal, or nil while it is whole.
+func (j *Journal) Err() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.err
 }
 
 func (j *Journal) enqueue(r Record) (uint64, error) {

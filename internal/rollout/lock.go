@@ -6,14 +6,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
-	"syscall"
+	"strings"
 	"time"
+
+	"github.com/gofrs/flock"
 )
 
 // LockInfo is what a rollout lock file holds: enough for a person to find the
-// rollout that holds it, and for the next one to tell a stale lock.
+// rollout that holds it. The lock itself is the kernel's (flock), not the file's
+// content.
 type LockInfo struct {
 	Rollout string    `json:"rollout"`
 	PID     int       `json:"pid"`
@@ -26,6 +30,7 @@ type LockInfo struct {
 // Lock is a held rollout lock.
 type Lock struct {
 	path string
+	fl   *flock.Flock
 }
 
 // LockedError says another rollout holds the lock.
@@ -36,72 +41,164 @@ type LockedError struct {
 
 func (e *LockedError) Error() string {
 	h := e.Holder
-	return fmt.Sprintf("another rollout (%s) against this backend and fleet is running: pid %d on %s since %s; wait for it, or if it is gone remove %s",
+	if h.Rollout == "" {
+		// The holder took the lock but has not written its details yet.
+		return fmt.Sprintf("another rollout against this backend and fleet is running (lock %s); wait for it to end", e.Path)
+	}
+	return fmt.Sprintf("another rollout (%s) against this backend and fleet is running: pid %d on %s since %s; wait for it to end (lock %s)",
 		h.Rollout, h.PID, h.Host, h.Started.Format(time.RFC3339), e.Path)
 }
 
-// LockPath is the lock file of a backend and fleet under the state directory:
-// one lock per (backend URL, fleet directory) pair.
-func LockPath(stateDir, backend, fleet string) string {
-	sum := sha256.Sum256([]byte(backend + "\x00" + fleet))
-	return filepath.Join(stateDir, "locks", hex.EncodeToString(sum[:8])+".lock")
+// RealPath is dir made absolute with every symlink resolved: the one name of a
+// directory whatever path reached it.
+func RealPath(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(abs)
 }
 
-// Acquire takes the lock, or returns a *LockedError naming the holder. A lock
-// left by a process of this host that no longer runs is stale and taken over.
+// BackendKey is the one name of a state backend URL: for file:// the backend
+// directory's real path (of its nearest existing ancestor when it is not
+// created yet, so its name does not change once the engine creates it), for any
+// other scheme the URL with its scheme and host in lower case, without query
+// (region and SDK options do not change which store it is) and without a
+// trailing slash.
+func BackendKey(backend string) (string, error) {
+	if dir, ok := fileBackendDir(backend); ok {
+		real, err := resolve(dir)
+		if err != nil {
+			return "", fmt.Errorf("backend %s: %w", backend, err)
+		}
+		return "file://" + real, nil
+	}
+	u, err := url.Parse(backend)
+	if err != nil || u.Scheme == "" {
+		return "", fmt.Errorf("backend %q: not a URL (want file://<dir>, s3://<bucket>, https://api.pulumi.com, …)", backend)
+	}
+	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host) + strings.TrimRight(u.Path, "/"), nil
+}
+
+// resolve is RealPath of a path that may not exist yet: the real path of its
+// nearest existing ancestor, joined with the rest.
+func resolve(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	rest := ""
+	for {
+		real, err := filepath.EvalSymlinks(abs)
+		if err == nil {
+			return filepath.Join(real, rest), nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return "", err
+		}
+		parent := filepath.Dir(abs)
+		if parent == abs {
+			return "", err
+		}
+		rest = filepath.Join(filepath.Base(abs), rest)
+		abs = parent
+	}
+}
+
+// fileBackendDir is the directory of a file:// backend, with "~" the home
+// directory as the engine reads it.
+func fileBackendDir(backend string) (string, bool) {
+	p, ok := strings.CutPrefix(backend, "file://")
+	if !ok {
+		return "", false
+	}
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			p = filepath.Join(home, p[1:])
+		}
+	}
+	return p, true
+}
+
+// LockPath is the lock file of a backend and fleet: one lock per (backend,
+// fleet) pair, keyed on their resolved names so that a symlinked --dir, a
+// relative path or another --state-dir cannot get a lock of their own.
+//
+// It lives where every process contending for the backend meets it, whatever
+// --state-dir says: for a file:// backend inside the backend directory
+// (<backend>/.tenantctl/locks/), otherwise under the user's cache directory.
+// A remote backend is therefore only locked against rollouts on this machine
+// (this user); excluding runners on other machines needs a lock in the
+// backend itself, which is issue 17's S3 lock.
+func LockPath(backend, fleet string) (string, error) {
+	key, err := BackendKey(backend)
+	if err != nil {
+		return "", err
+	}
+	realFleet, err := RealPath(fleet)
+	if err != nil {
+		return "", fmt.Errorf("fleet directory: %w", err)
+	}
+	sum := sha256.Sum256([]byte(key + "\x00" + realFleet))
+	name := hex.EncodeToString(sum[:8]) + ".lock"
+	if dir, ok := strings.CutPrefix(key, "file://"); ok {
+		return filepath.Join(dir, ".tenantctl", "locks", name), nil
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no directory for the rollout lock of %s: %w (set XDG_CACHE_HOME or HOME)", backend, err)
+	}
+	return filepath.Join(cache, "tenantctl", "locks", name), nil
+}
+
+// Acquire takes the lock, or returns a *LockedError naming the holder. The lock
+// is flock(2) on the file: the kernel drops it when its holder exits however it
+// exits (kill -9 included), so a dead holder's lock is free at once and there is
+// nothing to take over. The holder's details are written into the file after
+// the lock is taken, for the LockedError of the next one.
 func Acquire(path string, info LockInfo) (*Lock, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("taking the rollout lock: %w", err)
 	}
+	fl := flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o644))
+	ok, err := fl.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("taking the rollout lock %s: %w", path, err)
+	}
+	if !ok {
+		var holder LockInfo
+		if raw, err := os.ReadFile(path); err == nil {
+			_ = json.Unmarshal(raw, &holder) // torn or empty: the holder is just starting
+		}
+		return nil, &LockedError{Path: path, Holder: holder}
+	}
+	l := &Lock{path: path, fl: fl}
+	if err := l.write(info); err != nil {
+		_ = fl.Unlock()
+		return nil, fmt.Errorf("writing the rollout lock %s: %w", path, err)
+	}
+	return l, nil
+}
+
+// write replaces the file's content with info; only the holder writes it.
+func (l *Lock) write(info LockInfo) error {
 	data, err := json.Marshal(info)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	for try := 0; try < 2; try++ {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if err == nil {
-			_, werr := f.Write(data)
-			serr := f.Sync()
-			cerr := f.Close()
-			if err := errors.Join(werr, serr, cerr); err != nil {
-				os.Remove(path)
-				return nil, fmt.Errorf("writing the rollout lock: %w", err)
-			}
-			return &Lock{path: path}, nil
-		}
-		if !errors.Is(err, os.ErrExist) {
-			return nil, fmt.Errorf("taking the rollout lock: %w", err)
-		}
-		var holder LockInfo
-		raw, rerr := os.ReadFile(path)
-		if rerr == nil && json.Unmarshal(raw, &holder) == nil && !stale(holder, info.Host) {
-			return nil, &LockedError{Path: path, Holder: holder}
-		}
-		if rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
-			return nil, fmt.Errorf("reading the rollout lock: %w", rerr)
-		}
-		// Stale (its process is gone) or unreadable (torn by a crash while
-		// being written, which only happens before the holder started work).
-		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("removing the stale rollout lock %s: %w", path, err)
-		}
+	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return err
 	}
-	return nil, fmt.Errorf("taking the rollout lock %s: another process keeps taking it", path)
+	_, werr := f.Write(data)
+	return errors.Join(werr, f.Close())
 }
 
-// stale reports whether the holder is a process of this host that is gone.
-// A holder on another host cannot be checked from here and is never stale.
-func stale(h LockInfo, host string) bool {
-	if h.Host != host || h.PID <= 0 {
-		return false
-	}
-	err := syscall.Kill(h.PID, 0)
-	return errors.Is(err, syscall.ESRCH)
-}
-
-// Release gives the lock up.
+// Release gives the lock up. The file stays: removing it would let a process
+// that opened it just before lock a file no one else can find.
 func (l *Lock) Release() error {
-	if err := os.Remove(l.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+	terr := os.Truncate(l.path, 0)
+	if err := errors.Join(terr, l.fl.Unlock()); err != nil {
 		return fmt.Errorf("releasing the rollout lock: %w", err)
 	}
 	return nil

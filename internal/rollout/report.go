@@ -11,6 +11,9 @@ import (
 	"sync"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
+
+	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
 
 // Report is a rollout's outcome for people (table, markdown) and machines (JSON).
@@ -80,6 +83,9 @@ func (r *Report) WriteJSON(w io.Writer) error {
 }
 
 // WriteTable writes the final table: tenant, wave, result, +/~/-, duration, error.
+// Stack names, errors and reasons come from tenant files, the engine and the
+// journal: they are escaped (textsafe.Escape), so no control character reaches
+// the terminal or the CI log.
 func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "STACK\tWAVE\tRESULT\t+/~/-\tDURATION\tDETAIL")
@@ -97,10 +103,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 		if row.Duration > 0 {
 			dur = row.Duration.Round(100 * time.Millisecond).String()
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", row.Stack, row.Wave, row.Result, row.Changes.Counts(), dur, detail)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", textsafe.Escape(row.Stack), row.Wave, textsafe.Escape(string(row.Result)), row.Changes.Counts(), dur, textsafe.Escape(detail))
 	}
 	for _, s := range r.Skipped {
-		fmt.Fprintf(tw, "%s\t-\tskipped\t\t\t%s\n", s.Stack, s.Reason)
+		fmt.Fprintf(tw, "%s\t-\tskipped\t\t\t%s\n", textsafe.Escape(s.Stack), textsafe.Escape(s.Reason))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -109,10 +115,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 	return err
 }
 
-// Summary is the one-line outcome.
+// Summary is the one-line outcome, then the reason on a line of its own; both
+// escaped (textsafe.Escape).
 func (r *Report) Summary() string {
 	t := r.Totals
-	s := fmt.Sprintf("%s %s: %s — %d stacks: %d succeeded, %d failed", r.Op, r.ID, r.Status, t.Stacks, t.Succeeded, t.Failed)
+	s := fmt.Sprintf("%s %s: %s — %d stacks: %d succeeded, %d failed", textsafe.Escape(string(r.Op)), textsafe.Escape(r.ID), textsafe.Escape(string(r.Status)), t.Stacks, t.Succeeded, t.Failed)
 	if t.Cancelled > 0 {
 		s += fmt.Sprintf(", %d cancelled", t.Cancelled)
 	}
@@ -128,7 +135,7 @@ func (r *Report) Summary() string {
 	}
 	s += fmt.Sprintf("; %d %s (%s)", t.Changed, what, t.Changes.Counts())
 	if r.Reason != "" {
-		s += "\n" + r.Reason
+		s += "\n" + textsafe.Escape(r.Reason)
 	}
 	return s
 }
@@ -145,7 +152,7 @@ func (r *Report) Markdown(limit int) string {
 	if r.Drift {
 		title = "Drift report"
 	}
-	fmt.Fprintf(&head, "### tenantctl %s `%s`: %s\n\n", strings.ToLower(title), r.ID, r.Status)
+	fmt.Fprintf(&head, "### tenantctl %s `%s`: %s\n\n", strings.ToLower(title), mdEscape(r.ID), mdEscape(string(r.Status)))
 	t := r.Totals
 	fmt.Fprintf(&head, "**%d stacks**: %d succeeded, %d failed, %d not run, %d skipped — **%d with changes** (%s)\n\n",
 		t.Stacks, t.Succeeded, t.Failed, t.Cancelled+t.NotStarted, t.Skipped, t.Changed, t.Changes.Counts())
@@ -161,13 +168,13 @@ func (r *Report) Markdown(limit int) string {
 	} {
 		for _, x := range r.Stacks {
 			if pass(x) {
-				rows = append(rows, fmt.Sprintf("| `%s` | %d | %s | %d | %d | %d | %s | %s |\n", x.Stack, x.Wave, x.Result,
+				rows = append(rows, fmt.Sprintf("| `%s` | %d | %s | %d | %d | %d | %s | %s |\n", mdEscape(x.Stack), x.Wave, mdEscape(string(x.Result)),
 					x.Changes.Create, x.Changes.Update+x.Changes.Replace, x.Changes.Delete, x.Duration.Round(time.Second), mdEscape(x.Error)))
 			}
 		}
 	}
 	for _, s := range r.Skipped {
-		rows = append(rows, fmt.Sprintf("| `%s` | - | skipped | | | | | %s |\n", s.Stack, mdEscape(s.Reason)))
+		rows = append(rows, fmt.Sprintf("| `%s` | - | skipped | | | | | %s |\n", mdEscape(s.Stack), mdEscape(s.Reason)))
 	}
 	var b strings.Builder
 	b.WriteString(head.String())
@@ -182,11 +189,18 @@ func (r *Report) Markdown(limit int) string {
 	return b.String()
 }
 
+// mdEscape keeps a value inside its table cell: control characters escaped
+// (textsafe.Escape: a newline would end the row, an escape sequence would reach
+// whoever reads the raw text), '|' escaped, and at most 300 bytes, cut on a
+// character boundary.
 func mdEscape(s string) string {
-	s = strings.ReplaceAll(s, "|", `\|`)
-	s = strings.ReplaceAll(s, "\n", " ")
+	s = strings.ReplaceAll(textsafe.Escape(s), "|", `\|`)
 	if len(s) > 300 {
-		s = s[:300] + "…"
+		cut := 300
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
 	return s
 }

@@ -143,7 +143,9 @@ func (r *Runner) runWave(ctx context.Context, plan *Plan, w *Wave, done map[stri
 	claim := func() (string, bool) {
 		mu.Lock()
 		defer mu.Unlock()
-		if halt != "" || ctx.Err() != nil || next >= len(pending) || running >= w.Limit(failures) {
+		// A broken journal stops scheduling at once: a stack it cannot record
+		// would be invisible to resume and status.
+		if halt != "" || ctx.Err() != nil || next >= len(pending) || running >= w.Limit(failures) || r.Journal.Err() != nil {
 			return "", false
 		}
 		s := pending[next]
@@ -201,7 +203,12 @@ func (r *Runner) runWave(ctx context.Context, plan *Plan, w *Wave, done map[stri
 	}
 	wg.Wait()
 	status, reason := StatusSucceeded, ""
-	switch {
+	switch jerr := r.Journal.Err(); {
+	case jerr != nil:
+		status, reason = StatusHalted, fmt.Sprintf("%s: the journal could not be written (%v); nothing more was started", w.Name, jerr)
+		if firstErr == nil {
+			firstErr = jerr
+		}
 	case ctx.Err() != nil:
 		status, reason = StatusCancelled, fmt.Sprintf("cancelled (Ctrl-C) during %s: %d of its stacks were not started", w.Name, len(pending)-next)
 	case halt != "":
@@ -219,7 +226,13 @@ func (r *Runner) runWave(ctx context.Context, plan *Plan, w *Wave, done map[stri
 // journals each step. It never returns before the deployer's call has ended.
 func (r *Runner) runStack(ctx context.Context, plan *Plan, w *Wave, stack string) Row {
 	row := Row{Stack: stack, Wave: w.Index, Started: time.Now()}
-	r.journal(Record{Type: RecStart, Wave: w.Index, Stack: stack})
+	// The start record is made durable before the stack runs (one fsync shared
+	// by the stacks starting together): every stack that ran is in the journal,
+	// and a journal that cannot be written starts nothing more.
+	if err := r.Journal.Append(Record{Type: RecStart, Wave: w.Index, Stack: stack}); err != nil {
+		row.Result, row.Error = ResultNotStarted, "not started: "+firstLine(err)
+		return row
+	}
 	log := io.WriteCloser(nopCloser{io.Discard})
 	if r.Logs != nil {
 		l, err := r.Logs(stack)
@@ -293,7 +306,8 @@ func (r *Runner) finish(row Row, res Result, ch *Changes, err error) Row {
 }
 
 // journal queues a stack's record from its goroutine. A failed write is kept by
-// the journal and returned by the next wave or end record, so Run reports it.
+// the journal (Journal.Err): no stack is claimed after it, the wave halts, and
+// Run returns it.
 func (r *Runner) journal(rec Record) { _ = r.Journal.Queue(rec) }
 
 func (r *Runner) count(f func()) {

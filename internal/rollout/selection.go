@@ -100,6 +100,9 @@ func Select(f *spec.Fleet, sel Selector) (*Selection, error) {
 		if !matches(t, sel, labels) {
 			continue
 		}
+		if err := CheckStackName(t.ID, false); err != nil {
+			return nil, fmt.Errorf("tenant %s in %s: %w; rename the tenant (tenantctl validate refuses it)", t.ID, f.Dir, err)
+		}
 		if sel.Shards > 1 && ShardOf(t.ID, sel.Shards) != sel.Shard {
 			continue
 		}
@@ -132,6 +135,27 @@ func Select(f *spec.Fleet, sel Selector) (*Selection, error) {
 	return out, nil
 }
 
+// CheckStackName refuses a reserved id (spec.IsReservedTenantID) as a tenant
+// stack: a tenant called "platform" would run, and destroy, the shared platform
+// stack. The platform stack itself passes only where the platform runs
+// (platformWave: the first wave, alone).
+func CheckStackName(stack string, platformWave bool) error {
+	if stack == PlatformStack && platformWave {
+		return nil
+	}
+	if spec.IsReservedTenantID(stack) {
+		return reservedTenant(stack)
+	}
+	return nil
+}
+
+func reservedTenant(id string) error {
+	if id == PlatformStack {
+		return fmt.Errorf("%q is the shared platform stack, never a tenant; select the platform with --platform", id)
+	}
+	return fmt.Errorf("%q is a name tenantctl reserves for itself (%s), never a tenant", id, strings.Join(spec.ReservedTenantIDs(), ", "))
+}
+
 func matches(t *spec.Tenant, sel Selector, labels map[string]string) bool {
 	if len(sel.Tenants) > 0 && !contains(sel.Tenants, t.ID) {
 		return false
@@ -155,6 +179,11 @@ func matches(t *spec.Tenant, sel Selector, labels map[string]string) bool {
 
 func checkSelector(f *spec.Fleet, sel Selector) error {
 	for _, id := range sel.Tenants {
+		// Before the fleet lookup: a fleet that holds such a tenant anyway (it
+		// fails validation) must not turn it into a stack.
+		if spec.IsReservedTenantID(id) {
+			return fmt.Errorf("--tenant %s: %w", id, reservedTenant(id))
+		}
 		if f.Tenant(id) == nil {
 			return fmt.Errorf("--tenant %s: no tenant with that id in %s", id, f.Dir)
 		}

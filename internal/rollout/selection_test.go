@@ -2,14 +2,12 @@ package rollout_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tenantctl/tenantctl/internal/rollout"
 	"github.com/tenantctl/tenantctl/internal/spec"
@@ -187,6 +185,20 @@ func TestChangedSinceInAGitRepository(t *testing.T) {
 	if _, err := rollout.ChangedSince(context.Background(), tenants, "no-such-ref"); err == nil || !strings.Contains(err.Error(), "no-such-ref") {
 		t.Errorf("unknown ref: %v", err)
 	}
+	// A value that git would take for an option never reaches it as one.
+	out := filepath.Join(t.TempDir(), "written-by-git")
+	for _, ref := range []string{"--output=" + out, "-p"} {
+		if _, err := rollout.ChangedSince(context.Background(), tenants, ref); err == nil || !strings.Contains(err.Error(), "which git would take for an option") {
+			t.Errorf("ref %q: %v", ref, err)
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("git wrote a file named by --changed-since")
+	}
+	// A ref whose revision expression git reads (HEAD~0) works.
+	if _, err := rollout.ChangedSince(context.Background(), tenants, "HEAD~0"); err != nil {
+		t.Errorf("HEAD~0: %v", err)
+	}
 }
 
 func keys(m map[string]bool) []string {
@@ -203,43 +215,6 @@ func sortStrings(s []string) {
 		for j := i; j > 0 && s[j] < s[j-1]; j-- {
 			s[j], s[j-1] = s[j-1], s[j]
 		}
-	}
-}
-
-func TestRolloutLock(t *testing.T) {
-	dir := t.TempDir()
-	path := rollout.LockPath(dir, "file:///state", "/fleet")
-	if other := rollout.LockPath(dir, "s3://bucket", "/fleet"); other == path {
-		t.Error("two backends share one lock")
-	}
-	host, _ := os.Hostname()
-	l, err := rollout.Acquire(path, rollout.LockInfo{Rollout: "r1", PID: os.Getpid(), Host: host, Started: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = rollout.Acquire(path, rollout.LockInfo{Rollout: "r2", PID: os.Getpid() + 1, Host: host})
-	var locked *rollout.LockedError
-	if !errors.As(err, &locked) || locked.Holder.Rollout != "r1" || !strings.Contains(err.Error(), "another rollout (r1)") {
-		t.Fatalf("second acquire: %v", err)
-	}
-	if err := l.Release(); err != nil {
-		t.Fatal(err)
-	}
-	// A lock left by a process that is gone is stale and taken over.
-	cmd := exec.Command("true")
-	if err := cmd.Run(); err != nil {
-		t.Fatal(err)
-	}
-	write(t, path, fmt.Sprintf(`{"rollout":"dead","pid":%d,"host":%q}`, cmd.Process.Pid, host))
-	l, err = rollout.Acquire(path, rollout.LockInfo{Rollout: "r3", PID: os.Getpid(), Host: host})
-	if err != nil {
-		t.Fatalf("a stale lock was not taken over: %v", err)
-	}
-	l.Release()
-	// A lock of another host is never taken over.
-	write(t, path, `{"rollout":"elsewhere","pid":1,"host":"ci-runner-7"}`)
-	if _, err := rollout.Acquire(path, rollout.LockInfo{Rollout: "r4", PID: os.Getpid(), Host: host}); !errors.As(err, &locked) {
-		t.Errorf("another host's lock: %v", err)
 	}
 }
 

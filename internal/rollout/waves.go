@@ -18,16 +18,27 @@ func ParseQuantity(s string) (Quantity, error) {
 	s = strings.TrimSpace(s)
 	if p, ok := strings.CutSuffix(s, "%"); ok {
 		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 || n > 100 {
+		q := Quantity{N: n, Percent: true}
+		if err != nil || q.check() != nil {
 			return Quantity{}, fmt.Errorf("%q: want a percentage between 0%% and 100%%", s)
 		}
-		return Quantity{N: n, Percent: true}, nil
+		return q, nil
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 {
+	q := Quantity{N: n}
+	if err != nil || q.check() != nil {
 		return Quantity{}, fmt.Errorf("%q: want a count (e.g. 5) or a percentage (e.g. 20%%)", s)
 	}
-	return Quantity{N: n}, nil
+	return q, nil
+}
+
+// check is the range of a quantity: a count of 0 or more, a percentage from 0%
+// to 100%.
+func (q Quantity) check() error {
+	if q.N < 0 || (q.Percent && q.N > 100) {
+		return fmt.Errorf("%s: want a count of 0 or more or a percentage between 0%% and 100%%", q)
+	}
+	return nil
 }
 
 func (q Quantity) String() string {
@@ -108,17 +119,47 @@ func (w Wave) Limit(failures int) int {
 	return k
 }
 
+// Check refuses wave options no rollout may run with. The flags and the waves of
+// a journaled plan (resume) both go through it, so a journal cannot smuggle in
+// what the command line refuses.
+func (o WaveOptions) Check() error {
+	if o.Mode != ModeStrict && o.Mode != ModeSoft {
+		return fmt.Errorf("--tolerance-mode %q: want strict or soft", o.Mode)
+	}
+	if o.MaxConcurrency.N < 1 || o.MaxConcurrency.check() != nil {
+		return fmt.Errorf("--max-concurrency %s: want a count of at least 1 or a percentage above 0%%", o.MaxConcurrency)
+	}
+	if err := o.Tolerance.check(); err != nil {
+		return fmt.Errorf("--failure-tolerance %w", err)
+	}
+	if o.Canary < 0 {
+		return fmt.Errorf("--canary %d: want 0 or more", o.Canary)
+	}
+	for _, q := range o.Waves {
+		if q.N < 1 || q.check() != nil {
+			return fmt.Errorf("--waves: a wave of %s stacks; want a count of at least 1 or a percentage above 0%%", q)
+		}
+	}
+	return nil
+}
+
+// checkCovers refuses a last wave that leaves stacks out: the waves of a rollout
+// end at 100% of its stacks.
+func checkCovers(last string, covered, total int) error {
+	if covered < total {
+		return fmt.Errorf("--waves: the last wave (%s) covers %d of %d stacks; end with 100%%", last, covered, total)
+	}
+	return nil
+}
+
+// platformWaveName names the wave of the platform stack: the first, alone.
+const platformWaveName = "platform"
+
 // PlanWaves splits the selected targets (already ordered by tier rank then id)
 // into waves: the platform alone first, then the canary, then the --waves sizes.
 func PlanWaves(targets []Target, o WaveOptions) ([]Wave, error) {
-	if o.Mode != ModeStrict && o.Mode != ModeSoft {
-		return nil, fmt.Errorf("--tolerance-mode %q: want strict or soft", o.Mode)
-	}
-	if o.MaxConcurrency.N == 0 {
-		return nil, fmt.Errorf("--max-concurrency %s: want at least 1 (or a percentage above 0%%)", o.MaxConcurrency)
-	}
-	if o.Canary < 0 {
-		return nil, fmt.Errorf("--canary %d: want 0 or more", o.Canary)
+	if err := o.Check(); err != nil {
+		return nil, err
 	}
 	var waves []Wave
 	add := func(name string, stacks []Target, platform bool) {
@@ -139,7 +180,7 @@ func PlanWaves(targets []Target, o WaveOptions) ([]Wave, error) {
 	}
 	rest := targets
 	if len(rest) > 0 && rest[0].Stack == PlatformStack {
-		add("platform", rest[:1], true)
+		add(platformWaveName, rest[:1], true)
 		rest = rest[1:]
 	}
 	if o.Canary > 0 && len(rest) > 0 {
@@ -157,8 +198,10 @@ func PlanWaves(targets []Target, o WaveOptions) ([]Wave, error) {
 		if q.Percent {
 			upto = int(math.Ceil(float64(total) * float64(q.N) / 100))
 		}
-		if i == len(sizes)-1 && upto < total {
-			return nil, fmt.Errorf("--waves: the last wave (%s) covers %d of %d stacks; end with 100%%", q, upto, total)
+		if i == len(sizes)-1 {
+			if err := checkCovers(q.String(), upto, total); err != nil {
+				return nil, err
+			}
 		}
 		upto = min(upto, total)
 		if upto <= done {

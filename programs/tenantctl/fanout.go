@@ -21,6 +21,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/rollout/auto"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/stackconfig"
+	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
 
 // Exit codes of the fan-out commands (preview, rollout, refresh, destroy),
@@ -69,6 +70,10 @@ func fleetPrograms(o *fanoutOptions, f *spec.Fleet) (rollout.Programs, error) {
 
 // programsFor is fleetPrograms, replaceable in tests.
 var programsFor = fleetPrograms
+
+// loadFleet loads and validates the fleet of the fan-out commands; tests
+// replace it to hand the selection a fleet validation would refuse.
+var loadFleet = spec.LoadDir
 
 // newDeployer builds the engine the fan-out commands drive; tests replace it
 // with a simulated one.
@@ -189,6 +194,12 @@ func (o *fanoutOptions) complete() error {
 		return err
 	}
 	o.fleetDir = abs
+	// Plans and the rollout lock name the fleet by its real path, so a symlink
+	// to it is the same fleet. A directory that does not exist is reported by
+	// the fleet loader.
+	if real, err := rollout.RealPath(abs); err == nil {
+		o.fleetDir = real
+	}
 	project := filepath.Dir(abs)
 	if o.stateDir == "" {
 		o.stateDir = filepath.Join(project, ".tenantctl")
@@ -214,22 +225,26 @@ func (o *fanoutOptions) validate() error {
 		}
 	}
 	w := rollout.WaveOptions{Canary: o.canary, Mode: rollout.Mode(o.mode)}
-	if w.Mode != rollout.ModeStrict && w.Mode != rollout.ModeSoft {
-		return bad(fmt.Errorf("--tolerance-mode %q: want strict or soft", o.mode))
-	}
-	if o.canary < 0 {
-		return bad(fmt.Errorf("--canary %d: want 0 or more", o.canary))
-	}
 	if w.Waves, err = rollout.ParseWaves(o.waves); err != nil {
 		return bad(err)
 	}
-	if w.MaxConcurrency, err = rollout.ParseQuantity(o.maxConcurrency); err != nil || w.MaxConcurrency.N == 0 {
+	if w.MaxConcurrency, err = rollout.ParseQuantity(o.maxConcurrency); err != nil {
 		return bad(fmt.Errorf("--max-concurrency %q: want a count of at least 1 or a percentage above 0%%", o.maxConcurrency))
 	}
 	if w.Tolerance, err = rollout.ParseQuantity(o.tolerance); err != nil {
 		return bad(fmt.Errorf("--failure-tolerance %w", err))
 	}
+	// The same checks a journaled plan passes on resume.
+	if err := w.Check(); err != nil {
+		return bad(err)
+	}
 	o.waveOpts = w
+	if o.stackTimeout < 0 {
+		return bad(fmt.Errorf("--stack-timeout %s: want a duration above 0 (e.g. 45m), or 0 for no limit", o.stackTimeout))
+	}
+	if err := rollout.CheckRef(o.changedSince); err != nil {
+		return bad(fmt.Errorf("--changed-since: %w", err))
+	}
 	if o.attempts < 1 {
 		return bad(fmt.Errorf("--attempts %d: want at least 1", o.attempts))
 	}
@@ -274,9 +289,9 @@ func (o *fanoutOptions) run(ctx context.Context) error {
 
 // plan loads the fleet and plans the waves of a new rollout.
 func (o *fanoutOptions) plan(ctx context.Context) (*spec.Fleet, *rollout.Plan, error) {
-	f, err := spec.LoadDir(o.g.dir)
+	f, err := o.loadFleet()
 	if err != nil {
-		return nil, nil, withCode(ExitInvalid, fmt.Errorf("the fleet in %s is invalid (see `tenantctl validate`):\n%w", o.g.dir, err))
+		return nil, nil, err
 	}
 	if o.changedSince != "" {
 		cs, err := rollout.ChangedSince(ctx, o.g.dir, o.changedSince)
@@ -298,6 +313,15 @@ func (o *fanoutOptions) plan(ctx context.Context) (*spec.Fleet, *rollout.Plan, e
 		ID: rollout.NewID(now), Op: o.op, Drift: o.drift, Release: o.release, Created: now.UTC(),
 		Fleet: o.fleetDir, Backend: o.backend, Selection: o.describe(), Waves: waves, Skipped: sel.Skipped,
 	}, nil
+}
+
+// loadFleet loads the fleet of --dir; an invalid one is ExitInvalid.
+func (o *fanoutOptions) loadFleet() (*spec.Fleet, error) {
+	f, err := loadFleet(o.g.dir)
+	if err != nil {
+		return nil, withCode(ExitInvalid, fmt.Errorf("the fleet in %s is invalid (see `tenantctl validate`):\n%w", o.g.dir, err))
+	}
+	return f, nil
 }
 
 // describe is the selection as a command line, for the journal.
@@ -331,9 +355,9 @@ func (o *fanoutOptions) describe() string {
 func (o *fanoutOptions) execute(ctx context.Context, f *spec.Fleet, plan *rollout.Plan, prior *rollout.State) error {
 	g := o.g
 	if plan.Stacks() == 0 {
-		fmt.Fprintf(g.stderr, "%s: no stacks selected (%s)\n", o.op, plan.Selection)
+		fmt.Fprintf(g.stderr, "%s: no stacks selected (%s)\n", o.op, textsafe.Escape(plan.Selection))
 		for _, s := range plan.Skipped {
-			fmt.Fprintf(g.stderr, "  skipped %s: %s\n", s.Stack, s.Reason)
+			fmt.Fprintf(g.stderr, "  skipped %s: %s\n", textsafe.Escape(s.Stack), textsafe.Escape(s.Reason))
 		}
 		return o.report(rollout.NewReport(plan, rollout.StatusSucceeded, "", nil, plan.Created, time.Now()))
 	}
@@ -344,9 +368,15 @@ func (o *fanoutOptions) execute(ctx context.Context, f *spec.Fleet, plan *rollou
 	if err := o.checkSecrets(); err != nil {
 		return err
 	}
+	// The plan's fleet and backend: the flags' for a new rollout, the journal's
+	// on resume.
+	lockPath, err := rollout.LockPath(plan.Backend, plan.Fleet)
+	if err != nil {
+		return withCode(ExitInvalid, err)
+	}
 	host, _ := os.Hostname()
-	lock, err := rollout.Acquire(rollout.LockPath(o.stateDir, o.backend, o.fleetDir), rollout.LockInfo{
-		Rollout: plan.ID, PID: os.Getpid(), Host: host, Started: time.Now().UTC(), Backend: o.backend, Fleet: o.fleetDir})
+	lock, err := rollout.Acquire(lockPath, rollout.LockInfo{
+		Rollout: plan.ID, PID: os.Getpid(), Host: host, Started: time.Now().UTC(), Backend: plan.Backend, Fleet: plan.Fleet})
 	if err != nil {
 		var locked *rollout.LockedError
 		if errors.As(err, &locked) {
@@ -380,7 +410,7 @@ func (o *fanoutOptions) execute(ctx context.Context, f *spec.Fleet, plan *rollou
 
 	logDir := filepath.Join(o.stateDir, "rollouts", plan.ID)
 	fmt.Fprintf(g.stderr, "%s %s: %d stacks in %d waves (%s); journal %s, engine logs %s/\n",
-		o.op, plan.ID, plan.Stacks(), len(plan.Waves), plan.Selection, path, logDir)
+		o.op, textsafe.Escape(plan.ID), plan.Stacks(), len(plan.Waves), textsafe.Escape(plan.Selection), textsafe.Escape(path), textsafe.Escape(logDir))
 	pr := newProgressPrinter(g.stderr)
 	runner := &rollout.Runner{
 		Deployer: dep, Journal: journal, Logs: rollout.FileLogs(logDir), Observe: pr.handle, StackTimeout: o.stackTimeout,
@@ -398,24 +428,26 @@ func (o *fanoutOptions) execute(ctx context.Context, f *spec.Fleet, plan *rollou
 		return err
 	}
 	if runErr != nil {
-		return withCode(ExitInvalid, fmt.Errorf("the journal could not be written; do not resume from it: %w", runErr))
+		return withCode(ExitInvalid, fmt.Errorf("the journal %s could not be written, so no stack was started after the failure: %w", path, runErr))
 	}
 	return outcomeError(rep)
 }
 
-// outcomeError maps the report to the documented exit codes.
+// outcomeError maps the report to the documented exit codes. The reason holds
+// stack names and engine errors: it is escaped like every text report.
 func outcomeError(rep *rollout.Report) error {
 	resume := fmt.Sprintf("; run `tenantctl %s` again", rep.Op)
 	if rep.Op == rollout.OpUp {
-		resume = fmt.Sprintf("; `tenantctl rollout --resume %s` re-runs what did not succeed", rep.ID)
+		resume = fmt.Sprintf("; `tenantctl rollout --resume %s` re-runs what did not succeed", textsafe.Escape(rep.ID))
 	}
+	reason := textsafe.Escape(rep.Reason)
 	switch rep.Status {
 	case rollout.StatusCancelled:
-		return withCode(ExitCancelled, errors.New(rep.Reason+resume))
+		return withCode(ExitCancelled, errors.New(reason+resume))
 	case rollout.StatusHalted:
-		return withCode(ExitHalted, errors.New(rep.Reason+resume))
+		return withCode(ExitHalted, errors.New(reason+resume))
 	case rollout.StatusFailed:
-		return withCode(ExitInvalid, fmt.Errorf("%d stacks failed (%s)", rep.Totals.Failed, rep.Reason))
+		return withCode(ExitInvalid, fmt.Errorf("%d stacks failed (%s)", rep.Totals.Failed, reason))
 	}
 	if rep.Drift && rep.Totals.Changed > 0 {
 		return withCode(ExitDrift, fmt.Errorf("%d stacks drifted from their recorded state", rep.Totals.Changed))
@@ -463,28 +495,32 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
+// handle prints one event. Stack names, wave names, errors and reasons are
+// escaped (textsafe.Escape): they come from tenant files, the engine and the
+// journal, and a control character must not drive the terminal.
 func (p *progressPrinter) handle(ev rollout.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var line string
+	esc := textsafe.Escape
 	switch ev.Kind {
 	case "wave":
-		line = fmt.Sprintf("== %s: %d stacks, up to %d at once, tolerates %d failures (%s)", ev.Wave.Name, len(ev.Wave.Stacks), ev.Wave.Limit(0), ev.Wave.Tolerance, ev.Wave.Mode)
+		line = fmt.Sprintf("== %s: %d stacks, up to %d at once, tolerates %d failures (%s)", esc(ev.Wave.Name), len(ev.Wave.Stacks), ev.Wave.Limit(0), ev.Wave.Tolerance, esc(string(ev.Wave.Mode)))
 	case "start":
 		if p.tty {
 			break // the progress line shows what runs
 		}
-		line = fmt.Sprintf("[%d/%d] %s started", ev.Done, ev.Total, ev.Stack)
+		line = fmt.Sprintf("[%d/%d] %s started", ev.Done, ev.Total, esc(ev.Stack))
 	case "retry":
-		line = fmt.Sprintf("[%d/%d] %s attempt %d failed (%s), retrying in %s", ev.Done, ev.Total, ev.Stack, ev.Attempt, rollout.ClassOf(ev.Err), ev.Delay.Round(time.Second))
+		line = fmt.Sprintf("[%d/%d] %s attempt %d failed (%s), retrying in %s", ev.Done, ev.Total, esc(ev.Stack), ev.Attempt, rollout.ClassOf(ev.Err), ev.Delay.Round(time.Second))
 	case "done":
 		r := ev.Row
-		line = fmt.Sprintf("[%d/%d] %s %s %s (%s)", ev.Done, ev.Total, r.Stack, r.Result, r.Changes.Counts(), r.Duration.Round(100*time.Millisecond))
+		line = fmt.Sprintf("[%d/%d] %s %s %s (%s)", ev.Done, ev.Total, esc(r.Stack), r.Result, r.Changes.Counts(), r.Duration.Round(100*time.Millisecond))
 		if r.Error != "" {
-			line += ": " + r.Error
+			line += ": " + esc(r.Error)
 		}
 	case "halt":
-		line = "HALT " + ev.Reason
+		line = "HALT " + esc(ev.Reason)
 	}
 	if p.tty {
 		fmt.Fprint(p.w, "\r\033[K")

@@ -139,7 +139,11 @@ func TestSecondRolloutIsRefused(t *testing.T) {
 	state := filepath.Join(filepath.Dir(abs), ".tenantctl")
 	backend := "file://" + filepath.Join(state, "state")
 	host, _ := os.Hostname()
-	lock, err := rollout.Acquire(rollout.LockPath(state, backend, abs), rollout.LockInfo{Rollout: "first", PID: os.Getpid(), Host: host})
+	path, err := rollout.LockPath(backend, abs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock, err := rollout.Acquire(path, rollout.LockInfo{Rollout: "first", PID: os.Getpid(), Host: host})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tenantctl/tenantctl/internal/rollout"
-	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
 
 func newRolloutCmd(g *globalOptions) *cobra.Command {
@@ -52,12 +52,22 @@ fail; running stacks finish, nothing more starts. Every step is journaled under
 			if st.Plan.Op != rollout.OpUp {
 				return usageError(fmt.Errorf("%s is a %s, not a rollout; run %s again instead", resume, st.Plan.Op, st.Plan.Op))
 			}
-			if st.Plan.Backend != o.backend {
-				return withCode(ExitInvalid, fmt.Errorf("rollout %s ran against backend %s, this one is %s; pass --backend %s", resume, st.Plan.Backend, o.backend, st.Plan.Backend))
+			// The journal is input like any file: it must be the rollout asked
+			// for, a plan the flags could have made, and of this fleet and
+			// backend (the lock is then taken on the journal's fleet and backend).
+			journal, _ := rollout.JournalPath(o.stateDir, resume)
+			if st.Plan.ID != resume {
+				return withCode(ExitInvalid, fmt.Errorf("%s: the journal's plan is of rollout %q, not %s; it cannot be resumed as %s", journal, st.Plan.ID, resume, resume))
 			}
-			f, err := spec.LoadDir(g.dir)
+			if err := st.Plan.Check(); err != nil {
+				return withCode(ExitInvalid, fmt.Errorf("%s: the journal's plan is invalid, so it cannot be resumed: %w", journal, err))
+			}
+			if err := st.Plan.BelongsTo(g.dir, o.backend); err != nil {
+				return withCode(ExitInvalid, fmt.Errorf("%s: %w", journal, err))
+			}
+			f, err := o.loadFleet()
 			if err != nil {
-				return withCode(ExitInvalid, fmt.Errorf("the fleet in %s is invalid (see `tenantctl validate`):\n%w", g.dir, err))
+				return err
 			}
 			for s := range st.Rows {
 				if s != rollout.PlatformStack && f.Tenant(s) == nil && !st.Succeeded()[s] {
@@ -113,9 +123,9 @@ func newRolloutStatusCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			if o.output == "text" {
-				fmt.Fprintf(g.stdout, "runs: %d; selection: %s\n", st.Runs, st.Plan.Selection)
+				fmt.Fprintf(g.stdout, "runs: %d; selection: %s\n", st.Runs, textsafe.Escape(st.Plan.Selection))
 				if st.Status != rollout.StatusSucceeded && st.Plan.Op == rollout.OpUp {
-					fmt.Fprintf(g.stdout, "resume with: tenantctl rollout --resume %s\n", st.Plan.ID)
+					fmt.Fprintf(g.stdout, "resume with: tenantctl rollout --resume %s\n", textsafe.Escape(st.Plan.ID))
 				}
 			}
 			return nil
