@@ -14,6 +14,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/render"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
+	"github.com/tenantctl/tenantctl/internal/testutil/scpeval"
 	"github.com/tenantctl/tenantctl/models"
 	"github.com/tenantctl/tenantctl/models/application"
 	"github.com/tenantctl/tenantctl/models/naming"
@@ -997,4 +998,75 @@ func TestPooledDataRolesTrustOnlyThePooledServiceForTheirTenant(t *testing.T) {
 		fmt.Sprint(pol.Statement[0].Resource) != "[arn:aws:iam::111111111111:role/saas-*-data]" {
 		t.Errorf("pooled service policy %+v", pol)
 	}
+}
+
+// destroyCalls are the calls destroying a resource of each type makes (the
+// provider's delete and the reads around it), as the AWS provider does them.
+var destroyCalls = map[string][]string{
+	tVpc:        {"ec2:DeleteVpc", "ec2:DescribeVpcs"},
+	tSubnet:     {"ec2:DeleteSubnet", "ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces"},
+	tIGW:        {"ec2:DetachInternetGateway", "ec2:DeleteInternetGateway", "ec2:DescribeInternetGateways"},
+	tEIP:        {"ec2:DisassociateAddress", "ec2:ReleaseAddress", "ec2:DescribeAddresses"},
+	tNAT:        {"ec2:DeleteNatGateway", "ec2:DescribeNatGateways"},
+	tRT:         {"ec2:DeleteRouteTable", "ec2:DescribeRouteTables"},
+	tRoute:      {"ec2:DeleteRoute", "ec2:DescribeRouteTables"},
+	tRTA:        {"ec2:DisassociateRouteTable"},
+	tSG:         {"ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress", "ec2:DeleteSecurityGroup", "ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces"},
+	tCluster:    {"ecs:DeleteCluster", "ecs:DescribeClusters"},
+	tService:    {"ecs:DescribeServices", "ecs:UpdateService", "ecs:DeleteService"},
+	tTaskDef:    {"ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition"},
+	tRole:       {"iam:GetRole", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies", "iam:ListInstanceProfilesForRole", "iam:DetachRolePolicy", "iam:DeleteRolePolicy", "iam:DeleteRole"},
+	tRolePolicy: {"iam:DeleteRolePolicy", "iam:GetRolePolicy"},
+	tAttach:     {"iam:DetachRolePolicy", "iam:ListAttachedRolePolicies"},
+	tLogGroup:   {"logs:DeleteLogGroup", "logs:DescribeLogGroups"},
+	tTable:      {"dynamodb:DeleteTable", "dynamodb:DescribeTable"},
+	tBudget:     {"budgets:ModifyBudget", "budgets:ViewBudget"}, // DeleteBudget is authorized as ModifyBudget
+	tProvider:   {"sts:GetCallerIdentity"},
+}
+
+// TestSuspendedAccountsCanBeDestroyed: the Suspended OU's quarantine lets the
+// deploy role destroy every resource an account-model tenant's stack holds,
+// and nothing a tenant principal tries beyond reading. A resource type added
+// to the account model without its destroy calls here fails the test.
+func TestSuspendedAccountsCanBeDestroyed(t *testing.T) {
+	f := samplefleet.Load(t)
+	o := f.Settings.Organization
+	scp := scpOf(t, mustRun(t, f, models.PlatformStack), "suspended", o.SuspendedOU)
+	acct := "345678901234"
+	deploy := "arn:aws:iam::" + acct + ":role/" + o.DeployRoleName
+	tenantRole := "arn:aws:iam::" + acct + ":role/saas-acme-corp-task"
+	seen := 0
+	for _, r := range mustRun(t, f, "acme-corp") {
+		if !r.Custom || r.Type == tStackRef {
+			continue
+		}
+		calls, ok := destroyCalls[r.Type]
+		if !ok {
+			t.Errorf("acme-corp holds a %s: add what destroying it calls to destroyCalls, and to the quarantine's cleanup if need be", r.Type)
+			continue
+		}
+		seen++
+		for _, action := range calls {
+			resource := "*"
+			if strings.HasPrefix(action, "iam:") {
+				resource = tenantRole
+			}
+			if sid := scpeval.DeniedBy(t, scp, scpeval.Request{Principal: deploy, Action: action, Resource: resource}); sid != "" {
+				t.Errorf("destroying %s %s: %s denied to the deploy role by %s", r.Type, r.Name, action, sid)
+			}
+			if !isRead(action) {
+				if sid := scpeval.DeniedBy(t, scp, scpeval.Request{Principal: tenantRole, Action: action, Resource: resource}); sid == "" {
+					t.Errorf("a tenant principal may %s in a suspended account", action)
+				}
+			}
+		}
+	}
+	if seen < 20 {
+		t.Fatalf("only %d resources of acme-corp checked", seen)
+	}
+}
+
+func isRead(action string) bool {
+	verb := action[strings.Index(action, ":")+1:]
+	return strings.HasPrefix(verb, "Describe") || strings.HasPrefix(verb, "Get") || strings.HasPrefix(verb, "List") || strings.HasPrefix(verb, "View")
 }

@@ -7,106 +7,9 @@ import (
 	"testing"
 
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
+	"github.com/tenantctl/tenantctl/internal/testutil/scpeval"
 	"github.com/tenantctl/tenantctl/models/platform"
 )
-
-// request is one API call as an SCP sees it.
-type request struct {
-	principal, action, resource string
-}
-
-// glob matches IAM's wildcards: * any run of characters, ? one character.
-func glob(pattern, s string, foldCase bool) bool {
-	var re strings.Builder
-	re.WriteString("^")
-	for _, c := range pattern {
-		switch c {
-		case '*':
-			re.WriteString(".*")
-		case '?':
-			re.WriteString(".")
-		default:
-			re.WriteString(regexp.QuoteMeta(string(c)))
-		}
-	}
-	re.WriteString("$")
-	expr := re.String()
-	if foldCase {
-		expr = "(?i)" + expr
-	}
-	return regexp.MustCompile(expr).MatchString(s)
-}
-
-func anyGlob(patterns []string, s string, foldCase bool) bool {
-	for _, p := range patterns {
-		if glob(p, s, foldCase) {
-			return true
-		}
-	}
-	return false
-}
-
-// values reads a condition's values: one string or a list.
-func values(t *testing.T, v any) []string {
-	t.Helper()
-	switch v := v.(type) {
-	case string:
-		return []string{v}
-	case []any:
-		out := make([]string, len(v))
-		for i, e := range v {
-			out[i] = e.(string)
-		}
-		return out
-	}
-	t.Fatalf("condition value %#v", v)
-	return nil
-}
-
-// deniedBy is a minimal SCP evaluator: the Sid of the first Deny statement
-// that applies to the request, "" when none does. It knows what tenantctl's
-// SCPs use (Action or NotAction, Resource, ArnLike and ArnNotLike on
-// aws:PrincipalARN) and fails the test on anything else, so that it can never
-// wave a statement it does not understand through.
-func deniedBy(t *testing.T, d iampolicy.Document, r request) string {
-	t.Helper()
-	for _, st := range d.Statement {
-		if st.Effect != "Deny" {
-			t.Fatalf("statement %s: effect %s; tenantctl's SCPs only deny", st.Sid, st.Effect)
-		}
-		if len(st.Action) > 0 == (len(st.NotAction) > 0) {
-			t.Fatalf("statement %s: needs exactly one of Action and NotAction", st.Sid)
-		}
-		if len(st.Action) > 0 && !anyGlob(st.Action, r.action, true) ||
-			len(st.NotAction) > 0 && anyGlob(st.NotAction, r.action, true) {
-			continue
-		}
-		if !anyGlob(st.Resource, r.resource, false) {
-			continue
-		}
-		applies := true
-		for op, keys := range st.Condition {
-			for key, v := range keys {
-				if key != "aws:PrincipalARN" {
-					t.Fatalf("statement %s: condition key %s unknown to the test evaluator", st.Sid, key)
-				}
-				match := anyGlob(values(t, v), r.principal, false)
-				switch op {
-				case "ArnLike":
-					applies = applies && match
-				case "ArnNotLike":
-					applies = applies && !match
-				default:
-					t.Fatalf("statement %s: condition operator %s unknown to the test evaluator", st.Sid, op)
-				}
-			}
-		}
-		if applies {
-			return st.Sid
-		}
-	}
-	return ""
-}
 
 // deployed is the document as Organizations receives it: its JSON, read back.
 func deployed(t *testing.T, d iampolicy.Document) iampolicy.Document {
@@ -144,7 +47,7 @@ type evalCase struct {
 func evaluate(t *testing.T, d iampolicy.Document, cases []evalCase) {
 	t.Helper()
 	for _, c := range cases {
-		got := deniedBy(t, d, request{principal: c.principal, action: c.action, resource: c.resource})
+		got := scpeval.DeniedBy(t, d, scpeval.Request{Principal: c.principal, Action: c.action, Resource: c.resource})
 		if got != c.deniedBy {
 			who := c.principal[strings.LastIndex(c.principal, "/")+1:]
 			if c.deniedBy == "" {
