@@ -3,6 +3,7 @@ package models_test
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/render"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
+	"github.com/tenantctl/tenantctl/internal/testutil/scpeval"
 	"github.com/tenantctl/tenantctl/models"
 	"github.com/tenantctl/tenantctl/models/application"
 	"github.com/tenantctl/tenantctl/models/naming"
@@ -25,6 +27,7 @@ const (
 	clusterArn      = "arn:aws:ecs:us-east-1:111111111111:cluster/saas-platform-cluster"
 	poolTableArn    = "arn:aws:dynamodb:us-east-1:111111111111:table/saas-platform-pool"
 	lbSG            = "sg-0platformlb"
+	pooledRoleArn   = "arn:aws:iam::111111111111:role/saas-platform-pooled-service"
 )
 
 var listenerArns = []any{
@@ -53,6 +56,7 @@ func platformOutputs() map[string]any {
 		platform.OutMeteringStreamArn:        "arn:aws:kinesis:us-east-1:111111111111:stream/saas-platform-metering",
 		platform.OutTransitGatewayID:         "tgw-0shared",
 		platform.OutSharedServicesRouteTable: "rtb-0services",
+		platform.OutPooledServiceRoleArn:     pooledRoleArn,
 	}
 }
 
@@ -206,7 +210,9 @@ func TestResourceTypesAndCounts(t *testing.T) {
 			vpcOf(2), // the shared VPC
 			map[string]int{tCluster: 1, tSG: 1, tLB: 1, tListener: 1, tTable: 2,
 				tAPI: 1, tMethod: 1, tInteg: 1, tDeploy: 1, tStage: 1, tPlan: 4,
-				tUserPool: 1, tStream: 1, tOU: 2, tSCP: 1, tSCPAttach: 1, tCostTag: 1,
+				tUserPool: 1, tStream: 1, tOU: 2, tSCP: 2, tSCPAttach: 2, tCostTag: 1,
+				// the pooled service role and its policy
+				tRole: 1, tRolePolicy: 1,
 				// shared services: VPC, route table, a subnet and association per
 				// zone, TGW, two attachments, a route each way.
 				tVpc: 1, tRT: 1, tSubnet: 2, tRTA: 2, tTGW: 1, tTGWAttach: 2, tRoute: 2},
@@ -635,12 +641,9 @@ func TestApplicationPolicyAllowsOnlyTheTenantsLeadingKeys(t *testing.T) {
 		t.Error("tenant acme reaches acme-corp's keys")
 	}
 
-	// The role is assumed from the platform account; the key joins the tier's plan.
-	role := one(t, res, tRole)
-	trust, _ := iampolicy.Parse(str(role, "assumeRolePolicy"))
-	if got := fmt.Sprint(trust.Statement[0].Principal); got != "map[AWS:arn:aws:iam::111111111111:root]" {
-		t.Errorf("trust principal %s", got)
-	}
+	// The role is assumed by the platform's pooled service role, for this
+	// tenant only (TestPooledDataRolesTrustOnlyThePooledServiceForTheirTenant);
+	// the key joins the tier's plan.
 	if got := str(one(t, res, tPlanKey), "usagePlanId"); got != "plan-free" {
 		t.Errorf("usage plan %q, want plan-free", got)
 	}
@@ -758,4 +761,312 @@ func TestNoPolicyAllowsEverything(t *testing.T) {
 	if docs < 20 {
 		t.Fatalf("only %d policy documents checked", docs)
 	}
+}
+
+// scpOf returns the platform's SCP named name (workload, suspended), read
+// back, and checks it is attached to its OU, which carries the fleet's name.
+func scpOf(t *testing.T, res []*render.Resource, key, ouName string) iampolicy.Document {
+	t.Helper()
+	var scp, ou, attach *render.Resource
+	for _, r := range res {
+		switch {
+		case r.Type == tSCP && r.Name == "platform-scp-"+key:
+			scp = r
+		case r.Type == tOU && r.Name == "platform-ou-"+key:
+			ou = r
+		case r.Type == tSCPAttach && r.Name == "platform-scp-"+key:
+			attach = r
+		}
+	}
+	if scp == nil || ou == nil || attach == nil {
+		t.Fatalf("%s: policy %v, OU %v, attachment %v", key, scp != nil, ou != nil, attach != nil)
+	}
+	if str(ou, "name") != ouName || str(ou, "parentId") != "r-mock" {
+		t.Errorf("%s OU: name %q under %q, want %q under the root", key, str(ou, "name"), str(ou, "parentId"), ouName)
+	}
+	if str(scp, "type") != "SERVICE_CONTROL_POLICY" {
+		t.Errorf("%s policy type %q", key, str(scp, "type"))
+	}
+	if str(attach, "policyId") != scp.Name+"-id" || str(attach, "targetId") != ou.Name+"-id" {
+		t.Errorf("%s attachment: policy %q on %q, want %s-id on %s-id", key, str(attach, "policyId"), str(attach, "targetId"), scp.Name, ou.Name)
+	}
+	if n := len(str(scp, "content")); n > platform.MaxSCPSize {
+		t.Errorf("%s SCP is %d characters, more than %d", key, n, platform.MaxSCPSize)
+	}
+	d, err := iampolicy.Parse(str(scp, "content"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// statementsJSON prints statements for an exact comparison.
+func statementsJSON(t *testing.T, sts []iampolicy.Statement) string {
+	t.Helper()
+	text, err := iampolicy.Document{Version: iampolicy.Version, Statement: sts}.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return text
+}
+
+// guardRails are the statements both OUs' SCPs start with, in partition p.
+func guardRails(p string) []iampolicy.Statement {
+	access := "arn:" + p + ":iam::*:role/OrganizationAccountAccessRole"
+	roleActions := []string{
+		"iam:DeleteRole", "iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
+		"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:UpdateRole",
+		"iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary",
+	}
+	exceptAccess := map[string]map[string]any{"ArnNotLike": {"aws:PrincipalARN": access}}
+	return []iampolicy.Statement{
+		{Sid: "StayInOrganization", Effect: "Deny", Action: []string{"organizations:LeaveOrganization"}, Resource: []string{"*"}},
+		{Sid: "KeepAuditTrail", Effect: "Deny", Action: []string{"cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail"}, Resource: []string{"*"}},
+		{Sid: "ProtectDeployRole", Effect: "Deny", Action: roleActions, Resource: []string{"arn:" + p + ":iam::*:role/TenantctlDeploy"}, Condition: exceptAccess},
+		{Sid: "ProtectAccessRole", Effect: "Deny", Action: roleActions, Resource: []string{access}, Condition: exceptAccess},
+	}
+}
+
+// TestOrganizationSCPs: the Workload OU gets the guard rails; the Suspended OU
+// the guard rails and the quarantine (read only for everyone but the access
+// and deploy roles; read and clean up for the deploy role), statement for
+// statement, each attached to its OU.
+func TestOrganizationSCPs(t *testing.T) {
+	f := samplefleet.Load(t)
+	res := mustRun(t, f, models.PlatformStack)
+	workload := scpOf(t, res, "workload", f.Settings.Organization.WorkloadOU)
+	if got, want := statementsJSON(t, workload.Statement), statementsJSON(t, guardRails("aws")); got != want {
+		t.Errorf("workload SCP\n got %s\nwant %s", got, want)
+	}
+	suspended := scpOf(t, res, "suspended", f.Settings.Organization.SuspendedOU)
+	read := []string{
+		"budgets:Describe*", "budgets:View*",
+		"cloudtrail:Describe*", "cloudtrail:Get*", "cloudtrail:List*", "cloudtrail:LookupEvents",
+		"cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*",
+		"config:Describe*", "config:Get*", "config:List*",
+		"dynamodb:Describe*", "dynamodb:Get*", "dynamodb:List*",
+		"ec2:Describe*", "ec2:Get*",
+		"ecs:Describe*", "ecs:List*",
+		"iam:Get*", "iam:List*",
+		"kms:Describe*", "kms:Get*", "kms:List*",
+		"logs:Describe*", "logs:FilterLogEvents", "logs:Get*", "logs:List*",
+		"organizations:Describe*", "organizations:List*",
+		"s3:Get*", "s3:List*",
+		"sts:GetCallerIdentity",
+		"tag:Get*",
+	}
+	cleanup := []string{
+		"budgets:ModifyBudget",
+		"dynamodb:Delete*", "dynamodb:Untag*",
+		"ec2:Delete*", "ec2:Deregister*", "ec2:Detach*", "ec2:Disassociate*", "ec2:Release*", "ec2:Revoke*", "ec2:Terminate*",
+		"ecs:Delete*", "ecs:Deregister*", "ecs:Untag*", "ecs:UpdateService",
+		"iam:Delete*", "iam:Detach*", "iam:Remove*", "iam:Untag*",
+		"logs:Delete*", "logs:Disassociate*", "logs:Untag*",
+	}
+	access, deploy := "arn:aws:iam::*:role/OrganizationAccountAccessRole", "arn:aws:iam::*:role/TenantctlDeploy"
+	want := append(guardRails("aws"),
+		iampolicy.Statement{Sid: "QuarantineReadOnly", Effect: "Deny", NotAction: read, Resource: []string{"*"},
+			Condition: map[string]map[string]any{"ArnNotLike": {"aws:PrincipalARN": []string{access, deploy}}}},
+		iampolicy.Statement{Sid: "QuarantineDeployRoleCleansUp", Effect: "Deny", NotAction: append(append([]string{}, read...), cleanup...), Resource: []string{"*"},
+			Condition: map[string]map[string]any{"ArnNotLike": {"aws:PrincipalARN": access}}},
+	)
+	if got, want := statementsJSON(t, suspended.Statement), statementsJSON(t, want); got != want {
+		t.Errorf("suspended SCP\n got %s\nwant %s", got, want)
+	}
+	for _, a := range append(append([]string{}, read...), cleanup...) {
+		verb := a[strings.Index(a, ":")+1:]
+		for _, writes := range []string{"Create", "Put", "Run", "Start", "Attach", "Tag", "Update"} {
+			if strings.HasPrefix(verb, writes) && a != "ecs:UpdateService" {
+				t.Errorf("the quarantine lets %s through", a)
+			}
+		}
+	}
+}
+
+// TestPlatformARNsFollowThePartition: a fleet in China or GovCloud gets ARNs
+// of its partition in the SCPs and the pooled service's policy.
+func TestPlatformARNsFollowThePartition(t *testing.T) {
+	for region, partition := range map[string]string{"cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov", "us-east-1": "aws"} {
+		t.Run(region, func(t *testing.T) {
+			f := samplefleet.Load(t)
+			f.Settings.PlatformRegion = region
+			// Tenants pinned to us-east-1 now disagree; the region itself must pass.
+			if err := spec.Validate(f); err != nil && strings.Contains(err.Error(), "platformRegion") {
+				t.Fatalf("the spec refuses platformRegion %s: %v", region, err)
+			}
+			res := mustRun(t, f, models.PlatformStack)
+			var texts []string
+			for _, r := range res {
+				switch r.Type {
+				case tSCP:
+					texts = append(texts, str(r, "content"))
+				case tRolePolicy:
+					texts = append(texts, str(r, "policy"))
+				}
+			}
+			if len(texts) != 3 {
+				t.Fatalf("%d policies, want 2 SCPs and the pooled service's", len(texts))
+			}
+			for _, text := range texts {
+				if !strings.Contains(text, "arn:") {
+					t.Errorf("no ARN in %s", text)
+				}
+				for _, m := range regexpARN.FindAllStringSubmatch(text, -1) {
+					if m[1] != partition {
+						t.Errorf("ARN partition %s, want %s: %s", m[1], partition, text)
+					}
+				}
+			}
+			guard := statementsJSON(t, guardRails(partition))
+			guard = guard[strings.Index(guard, `"Statement":[`)+len(`"Statement":[`) : len(guard)-2]
+			if w := scpOf(t, res, "workload", f.Settings.Organization.WorkloadOU); !strings.Contains(statementsJSON(t, w.Statement), guard) {
+				t.Errorf("workload SCP in %s lacks the %s guard rails", region, partition)
+			}
+		})
+	}
+}
+
+var regexpARN = regexp.MustCompile(`arn:([^:"]*):`)
+
+// TestPooledDataRolesTrustOnlyThePooledServiceForTheirTenant: every
+// application tenant's data role trusts the platform's pooled service role and
+// nothing else, only with the session tag TenantId=<its id>; no trust policy
+// of any stack of the sample fleet names an account root.
+func TestPooledDataRolesTrustOnlyThePooledServiceForTheirTenant(t *testing.T) {
+	f := samplefleet.Load(t)
+	apps := 0
+	for _, stack := range render.AllStacks(f) {
+		res := mustRun(t, f, stack)
+		for _, r := range ofType(res, tRole) {
+			if text := str(r, "assumeRolePolicy"); strings.Contains(text, ":root") {
+				t.Errorf("%s %s trusts an account root: %s", stack, r.Name, text)
+			}
+		}
+		tn := f.Tenant(stack)
+		if tn == nil || tn.Model != spec.ModelApplication {
+			continue
+		}
+		apps++
+		role := one(t, res, tRole)
+		if got, want := str(role, "name"), "saas-"+tn.ID+"-data"; got != want || len(got) > naming.MaxIAMRole {
+			t.Errorf("%s data role %q, want %q", stack, got, want)
+		}
+		trust, err := iampolicy.Parse(str(role, "assumeRolePolicy"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := iampolicy.Document{Version: iampolicy.Version, Statement: []iampolicy.Statement{{
+			Sid:       "PooledServiceForThisTenant",
+			Effect:    "Allow",
+			Principal: map[string]any{"AWS": []any{pooledRoleArn}},
+			Action:    []string{"sts:AssumeRole", "sts:TagSession"},
+			Condition: map[string]map[string]any{
+				"StringEquals":              {"aws:RequestTag/TenantId": tn.ID},
+				"ForAllValues:StringEquals": {"aws:TagKeys": []any{"TenantId"}},
+			},
+		}}}
+		if got, w := fmt.Sprintf("%#v", trust), fmt.Sprintf("%#v", want); got != w {
+			t.Errorf("%s trust\n got %s\nwant %s", stack, got, w)
+		}
+	}
+	if apps < 2 {
+		t.Fatalf("only %d application tenants in the sample fleet", apps)
+	}
+
+	// The platform's pooled service role: run by the back end's tasks and
+	// functions, allowed to assume the data roles only.
+	res := mustRun(t, f, models.PlatformStack)
+	var svc *render.Resource
+	for _, r := range ofType(res, tRole) {
+		if r.Name == "platform-pooled-service" {
+			svc = r
+		}
+	}
+	if svc == nil {
+		t.Fatal("the platform has no pooled service role")
+	}
+	if got := str(svc, "name"); got != "saas-platform-pooled-service" {
+		t.Errorf("pooled service role name %q", got)
+	}
+	trust, _ := iampolicy.Parse(str(svc, "assumeRolePolicy"))
+	if len(trust.Statement) != 1 || fmt.Sprint(trust.Statement[0].Principal) != "map[Service:[ecs-tasks.amazonaws.com lambda.amazonaws.com]]" ||
+		fmt.Sprint(trust.Statement[0].Action) != "[sts:AssumeRole]" {
+		t.Errorf("pooled service trust %+v", trust)
+	}
+	pol, _ := iampolicy.Parse(str(one(t, res, tRolePolicy), "policy"))
+	if len(pol.Statement) != 1 || fmt.Sprint(pol.Statement[0].Action) != "[sts:AssumeRole sts:TagSession]" ||
+		fmt.Sprint(pol.Statement[0].Resource) != "[arn:aws:iam::111111111111:role/saas-*-data]" {
+		t.Errorf("pooled service policy %+v", pol)
+	}
+}
+
+// destroyCalls are the calls destroying a resource of each type makes (the
+// provider's delete and the reads around it), as the AWS provider does them.
+var destroyCalls = map[string][]string{
+	tVpc:        {"ec2:DeleteVpc", "ec2:DescribeVpcs"},
+	tSubnet:     {"ec2:DeleteSubnet", "ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces"},
+	tIGW:        {"ec2:DetachInternetGateway", "ec2:DeleteInternetGateway", "ec2:DescribeInternetGateways"},
+	tEIP:        {"ec2:DisassociateAddress", "ec2:ReleaseAddress", "ec2:DescribeAddresses"},
+	tNAT:        {"ec2:DeleteNatGateway", "ec2:DescribeNatGateways"},
+	tRT:         {"ec2:DeleteRouteTable", "ec2:DescribeRouteTables"},
+	tRoute:      {"ec2:DeleteRoute", "ec2:DescribeRouteTables"},
+	tRTA:        {"ec2:DisassociateRouteTable"},
+	tSG:         {"ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress", "ec2:DeleteSecurityGroup", "ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces"},
+	tCluster:    {"ecs:DeleteCluster", "ecs:DescribeClusters"},
+	tService:    {"ecs:DescribeServices", "ecs:UpdateService", "ecs:DeleteService"},
+	tTaskDef:    {"ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition"},
+	tRole:       {"iam:GetRole", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies", "iam:ListInstanceProfilesForRole", "iam:DetachRolePolicy", "iam:DeleteRolePolicy", "iam:DeleteRole"},
+	tRolePolicy: {"iam:DeleteRolePolicy", "iam:GetRolePolicy"},
+	tAttach:     {"iam:DetachRolePolicy", "iam:ListAttachedRolePolicies"},
+	tLogGroup:   {"logs:DeleteLogGroup", "logs:DescribeLogGroups"},
+	tTable:      {"dynamodb:DeleteTable", "dynamodb:DescribeTable"},
+	tBudget:     {"budgets:ModifyBudget", "budgets:ViewBudget"}, // DeleteBudget is authorized as ModifyBudget
+	tProvider:   {"sts:GetCallerIdentity"},
+}
+
+// TestSuspendedAccountsCanBeDestroyed: the Suspended OU's quarantine lets the
+// deploy role destroy every resource an account-model tenant's stack holds,
+// and nothing a tenant principal tries beyond reading. A resource type added
+// to the account model without its destroy calls here fails the test.
+func TestSuspendedAccountsCanBeDestroyed(t *testing.T) {
+	f := samplefleet.Load(t)
+	o := f.Settings.Organization
+	scp := scpOf(t, mustRun(t, f, models.PlatformStack), "suspended", o.SuspendedOU)
+	acct := "345678901234"
+	deploy := "arn:aws:iam::" + acct + ":role/" + o.DeployRoleName
+	tenantRole := "arn:aws:iam::" + acct + ":role/saas-acme-corp-task"
+	seen := 0
+	for _, r := range mustRun(t, f, "acme-corp") {
+		if !r.Custom || r.Type == tStackRef {
+			continue
+		}
+		calls, ok := destroyCalls[r.Type]
+		if !ok {
+			t.Errorf("acme-corp holds a %s: add what destroying it calls to destroyCalls, and to the quarantine's cleanup if need be", r.Type)
+			continue
+		}
+		seen++
+		for _, action := range calls {
+			resource := "*"
+			if strings.HasPrefix(action, "iam:") {
+				resource = tenantRole
+			}
+			if sid := scpeval.DeniedBy(t, scp, scpeval.Request{Principal: deploy, Action: action, Resource: resource}); sid != "" {
+				t.Errorf("destroying %s %s: %s denied to the deploy role by %s", r.Type, r.Name, action, sid)
+			}
+			if !isRead(action) {
+				if sid := scpeval.DeniedBy(t, scp, scpeval.Request{Principal: tenantRole, Action: action, Resource: resource}); sid == "" {
+					t.Errorf("a tenant principal may %s in a suspended account", action)
+				}
+			}
+		}
+	}
+	if seen < 20 {
+		t.Fatalf("only %d resources of acme-corp checked", seen)
+	}
+}
+
+func isRead(action string) bool {
+	verb := action[strings.Index(action, ":")+1:]
+	return strings.HasPrefix(verb, "Describe") || strings.HasPrefix(verb, "Get") || strings.HasPrefix(verb, "List") || strings.HasPrefix(verb, "View")
 }

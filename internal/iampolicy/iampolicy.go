@@ -17,13 +17,15 @@ type Document struct {
 	Statement []Statement `json:"Statement"`
 }
 
-// Statement is one statement of a document. Action and Resource are always
-// lists; Principal and Condition keep IAM's own shapes.
+// Statement is one statement of a document. Action, NotAction and Resource are
+// always lists; Principal and Condition keep IAM's own shapes. A statement has
+// either Action or NotAction.
 type Statement struct {
 	Sid       string                    `json:"Sid,omitempty"`
 	Effect    string                    `json:"Effect"`
 	Principal map[string]any            `json:"Principal,omitempty"`
-	Action    []string                  `json:"Action"`
+	Action    []string                  `json:"Action,omitempty"`
+	NotAction []string                  `json:"NotAction,omitempty"`
 	Resource  []string                  `json:"Resource,omitempty"`
 	Condition map[string]map[string]any `json:"Condition,omitempty"`
 }
@@ -47,6 +49,7 @@ func Parse(text string) (Document, error) {
 			Effect    string                    `json:"Effect"`
 			Principal map[string]any            `json:"Principal"`
 			Action    json.RawMessage           `json:"Action"`
+			NotAction json.RawMessage           `json:"NotAction"`
 			Resource  json.RawMessage           `json:"Resource"`
 			Condition map[string]map[string]any `json:"Condition"`
 		} `json:"Statement"`
@@ -60,6 +63,9 @@ func Parse(text string) (Document, error) {
 		var err error
 		if st.Action, err = stringOrList(s.Action); err != nil {
 			return Document{}, fmt.Errorf("iam policy: statement %q Action: %w", s.Sid, err)
+		}
+		if st.NotAction, err = stringOrList(s.NotAction); err != nil {
+			return Document{}, fmt.Errorf("iam policy: statement %q NotAction: %w", s.Sid, err)
 		}
 		if st.Resource, err = stringOrList(s.Resource); err != nil {
 			return Document{}, fmt.Errorf("iam policy: statement %q Resource: %w", s.Sid, err)

@@ -60,13 +60,21 @@ func DataPolicy(tableArn, id string) iampolicy.Document {
 	}}}
 }
 
-// DataTrust lets the platform account's pooled services assume the tenant's
-// role for a request of that tenant.
-func DataTrust(accountID string) iampolicy.Document {
+// DataTrust lets the pooled back end's role (the platform's pooled service
+// role) assume the tenant's data role for a request of that tenant only: the
+// session must carry the session tag TenantId=<id>, and no other tag. No
+// account root: another role of the platform account, however privileged,
+// cannot assume it.
+func DataTrust(principalArns []string, id string) iampolicy.Document {
 	return iampolicy.Document{Version: iampolicy.Version, Statement: []iampolicy.Statement{{
+		Sid:       "PooledServiceForThisTenant",
 		Effect:    "Allow",
-		Principal: map[string]any{"AWS": fmt.Sprintf("arn:aws:iam::%s:root", accountID)},
+		Principal: map[string]any{"AWS": principalArns},
 		Action:    []string{"sts:AssumeRole", "sts:TagSession"},
+		Condition: map[string]map[string]any{
+			"StringEquals":              {"aws:RequestTag/" + spec.TagTenantID: id},
+			"ForAllValues:StringEquals": {"aws:TagKeys": []string{spec.TagTenantID}},
+		},
 	}}}
 }
 
@@ -96,9 +104,11 @@ func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 		return nil, err
 	}
 	p := in.Platform
-	trust := p.AccountID.ApplyT(func(acct string) (string, error) { return DataTrust(acct).JSON() }).(pulumi.StringOutput)
+	trust := p.PooledServiceRoleArn.ApplyT(func(arn string) (string, error) {
+		return DataTrust([]string{arn}, t.ID).JSON()
+	}).(pulumi.StringOutput)
 	role, err := iam.NewRole(ctx, in.Name("data"), &iam.RoleArgs{
-		Name:             pulumi.String(in.Physical("data", naming.MaxIAMRole)),
+		Name:             pulumi.String(in.Physical(platform.DataRoleSuffix, naming.MaxIAMRole)),
 		Description:      pulumi.String("Pooled data of tenant " + t.ID + ": its partition keys only"),
 		AssumeRolePolicy: trust,
 	}, opts...)

@@ -28,6 +28,7 @@ const (
 	OutMeteringStreamArn        = "meteringStreamArn"
 	OutTransitGatewayID         = "transitGatewayId"
 	OutSharedServicesRouteTable = "sharedServicesRouteTableId"
+	OutPooledServiceRoleArn     = "pooledServiceRoleArn"
 )
 
 // OutputNames lists every output the platform stack exports.
@@ -36,6 +37,7 @@ var OutputNames = []string{
 	OutClusterArn, OutLBSecurityGroupID, OutListenerArns, OutLoadBalancerDNSNames,
 	OutPoolTableName, OutPoolTableArn, OutRegistryTableName, OutAPIID, OutAPIStageName,
 	OutUsagePlanIDs, OutUserPoolID, OutMeteringStreamArn, OutTransitGatewayID, OutSharedServicesRouteTable,
+	OutPooledServiceRoleArn,
 }
 
 // Ref is the platform as a tenant stack sees it: the platform stack's outputs.
@@ -58,6 +60,9 @@ type Ref struct {
 	MeteringStreamArn          pulumi.StringOutput
 	TransitGatewayID           pulumi.StringOutput
 	SharedServicesRouteTableID pulumi.StringOutput
+	// PooledServiceRoleArn is the role the pooled back end runs as, the one
+	// principal application tenants' data roles trust.
+	PooledServiceRoleArn pulumi.StringOutput
 }
 
 // FromStackReference reads the platform's outputs from a stack reference. A
@@ -122,6 +127,7 @@ func FromStackReference(ref *pulumi.StackReference) Ref {
 		MeteringStreamArn:          str(OutMeteringStreamArn),
 		TransitGatewayID:           str(OutTransitGatewayID),
 		SharedServicesRouteTableID: str(OutSharedServicesRouteTable),
+		PooledServiceRoleArn:       str(OutPooledServiceRoleArn),
 	}
 }
 

@@ -16,12 +16,14 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2transitgateway"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kinesis"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/organizations"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tenantctl/tenantctl/internal/emulator"
+	"github.com/tenantctl/tenantctl/internal/iampolicy"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models/datatable"
 	"github.com/tenantctl/tenantctl/models/emulation"
@@ -85,7 +87,8 @@ type builder struct {
 	opts []pulumi.ResourceOption
 	out  pulumi.Map
 
-	shared *network.VPC
+	shared    *network.VPC
+	accountID pulumi.StringOutput
 }
 
 func (b *builder) name(parts ...string) string { return naming.Logical(Owner, parts...) }
@@ -101,10 +104,11 @@ func (b *builder) with(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
 func (b *builder) build() error {
 	b.out = pulumi.Map{}
 	identity := aws.GetCallerIdentityOutput(b.ctx, aws.GetCallerIdentityOutputArgs{}, pulumi.Provider(b.prov))
-	b.out[OutAccountID] = identity.AccountId()
+	b.accountID = identity.AccountId()
+	b.out[OutAccountID] = b.accountID
 	b.out[OutAPIStageName] = pulumi.String(APIStageName)
 	for _, step := range []func() error{
-		b.sharedVPC, b.cluster, b.loadBalancers, b.tables, b.api, b.userPool,
+		b.sharedVPC, b.cluster, b.loadBalancers, b.tables, b.pooledService, b.api, b.userPool,
 		b.metering, b.organization, b.costAllocation, b.sharedServices,
 	} {
 		if err := step(); err != nil {
@@ -246,6 +250,62 @@ func (b *builder) tables() error {
 	return nil
 }
 
+// PooledServiceTrust lets the pooled back end run as the pooled service role:
+// its ECS tasks and its Lambda functions (the API's authorizer among them).
+func PooledServiceTrust() iampolicy.Document {
+	return iampolicy.Document{Version: iampolicy.Version, Statement: []iampolicy.Statement{{
+		Effect:    "Allow",
+		Principal: map[string]any{"Service": []string{"ecs-tasks.amazonaws.com", "lambda.amazonaws.com"}},
+		Action:    []string{"sts:AssumeRole"},
+	}}}
+}
+
+// DataRoleSuffix ends the name of every application tenant's data role,
+// <prefix>-<id>-data; validation keeps those names within IAM's length, so
+// they are never shortened and always end in it.
+const DataRoleSuffix = "data"
+
+// PooledServicePolicy lets the pooled service role assume the application
+// tenants' data roles of its account, and nothing else. Each data role's
+// trust admits the session only when it carries the tenant's TenantId tag.
+func PooledServicePolicy(partition, accountID, namePrefix string) iampolicy.Document {
+	return iampolicy.Document{Version: iampolicy.Version, Statement: []iampolicy.Statement{{
+		Sid:      "AssumeTenantDataRoles",
+		Effect:   "Allow",
+		Action:   []string{"sts:AssumeRole", "sts:TagSession"},
+		Resource: []string{iampolicy.RoleArn(partition, accountID, naming.Join(namePrefix, "*", DataRoleSuffix))},
+	}}}
+}
+
+// pooledService: the role the pooled back end (tasks and authorizer) runs as.
+// It holds no data access of its own: per request it assumes the tenant's data
+// role with the session tag TenantId, which that role's trust requires.
+func (b *builder) pooledService() error {
+	trust, err := PooledServiceTrust().JSON()
+	if err != nil {
+		return err
+	}
+	role, err := iam.NewRole(b.ctx, b.name("pooled-service"), &iam.RoleArgs{
+		Name:             pulumi.String(b.physical("pooled-service", naming.MaxIAMRole)),
+		Description:      pulumi.String("Pooled back end of application tenants: assumes a tenant's data role per request"),
+		AssumeRolePolicy: pulumi.String(trust),
+	}, b.opts...)
+	if err != nil {
+		return err
+	}
+	partition := iampolicy.Partition(b.s.PlatformRegion)
+	policy := b.accountID.ApplyT(func(acct string) (string, error) {
+		return PooledServicePolicy(partition, acct, b.s.NamePrefix).JSON()
+	}).(pulumi.StringOutput)
+	if _, err := iam.NewRolePolicy(b.ctx, b.name("pooled-service"), &iam.RolePolicyArgs{
+		Role: role.Name, Policy: policy,
+	}, b.opts...); err != nil {
+		return err
+	}
+	b.out[OutPooledServiceRoleArn] = role.Arn
+	return nil
+}
+
 // RegistryHashKey is the tenant registry table's partition key.
 const RegistryHashKey = "tenantId"
 
@@ -381,42 +441,57 @@ func (b *builder) metering() error {
 	return nil
 }
 
-// organization: the Workload and Suspended OUs, and a guard-rail SCP on
-// Workload: tenant accounts cannot leave the organization, stop the audit
-// trail, or touch the deploy role except through the organization's access role.
+// organization: the Workload and Suspended OUs, each with its service control
+// policy. Workload's are the guard rails: tenant accounts cannot leave the
+// organization, stop the audit trail, or touch the deploy and access roles
+// except through the access role. Suspended's add a quarantine: moving an
+// account there leaves its principals only reads, and the deploy role only
+// reads and the cleanup that destroying the tenant's stack needs.
 func (b *builder) organization() error {
 	org := organizations.LookupOrganizationOutput(b.ctx, pulumi.Provider(b.prov))
 	root := org.Roots().Index(pulumi.Int(0)).Id()
 	o := b.s.Organization
-	workload, err := organizations.NewOrganizationalUnit(b.ctx, b.name("ou", "workload"), &organizations.OrganizationalUnitArgs{
-		Name: pulumi.String(o.WorkloadOU), ParentId: root,
-	}, b.opts...)
-	if err != nil {
-		return err
+	roles := Roles{Partition: iampolicy.Partition(b.s.PlatformRegion), Deploy: o.DeployRoleName, Access: o.AccessRoleName}
+	for _, ou := range []struct {
+		key, name, policy, description string
+		scp                            iampolicy.Document
+	}{
+		{"workload", o.WorkloadOU, "workload-guardrails", "tenantctl guard rails for tenant accounts", WorkloadSCP(roles)},
+		{"suspended", o.SuspendedOU, "suspended-quarantine", "tenantctl quarantine for suspended tenant accounts: read only, and the deploy role's cleanup", SuspendedSCP(roles)},
+	} {
+		unit, err := organizations.NewOrganizationalUnit(b.ctx, b.name("ou", ou.key), &organizations.OrganizationalUnitArgs{
+			Name: pulumi.String(ou.name), ParentId: root,
+		}, b.opts...)
+		if err != nil {
+			return err
+		}
+		content, err := ou.scp.JSON()
+		if err != nil {
+			return err
+		}
+		if len(content) > MaxSCPSize {
+			return fmt.Errorf("the %s OU's service control policy is %d characters, more than the %d Organizations allows", ou.name, len(content), MaxSCPSize)
+		}
+		scp, err := organizations.NewPolicy(b.ctx, b.name("scp", ou.key), &organizations.PolicyArgs{
+			Name:        pulumi.String(b.physical(ou.policy, 128)),
+			Description: pulumi.String(ou.description),
+			Type:        pulumi.String("SERVICE_CONTROL_POLICY"),
+			Content:     pulumi.String(content),
+		}, b.opts...)
+		if err != nil {
+			return err
+		}
+		if _, err := organizations.NewPolicyAttachment(b.ctx, b.name("scp", ou.key), &organizations.PolicyAttachmentArgs{
+			PolicyId: scp.ID(), TargetId: unit.ID(),
+		}, b.opts...); err != nil {
+			return err
+		}
 	}
-	if _, err := organizations.NewOrganizationalUnit(b.ctx, b.name("ou", "suspended"), &organizations.OrganizationalUnitArgs{
-		Name: pulumi.String(o.SuspendedOU), ParentId: root,
-	}, b.opts...); err != nil {
-		return err
-	}
-	content, err := WorkloadSCP(o.DeployRoleName, o.AccessRoleName).JSON()
-	if err != nil {
-		return err
-	}
-	scp, err := organizations.NewPolicy(b.ctx, b.name("scp", "workload"), &organizations.PolicyArgs{
-		Name:        pulumi.String(b.physical("workload-guardrails", 128)),
-		Description: pulumi.String("tenantctl guard rails for tenant accounts"),
-		Type:        pulumi.String("SERVICE_CONTROL_POLICY"),
-		Content:     pulumi.String(content),
-	}, b.opts...)
-	if err != nil {
-		return err
-	}
-	_, err = organizations.NewPolicyAttachment(b.ctx, b.name("scp", "workload"), &organizations.PolicyAttachmentArgs{
-		PolicyId: scp.ID(), TargetId: workload.ID(),
-	}, b.opts...)
-	return err
+	return nil
 }
+
+// MaxSCPSize is Organizations' limit on a service control policy's characters.
+const MaxSCPSize = 5120
 
 // costAllocation activates the TenantId tag for Cost Explorer, which chargeback
 // groups siloed tenants' cost by.
