@@ -156,3 +156,25 @@ func TestValidateInMemory(t *testing.T) {
 		t.Errorf("got\n%v\nwant\n%s", err, want)
 	}
 }
+
+// TestReservedTenantIDsRefused checks every reserved id, not just the one the
+// fixture id-reserved shows: each is refused at its id with the fix.
+func TestReservedTenantIDsRefused(t *testing.T) {
+	sample, err := LoadDir(sampleDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ReservedTenantIDs() {
+		f := &Fleet{Settings: sample.Settings, Tenants: []*Tenant{{
+			ID: id, Name: "X", Tier: "free", CostCenter: "CC-1", Owner: "ops@example.com",
+		}}}
+		SetDefaults(f)
+		var list ErrorList
+		if !errors.As(Validate(f), &list) || len(list) != 1 || list[0].Path != "id" || !strings.Contains(list[0].Msg, "is reserved") || !strings.Contains(list[0].Msg, "pick another id") {
+			t.Errorf("tenant %q: want one reserved-id error at id, got %v", id, list)
+		}
+	}
+	if !IsReservedTenantID(PlatformTenantID) || IsReservedTenantID("acme") {
+		t.Error("IsReservedTenantID disagrees with the list")
+	}
+}
