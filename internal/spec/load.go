@@ -464,6 +464,13 @@ func checkShape(n *yaml.Node, t reflect.Type, path string, src *Source, e *errs)
 			seen[k.Value] = k.Line
 			kept = append(kept, k, v)
 			if fields == nil {
+				if isNull(v) && isScalarKind(t.Elem()) {
+					// `team:` with nothing after it decodes as "", which
+					// hides a forgotten value.
+					e.list = append(e.list, &FieldError{File: src.File, Line: v.Line, Col: v.Column, Path: p, Msg: fmt.Sprintf("%q has no value (null); write its value, or \"\" for an empty one", k.Value)})
+					src.bad = append(src.bad, p)
+					continue
+				}
 				checkShape(v, t.Elem(), p, src, e)
 				continue
 			}
@@ -482,10 +489,37 @@ func checkShape(n *yaml.Node, t reflect.Type, path string, src *Source, e *errs)
 		}
 		n.Content = kept
 	case yaml.SequenceNode:
+		nulls := false
 		for i, c := range n.Content {
-			checkShape(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i), src, e)
+			p := fmt.Sprintf("%s[%d]", path, i)
+			if isNull(c) {
+				e.list = append(e.list, &FieldError{File: src.File, Line: c.Line, Col: c.Column, Path: p, Msg: "empty list entry (null); remove it or write its value"})
+				nulls = true
+				continue
+			}
+			checkShape(c, t.Elem(), p, src, e)
+		}
+		if nulls {
+			// Decoding drops null entries, so the items after one would be
+			// checked at the wrong index and position: the list stays
+			// unchecked until its nulls are gone.
+			src.bad = append(src.bad, path)
 		}
 	}
+}
+
+// isNull reports whether a node is YAML's null: `null`, `~` or nothing at all.
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// isScalarKind reports whether values of t are written as YAML scalars.
+func isScalarKind(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.String, reflect.Int, reflect.Int64, reflect.Float64, reflect.Bool:
+		return true
+	}
+	return false
 }
 
 // kindFits reports whether a node can decode into a Go type: a mapping into a
