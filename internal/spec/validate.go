@@ -34,6 +34,9 @@ var (
 	labelKeyRe  = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$`)
 	labelValRe  = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$`)
 	releaseRe   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._+-]{0,62})$`)
+	// tagCharsRe is AWS's pattern of tag keys and values; badTagChar applies
+	// it character by character (to name the culprit), the schema as is.
+	tagCharsRe = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 )
 
 // QuotaPeriods are the API Gateway usage plan quota periods.

@@ -178,3 +178,15 @@ func TestReservedTenantIDsRefused(t *testing.T) {
 		t.Error("IsReservedTenantID disagrees with the list")
 	}
 }
+
+// TestBadTagCharMatchesAWSPattern keeps the per-character check and the
+// pattern the schema publishes (AWS's own) in agreement.
+func TestBadTagCharMatchesAWSPattern(t *testing.T) {
+	for _, s := range []string{"", "team-a", "Zürich Süd", "x²", "a_b.c:d/e=f+g-h@i", "東京", "nbsp\u00a0", "line\u2028sep",
+		"tab\t", "nl\n", "cr\r", "bell\a", "semi;", "dollar$", "emoji😀", "bad\xff", "repl\uFFFD", "zw\u200b", "quote\""} {
+		_, bad := badTagChar(s)
+		if bad == tagCharsRe.MatchString(s) {
+			t.Errorf("%q: badTagChar says bad=%v, AWS's pattern says match=%v", s, bad, tagCharsRe.MatchString(s))
+		}
+	}
+}
