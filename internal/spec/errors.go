@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
 
 // FieldError is one problem in one file, at a position, on a field path such as
@@ -18,20 +20,24 @@ type FieldError struct {
 	Msg  string `json:"message"`
 }
 
+// Error is the problem as one line of text. File names, keys in the path and
+// values quoted in the message come from files anyone can commit, so control
+// characters in them are escaped (textsafe.Escape): a name holding "\n" or an
+// escape sequence cannot forge or hide a line of the report.
 func (e *FieldError) Error() string {
 	var b strings.Builder
 	if e.File != "" { // a tenant built in Go rather than read from a file has none
-		b.WriteString(e.File)
+		b.WriteString(textsafe.Escape(e.File))
 		if e.Line > 0 {
 			fmt.Fprintf(&b, ":%d:%d", e.Line, e.Col)
 		}
 		b.WriteString(": ")
 	}
 	if e.Path != "" {
-		b.WriteString(e.Path)
+		b.WriteString(textsafe.Escape(e.Path))
 		b.WriteString(": ")
 	}
-	b.WriteString(e.Msg)
+	b.WriteString(textsafe.Escape(e.Msg))
 	return b.String()
 }
 

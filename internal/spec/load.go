@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -72,8 +73,22 @@ func ReadDir(dir string) (*Fleet, error) {
 	var paths []string
 	for _, ent := range entries {
 		name := ent.Name()
-		if !ent.IsDir() && name != SettingsFile && isYAMLName(name) {
-			paths = append(paths, filepath.Join(dir, name))
+		path := filepath.Join(dir, name)
+		switch {
+		case name == SettingsFile:
+		case ent.IsDir():
+			// A directory named *.yaml is refused like any file that is not
+			// regular; tenant files below a subdirectory are never read, so
+			// they are reported rather than silently left out of the fleet.
+			if isYAMLName(name) {
+				paths = append(paths, path)
+			} else {
+				checkSubdir(dir, path, &e)
+			}
+		case isYAMLName(name):
+			paths = append(paths, path)
+		case hasYAMLExt(name):
+			e.at(&Source{File: path}, "", "%s", wrongExtCase(name))
 		}
 	}
 	f.addTenants(len(paths), func(i int, e *errs) (string, []byte, bool) {
@@ -161,6 +176,41 @@ func isYAMLName(name string) bool {
 	return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")
 }
 
+// hasYAMLExt reports whether name ends in .yaml or .yml in any case (.YAML, .Yml).
+func hasYAMLExt(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".yaml" || ext == ".yml"
+}
+
+// wrongExtCase is the message for a file whose YAML extension is not lowercase:
+// it would look like a tenant file to a reviewer but never be read.
+func wrongExtCase(name string) string {
+	ext := filepath.Ext(name)
+	return fmt.Sprintf("the extension %s is not lowercase, so this file is not read as a tenant file; rename it to %s (or remove it)",
+		ext, strings.TrimSuffix(name, ext)+strings.ToLower(ext))
+}
+
+// checkSubdir reports every YAML file below a subdirectory of the tenants
+// directory: tenantctl reads only the files directly inside it, and a tenant
+// file someone put in a subdirectory would otherwise be silently left out of
+// the fleet (never validated, never deployed). Symbolic links are not followed.
+func checkSubdir(dir, sub string, e *errs) {
+	_ = filepath.WalkDir(sub, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			e.at(&Source{File: path}, "", "cannot read: %v", err)
+			return nil
+		}
+		if !hasYAMLExt(d.Name()) {
+			return nil
+		}
+		e.at(&Source{File: path}, "", "a YAML file in a subdirectory of the tenants directory %s is not read; tenant files live directly in it: move it to %s, or out of the tenants directory", dir, filepath.Join(dir, d.Name()))
+		if d.IsDir() {
+			return filepath.SkipDir
+		}
+		return nil
+	})
+}
+
 // checkSize refuses files over MaxFileSize before they are parsed.
 func checkSize(src *Source, n int64, e *errs) bool {
 	if n > MaxFileSize {
@@ -184,9 +234,17 @@ func ParseTenant(name string, data []byte) (*Tenant, error) {
 	return t, e.err()
 }
 
+// readFile reads a settings or tenant file: only a regular file directly in the
+// tenants directory, never through a symbolic link, and at most MaxFileSize
+// bytes. A committed `x.yaml -> /dev/zero` would otherwise exhaust memory, a
+// FIFO would block the check forever, and a link out of the directory would
+// load a file the pull request does not show. Symbolic links inside the
+// directory are refused too: a link to another tenant file can never be valid
+// (the id must match the link's own name), and refusing every link keeps the
+// rule simple — what a review shows is what is loaded.
 func readFile(path string, e *errs) ([]byte, bool) {
 	src := &Source{File: path}
-	fi, err := os.Stat(path)
+	fi, err := os.Lstat(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) && filepath.Base(path) == SettingsFile {
 			e.at(src, "", "missing: the fleet-wide settings (tiers, shared network, OUs) live in %s; copy the sample from the README", SettingsFile)
@@ -195,15 +253,77 @@ func readFile(path string, e *errs) ([]byte, bool) {
 		}
 		return nil, false
 	}
+	if !fi.Mode().IsRegular() {
+		e.at(src, "", "%s", notRegular(path, fi.Mode()))
+		return nil, false
+	}
 	if !checkSize(src, fi.Size(), e) {
 		return nil, false
 	}
-	data, err := os.ReadFile(path)
+	// Opened without following links and without blocking, then checked
+	// again: the file may have been replaced since Lstat.
+	f, err := openNoFollow(path)
 	if err != nil {
 		e.at(src, "", "cannot read: %v", err)
 		return nil, false
 	}
+	defer f.Close()
+	if fi, err = f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		if err == nil {
+			e.at(src, "", "%s", notRegular(path, fi.Mode()))
+		} else {
+			e.at(src, "", "cannot read: %v", err)
+		}
+		return nil, false
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		e.at(src, "", "cannot read: %v", err)
+		return nil, false
+	}
+	if !checkSize(src, int64(len(data)), e) { // it grew since Stat
+		return nil, false
+	}
 	return data, true
+}
+
+// notRegular says what a file that is not a regular file is, and the fix.
+func notRegular(path string, mode fs.FileMode) string {
+	const fix = "settings and tenant files must be regular files directly in the tenants directory; replace it with the file itself, or remove it"
+	switch {
+	case mode&fs.ModeSymlink != 0:
+		where := "inside"
+		if !linkStaysIn(path) {
+			where = "outside"
+		}
+		target, _ := os.Readlink(path)
+		return fmt.Sprintf("a symbolic link to %s, which resolves %s the tenants directory; links are not followed: %s", target, where, fix)
+	case mode.IsDir():
+		return "a directory, not a file; " + fix
+	case mode&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO), not a file; " + fix
+	case mode&fs.ModeSocket != 0:
+		return "a socket, not a file; " + fix
+	case mode&fs.ModeDevice != 0:
+		return "a device, not a file; " + fix
+	}
+	return "not a regular file; " + fix
+}
+
+// linkStaysIn reports whether the symbolic link at path resolves to a path
+// inside its own directory (resolved too). It only resolves names; it never
+// opens the target.
+func linkStaysIn(path string) bool {
+	dir, err := filepath.EvalSymlinks(filepath.Dir(path))
+	if err != nil {
+		return false
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return false
+	}
+	rel, err := filepath.Rel(dir, target)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -344,6 +464,13 @@ func checkShape(n *yaml.Node, t reflect.Type, path string, src *Source, e *errs)
 			seen[k.Value] = k.Line
 			kept = append(kept, k, v)
 			if fields == nil {
+				if isNull(v) && isScalarKind(t.Elem()) {
+					// `team:` with nothing after it decodes as "", which
+					// hides a forgotten value.
+					e.list = append(e.list, &FieldError{File: src.File, Line: v.Line, Col: v.Column, Path: p, Msg: fmt.Sprintf("%q has no value (null); write its value, or \"\" for an empty one", k.Value)})
+					src.bad = append(src.bad, p)
+					continue
+				}
 				checkShape(v, t.Elem(), p, src, e)
 				continue
 			}
@@ -362,10 +489,37 @@ func checkShape(n *yaml.Node, t reflect.Type, path string, src *Source, e *errs)
 		}
 		n.Content = kept
 	case yaml.SequenceNode:
+		nulls := false
 		for i, c := range n.Content {
-			checkShape(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i), src, e)
+			p := fmt.Sprintf("%s[%d]", path, i)
+			if isNull(c) {
+				e.list = append(e.list, &FieldError{File: src.File, Line: c.Line, Col: c.Column, Path: p, Msg: "empty list entry (null); remove it or write its value"})
+				nulls = true
+				continue
+			}
+			checkShape(c, t.Elem(), p, src, e)
+		}
+		if nulls {
+			// Decoding drops null entries, so the items after one would be
+			// checked at the wrong index and position: the list stays
+			// unchecked until its nulls are gone.
+			src.bad = append(src.bad, path)
 		}
 	}
+}
+
+// isNull reports whether a node is YAML's null: `null`, `~` or nothing at all.
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// isScalarKind reports whether values of t are written as YAML scalars.
+func isScalarKind(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.String, reflect.Int, reflect.Int64, reflect.Float64, reflect.Bool:
+		return true
+	}
+	return false
 }
 
 // kindFits reports whether a node can decode into a Go type: a mapping into a

@@ -70,10 +70,33 @@ func longestRoleSuffix() string {
 // organizational units or resource owners. A tenant with one of these ids
 // would share a stack or resource names with the platform: `destroy --tenant
 // platform` would destroy the shared platform stack.
+//
+// Each entry says where the name takes a tenant id's place. Names the platform
+// uses only after its own owner name ("shared" in platform-shared-…, the OU
+// logical names platform-ou-workload, "pool" in <prefix>-platform-pool) are not
+// listed: they never stand where a tenant id stands, so no id can collide with
+// them. models/reserved_test.go renders the platform stack and fails when one of
+// its resources is named for an owner missing here.
 var reservedTenantIDs = []string{
-	PlatformTenantID, // the platform stack and the owner of its resources
-	ManagedByValue,   // the Pulumi project
+	// The platform stack's name (models.PlatformStack, rollout.PlatformStack,
+	// the rollout's "platform" wave and its engine log platform.log), the owner
+	// in the platform's logical and AWS names (<prefix>-platform-…) and the
+	// TenantId tag of its resources, by which chargeback tells platform cost
+	// from a tenant's.
+	PlatformTenantID,
+	// The Pulumi project (organization/tenantctl/<stack>) and the ManagedBy tag value.
+	ManagedByValue,
+	// The account lifecycle's STS session name is tenantctl-baseline
+	// (internal/accounts/baseline.go); a tenant's deployments use
+	// tenantctl-<id> (models/provider.SessionName), so in CloudTrail a tenant
+	// "baseline" would pass for the lifecycle.
+	BaselineSessionOwner,
 }
+
+// BaselineSessionOwner is the part after "tenantctl-" of the STS session name
+// the account lifecycle baselines accounts under; tenant deployments put their
+// tenant id there.
+const BaselineSessionOwner = "baseline"
 
 // ReservedTenantIDs lists the ids no tenant may take, sorted.
 func ReservedTenantIDs() []string {

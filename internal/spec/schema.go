@@ -36,13 +36,17 @@ var schemaTitles = map[string]string{
 // too, keyed by Type.Field. Validation remains the authority: fleet-wide rules
 // (overlaps, uniqueness, quotas) are beyond a schema.
 var schemaRules = map[string]map[string]any{
-	"Tenant.ID":                        {"pattern": `^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`, "maxLength": MaxTenantID},
-	"Tenant.Name":                      {"minLength": 1, "maxLength": MaxTagValue},
-	"Tenant.Tier":                      {"minLength": 1},
-	"Tenant.Region":                    {"pattern": regionRe.String()},
-	"Tenant.CostCenter":                {"minLength": 1, "maxLength": MaxTagValue},
-	"Tenant.Owner":                     {"format": "email"},
-	"Tenant.Tags":                      {"propertyNames": map[string]any{"minLength": 1, "maxLength": MaxTagKey, "not": map[string]any{"pattern": "^[aA][wW][sS]:"}}, "maxProperties": MaxTags - addedTags},
+	"Tenant.ID":         {"pattern": `^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`, "maxLength": MaxTenantID, "not": map[string]any{"enum": ReservedTenantIDs()}},
+	"Tenant.Name":       {"minLength": 1, "maxLength": MaxTagValue},
+	"Tenant.Tier":       {"minLength": 1},
+	"Tenant.Region":     {"pattern": regionRe.String()},
+	"Tenant.CostCenter": {"minLength": 1, "maxLength": MaxTagValue, "pattern": tagCharsRe.String()},
+	"Tenant.Owner":      {"format": "email"},
+	"Tenant.Tags": {
+		"propertyNames":        map[string]any{"minLength": 1, "maxLength": MaxTagKey, "pattern": tagCharsRe.String(), "not": map[string]any{"pattern": "^[aA][wW][sS]:"}},
+		"additionalProperties": map[string]any{"type": "string", "maxLength": MaxTagValue, "pattern": tagCharsRe.String()},
+		"maxProperties":        MaxTags - addedTags,
+	},
 	"Tenant.Subnets":                   {"minItems": 1, "maxItems": MaxSubnetsOf},
 	"AccountSpec.ID":                   {"pattern": accountIDRe.String()},
 	"NetworkSpec.AZCount":              {"minimum": 1, "maximum": MaxAZCount},
@@ -56,6 +60,7 @@ var schemaRules = map[string]map[string]any{
 	"LimitsSpec.QuotaLimit":            {"minimum": 1},
 	"LimitsSpec.QuotaPeriod":           {"enum": QuotaPeriods},
 	"Settings.NamePrefix":              {"pattern": prefixRe.String(), "maxLength": MaxNamePrefix},
+	"Settings.Environment":             {"minLength": 1, "maxLength": MaxTagValue, "pattern": tagCharsRe.String()},
 	"Settings.PlatformRegion":          {"pattern": regionRe.String()},
 	"Settings.Tiers":                   {"minProperties": 1},
 	"SharedVPC.AZCount":                {"minimum": 1, "maximum": MaxAZCount},

@@ -34,6 +34,9 @@ var (
 	labelKeyRe  = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$`)
 	labelValRe  = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$`)
 	releaseRe   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._+-]{0,62})$`)
+	// tagCharsRe is AWS's pattern of tag keys and values; badTagChar applies
+	// it character by character (to name the culprit), the schema as is.
+	tagCharsRe = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 )
 
 // QuotaPeriods are the API Gateway usage plan quota periods.
@@ -221,6 +224,8 @@ func validateTenant(s *Settings, t *Tenant, e *errs) {
 		e.at(src, "id", "required field \"id\" is missing; add id: %s (the file name without .yaml)", want)
 	case len(t.ID) > MaxTenantID || !dnsLabelRe.MatchString(t.ID):
 		e.at(src, "id", "%q is not a valid tenant id; use a DNS label: lowercase letters, digits and '-', not starting or ending with '-', at most %d characters", t.ID, MaxTenantID)
+	case IsReservedTenantID(t.ID):
+		e.at(src, "id", "%q is reserved: tenantctl names its own stacks or resources with it (reserved ids: %s), and a tenant with this id would share them; pick another id and rename the file to match", t.ID, strings.Join(ReservedTenantIDs(), ", "))
 	case src.File != "" && t.ID != want:
 		e.at(src, "id", "id %q does not match the file name %s; rename the file to %s.yaml or set id: %s", t.ID, filepath.Base(src.File), t.ID, want)
 	}
@@ -469,13 +474,15 @@ func checkTags(s *Settings, t *Tenant, e *errs) {
 			e.atKey(src, "tags", k, "tag key %q uses the aws: prefix, which AWS reserves; drop the prefix", k)
 		case isReservedTag(k):
 			e.atKey(src, "tags", k, "tag key %q is set by tenantctl (%s); remove it or pick another key", k, strings.Join(ReservedTagKeys, ", "))
-		case !validTagChars(k):
-			e.atKey(src, "tags", k, "tag key %q has characters AWS does not allow; use letters, digits, blanks and _ . : / = + - @", k)
+		default:
+			if r, bad := badTagChar(k); bad {
+				e.atKey(src, "tags", k, "tag key %q has the character %q, which AWS does not allow in tags; use %s", k, r, tagCharsText)
+			}
 		}
 		if utf8.RuneCountInString(v) > MaxTagValue {
 			e.at(src, "tags."+k, "tag value of %q is %d characters; AWS allows at most %d", k, utf8.RuneCountInString(v), MaxTagValue)
-		} else if !validTagChars(v) {
-			e.at(src, "tags."+k, "tag value of %q has characters AWS does not allow; use letters, digits, blanks and _ . : / = + - @", k)
+		} else if r, bad := badTagChar(v); bad {
+			e.at(src, "tags."+k, "tag value of %q has the character %q, which AWS does not allow in tags; use %s", k, r, tagCharsText)
 		}
 	}
 	if n := len(t.Tags) + addedTags; len(t.Tags) > 0 && n > MaxTags {
@@ -495,14 +502,22 @@ func isReservedTag(k string) bool {
 	return false
 }
 
-func validTagChars(s string) bool {
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsSpace(r) || strings.ContainsRune("_.:/=+-@", r) {
+// tagCharsText says in a message which characters AWS allows in tags.
+const tagCharsText = "letters, digits, spaces and _ . : / = + - @ (no tabs, line breaks or other control characters)"
+
+// badTagChar returns the first character of s that AWS refuses in a tag key or
+// value, and false when there is none. AWS's pattern is
+// ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$ (e.g. the EFS and Service Quotas Tag API
+// references): Unicode letters, separators (the space, not tabs or line
+// breaks, which are control characters), numbers and seven punctuation marks.
+func badTagChar(s string) (rune, bool) {
+	for _, r := range s { // an invalid byte decodes as U+FFFD, a symbol: refused
+		if unicode.In(r, unicode.L, unicode.Z, unicode.N) || strings.ContainsRune("_.:/=+-@", r) {
 			continue
 		}
-		return false
+		return r, true
 	}
-	return utf8.ValidString(s)
+	return 0, false
 }
 
 // checkNames checks the lengths of the AWS names the models derive from the id.
@@ -547,9 +562,12 @@ func checkRoleName(src *Source, path, name string, e *errs) {
 	}
 }
 
+// checkTagValue applies AWS's tag value rules to a field that becomes a tag value.
 func checkTagValue(src *Source, path, v string, e *errs) {
-	if utf8.RuneCountInString(v) > MaxTagValue || !validTagChars(v) {
-		e.at(src, path, "%q becomes a tag value; use at most %d letters, digits, blanks and _ . : / = + - @", v, MaxTagValue)
+	if n := utf8.RuneCountInString(v); n > MaxTagValue {
+		e.at(src, path, "%s is %d characters and becomes a tag value; AWS allows at most %d", lastPart(path), n, MaxTagValue)
+	} else if r, bad := badTagChar(v); bad {
+		e.at(src, path, "%q becomes a tag value and has the character %q, which AWS does not allow in tags; use %s", v, r, tagCharsText)
 	}
 }
 

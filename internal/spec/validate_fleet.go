@@ -109,13 +109,22 @@ func (c *fleetCheck) finish(f *Fleet, e *errs) {
 	}
 	sweepOverlaps(c.shared, "subnet", e)
 
-	// The SaaS account, per region: vpc-model tenants' VPCs and the
-	// shared-services VPC they route to may not overlap.
+	// The SaaS account, per region: vpc-model tenants' VPCs, the
+	// shared-services VPC they route to and, in the platform region, the
+	// shared VPC may not overlap. A tenant with sharedServices: true and the
+	// shared VPC both attach to the Transit Gateway, so an overlap breaks
+	// routing; every vpc tenant is held to it, as to the shared-services
+	// range, because a VPC's CIDR cannot change without replacing the VPC and
+	// the tenant may attach later. A clash of the two platform ranges is
+	// validateSettingsNetwork's to report, so only one of them joins then.
 	services, servicesErr := ParseCIDR(s.SharedServices.CIDR)
 	for _, region := range sortedKeys(c.byRegion) {
 		items := c.byRegion[region]
 		if servicesErr == nil {
 			items = append(items, newCIDRItem(services, ss, "sharedServices.cidr", -1, ""))
+		}
+		if region == s.PlatformRegion && c.vpcErr == nil && (servicesErr != nil || !c.vpc.Overlaps(services)) {
+			items = append(items, newCIDRItem(c.vpc, ss, "sharedVpc.cidr", -1, ""))
 		}
 		sweepOverlaps(items, "VPC", e)
 	}

@@ -156,3 +156,37 @@ func TestValidateInMemory(t *testing.T) {
 		t.Errorf("got\n%v\nwant\n%s", err, want)
 	}
 }
+
+// TestReservedTenantIDsRefused checks every reserved id, not just the one the
+// fixture id-reserved shows: each is refused at its id with the fix.
+func TestReservedTenantIDsRefused(t *testing.T) {
+	sample, err := LoadDir(sampleDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ReservedTenantIDs() {
+		f := &Fleet{Settings: sample.Settings, Tenants: []*Tenant{{
+			ID: id, Name: "X", Tier: "free", CostCenter: "CC-1", Owner: "ops@example.com",
+		}}}
+		SetDefaults(f)
+		var list ErrorList
+		if !errors.As(Validate(f), &list) || len(list) != 1 || list[0].Path != "id" || !strings.Contains(list[0].Msg, "is reserved") || !strings.Contains(list[0].Msg, "pick another id") {
+			t.Errorf("tenant %q: want one reserved-id error at id, got %v", id, list)
+		}
+	}
+	if !IsReservedTenantID(PlatformTenantID) || IsReservedTenantID("acme") {
+		t.Error("IsReservedTenantID disagrees with the list")
+	}
+}
+
+// TestBadTagCharMatchesAWSPattern keeps the per-character check and the
+// pattern the schema publishes (AWS's own) in agreement.
+func TestBadTagCharMatchesAWSPattern(t *testing.T) {
+	for _, s := range []string{"", "team-a", "Zürich Süd", "x²", "a_b.c:d/e=f+g-h@i", "東京", "nbsp\u00a0", "line\u2028sep",
+		"tab\t", "nl\n", "cr\r", "bell\a", "semi;", "dollar$", "emoji😀", "bad\xff", "repl\uFFFD", "zw\u200b", "quote\""} {
+		_, bad := badTagChar(s)
+		if bad == tagCharsRe.MatchString(s) {
+			t.Errorf("%q: badTagChar says bad=%v, AWS's pattern says match=%v", s, bad, tagCharsRe.MatchString(s))
+		}
+	}
+}

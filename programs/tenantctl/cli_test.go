@@ -246,3 +246,40 @@ func TestGitHubEscaping(t *testing.T) {
 		t.Errorf("ghProperty: %q", got)
 	}
 }
+
+// TestValidateEscapesControlCharacters: a file name, key or value holding a
+// line break, a carriage return or a terminal escape prints escaped in the
+// text and github formats, so it can neither forge an annotation or a report
+// line nor rewrite the terminal.
+func TestValidateEscapesControlCharacters(t *testing.T) {
+	name := "x\n::error file=fleet.yaml::forged\r\x1b[2K.yaml"
+	dir := fleetWith(t, map[string]string{
+		name:         "id: probe\ntier: free\nname: P\ncostCenter: CC-9\nowner: ops@probe.example.com\n",
+		"other.yaml": "id: other\ntier: free\nname: O\ncostCenter: \"CC\\n%0A::error::x\"\nowner: ops@o.example.com\ntags: {\"k\\x1b[31m\": v}\n",
+	})
+	for _, format := range []string{"text", "github"} {
+		out, _, code := run(t, "validate", "--dir", dir, "--format", format)
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if code != ExitInvalid || len(lines) != 4 {
+			t.Fatalf("%s: code %d, want 3 problems and the summary:\n%s", format, code, out)
+		}
+		if strings.ContainsAny(out, "\r\x1b") {
+			t.Errorf("%s: control characters reach the output: %q", format, out)
+		}
+		for _, l := range lines[:3] {
+			if format == "github" && !strings.HasPrefix(l, "::error file="+dir) {
+				t.Errorf("github: a line that is not one of ours: %q", l)
+			}
+		}
+		wants := []string{`x\n`, `\x1b[2K.yaml`, `k\x1b[31m`}
+		if format == "github" {
+			// A "%0A" in a value must not decode into a line break.
+			wants = append(wants, `%250A`)
+		}
+		for _, want := range wants {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: want %q escaped in\n%s", format, want, out)
+			}
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
 
 type validateOptions struct {
@@ -130,13 +131,16 @@ func writeReport(w io.Writer, format string, list spec.ErrorList, tenants int) e
 			return err
 		}
 	case "github":
+		// Control characters are escaped before GitHub's own escaping, so a
+		// file name, key or value holding a line break or an escape sequence
+		// shows as such and can neither end the annotation early nor forge one.
 		for _, e := range list {
 			title := "tenantctl validate"
 			if e.Path != "" {
-				title += ": " + e.Path
+				title += ": " + textsafe.Escape(e.Path)
 			}
 			fmt.Fprintf(bw, "::error file=%s,line=%d,col=%d,title=%s::%s\n",
-				ghProperty(e.File), max(e.Line, 1), max(e.Col, 1), ghProperty(title), ghData(e.Msg))
+				ghProperty(textsafe.Escape(e.File)), max(e.Line, 1), max(e.Col, 1), ghProperty(title), ghData(textsafe.Escape(e.Msg)))
 		}
 		writeSummary(bw, list, len(files), tenants)
 	default:
@@ -163,15 +167,18 @@ func plural(n int, noun string) string {
 	return strconv.Itoa(n) + " " + noun + "s"
 }
 
+// ghDataEscaper and ghPropertyEscaper are GitHub's workflow-command escaping
+// (actions/toolkit's escapeData and escapeProperty).
+var (
+	ghDataEscaper     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	ghPropertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+)
+
 // ghData escapes a GitHub workflow command's message.
-func ghData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
+func ghData(s string) string { return ghDataEscaper.Replace(s) }
 
 // ghProperty escapes a GitHub workflow command's property value.
-func ghProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
-}
+func ghProperty(s string) string { return ghPropertyEscaper.Replace(s) }
 
 // gitFiles reads the YAML files of dir as they were at the git revision ref,
 // keyed by file name. A ref where dir did not exist yet gives no files.
