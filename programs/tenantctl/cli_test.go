@@ -227,6 +227,15 @@ func TestValidateAgainst(t *testing.T) {
 	if code != ExitUsage || !strings.Contains(errOut, "--against no-such-ref: not a commit") {
 		t.Errorf("bad ref: code %d, %s", code, errOut)
 	}
+	// A value that git would take for an option never reaches it.
+	written := filepath.Join(t.TempDir(), "written")
+	_, errOut, code = run(t, "validate", "--dir", dir, "--against=--output="+written)
+	if code != ExitUsage || !strings.Contains(errOut, "starts with '-'") {
+		t.Errorf("option-like ref: code %d, %s", code, errOut)
+	}
+	if _, err := os.Stat(written); err == nil {
+		t.Errorf("git wrote %s: the ref reached it as an option", written)
+	}
 }
 
 func gitRun(t *testing.T, dir string, args ...string) {

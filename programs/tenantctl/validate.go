@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tenantctl/tenantctl/internal/rollout"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
@@ -183,10 +184,10 @@ func ghProperty(s string) string { return ghPropertyEscaper.Replace(s) }
 // gitFiles reads the YAML files of dir as they were at the git revision ref,
 // keyed by file name. A ref where dir did not exist yet gives no files.
 func gitFiles(ctx context.Context, dir, ref string) (map[string][]byte, error) {
-	if strings.HasPrefix(ref, "-") {
-		return nil, fmt.Errorf("not a git revision")
+	if err := rollout.CheckRef(ref); err != nil {
+		return nil, err
 	}
-	out, err := git(ctx, dir, nil, "rev-parse", "--verify", "--quiet", ref+"^{commit}")
+	out, err := git(ctx, dir, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
 	if err != nil {
 		return nil, fmt.Errorf("not a commit in the repository of %s; fetch it first (e.g. git fetch origin main)", dir)
 	}
