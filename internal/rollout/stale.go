@@ -15,8 +15,8 @@ type LockClearer interface {
 	// ClearStaleLocks gets the stacks a journal shows started and never
 	// finished, each with when its last run started. It clears the locks whose
 	// holder is provably gone and that run's own, and returns what it cleared;
-	// any other lock on them is an error naming its holder, and then nothing
-	// may run.
+	// any other lock on them is an error naming its holder, and then it
+	// clears none and nothing may run.
 	ClearStaleLocks(ctx context.Context, started map[string]time.Time) ([]string, error)
 }
 

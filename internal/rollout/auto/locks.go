@@ -38,7 +38,7 @@ const clockSlack = 2 * time.Second
 // on this host, by a process that no longer exists, no earlier than the
 // journal started the stack. Any other lock (a live holder, another host, an
 // older lock, one that cannot be read) is refused with the holder named and
-// how to clear it by hand; nothing is run then.
+// how to clear it by hand; then no lock is cleared and nothing runs.
 //
 // Only file:// backends keep their locks where tenantctl can read them; with
 // any other backend this clears nothing and the engine reports a held lock
@@ -52,7 +52,11 @@ func (d *Deployer) ClearStaleLocks(_ context.Context, started map[string]time.Ti
 	if err != nil {
 		return nil, fmt.Errorf("reading this host's name to recognise its own stale locks: %w", err)
 	}
-	var cleared []string
+	// Judge every lock first and clear only when none is refused: a refused
+	// resume changes nothing, and the resume that runs clears (and journals)
+	// them all.
+	var stale []engineLock
+	var stacks []string
 	var refused []error
 	for _, stack := range slices.Sorted(maps.Keys(started)) {
 		locks, err := d.stackLocks(root, stack)
@@ -61,21 +65,23 @@ func (d *Deployer) ClearStaleLocks(_ context.Context, started map[string]time.Ti
 			continue
 		}
 		for _, l := range locks {
-			why := l.heldBecause(host, started[stack])
-			if why == "" {
-				if err := os.Remove(l.path); err != nil && !errors.Is(err, os.ErrNotExist) {
-					refused = append(refused, fmt.Errorf("stack %s: removing the stale lock %s: %w", stack, l.path, err))
-					continue
-				}
-				cleared = append(cleared, fmt.Sprintf("%s (pulumi pid %d on %s since %s)", stack, l.Pid, l.Hostname, l.Timestamp.UTC().Format(time.RFC3339)))
+			if why := l.heldBecause(host, started[stack]); why != "" {
+				refused = append(refused, fmt.Errorf("stack %s is locked by pulumi pid %d of %s on host %s since %s: %s. Once that process is known to be dead, clear the lock by hand with `PULUMI_BACKEND_URL=%s pulumi cancel --yes --stack %s` (or delete %s) and resume again",
+					stack, l.Pid, l.Username, l.Hostname, l.Timestamp.UTC().Format(time.RFC3339), why, d.opts.Backend, d.fqName(stack), l.path))
 				continue
 			}
-			refused = append(refused, fmt.Errorf("stack %s is locked by pulumi pid %d of %s on host %s since %s: %s. Once that process is known to be dead, clear the lock by hand with `PULUMI_BACKEND_URL=%s pulumi cancel --yes --stack %s` (or delete %s) and resume again",
-				stack, l.Pid, l.Username, l.Hostname, l.Timestamp.UTC().Format(time.RFC3339), why, d.opts.Backend, d.fqName(stack), l.path))
+			stale, stacks = append(stale, l), append(stacks, stack)
 		}
 	}
 	if len(refused) > 0 {
-		return cleared, fmt.Errorf("not resuming: %d engine locks are not provably left by this rollout's dead run:\n%w", len(refused), errors.Join(refused...))
+		return nil, fmt.Errorf("not resuming: %d engine locks are not provably left by this rollout's dead run:\n%w", len(refused), errors.Join(refused...))
+	}
+	var cleared []string
+	for i, l := range stale {
+		if err := os.Remove(l.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return cleared, fmt.Errorf("stack %s: removing the stale engine lock %s: %w", stacks[i], l.path, err)
+		}
+		cleared = append(cleared, fmt.Sprintf("%s (pulumi pid %d on %s since %s)", stacks[i], l.Pid, l.Hostname, l.Timestamp.UTC().Format(time.RFC3339)))
 	}
 	return cleared, nil
 }

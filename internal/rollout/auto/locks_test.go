@@ -99,8 +99,31 @@ func TestClearStaleLocks(t *testing.T) {
 		})
 	}
 
+	// One refused lock keeps the dead run's locks of other stacks too: a
+	// refused resume changes nothing.
+	root := t.TempDir()
+	d := &Deployer{opts: Options{Project: "tenantctl", Backend: "file://" + root}}
+	var paths []string
+	for stack, pid := range map[string]int{"acme": dead, "wonka": os.Getpid()} {
+		p := filepath.Join(root, ".pulumi", "locks", "organization", "tenantctl", stack, "l.json")
+		data, _ := json.Marshal(map[string]any{"pid": pid, "hostname": host, "username": "ops", "timestamp": started.Add(time.Second)})
+		_ = os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	if cleared, err := d.ClearStaleLocks(context.Background(), map[string]time.Time{"acme": started, "wonka": started}); err == nil || len(cleared) != 0 {
+		t.Errorf("a live holder beside a dead one: cleared %q, %v; want a refusal", cleared, err)
+	}
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("a refused resume removed %s", p)
+		}
+	}
+
 	// Backends other than file:// keep their locks out of reach: nothing to clear.
-	d := &Deployer{opts: Options{Project: "tenantctl", Backend: "s3://bucket/state"}}
+	d = &Deployer{opts: Options{Project: "tenantctl", Backend: "s3://bucket/state"}}
 	if cleared, err := d.ClearStaleLocks(context.Background(), map[string]time.Time{"acme": started}); err != nil || cleared != nil {
 		t.Errorf("s3 backend: %q, %v", cleared, err)
 	}
