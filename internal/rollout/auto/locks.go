@@ -81,9 +81,44 @@ func (d *Deployer) ClearStaleLocks(_ context.Context, started map[string]time.Ti
 		if err := os.Remove(l.path); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return cleared, fmt.Errorf("stack %s: removing the stale engine lock %s: %w", stacks[i], l.path, err)
 		}
+		_ = os.Remove(l.path + attrsExt)
 		cleared = append(cleared, fmt.Sprintf("%s (pulumi pid %d on %s since %s)", stacks[i], l.Pid, l.Hostname, l.Timestamp.UTC().Format(time.RFC3339)))
 	}
+	for _, stack := range slices.Sorted(maps.Keys(started)) {
+		if err := d.repairTornAttrs(root, stack); err != nil {
+			return cleared, err
+		}
+	}
 	return cleared, nil
+}
+
+// attrsExt is the metadata sidecar the file backend (gocloud fileblob) writes
+// beside every file, in place rather than through a temporary file.
+const attrsExt = ".attrs"
+
+// repairTornAttrs removes a stack checkpoint's metadata sidecar that a killed
+// engine left torn (empty or cut short): the backend cannot read the stack
+// through it ("failed to load checkpoint: EOF"), while a missing sidecar is
+// read as no metadata. The checkpoint itself is written atomically (a
+// temporary file renamed into place), so it is whole.
+func (d *Deployer) repairTornAttrs(root, stack string) error {
+	for _, p := range []string{
+		filepath.Join(root, ".pulumi", "stacks", d.opts.Project, stack+".json"+attrsExt),
+		filepath.Join(root, ".pulumi", "stacks", stack+".json"+attrsExt),
+	} {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		var attrs map[string]any
+		if json.Unmarshal(data, &attrs) == nil {
+			continue
+		}
+		if err := os.Remove(p); err != nil {
+			return fmt.Errorf("stack %s: removing the torn metadata file %s a killed engine left: %w", stack, p, err)
+		}
+	}
+	return nil
 }
 
 // fqName is the stack's fully qualified name on a project-scoped DIY backend.

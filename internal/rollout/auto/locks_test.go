@@ -73,6 +73,12 @@ func TestClearStaleLocks(t *testing.T) {
 			_ = os.MkdirAll(filepath.Dir(other), 0o755)
 			_ = os.WriteFile(other, data, 0o644)
 
+			// The engine was killed while writing its checkpoint's metadata sidecar.
+			torn := filepath.Join(root, ".pulumi", "stacks", "tenantctl", "acme.json.attrs")
+			_ = os.MkdirAll(filepath.Dir(torn), 0o755)
+			_ = os.WriteFile(torn, nil, 0o644)
+			_ = os.WriteFile(lock+".attrs", []byte(`{"user.content_type":"application/json"}`), 0o644)
+
 			cleared, err := d.ClearStaleLocks(context.Background(), map[string]time.Time{"acme": started, "wonka": started})
 			_, statErr := os.Stat(lock)
 			if tc.refusal == "" {
@@ -81,6 +87,12 @@ func TestClearStaleLocks(t *testing.T) {
 				}
 				if statErr == nil {
 					t.Error("the stale lock is still there")
+				}
+				if _, err := os.Stat(lock + ".attrs"); err == nil {
+					t.Error("the stale lock's metadata sidecar is still there")
+				}
+				if _, err := os.Stat(torn); err == nil {
+					t.Error("the torn checkpoint metadata the killed engine left is still there")
 				}
 			} else {
 				msg := fmt.Sprint(err)
