@@ -1,7 +1,7 @@
 package rollout
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -205,8 +205,10 @@ func mdEscape(s string) string {
 	return s
 }
 
-// FileLogs opens per-stack engine logs under dir (<dir>/<stack>.log), each
-// buffered and flushed when its stack's operation ends.
+// FileLogs opens per-stack engine logs under dir (<dir>/<stack>.log). Every
+// complete line goes to the file as soon as it is written, so the log of a
+// stack that was running when the rollout died (kill -9, a lost CI runner)
+// holds everything the engine said up to its last line.
 func FileLogs(dir string) func(stack string) (io.WriteCloser, error) {
 	return func(stack string) (io.WriteCloser, error) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -216,28 +218,53 @@ func FileLogs(dir string) func(stack string) (io.WriteCloser, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &bufferedFile{w: bufio.NewWriterSize(f, 32<<10), f: f}, nil
+		return &lineFile{f: f}, nil
 	}
 }
 
-// bufferedFile is safe for the engine's stdout and stderr copiers writing at once.
-type bufferedFile struct {
-	mu sync.Mutex
-	w  *bufio.Writer
-	f  *os.File
+// maxPartialLine bounds the text held back waiting for a newline: a longer
+// line is written through in pieces rather than kept in memory.
+const maxPartialLine = 32 << 10
+
+// lineFile writes whole lines through to its file. The engine's stdout and
+// stderr copiers write to it at once: the mutex keeps each write whole, and
+// holding a line's unfinished tail until its newline arrives keeps one
+// copier's text from landing in the middle of the other's line.
+type lineFile struct {
+	mu      sync.Mutex
+	partial []byte
+	f       *os.File
 }
 
-func (b *bufferedFile) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.w.Write(p)
+func (l *lineFile) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.partial = append(l.partial, p...)
+	end := bytes.LastIndexByte(l.partial, '\n') + 1
+	if len(l.partial) > maxPartialLine {
+		end = len(l.partial)
+	}
+	if end == 0 {
+		return len(p), nil
+	}
+	_, err := l.f.Write(l.partial[:end])
+	l.partial = append(l.partial[:0], l.partial[end:]...)
+	if err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
-func (b *bufferedFile) Close() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	err := b.w.Flush()
-	if cerr := b.f.Close(); err == nil {
+// Close writes an unfinished last line and closes the file.
+func (l *lineFile) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var err error
+	if len(l.partial) > 0 {
+		_, err = l.f.Write(l.partial)
+		l.partial = nil
+	}
+	if cerr := l.f.Close(); err == nil {
 		err = cerr
 	}
 	return err

@@ -64,7 +64,11 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, prior *State) (*Outcome, e
 	done := map[string]bool{}
 	if prior != nil {
 		done = prior.Succeeded()
-		if err := r.Journal.Append(Record{Type: RecResume, Reason: fmt.Sprintf("%d of %d stacks succeeded earlier", len(done), plan.Stacks())}); err != nil {
+		cleared, err := clearStaleLocks(ctx, r.Deployer, prior)
+		if err != nil {
+			return nil, err
+		}
+		if err := r.Journal.Append(Record{Type: RecResume, Reason: fmt.Sprintf("%d of %d stacks succeeded earlier%s", len(done), plan.Stacks(), cleared)}); err != nil {
 			return nil, err
 		}
 	} else if err := r.Journal.Append(Record{Type: RecPlan, Plan: plan}); err != nil {

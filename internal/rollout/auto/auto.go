@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -201,10 +202,8 @@ func (d *Deployer) Run(ctx context.Context, op rollout.Op, stack string, s rollo
 	if err != nil {
 		return rollout.Changes{}, d.fail(ctx, log, "selecting the stack", err)
 	}
-	if len(cfg) > 0 {
-		if err := stk.SetAllConfig(ctx, pauto.ConfigMap(cfg)); err != nil {
-			return rollout.Changes{}, d.fail(ctx, log, "writing the stack configuration", err)
-		}
+	if err := setConfig(ctx, stk, cfg); err != nil {
+		return rollout.Changes{}, d.fail(ctx, log, "writing the stack configuration", err)
 	}
 
 	// The Automation API closes the event channel when the engine's stream ends,
@@ -265,6 +264,48 @@ func (d *Deployer) run(ctx context.Context, op rollout.Op, stk *pauto.Stack, s r
 		return derefSummary(res.Summary.ResourceChanges), err
 	}
 	return nil, fmt.Errorf("unknown operation %q", op)
+}
+
+// setConfig writes a stack's configuration. Plain values go in one `config
+// set-all`; each secret goes through `config set --secret` with its value on
+// the CLI's stdin, never on its command line, where any local user could read
+// it (/proc/<pid>/cmdline, ps). The CLI reads the value from stdin when the
+// command line has none and stdin is not a terminal; --raw keeps it exactly
+// as given (no trailing newline is trimmed, and none is added here).
+func setConfig(ctx context.Context, stk pauto.Stack, cfg map[string]pauto.ConfigValue) error {
+	plain := pauto.ConfigMap{}
+	var secrets []string
+	for k, v := range cfg {
+		if v.Secret {
+			secrets = append(secrets, k)
+		} else {
+			plain[k] = v
+		}
+	}
+	if len(plain) > 0 {
+		if err := stk.SetAllConfig(ctx, plain); err != nil {
+			return err
+		}
+	}
+	slices.Sort(secrets)
+	ws := stk.Workspace()
+	// The workspace's own environment, as LocalWorkspace gives every command.
+	var env []string
+	if h := ws.PulumiHome(); h != "" {
+		env = append(env, "PULUMI_HOME="+h)
+	}
+	for k, v := range ws.GetEnvVars() {
+		env = append(env, k+"="+v)
+	}
+	for _, key := range secrets {
+		// "--" ends the flags: the key is the only argument, so the value comes from stdin.
+		stdout, stderr, code, err := ws.PulumiCommand().Run(ctx, ws.WorkDir(), strings.NewReader(cfg[key].Value), nil, nil, env,
+			"config", "set", "--stack", stk.Name(), "--secret", "--raw", "--", key)
+		if err != nil {
+			return fmt.Errorf("setting the secret %s (exit %d): %w\nstdout: %s\nstderr: %s", key, code, err, stdout, stderr)
+		}
+	}
+	return nil
 }
 
 // relay passes engine events on as rollout events and counts finished steps by
