@@ -2,10 +2,15 @@ package rollout
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 )
+
+// ErrStacksLocked marks a resume refused because an engine lock on one of its
+// stacks is not provably its dead run's own: the command exits as locked.
+var ErrStacksLocked = errors.New("stacks locked")
 
 // LockClearer is a Deployer that can recognise the engine's stack locks a dead
 // run of a rollout left behind (the process was killed, the CI runner lost)
@@ -15,8 +20,8 @@ type LockClearer interface {
 	// ClearStaleLocks gets the stacks a journal shows started and never
 	// finished, each with when its last run started. It clears the locks whose
 	// holder is provably gone and that run's own, and returns what it cleared;
-	// any other lock on them is an error naming its holder, and then it
-	// clears none and nothing may run.
+	// any other lock on them is an error naming its holder (wrapping
+	// ErrStacksLocked), and then it clears none and nothing may run.
 	ClearStaleLocks(ctx context.Context, started map[string]time.Time) ([]string, error)
 }
 

@@ -154,9 +154,9 @@ func TestKilledRolloutResumes(t *testing.T) {
 	writeJSON(t, live, map[string]any{"pid": os.Getpid(), "username": "ops", "hostname": host, "timestamp": time.Now()})
 	resume := []string{"rollout", "--resume", id, "--dir", dir, "--output", "json"}
 	out, errs, code := cli(t, resume...)
-	if code == ExitOK || !strings.Contains(errs, fmt.Sprintf("pulumi pid %d of ops on host %s", os.Getpid(), host)) ||
+	if code != ExitLocked || !strings.Contains(errs, fmt.Sprintf("pulumi pid %d of ops on host %s", os.Getpid(), host)) ||
 		!strings.Contains(errs, "still running") || !strings.Contains(errs, "pulumi cancel --yes --stack organization/tenantctl/"+midUpdate[0]) {
-		t.Errorf("a live holder's lock: exit %d, want a refusal naming it\n%s\n%s", code, out, errs)
+		t.Errorf("a live holder's lock: exit %d, want %d (locked) and a refusal naming it\n%s\n%s", code, ExitLocked, out, errs)
 	}
 	if !fileExists(live) {
 		t.Error("the live holder's lock was removed")

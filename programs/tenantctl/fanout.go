@@ -420,6 +420,9 @@ func (o *fanoutOptions) execute(ctx context.Context, f *spec.Fleet, plan *rollou
 	out, runErr := runner.Run(ctx, plan, prior)
 	pr.finish()
 	if out == nil {
+		if errors.Is(runErr, rollout.ErrStacksLocked) {
+			return withCode(ExitLocked, runErr)
+		}
 		return withCode(ExitInvalid, runErr)
 	}
 	rep := rollout.NewReport(plan, out.Status, out.Reason, out.Rows, started, time.Now())

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/tenantctl/tenantctl/internal/rollout"
 )
 
 // engineLock is the content of a DIY (file://) backend's update lock, as the
@@ -74,7 +76,7 @@ func (d *Deployer) ClearStaleLocks(_ context.Context, started map[string]time.Ti
 		}
 	}
 	if len(refused) > 0 {
-		return nil, fmt.Errorf("not resuming: %d engine locks are not provably left by this rollout's dead run:\n%w", len(refused), errors.Join(refused...))
+		return nil, fmt.Errorf("%w: not resuming: %d engine locks are not provably left by this rollout's dead run:\n%w", rollout.ErrStacksLocked, len(refused), errors.Join(refused...))
 	}
 	var cleared []string
 	for i, l := range stale {
