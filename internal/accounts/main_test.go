@@ -60,6 +60,7 @@ func testSettings() *spec.Settings {
 			WorkloadOU: ouWorkload, SuspendedOU: ouSuspended, AccountQuota: 500,
 			AccountEmail: "aws+{name}@example.com", AccountName: "tenant-{tier}-{seq}",
 			AccessRoleName: spec.DefaultAccessRoleName, DeployRoleName: "TenantctlDeploy",
+			PreviewRoleName:     spec.DefaultPreviewRoleName,
 			DeploymentAccountID: deploymentAcct,
 		},
 		Tiers: map[string]*spec.Tier{

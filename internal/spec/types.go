@@ -211,6 +211,11 @@ type Organization struct {
 	DeploymentAccountID string `yaml:"deploymentAccountId" json:"deploymentAccountId"`
 }
 
+// BoundaryPolicyName is the customer-managed policy baselining creates in each
+// tenant account as the deploy role's permissions boundary; every role the
+// account model creates must carry it too.
+func (o *Organization) BoundaryPolicyName() string { return o.DeployRoleName + "Boundary" }
+
 // LoadBalancer is the platform's shared load balancer for container tenants.
 type LoadBalancer struct {
 	// RulesPerListener is the listener rule quota (100 by default).
