@@ -15,6 +15,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/awscfg"
 	"github.com/tenantctl/tenantctl/internal/externalid"
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
 
 // accountsOptions are the flags every `accounts` subcommand shares.
@@ -192,5 +193,14 @@ func newAccountsTable(w io.Writer, header ...string) *accountsTable {
 	return t
 }
 
-func (t *accountsTable) row(cells ...string) { fmt.Fprintln(t.tw, strings.Join(cells, "\t")) }
-func (t *accountsTable) flush()              { t.tw.Flush() }
+// row writes one line. Cells come from account tags and names, which anyone
+// with Organizations access can set: each is escaped (textsafe.Escape), so a
+// tab cannot shift the columns nor an escape sequence drive the terminal.
+func (t *accountsTable) row(cells ...string) {
+	safe := make([]string, len(cells))
+	for i, c := range cells {
+		safe[i] = textsafe.Escape(c)
+	}
+	fmt.Fprintln(t.tw, strings.Join(safe, "\t"))
+}
+func (t *accountsTable) flush() { t.tw.Flush() }
