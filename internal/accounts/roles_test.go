@@ -73,7 +73,7 @@ func vendOne(t *testing.T, o *org, m *Manager) (string, *iam.Client) {
 	return res.Accounts[0].AccountID, o.memberIAM(res.Accounts[0].AccountID)
 }
 
-// readPolicy reads an inline role policy back.
+// readInline reads an inline role policy back.
 func readInline(t *testing.T, c *iam.Client, role, name string) iampolicy.Document {
 	t.Helper()
 	out, err := c.GetRolePolicy(context.Background(), &iam.GetRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(name)})
@@ -127,9 +127,6 @@ func TestVendCreatesAReadOnlyPreviewRoleWithItsOwnExternalID(t *testing.T) {
 	}
 	if previewID == deployID || deployID != externalid.Derive([]byte(testSecret), id) {
 		t.Errorf("external ids: preview %q, deploy %q; want distinct, each its own derivation", previewID, deployID)
-	}
-	if preview.Role.PermissionsBoundary != nil && aws.ToString(preview.Role.PermissionsBoundary.PermissionsBoundaryArn) != "" {
-		t.Logf("preview boundary %v", preview.Role.PermissionsBoundary)
 	}
 
 	attached, err := c.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("TenantctlPreview")})
