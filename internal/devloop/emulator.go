@@ -79,7 +79,7 @@ func (p Paths) StartEmulator(ctx context.Context) (rec *Emulator, reused bool, e
 	defer log.Close()
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = log, log
-	cmd.Env = append(emulatorEnv(os.Environ()), emulator.MotoEnv...)
+	cmd.Env = emulatorEnv(os.Environ())
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return nil, false, fmt.Errorf("starting %s: %w", bin, err)

@@ -20,11 +20,6 @@ import (
 // MotoInstallHint says how to get moto_server when it is missing.
 const MotoInstallHint = "install moto 5.2.1 (pip install 'moto[server]==5.2.1') or point --endpoint-url at a running emulator"
 
-// MotoEnv is the environment moto_server needs beyond the caller's: baselining
-// attaches the AWS managed ReadOnlyAccess policy to each account's preview
-// role, and moto knows AWS managed policies only when told to load them.
-var MotoEnv = []string{"MOTO_IAM_LOAD_MANAGED_POLICIES=true"}
-
 // Moto is a moto_server process this program started.
 type Moto struct {
 	URL string
@@ -52,7 +47,6 @@ func StartMoto(ctx context.Context, logw io.Writer) (*Moto, error) {
 	// Not CommandContext: the emulator outlives the start-up context (dev up
 	// leaves it running); Stop ends it.
 	m.cmd = exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	m.cmd.Env = append(os.Environ(), MotoEnv...)
 	m.cmd.Stdout = out
 	m.cmd.Stderr = out
 	if err := m.cmd.Start(); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/tenantctl/tenantctl/internal/accounts"
 	"github.com/tenantctl/tenantctl/internal/awscfg"
+	"github.com/tenantctl/tenantctl/internal/emulator"
 	"github.com/tenantctl/tenantctl/internal/externalid"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/textsafe"
@@ -66,6 +67,12 @@ func (o *accountsOptions) load(ctx context.Context, withSecret bool) (*accounts.
 		return nil, nil, withCode(ExitInvalid, err)
 	}
 	opts := accounts.Options{Concurrency: o.concurrency}
+	if o.endpointURL != "" {
+		// An endpoint is the emulator (moto) the dev loop and the tests run.
+		if opts.Gaps, err = emulator.GapsFor(emulator.MotoName); err != nil {
+			return nil, nil, withCode(ExitInvalid, err)
+		}
+	}
 	if withSecret {
 		secret, err := externalid.ParseSecret(os.Getenv(externalid.EnvSecret))
 		if err != nil {
