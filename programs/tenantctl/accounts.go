@@ -67,7 +67,7 @@ func (o *accountsOptions) load(ctx context.Context, withSecret bool) (*accounts.
 		return nil, nil, withCode(ExitInvalid, err)
 	}
 	opts := accounts.Options{Concurrency: o.concurrency}
-	if o.endpointURL != "" {
+	if o.endpointURL != "" || os.Getenv("AWS_ENDPOINT_URL") != "" {
 		// An endpoint is the emulator (moto) the dev loop and the tests run.
 		if opts.Gaps, err = emulator.GapsFor(emulator.MotoName); err != nil {
 			return nil, nil, withCode(ExitInvalid, err)
