@@ -43,6 +43,23 @@ const (
 	// ConfigPlatformStack is the fully qualified name of the platform stack
 	// tenant stacks reference; DefaultPlatformStack when unset.
 	ConfigPlatformStack = "platformStack"
+	// ConfigAccountRole is which role an account-model stack's provider
+	// assumes in the tenant's account: AccountRoleDeploy (the default) or
+	// AccountRolePreview; externalId must be that role's.
+	ConfigAccountRole = "accountRole"
+	// ConfigPermissionsBoundary is the ARN of the deploy role's permissions
+	// boundary in an account-model tenant's account, which every role the
+	// model creates carries; when unset, the organization's boundary policy in
+	// the account, in the aws partition.
+	ConfigPermissionsBoundary = "permissionsBoundary"
+)
+
+// Values of ConfigAccountRole.
+const (
+	// AccountRoleDeploy is organization.deployRoleName: up, refresh, destroy.
+	AccountRoleDeploy = "deploy"
+	// AccountRolePreview is organization.previewRoleName, read-only: previews.
+	AccountRolePreview = "preview"
 )
 
 // ConfigKey is the full stack configuration key of a tenantctl setting
@@ -220,6 +237,9 @@ func Deploy(ctx *pulumi.Context, f *spec.Fleet, t *spec.Tenant, p Platform, emu 
 			return nil, err
 		}
 		in.AccountID = pulumi.String(role.AccountID)
+		if in.PermissionsBoundary = configValue(ctx, ConfigPermissionsBoundary); in.PermissionsBoundary == "" {
+			in.PermissionsBoundary = fmt.Sprintf("arn:aws:iam::%s:policy/%s", role.AccountID, f.Settings.Organization.BoundaryPolicyName())
+		}
 	} else {
 		in.AccountID = p.AccountID
 	}
@@ -271,18 +291,26 @@ func assumeRole(ctx *pulumi.Context, f *spec.Fleet, t *spec.Tenant) (*provider.A
 	if !accountIDPattern.MatchString(acct) {
 		return nil, fmt.Errorf("tenant %s: account id %q is not 12 digits", t.ID, acct)
 	}
+	roleName := f.Settings.Organization.DeployRoleName
+	switch r := configValue(ctx, ConfigAccountRole); r {
+	case "", AccountRoleDeploy:
+	case AccountRolePreview:
+		roleName = f.Settings.Organization.PreviewRoleName
+	default:
+		return nil, fmt.Errorf("tenant %s: %s is %q; want %s or %s", t.ID, ConfigKey(ConfigAccountRole), r, AccountRoleDeploy, AccountRolePreview)
+	}
 	key := ConfigKey(ConfigExternalID)
 	externalID, _ := ctx.GetConfig(key)
 	if externalID == "" {
 		return nil, fmt.Errorf("tenant %s: the account model assumes %s and needs an external id: pulumi config set --secret %s <id> -s %s",
-			t.ID, provider.RoleARN(acct, f.Settings.Organization.DeployRoleName), key, t.ID)
+			t.ID, provider.RoleARN(acct, roleName), key, t.ID)
 	}
 	if !ctx.IsConfigSecret(key) {
 		return nil, fmt.Errorf("tenant %s: %s is stored in plain text; set it again with pulumi config set --secret %s <id>", t.ID, key, key)
 	}
 	return &provider.AssumeRole{
 		AccountID:  acct,
-		RoleName:   f.Settings.Organization.DeployRoleName,
+		RoleName:   roleName,
 		ExternalID: pulumi.ToSecret(pulumi.String(externalID)).(pulumi.StringOutput),
 		TenantID:   t.ID,
 	}, nil

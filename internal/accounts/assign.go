@@ -71,10 +71,17 @@ const lowestPatience = 5
 // would give the tenant two. A tenant that has its one ACTIVE account gets
 // it back all the same (that changes nothing), unless its own accounts are
 // in a bad state.
+//
+// A suspended tenant gets no account: neither one whose file says
+// `status: suspended`, nor one whose account is SUSPENDING or SUSPENDED
+// (suspension is one-way; a new account would make the tenant two).
 func (m *Manager) Assign(ctx context.Context, t *spec.Tenant) (*Assignment, error) {
 	pool, err := m.poolOf(t)
 	if err != nil {
 		return nil, err
+	}
+	if t.Status == spec.StatusSuspended {
+		return nil, fmt.Errorf("%s: tenant %s has status: suspended; assign gives accounts to active tenants only (a suspended tenant's account stays in the Suspended OU: run `tenantctl accounts suspend %s` if it is not there yet)", sourceFile(t), t.ID, t.ID)
 	}
 	m.assignMu.Lock()
 	defer m.assignMu.Unlock()
@@ -87,6 +94,9 @@ func (m *Manager) Assign(ctx context.Context, t *spec.Tenant) (*Assignment, erro
 			return nil, err
 		}
 		if err := tenantProblems(inv, t.ID, "assign"); err != nil {
+			return nil, err
+		}
+		if err := refuseSuspended(inv, t.ID); err != nil {
 			return nil, err
 		}
 		if active := inv.Of(t.ID, StatusActive); len(active) == 1 {
@@ -151,6 +161,29 @@ func (m *Manager) Assign(ctx context.Context, t *spec.Tenant) (*Assignment, erro
 	return nil, fmt.Errorf("assign %s: lost the race for an account of pool %q %d times to concurrent assigns; run it again", t.ID, pool, maxClaimRounds)
 }
 
+// refuseSuspended refuses to assign a tenant whose account is being, or has
+// been, suspended: accounts only move forward, so it can have no other.
+func refuseSuspended(inv *Inventory, tenantID string) error {
+	var gone []string
+	for _, st := range []Status{StatusSuspending, StatusSuspended} {
+		for _, a := range inv.Of(tenantID, st) {
+			gone = append(gone, fmt.Sprintf("%s (%s) is %s", a.ID, a.Name, a.Status))
+		}
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	return fmt.Errorf("assign %s refused: the tenant's account %s; a suspended tenant gets no second account (set status: suspended in its file, or finish with `tenantctl accounts suspend %s`)", tenantID, strings.Join(gone, ", "), tenantID)
+}
+
+// sourceFile is the tenant's file as errors name it.
+func sourceFile(t *spec.Tenant) string {
+	if t.Source.File != "" {
+		return t.Source.File
+	}
+	return t.ID + ".yaml"
+}
+
 // claimedByOthers lists the pool's ready accounts that only other tenants'
 // claims keep from being taken, as "account by tenant".
 func claimedByOthers(inv *Inventory, pool, tenant string) []string {
@@ -173,10 +206,7 @@ func claimedByOthers(inv *Inventory, pool, tenant string) []string {
 
 // poolOf is the pool the tenant draws from: account.pool, or its tier.
 func (m *Manager) poolOf(t *spec.Tenant) (string, error) {
-	file := t.Source.File
-	if file == "" {
-		file = t.ID + ".yaml"
-	}
+	file := sourceFile(t)
 	if t.Model != spec.ModelAccount {
 		return "", fmt.Errorf("%s: tenant %s uses the %q model; only account-model tenants get an account (set model: account)", file, t.ID, t.Model)
 	}

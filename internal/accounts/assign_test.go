@@ -226,3 +226,57 @@ func TestAssignWaitsForClaimsInFlight(t *testing.T) {
 		t.Errorf("tags after waiting = %v", tags)
 	}
 }
+
+// A suspended tenant gets no second account: not when its file says
+// status: suspended, and not when its account is SUSPENDING or SUSPENDED
+// (before, assign drew a fresh account from the pool for it). The pool keeps
+// its account.
+func TestAssignRefusesASuspendedTenant(t *testing.T) {
+	o := newOrg(t)
+	ctx := context.Background()
+	m := o.manager(testSettings())
+	o.vend(m, "enterprise", 2)
+	first, err := m.Assign(ctx, accountTenant("globex"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Suspend(ctx, "globex"); err != nil {
+		t.Fatal(err)
+	}
+	for _, finish := range []bool{false, true} {
+		if finish {
+			if _, err := m.FinishSuspend(ctx, "globex"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := o.snapshot()
+		_, err := m.Assign(ctx, accountTenant("globex"))
+		want := "assign globex refused: the tenant's account " + first.AccountID
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "gets no second account") {
+			t.Fatalf("assign after suspend (finished %v): %v, want %q", finish, err, want)
+		}
+		if after := o.snapshot(); after != before {
+			t.Errorf("a refused assign changed the organization:\n%s\n%s", before, after)
+		}
+	}
+	suspended := accountTenant("hooli")
+	suspended.Status = spec.StatusSuspended
+	before := o.snapshot()
+	if _, err := m.Assign(ctx, suspended); err == nil || !strings.Contains(err.Error(), "tenants/hooli.yaml: tenant hooli has status: suspended") {
+		t.Fatalf("assign of a tenant whose file says suspended: %v", err)
+	}
+	if after := o.snapshot(); after != before {
+		t.Errorf("a refused assign changed the organization")
+	}
+	// The ready account is still there for an active tenant.
+	if _, err := m.Assign(ctx, accountTenant("hooli")); err != nil {
+		t.Errorf("an active tenant after the refusals: %v", err)
+	}
+	inv, err := m.Inventory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := inv.Problems(); len(p) != 0 {
+		t.Errorf("problems: %v", p)
+	}
+}

@@ -53,6 +53,15 @@ func TestBadStatesAreReportedAndRefused(t *testing.T) {
 			problem: "tenant hooli has 2 ACTIVE accounts",
 		},
 		{
+			name: "tenant with an ACTIVE and a SUSPENDED account",
+			make: func(o *org, id, other string) {
+				o.setTags(id, "STATUS", "ACTIVE", "TENANT_ID", "hooli")
+				o.setTags(other, "STATUS", "SUSPENDED", "TENANT_ID", "hooli")
+				o.move(other, o.workloadID, o.suspendedID)
+			},
+			problem: "tenant hooli has 2 accounts (",
+		},
+		{
 			name:    "ACTIVE without TENANT_ID",
 			make:    func(o *org, id, _ string) { o.setTags(id, "STATUS", "ACTIVE") },
 			problem: "ACTIVE without a TENANT_ID tag",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -14,15 +15,19 @@ import (
 	sqtypes "github.com/aws/aws-sdk-go-v2/service/servicequotas/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	"github.com/tenantctl/tenantctl/internal/emulator"
 	"github.com/tenantctl/tenantctl/internal/externalid"
+	"github.com/tenantctl/tenantctl/internal/iampolicy"
 	"github.com/tenantctl/tenantctl/internal/spec"
 )
 
 // BaselineReport is what baselining did in one account.
 type BaselineReport struct {
-	AccountID     string        `json:"accountId"`
-	DeployRoleARN string        `json:"deployRoleArn"`
-	Quotas        []QuotaResult `json:"quotas,omitempty"`
+	AccountID      string        `json:"accountId"`
+	DeployRoleARN  string        `json:"deployRoleArn"`
+	BoundaryARN    string        `json:"boundaryArn"`
+	PreviewRoleARN string        `json:"previewRoleArn"`
+	Quotas         []QuotaResult `json:"quotas,omitempty"`
 }
 
 // QuotaAction is what baselining did about one service quota.
@@ -52,8 +57,9 @@ type QuotaResult struct {
 var errNoSecret = fmt.Errorf("no external id secret: baselining writes each deploy role's trust policy with an external id derived from %s; set it (the same value the deployment pipelines use)", externalid.EnvSecret)
 
 // baseline prepares a new account for a tenant: in the account, through the
-// organization's access role, it creates (or corrects) the deploy role and
-// asks for the tier's service quotas. Every step is idempotent, so an
+// organization's access role, it creates (or corrects) the deploy role's
+// permissions boundary, the deploy role under it and the read-only preview
+// role, and asks for the tier's service quotas. Every step is idempotent, so an
 // interrupted baseline is simply run again.
 func (m *Manager) baseline(ctx context.Context, l *orgLayout, accountID, tier string) (*BaselineReport, error) {
 	if len(m.opts.ExternalIDSecret) == 0 {
@@ -64,7 +70,14 @@ func (m *Manager) baseline(ctx context.Context, l *orgLayout, accountID, tier st
 		return nil, err
 	}
 	report := &BaselineReport{AccountID: accountID}
-	if report.DeployRoleARN, err = m.ensureDeployRole(ctx, member, l.partition, accountID); err != nil {
+	client := iam.NewFromConfig(member, m.opts.IAMOptions...)
+	if report.BoundaryARN, err = m.ensureBoundary(ctx, client, l.partition, accountID); err != nil {
+		return nil, err
+	}
+	if report.DeployRoleARN, err = m.ensureDeployRole(ctx, client, l.partition, accountID, report.BoundaryARN); err != nil {
+		return nil, err
+	}
+	if report.PreviewRoleARN, err = m.ensurePreviewRole(ctx, client, l.partition, accountID); err != nil {
 		return nil, err
 	}
 	if t := m.settings.Tiers[tier]; t != nil {
@@ -106,33 +119,19 @@ func (m *Manager) memberConfig(ctx context.Context, l *orgLayout, accountID stri
 	return member, nil
 }
 
-// ensureDeployRole creates the deploy role with its trust policy and inline
-// permissions; when it exists, its trust policy and permissions are reset to
+// ensureDeployRole creates the deploy role with its trust policy, inline
+// permissions and permissions boundary; when it exists, all three are reset to
 // ours (so a re-baseline repairs a role someone loosened).
-func (m *Manager) ensureDeployRole(ctx context.Context, member aws.Config, partition, accountID string) (string, error) {
+func (m *Manager) ensureDeployRole(ctx context.Context, client *iam.Client, partition, accountID, boundary string) (string, error) {
 	o := m.settings.Organization
-	client := iam.NewFromConfig(member, m.opts.IAMOptions...)
 	trust, err := DeployTrustPolicy(partition, o.DeploymentAccountID, externalid.Derive(m.opts.ExternalIDSecret, accountID)).JSON()
 	if err != nil {
 		return "", err
 	}
-	arn := fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, accountID, o.DeployRoleName)
-	created, err := client.CreateRole(ctx, &iam.CreateRoleInput{
-		RoleName:                 aws.String(o.DeployRoleName),
-		AssumeRolePolicyDocument: aws.String(trust),
-		Description:              aws.String("Deployments of the tenant's stack from the deployment account (tenantctl)"),
-		Tags:                     []iamtypes.Tag{{Key: aws.String(spec.TagManagedBy), Value: aws.String(spec.ManagedByValue)}},
-	})
-	var exists *iamtypes.EntityAlreadyExistsException
-	switch {
-	case err == nil:
-		arn = aws.ToString(created.Role.Arn)
-	case errors.As(err, &exists):
-		if _, err := client.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(o.DeployRoleName), PolicyDocument: aws.String(trust)}); err != nil {
-			return "", fmt.Errorf("account %s: resetting the trust policy of %s: %w", accountID, o.DeployRoleName, err)
-		}
-	default:
-		return "", fmt.Errorf("account %s: creating the deploy role %s: %w", accountID, o.DeployRoleName, err)
+	arn, err := ensureRole(ctx, client, accountID, o.DeployRoleName, trust, boundary,
+		"Deployments of the tenant's stack from the deployment account (tenantctl)")
+	if err != nil {
+		return "", err
 	}
 	perms, err := DeployPermissions(partition, accountID, o.DeployRoleName, o.AccessRoleName).JSON()
 	if err != nil {
@@ -141,7 +140,173 @@ func (m *Manager) ensureDeployRole(ctx context.Context, member aws.Config, parti
 	if _, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(o.DeployRoleName), PolicyName: aws.String(deployPolicyName), PolicyDocument: aws.String(perms)}); err != nil {
 		return "", fmt.Errorf("account %s: attaching the permissions of %s: %w", accountID, o.DeployRoleName, err)
 	}
+	// Set on every baseline, not only at creation: roles baselined before the
+	// boundary existed get it, and a removed boundary comes back.
+	if _, err := client.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String(o.DeployRoleName), PermissionsBoundary: aws.String(boundary)}); err != nil {
+		return "", fmt.Errorf("account %s: setting the permissions boundary of %s: %w", accountID, o.DeployRoleName, err)
+	}
 	return arn, nil
+}
+
+// ensurePreviewRole creates the read-only role pull-request previews assume,
+// trusting the deployment account with the preview external id; when it
+// exists, its trust is reset and it is left with exactly ReadOnlyAccess and
+// our inline deny: a managed or inline policy someone added is removed, since
+// the role's holder runs untrusted code.
+func (m *Manager) ensurePreviewRole(ctx context.Context, client *iam.Client, partition, accountID string) (string, error) {
+	o := m.settings.Organization
+	name := o.PreviewRoleName
+	previewKey := externalid.PreviewKey(m.opts.ExternalIDSecret)
+	trust, err := DeployTrustPolicy(partition, o.DeploymentAccountID, externalid.DerivePreview([]byte(previewKey), accountID)).JSON()
+	if err != nil {
+		return "", err
+	}
+	arn, err := ensureRole(ctx, client, accountID, name, trust, "",
+		"Read-only previews of the tenant's stack from pull requests (tenantctl)")
+	if err != nil {
+		return "", err
+	}
+	readOnly := fmt.Sprintf("arn:%s:iam::aws:policy/%s", partition, readOnlyPolicy)
+	attached, err := client.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
+	if err != nil {
+		return "", fmt.Errorf("account %s: listing the policies of %s: %w", accountID, name, err)
+	}
+	has := false
+	for _, p := range attached.AttachedPolicies {
+		if aws.ToString(p.PolicyArn) == readOnly {
+			has = true
+			continue
+		}
+		if _, err := client.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(name), PolicyArn: p.PolicyArn}); err != nil {
+			return "", fmt.Errorf("account %s: detaching %s from the preview role %s: %w", accountID, aws.ToString(p.PolicyArn), name, err)
+		}
+	}
+	if !has && !m.opts.Gaps.Has(emulator.GapAWSManagedPolicies) {
+		if _, err := client.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(readOnly)}); err != nil {
+			return "", fmt.Errorf("account %s: attaching %s to the preview role %s: %w", accountID, readOnly, name, err)
+		}
+	}
+	inline, err := client.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
+	if err != nil {
+		return "", fmt.Errorf("account %s: listing the inline policies of %s: %w", accountID, name, err)
+	}
+	for _, p := range inline.PolicyNames {
+		if p == previewPolicyName {
+			continue
+		}
+		if _, err := client.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(p)}); err != nil {
+			return "", fmt.Errorf("account %s: deleting the inline policy %s of the preview role %s: %w", accountID, p, name, err)
+		}
+	}
+	deny, err := PreviewPermissions().JSON()
+	if err != nil {
+		return "", err
+	}
+	if _, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(previewPolicyName), PolicyDocument: aws.String(deny)}); err != nil {
+		return "", fmt.Errorf("account %s: attaching the data-plane deny of the preview role %s: %w", accountID, name, err)
+	}
+	return arn, nil
+}
+
+// ensureRole creates a role of the lifecycle with its trust policy (and
+// boundary, when not empty), or resets the trust policy of the existing role.
+func ensureRole(ctx context.Context, client *iam.Client, accountID, name, trust, boundary, description string) (string, error) {
+	in := &iam.CreateRoleInput{
+		RoleName:                 aws.String(name),
+		AssumeRolePolicyDocument: aws.String(trust),
+		Description:              aws.String(description),
+		Tags:                     []iamtypes.Tag{{Key: aws.String(spec.TagManagedBy), Value: aws.String(spec.ManagedByValue)}},
+	}
+	if boundary != "" {
+		in.PermissionsBoundary = aws.String(boundary)
+	}
+	created, err := client.CreateRole(ctx, in)
+	var exists *iamtypes.EntityAlreadyExistsException
+	switch {
+	case err == nil:
+		return aws.ToString(created.Role.Arn), nil
+	case errors.As(err, &exists):
+		if _, err := client.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(trust)}); err != nil {
+			return "", fmt.Errorf("account %s: resetting the trust policy of %s: %w", accountID, name, err)
+		}
+		got, err := client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+		if err != nil {
+			return "", fmt.Errorf("account %s: reading the role %s: %w", accountID, name, err)
+		}
+		return aws.ToString(got.Role.Arn), nil
+	default:
+		return "", fmt.Errorf("account %s: creating the role %s: %w", accountID, name, err)
+	}
+}
+
+// ensureBoundary creates the deploy role's permissions boundary policy, or,
+// when it exists with another document, makes ours its default version
+// (deleting the oldest non-default version first: a policy keeps at most five).
+func (m *Manager) ensureBoundary(ctx context.Context, client *iam.Client, partition, accountID string) (string, error) {
+	o := m.settings.Organization
+	arn := BoundaryARN(partition, accountID, &o)
+	want := DeployBoundary(partition, accountID, o)
+	doc, err := want.JSON()
+	if err != nil {
+		return "", err
+	}
+	_, err = client.CreatePolicy(ctx, &iam.CreatePolicyInput{
+		PolicyName:     aws.String(o.BoundaryPolicyName()),
+		PolicyDocument: aws.String(doc),
+		Description:    aws.String("Permissions boundary of the tenantctl deploy role and of every role it creates"),
+		Tags:           []iamtypes.Tag{{Key: aws.String(spec.TagManagedBy), Value: aws.String(spec.ManagedByValue)}},
+	})
+	var exists *iamtypes.EntityAlreadyExistsException
+	if err == nil {
+		return arn, nil
+	}
+	if !errors.As(err, &exists) {
+		return "", fmt.Errorf("account %s: creating the permissions boundary %s: %w", accountID, arn, err)
+	}
+	versions, err := client.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(arn)})
+	if err != nil {
+		return "", fmt.Errorf("account %s: reading the permissions boundary %s: %w", accountID, arn, err)
+	}
+	var oldest *iamtypes.PolicyVersion
+	for i, v := range versions.Versions {
+		if v.IsDefaultVersion {
+			cur, err := client.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: v.VersionId})
+			if err != nil {
+				return "", fmt.Errorf("account %s: reading the permissions boundary %s: %w", accountID, arn, err)
+			}
+			if samePolicy(aws.ToString(cur.PolicyVersion.Document), want) {
+				return arn, nil
+			}
+			continue
+		}
+		if oldest == nil || aws.ToTime(v.CreateDate).Before(aws.ToTime(oldest.CreateDate)) {
+			oldest = &versions.Versions[i]
+		}
+	}
+	if len(versions.Versions) >= 5 && oldest != nil {
+		if _, err := client.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: aws.String(arn), VersionId: oldest.VersionId}); err != nil {
+			return "", fmt.Errorf("account %s: making room for a new version of %s: %w", accountID, arn, err)
+		}
+	}
+	if _, err := client.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String(arn), PolicyDocument: aws.String(doc), SetAsDefault: true}); err != nil {
+		return "", fmt.Errorf("account %s: resetting the permissions boundary %s: %w", accountID, arn, err)
+	}
+	return arn, nil
+}
+
+// samePolicy reports whether an IAM policy document as IAM returns it (often
+// URL-encoded) is want.
+func samePolicy(got string, want iampolicy.Document) bool {
+	if u, err := url.QueryUnescape(got); err == nil {
+		got = u
+	}
+	doc, err := iampolicy.Parse(got)
+	if err != nil {
+		return false
+	}
+	a, errA := doc.JSON()
+	b, errB := want.JSON()
+	return errA == nil && errB == nil && a == b
 }
 
 // raiseQuotas reads each target quota in the account and requests an increase

@@ -423,7 +423,8 @@ func diagnose(inv *Inventory, s *spec.Settings, l *orgLayout) {
 		}
 		return "OU " + parentID
 	}
-	active := map[string][]*Account{}
+	// owned are the accounts given to each tenant (ACTIVE and after).
+	owned := map[string][]*Account{}
 	for _, a := range inv.Accounts {
 		switch {
 		case a.Status == "":
@@ -445,7 +446,11 @@ func diagnose(inv *Inventory, s *spec.Settings, l *orgLayout) {
 			if a.TenantID == "" {
 				a.Problems = append(a.Problems, fmt.Sprintf("ACTIVE without a %s tag: whose is it? tag it with the tenant's id", spec.TagAccountTenantID))
 			} else {
-				active[a.TenantID] = append(active[a.TenantID], a)
+				owned[a.TenantID] = append(owned[a.TenantID], a)
+			}
+		case StatusSuspending, StatusSuspended:
+			if a.TenantID != "" {
+				owned[a.TenantID] = append(owned[a.TenantID], a)
 			}
 		case StatusBaselining, StatusBaselined:
 			if a.TenantID != "" {
@@ -458,16 +463,28 @@ func diagnose(inv *Inventory, s *spec.Settings, l *orgLayout) {
 			}
 		}
 	}
-	for tenant, accs := range active {
+	// A tenant has one account for life: suspension is one-way, and a second
+	// account (an ACTIVE one beside a suspended one, say) splits its data
+	// and its bill.
+	for tenant, accs := range owned {
 		if len(accs) < 2 {
 			continue
 		}
 		ids := make([]string, len(accs))
+		allActive := true
 		for i, a := range accs {
-			ids[i] = a.ID
+			ids[i] = a.ID + " " + string(a.Status)
+			allActive = allActive && a.Status == StatusActive
+		}
+		msg := fmt.Sprintf("tenant %s has %d accounts (%s): a tenant has one account for life; decide which holds its data, move that data if needed, and suspend the other", tenant, len(accs), strings.Join(ids, ", "))
+		if allActive {
+			for i, a := range accs {
+				ids[i] = a.ID
+			}
+			msg = fmt.Sprintf("tenant %s has %d ACTIVE accounts (%s): a tenant has one; decide which is live and suspend the other", tenant, len(accs), strings.Join(ids, ", "))
 		}
 		for _, a := range accs {
-			a.Problems = append(a.Problems, fmt.Sprintf("tenant %s has %d ACTIVE accounts (%s): a tenant has one; decide which is live and suspend the other", tenant, len(accs), strings.Join(ids, ", ")))
+			a.Problems = append(a.Problems, msg)
 		}
 	}
 }

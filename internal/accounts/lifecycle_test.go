@@ -113,13 +113,10 @@ func TestLifecycleVendAssignSuspend(t *testing.T) {
 		t.Errorf("TenantAccount after SUSPENDED: %v, want ErrNoAccount", err)
 	}
 
-	// Re-onboarded, the tenant gets a fresh account: a used one never returns.
-	fresh, err := m.Assign(ctx, globex)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fresh.AccountID == got.AccountID || fresh.Existing {
-		t.Errorf("re-assign after suspension = %+v, want a new account", fresh)
+	// A suspended tenant gets no second account (issue 11: it used to get a
+	// fresh one, leaving the tenant with two).
+	if _, err := m.Assign(ctx, globex); err == nil || !strings.Contains(err.Error(), "gets no second account") {
+		t.Errorf("re-assign after suspension: %v, want a refusal", err)
 	}
 	inv, err := m.Inventory(ctx)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/tenantctl/tenantctl/internal/awscfg"
+	"github.com/tenantctl/tenantctl/internal/emulator"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/testutil/moto"
 )
@@ -60,6 +61,7 @@ func testSettings() *spec.Settings {
 			WorkloadOU: ouWorkload, SuspendedOU: ouSuspended, AccountQuota: 500,
 			AccountEmail: "aws+{name}@example.com", AccountName: "tenant-{tier}-{seq}",
 			AccessRoleName: spec.DefaultAccessRoleName, DeployRoleName: "TenantctlDeploy",
+			PreviewRoleName:     spec.DefaultPreviewRoleName,
 			DeploymentAccountID: deploymentAcct,
 		},
 		Tiers: map[string]*spec.Tier{
@@ -130,6 +132,7 @@ func (o *org) manager(s *spec.Settings, change ...func(*Options)) *Manager {
 		Poll:             Backoff{Initial: time.Millisecond, Max: 5 * time.Millisecond, Timeout: 10 * time.Second},
 		ClaimSettle:      5 * time.Millisecond,
 		QuotaOptions:     []func(*servicequotas.Options){o.quotas.option},
+		Gaps:             emulator.GapSet{emulator.GapAWSManagedPolicies: {}},
 	}
 	for _, c := range change {
 		c(&opts)

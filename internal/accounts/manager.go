@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/servicequotas"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/tenantctl/tenantctl/internal/ctxtime"
+	"github.com/tenantctl/tenantctl/internal/emulator"
 	"github.com/tenantctl/tenantctl/internal/spec"
 )
 
@@ -51,8 +52,10 @@ type Options struct {
 	Now func() time.Time
 	// OrgOptions, IAMOptions and QuotaOptions are extra client options, e.g.
 	// middleware a test uses to stand in for what an emulator lacks.
-	OrgOptions   []func(*organizations.Options)
-	IAMOptions   []func(*iam.Options)
+	OrgOptions []func(*organizations.Options)
+	IAMOptions []func(*iam.Options)
+	// Gaps are the emulator's (emulator.GapsFor), empty against AWS.
+	Gaps         emulator.GapSet
 	QuotaOptions []func(*servicequotas.Options)
 }
 

@@ -28,6 +28,7 @@ func checkSettings(s *spec.Settings) error {
 		{"organization.accountName", o.AccountName},
 		{"organization.accessRoleName", o.AccessRoleName},
 		{"organization.deployRoleName", o.DeployRoleName},
+		{"organization.previewRoleName", o.PreviewRoleName},
 		{"organization.deploymentAccountId", o.DeploymentAccountID},
 	}
 	for _, r := range required {

@@ -20,6 +20,7 @@ func TestNewRefusesUnusableOrganizationSettings(t *testing.T) {
 		{"name without seq", func(o *spec.Organization) { o.AccountName = "tenant-{tier}" }, `organization.accountName: "tenant-{tier}" has no {seq}`},
 		{"bad deployment account", func(o *spec.Organization) { o.DeploymentAccountID = "12345" }, `organization.deploymentAccountId: "12345" is not a 12-digit AWS account id`},
 		{"no deploy role", func(o *spec.Organization) { o.DeployRoleName = "" }, "organization.deployRoleName: required"},
+		{"no preview role", func(o *spec.Organization) { o.PreviewRoleName = "" }, "organization.previewRoleName: required"},
 		{"no quota", func(o *spec.Organization) { o.AccountQuota = 0 }, "organization.accountQuota: must be positive"},
 	}
 	for _, c := range cases {

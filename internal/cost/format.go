@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
 
 // Formats a report can be written in.
@@ -30,7 +32,13 @@ func Write(w io.Writer, r *Report, format string, explain bool) error {
 	return fmt.Errorf("format %q: want one of %s", format, strings.Join(Formats, ", "))
 }
 
+// The table's text comes partly from tags (Cost Explorer's tag values, in the
+// unallocated details and warnings) and tenant files: every such value goes
+// through textsafe.Escape, so a control character in a tag can neither break
+// the table's columns nor drive the terminal. csv and json quote by their own
+// rules.
 func writeTable(w io.Writer, r *Report, explain bool) error {
+	esc := textsafe.Escape
 	status := "final"
 	if r.Estimated {
 		status = "estimated: Cost Explorer has not closed the month"
@@ -54,13 +62,13 @@ func writeTable(w io.Writer, r *Report, explain bool) error {
 		if basis == "" {
 			basis = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Model, t.Tier, basis, amt(t.DirectCents), amt(t.PooledCents), amt(t.TotalCents))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", esc(t.ID), esc(string(t.Model)), esc(t.Tier), esc(basis), amt(t.DirectCents), amt(t.PooledCents), amt(t.TotalCents))
 	}
 	blank := strings.Repeat(" ", width)
 	row := func(label string, c int64) { fmt.Fprintf(tw, "%s\t\t\t\t%s\t%s\t%s\n", label, blank, blank, amt(c)) }
 	row("ALLOCATED", r.AllocatedCents)
 	for _, u := range r.Unallocated {
-		row("unallocated: "+u.Reason, u.Cents)
+		row("unallocated: "+esc(u.Reason), u.Cents)
 	}
 	row("UNALLOCATED", r.UnallocatedCents)
 	row("TOTAL (Cost Explorer)", r.TotalCents)
@@ -70,14 +78,14 @@ func writeTable(w io.Writer, r *Report, explain bool) error {
 	if len(r.Unallocated) > 0 {
 		fmt.Fprintln(w, "\nUnallocated:")
 		for _, u := range r.Unallocated {
-			fmt.Fprintf(w, "  %-20s %12s  %s\n", u.Reason, formatCents(u.Cents), u.Detail)
+			fmt.Fprintf(w, "  %-20s %12s  %s\n", esc(u.Reason), formatCents(u.Cents), esc(u.Detail))
 		}
 	}
 	if explain {
 		writeExplain(w, r)
 	}
 	for _, warn := range r.Warnings {
-		fmt.Fprintf(w, "\nwarning: %s", warn)
+		fmt.Fprintf(w, "\nwarning: %s", esc(warn))
 	}
 	if len(r.Warnings) > 0 {
 		fmt.Fprintln(w)
@@ -100,7 +108,7 @@ func writeExplain(w io.Writer, r *Report) {
 			continue
 		}
 		any = true
-		fmt.Fprintf(w, "  %s: %s → %s\n", t.ID, t.Explain, formatCents(t.PooledCents))
+		fmt.Fprintf(w, "  %s: %s → %s\n", textsafe.Escape(t.ID), textsafe.Escape(t.Explain), formatCents(t.PooledCents))
 	}
 	if !any {
 		fmt.Fprintln(w, "  no tenant metered usage this month: the pool is unallocated")

@@ -104,7 +104,7 @@ func PrepareAccounts(ctx context.Context, cfg aws.Config, f *spec.Fleet, secret 
 		settings.Tiers = withoutQuotas(f.Settings.Tiers)
 		res.Gaps = append(res.Gaps, gaps[emulator.GapServiceQuotaIncrease])
 	}
-	m, err := accounts.New(cfg, &settings, accounts.Options{ExternalIDSecret: secret})
+	m, err := accounts.New(cfg, &settings, accounts.Options{ExternalIDSecret: secret, Gaps: gaps})
 	if err != nil {
 		return nil, err
 	}

@@ -138,7 +138,9 @@ func TestServiceQuotaGapIsReal(t *testing.T) {
 		t.Fatal(err)
 	}
 	createOUs(t, organizations.NewFromConfig(cfg), root, "Workload", "Suspended")
-	_, err = PrepareAccounts(ctx, cfg, samplefleet.Load(t), testSecret, emulator.GapSet{})
+	// Only the quota gap is left out; without the managed-policy one vending
+	// would stop earlier, at the preview role.
+	_, err = PrepareAccounts(ctx, cfg, samplefleet.Load(t), testSecret, emulator.GapSet{emulator.GapAWSManagedPolicies: {}})
 	if err == nil || !strings.Contains(err.Error(), "RequestServiceQuotaIncrease") {
 		t.Fatalf("vending with the tiers' service quotas against moto: %v; want a quota failure", err)
 	}

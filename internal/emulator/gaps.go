@@ -34,6 +34,7 @@ const (
 	GapTransitGatewayAttach = "transit-gateway-attachment"
 	GapECSManagedTags       = "ecs-managed-tags"
 	GapServiceQuotaIncrease = "service-quota-increase"
+	GapAWSManagedPolicies   = "aws-managed-policies"
 )
 
 // motoGaps is moto 5.2.1's list, found by running the models and the account
@@ -53,6 +54,8 @@ var motoGaps = []Gap{
 		Reason: "moto never stores enableEcsManagedTags, so every refresh would show drift; the flag is left unset"},
 	{ID: GapServiceQuotaIncrease, Resource: "servicequotas:RequestServiceQuotaIncrease", Action: "omit",
 		Reason: "moto does not implement RequestServiceQuotaIncrease (HTTP 500) and knows GetServiceQuota for the vpc service only; dev up vends accounts without the tiers' accountPool.serviceQuotas"},
+	{ID: GapAWSManagedPolicies, Resource: "iam:AttachRolePolicy", Action: "adapt",
+		Reason: "moto knows AWS managed policies only when started with MOTO_IAM_LOAD_MANAGED_POLICIES=true, which makes creating an account take seconds; baselining gives the preview role its inline deny but not ReadOnlyAccess"},
 }
 
 // GapsFor returns the documented gaps of an emulator.

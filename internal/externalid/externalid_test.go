@@ -72,3 +72,45 @@ func TestParseSecret(t *testing.T) {
 		})
 	}
 }
+
+func TestPreviewIDsAreTheirOwn(t *testing.T) {
+	key := PreviewKey(secret)
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte("tenantctl/preview-role/key"))
+	if key != hex.EncodeToString(mac.Sum(nil)) {
+		t.Fatalf("PreviewKey = %q, not the HMAC of its message under the secret", key)
+	}
+	if _, err := ParsePreviewKey(key); err != nil {
+		t.Fatalf("PreviewKey's output is not a valid %s: %v", EnvPreviewKey, err)
+	}
+	if strings.Contains(key, string(secret)) {
+		t.Fatal("the preview key contains the secret")
+	}
+	const acct = "210987654321"
+	p := DerivePreview([]byte(key), acct)
+	if !strings.HasPrefix(p, PreviewPrefix) || len(p) != len(PreviewPrefix)+64 {
+		t.Errorf("DerivePreview = %q", p)
+	}
+	if !regexp.MustCompile(`^[\w+=,.@:/-]+$`).MatchString(p) {
+		t.Errorf("%q is not a valid sts:ExternalId", p)
+	}
+	// The preview key used as if it were the fleet secret derives no deploy id.
+	if p == Derive(secret, acct) || Derive([]byte(key), acct) == Derive(secret, acct) {
+		t.Error("the preview key derives the deploy role's external id")
+	}
+	if DerivePreview([]byte(key), "111111111111") == p {
+		t.Error("two accounts share a preview external id")
+	}
+}
+
+func TestParsePreviewKey(t *testing.T) {
+	for value, want := range map[string]string{
+		"":                        "TENANTCTL_PREVIEW_EXTERNAL_ID_KEY is not set",
+		"short":                   "is 5 characters long",
+		PreviewKey(secret) + "\n": "white space",
+	} {
+		if _, err := ParsePreviewKey(value); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParsePreviewKey(%q) = %v, want %q", value, err, want)
+		}
+	}
+}

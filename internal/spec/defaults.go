@@ -6,6 +6,7 @@ const (
 	DefaultPort             = 8080
 	DefaultHealthCheckPath  = "/healthz"
 	DefaultAccessRoleName   = "OrganizationAccountAccessRole"
+	DefaultPreviewRoleName  = "TenantctlPreview"
 	DefaultAccountQuota     = 10
 	DefaultRulesPerListener = 100
 	DefaultVPCsPerRegion    = 5
@@ -26,6 +27,7 @@ func SetDefaults(f *Fleet) {
 	setInt(&s.SharedVPC.AZCount, DefaultAZCount)
 	setInt(&s.Organization.AccountQuota, DefaultAccountQuota)
 	setString(&s.Organization.AccessRoleName, DefaultAccessRoleName)
+	setString(&s.Organization.PreviewRoleName, DefaultPreviewRoleName)
 	setInt(&s.LoadBalancer.RulesPerListener, DefaultRulesPerListener)
 	setInt(&s.Limits.VPCsPerRegion, DefaultVPCsPerRegion)
 	setInt(&s.Limits.SubnetsPerVPC, DefaultSubnetsPerVPC)

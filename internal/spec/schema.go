@@ -67,6 +67,7 @@ var schemaRules = map[string]map[string]any{
 	"Organization.AccountQuota":        {"minimum": 1},
 	"Organization.DeployRoleName":      {"pattern": iamNameRe.String()},
 	"Organization.AccessRoleName":      {"pattern": iamNameRe.String()},
+	"Organization.PreviewRoleName":     {"pattern": iamNameRe.String()},
 	"Organization.DeploymentAccountID": {"pattern": accountIDRe.String()},
 	"Tier.Rank":                        {"minimum": 0},
 	"Tier.Models":                      {"minItems": 1, "uniqueItems": true},

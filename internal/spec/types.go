@@ -203,9 +203,18 @@ type Organization struct {
 	AccessRoleName string `yaml:"accessRoleName,omitempty" json:"accessRoleName,omitempty"`
 	// DeployRoleName is the role in each tenant account that deployments assume.
 	DeployRoleName string `yaml:"deployRoleName" json:"deployRoleName"`
+	// PreviewRoleName is the read-only role in each tenant account that
+	// pull-request previews assume (TenantctlPreview by default); it trusts the
+	// deployment account with an external id of its own, never the deploy role's.
+	PreviewRoleName string `yaml:"previewRoleName,omitempty" json:"previewRoleName,omitempty"`
 	// DeploymentAccountID is the account pipelines deploy from; the deploy role trusts only it.
 	DeploymentAccountID string `yaml:"deploymentAccountId" json:"deploymentAccountId"`
 }
+
+// BoundaryPolicyName is the customer-managed policy baselining creates in each
+// tenant account as the deploy role's permissions boundary; every role the
+// account model creates must carry it too.
+func (o *Organization) BoundaryPolicyName() string { return o.DeployRoleName + "Boundary" }
 
 // LoadBalancer is the platform's shared load balancer for container tenants.
 type LoadBalancer struct {

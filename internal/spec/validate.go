@@ -127,6 +127,12 @@ func validateOrganization(s *Settings, e *errs) {
 	} else {
 		checkRoleName(src, "organization.deployRoleName", o.DeployRoleName, e)
 	}
+	// The preview role is read-only and trusts its own external id; sharing a
+	// name with the deploy (or access) role would merge the two roles.
+	checkRoleName(src, "organization.previewRoleName", o.PreviewRoleName, e)
+	if o.PreviewRoleName != "" && (o.PreviewRoleName == o.DeployRoleName || o.PreviewRoleName == o.AccessRoleName) {
+		e.at(src, "organization.previewRoleName", "%q is also the deploy or access role's name; pull-request previews need a read-only role of their own, e.g. TenantctlPreview", o.PreviewRoleName)
+	}
 	if o.DeploymentAccountID == "" {
 		e.at(src, "organization.deploymentAccountId", "required field \"deploymentAccountId\" is missing; give the 12-digit account pipelines deploy from, quoted, e.g. \"123456789012\"")
 	} else {

@@ -1,16 +1,19 @@
 // Package stackconfig gives every stack tenantctl drives its program and its
 // configuration: the isolation model's program (models.Program), what the spec
 // says about the stack (rollout.SpecConfig) and, for account-model tenants, the
-// account to deploy into and the external id its deploy role requires. Those
-// two are resolved when the stack runs, never stored in the repository: the
-// account from the lifecycle's TENANT_ID tag when the tenant file names none,
-// the external id derived from the fleet secret the same way baselining
-// derived it (internal/externalid).
+// account to deploy into, the role to assume there and the external id that
+// role requires. Those are resolved when the stack runs, never stored in the
+// repository: the account from the lifecycle's TENANT_ID tag when the tenant
+// file names none, the external id derived the same way baselining derived it
+// (internal/externalid): a preview's from the preview key, for the read-only
+// preview role; every other operation's from the fleet secret, for the deploy
+// role.
 package stackconfig
 
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -27,9 +30,15 @@ import (
 
 // Options are what the stacks' configuration needs beyond the spec.
 type Options struct {
-	// ExternalIDSecret is the fleet secret (externalid.EnvSecret); account-model stacks
-	// cannot run without it.
+	// Op is the operation the stacks run for: OpPreview assumes each account's
+	// read-only preview role; any other (and none) the deploy role.
+	Op rollout.Op
+	// ExternalIDSecret is the fleet secret (externalid.EnvSecret); account-model
+	// stacks cannot run without it, except previews given PreviewKey.
 	ExternalIDSecret []byte
+	// PreviewKey is the preview key (externalid.EnvPreviewKey), all a preview
+	// pipeline holds; derived from ExternalIDSecret when empty.
+	PreviewKey []byte
 	// ResolveAccount returns the account the lifecycle gave a tenant whose file
 	// names no account id (accounts.ResolveTenantAccount).
 	ResolveAccount func(tenantID string) (string, error)
@@ -71,12 +80,53 @@ func (p programs) Config(stack string) (map[string]auto.ConfigValue, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(p.o.ExternalIDSecret) == 0 {
-		return nil, fmt.Errorf("stack %s: an account-model tenant's deploy role requires an external id derived from the fleet secret; set %s (the secret `tenantctl accounts vend` baselined the accounts with)", stack, externalid.EnvSecret)
+	role, extID, err := p.role(stack, account)
+	if err != nil {
+		return nil, err
 	}
 	cfg[models.ConfigKey(models.ConfigAccountID)] = auto.ConfigValue{Value: account}
-	cfg[models.ConfigKey(models.ConfigExternalID)] = auto.ConfigValue{Value: externalid.Derive(p.o.ExternalIDSecret, account), Secret: true}
+	// Always set, so a workspace that last ran a preview never keeps its role.
+	cfg[models.ConfigKey(models.ConfigAccountRole)] = auto.ConfigValue{Value: role}
+	cfg[models.ConfigKey(models.ConfigExternalID)] = auto.ConfigValue{Value: extID, Secret: true}
+	cfg[models.ConfigKey(models.ConfigPermissionsBoundary)] = auto.ConfigValue{
+		Value: accounts.BoundaryARN(partitionOf(t.Region), account, &p.f.Settings.Organization)}
 	return cfg, nil
+}
+
+// role is the role an account-model stack assumes for the operation, and its
+// external id: a preview runs the pull request's code, so it gets the
+// read-only preview role and needs only the preview key; every other
+// operation changes the stack and gets the deploy role.
+func (p programs) role(stack, account string) (string, string, error) {
+	if p.o.Op == rollout.OpPreview {
+		key := p.o.PreviewKey
+		if len(key) == 0 && len(p.o.ExternalIDSecret) > 0 {
+			key = []byte(externalid.PreviewKey(p.o.ExternalIDSecret))
+		}
+		if len(key) == 0 {
+			return "", "", fmt.Errorf("stack %s: previews of account-model tenants assume the read-only preview role (organization.previewRoleName), whose external id derives from the preview key; set %s to the output of `tenantctl accounts external-id --preview-key` (never give a preview the fleet secret)", stack, externalid.EnvPreviewKey)
+		}
+		return models.AccountRolePreview, externalid.DerivePreview(key, account), nil
+	}
+	if len(p.o.ExternalIDSecret) == 0 {
+		return "", "", fmt.Errorf("stack %s: an account-model tenant's deploy role requires an external id derived from the fleet secret; set %s (the secret `tenantctl accounts vend` baselined the accounts with)", stack, externalid.EnvSecret)
+	}
+	return models.AccountRoleDeploy, externalid.Derive(p.o.ExternalIDSecret, account), nil
+}
+
+// partitionOf is the AWS partition of a region, for ARNs in it.
+func partitionOf(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
+	}
+	return "aws"
 }
 
 // account is the tenant's account: the one its file names, else the one the

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tenantctl/tenantctl/internal/externalid"
 	"github.com/tenantctl/tenantctl/internal/render"
+	"github.com/tenantctl/tenantctl/internal/rollout"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
 )
@@ -123,6 +124,102 @@ func TestAccountTenantRefusals(t *testing.T) {
 		_, err := Programs(f, c.o).Config(c.stack)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want %q", c.name, err, c.want)
+		}
+	}
+}
+
+// runAll is run, returning every resource of the stack.
+func runAll(t *testing.T, f *spec.Fleet, o Options, stack string) (map[string]auto.ConfigValue, []*render.Resource) {
+	t.Helper()
+	p := Programs(f, o)
+	cfg, err := p.Config(stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := p.Program(stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := map[string]string{}
+	var secrets []string
+	for k, v := range cfg {
+		plain[k] = v.Value
+		if v.Secret {
+			secrets = append(secrets, k)
+		}
+	}
+	g, err := render.Run(prog, render.Options{Stack: stack, Config: plain, Secrets: secrets})
+	if err != nil {
+		t.Fatalf("%s: %v", stack, err)
+	}
+	return cfg, g.Resources
+}
+
+// A preview assumes the read-only preview role with the preview external id,
+// given only the preview key; up, refresh and destroy assume the deploy role
+// with the deploy external id. Every role the stack creates carries the
+// deploy role's boundary, whichever the operation.
+func TestAccountStacksPickTheRoleOfTheOperation(t *testing.T) {
+	f := samplefleet.Load(t)
+	const acct = "210987654321"
+	key := []byte(externalid.PreviewKey(secret))
+	cases := []struct {
+		name     string
+		o        Options
+		role, id string
+	}{
+		{"preview with the key only", Options{Op: rollout.OpPreview, PreviewKey: key}, "TenantctlPreview", externalid.DerivePreview(key, acct)},
+		{"preview with the secret", Options{Op: rollout.OpPreview, ExternalIDSecret: secret}, "TenantctlPreview", externalid.DerivePreview(key, acct)},
+		{"up", Options{Op: rollout.OpUp, ExternalIDSecret: secret, PreviewKey: key}, "TenantctlDeploy", externalid.Derive(secret, acct)},
+		{"refresh", Options{Op: rollout.OpRefresh, ExternalIDSecret: secret}, "TenantctlDeploy", externalid.Derive(secret, acct)},
+		{"destroy", Options{Op: rollout.OpDestroy, ExternalIDSecret: secret}, "TenantctlDeploy", externalid.Derive(secret, acct)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, resources := runAll(t, f, c.o, "acme-corp")
+			if got := cfg["tenantctl:externalId"]; got.Value != c.id || !got.Secret {
+				t.Errorf("externalId = %+v, want secret %s", got, c.id)
+			}
+			boundary := "arn:aws:iam::" + acct + ":policy/TenantctlDeployBoundary"
+			roles := 0
+			for _, r := range resources {
+				switch r.Type {
+				case "pulumi:providers:aws":
+					ar, _ := r.Inputs["assumeRole"].(map[string]any)
+					if ar["roleArn"] != "arn:aws:iam::"+acct+":role/"+c.role || ar["externalId"] != render.Secret {
+						t.Errorf("provider assumeRole = %v, want %s with a secret external id", ar, c.role)
+					}
+				case "aws:iam/role:Role":
+					roles++
+					if r.Inputs["permissionsBoundary"] != boundary {
+						t.Errorf("role %s: permissionsBoundary = %v, want %s", r.Name, r.Inputs["permissionsBoundary"], boundary)
+					}
+				}
+			}
+			if roles == 0 {
+				t.Error("the account model created no IAM role to check")
+			}
+		})
+	}
+}
+
+func TestPreviewWithoutThePreviewKeyIsRefused(t *testing.T) {
+	f := samplefleet.Load(t)
+	_, err := Programs(f, Options{Op: rollout.OpPreview}).Config("acme-corp")
+	if err == nil || !strings.Contains(err.Error(), "set TENANTCTL_PREVIEW_EXTERNAL_ID_KEY to the output of `tenantctl accounts external-id --preview-key`") {
+		t.Fatalf("err = %v", err)
+	}
+	// The preview key opens no deploy: an up given only the key is refused.
+	_, err = Programs(f, Options{Op: rollout.OpUp, PreviewKey: []byte(externalid.PreviewKey(secret))}).Config("acme-corp")
+	if err == nil || !strings.Contains(err.Error(), "set TENANTCTL_EXTERNAL_ID_SECRET") {
+		t.Fatalf("up with the preview key: err = %v", err)
+	}
+}
+
+func TestPartitionOfRegion(t *testing.T) {
+	for region, want := range map[string]string{"us-east-1": "aws", "eu-west-1": "aws", "cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov"} {
+		if got := partitionOf(region); got != want {
+			t.Errorf("partitionOf(%s) = %s, want %s", region, got, want)
 		}
 	}
 }

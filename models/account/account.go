@@ -1,7 +1,9 @@
 // Package account is the account isolation model: the tenant gets an AWS
 // account of its own, and in it a full silo — VPC, ECS cluster and service,
 // a dedicated DynamoDB table and a monthly budget. The stack's provider assumes
-// the deploy role in that account.
+// the deploy role in that account (the read-only preview role for previews);
+// every IAM role it creates carries the deploy role's permissions boundary,
+// the only kind of role that role may create.
 package account
 
 import (
@@ -59,11 +61,15 @@ func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 	if err != nil {
 		return nil, err
 	}
+	if in.PermissionsBoundary == "" {
+		return nil, fmt.Errorf("tenant %s: the account model's roles need the deploy role's permissions boundary, and none is configured", t.ID)
+	}
 	svc, err := fargate.New(ctx, in, fargate.Args{
-		Cluster:      cluster.Arn,
-		VPCID:        vpc.VPC.ID(),
-		Subnets:      network.IDs(vpc.PrivateSubnets),
-		IngressCIDRs: []pulumi.StringInput{pulumi.String(t.Network.CIDR)},
+		Cluster:             cluster.Arn,
+		VPCID:               vpc.VPC.ID(),
+		Subnets:             network.IDs(vpc.PrivateSubnets),
+		IngressCIDRs:        []pulumi.StringInput{pulumi.String(t.Network.CIDR)},
+		PermissionsBoundary: pulumi.String(in.PermissionsBoundary),
 	}, opts...)
 	if err != nil {
 		return nil, err

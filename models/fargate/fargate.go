@@ -41,6 +41,10 @@ type Args struct {
 	// group; DependsOn then holds the listener rule that attaches the group.
 	TargetGroupArn pulumi.StringInput
 	DependsOn      []pulumi.Resource
+	// PermissionsBoundary, when set, is the permissions boundary of the
+	// execution and task roles (the account model's deploy role may create
+	// roles only under its own boundary).
+	PermissionsBoundary pulumi.StringInput
 }
 
 // Service is what New registered.
@@ -129,9 +133,10 @@ func New(ctx *pulumi.Context, in tenant.Input, a Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	out.ExecutionRole, err = iam.NewRole(ctx, in.Name("exec"), &iam.RoleArgs{
-		Name:             pulumi.String(in.Physical("exec", naming.MaxIAMRole)),
-		Description:      pulumi.String("ECS execution role of tenant " + t.ID + ": image pulls and logs"),
-		AssumeRolePolicy: pulumi.String(execTrust),
+		Name:                pulumi.String(in.Physical("exec", naming.MaxIAMRole)),
+		Description:         pulumi.String("ECS execution role of tenant " + t.ID + ": image pulls and logs"),
+		AssumeRolePolicy:    pulumi.String(execTrust),
+		PermissionsBoundary: a.PermissionsBoundary,
 	}, opts...)
 	if err != nil {
 		return nil, err
@@ -145,9 +150,10 @@ func New(ctx *pulumi.Context, in tenant.Input, a Args, opts ...pulumi.ResourceOp
 		return TaskTrust(acct).JSON()
 	}).(pulumi.StringOutput)
 	out.TaskRole, err = iam.NewRole(ctx, in.Name("task"), &iam.RoleArgs{
-		Name:             pulumi.String(in.Physical("task", naming.MaxIAMRole)),
-		Description:      pulumi.String("Task role of tenant " + t.ID + ": the tenant's own parameters only"),
-		AssumeRolePolicy: trust,
+		Name:                pulumi.String(in.Physical("task", naming.MaxIAMRole)),
+		Description:         pulumi.String("Task role of tenant " + t.ID + ": the tenant's own parameters only"),
+		AssumeRolePolicy:    trust,
+		PermissionsBoundary: a.PermissionsBoundary,
 	}, opts...)
 	if err != nil {
 		return nil, err

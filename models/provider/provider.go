@@ -21,7 +21,9 @@ import (
 type AssumeRole struct {
 	// AccountID is the tenant's 12-digit AWS account id.
 	AccountID string
-	// RoleName is the deploy role in that account (settings.organization.deployRoleName).
+	// RoleName is the role in that account: the deploy role
+	// (settings.organization.deployRoleName), or the read-only preview role
+	// (previewRoleName) for previews.
 	RoleName string
 	// ExternalID guards the role against the confused deputy; a secret.
 	ExternalID pulumi.StringInput
@@ -31,7 +33,7 @@ type AssumeRole struct {
 
 var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
 
-// RoleARN is the ARN of the deploy role in an account.
+// RoleARN is the ARN of a role in an account.
 func RoleARN(accountID, roleName string) string {
 	return fmt.Sprintf("arn:aws:iam::%s:role/%s", accountID, roleName)
 }

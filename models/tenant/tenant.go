@@ -28,6 +28,10 @@ type Input struct {
 	// AccountID is the account the tenant's resources live in: the tenant's own
 	// for the account model, the platform's otherwise.
 	AccountID pulumi.StringInput
+	// PermissionsBoundary is the ARN of the policy every IAM role the model
+	// creates must carry (the account model's: the deploy role may create no
+	// role without it); empty where none is required.
+	PermissionsBoundary string
 	// Emulation is the stack's emulator mode, nil against AWS: models ask it
 	// (Emulation.Gap) before building what the emulator cannot serve.
 	Emulation *emulation.Mode

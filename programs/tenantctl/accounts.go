@@ -13,8 +13,10 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/tenantctl/tenantctl/internal/accounts"
 	"github.com/tenantctl/tenantctl/internal/awscfg"
+	"github.com/tenantctl/tenantctl/internal/emulator"
 	"github.com/tenantctl/tenantctl/internal/externalid"
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
 
 // accountsOptions are the flags every `accounts` subcommand shares.
@@ -65,6 +67,12 @@ func (o *accountsOptions) load(ctx context.Context, withSecret bool) (*accounts.
 		return nil, nil, withCode(ExitInvalid, err)
 	}
 	opts := accounts.Options{Concurrency: o.concurrency}
+	if o.endpointURL != "" || os.Getenv("AWS_ENDPOINT_URL") != "" {
+		// An endpoint is the emulator (moto) the dev loop and the tests run.
+		if opts.Gaps, err = emulator.GapsFor(emulator.MotoName); err != nil {
+			return nil, nil, withCode(ExitInvalid, err)
+		}
+	}
 	if withSecret {
 		secret, err := externalid.ParseSecret(os.Getenv(externalid.EnvSecret))
 		if err != nil {
@@ -192,5 +200,14 @@ func newAccountsTable(w io.Writer, header ...string) *accountsTable {
 	return t
 }
 
-func (t *accountsTable) row(cells ...string) { fmt.Fprintln(t.tw, strings.Join(cells, "\t")) }
-func (t *accountsTable) flush()              { t.tw.Flush() }
+// row writes one line. Cells come from account tags and names, which anyone
+// with Organizations access can set: each is escaped (textsafe.Escape), so a
+// tab cannot shift the columns nor an escape sequence drive the terminal.
+func (t *accountsTable) row(cells ...string) {
+	safe := make([]string, len(cells))
+	for i, c := range cells {
+		safe[i] = textsafe.Escape(c)
+	}
+	fmt.Fprintln(t.tw, strings.Join(safe, "\t"))
+}
+func (t *accountsTable) flush() { t.tw.Flush() }

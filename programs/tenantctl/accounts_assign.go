@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
 
 type accountsAssignOptions struct {
@@ -44,9 +46,9 @@ while any account is in a bad state (see ` + "`tenantctl accounts list`" + `).`,
 			return writeAccountsJSON(o.g.stdout, a)
 		}
 		if a.Existing {
-			fmt.Fprintf(o.g.stdout, "tenant %s already has account %s (%s)\n", a.TenantID, a.AccountID, a.Name)
+			fmt.Fprintf(o.g.stdout, "tenant %s already has account %s (%s)\n", a.TenantID, a.AccountID, textsafe.Escape(a.Name))
 		} else {
-			fmt.Fprintf(o.g.stdout, "tenant %s assigned account %s (%s) from pool %s\n", a.TenantID, a.AccountID, a.Name, a.Pool)
+			fmt.Fprintf(o.g.stdout, "tenant %s assigned account %s (%s) from pool %s\n", a.TenantID, a.AccountID, textsafe.Escape(a.Name), a.Pool)
 		}
 		return nil
 	}

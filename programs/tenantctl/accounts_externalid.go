@@ -11,8 +11,9 @@ import (
 )
 
 func newAccountsExternalIDCmd(o *accountsOptions) *cobra.Command {
-	return &cobra.Command{
-		Use:   "external-id <tenant>",
+	var previewKey bool
+	cmd := &cobra.Command{
+		Use:   "external-id <tenant> | --preview-key",
 		Short: "Print the external id the deploy role of an account-model tenant's account requires",
 		Long: `Print the external id that the deploy role in the tenant's account requires
 (derived from the fleet secret in ` + externalid.EnvSecret + ` and the account id, as
@@ -22,12 +23,27 @@ baselining derived it). The rollout driver sets it on its own; a pipeline that r
   pulumi config set --secret tenantctl:externalId "$(tenantctl accounts external-id acme-corp)" -s acme-corp
 
 The account is the tenant file's account.id, else the ACTIVE or SUSPENDING account
-tagged TENANT_ID=<tenant> (which needs credentials of the management account).`,
-		Args: cobra.ExactArgs(1),
+tagged TENANT_ID=<tenant> (which needs credentials of the management account).
+
+With --preview-key it prints instead the preview key, derived one-way from the
+fleet secret: store it as the pull-request pipeline's ` + externalid.EnvPreviewKey + `
+secret. It opens only the read-only preview roles; it cannot be turned into the
+fleet secret or any deploy role's external id. Both are secrets: print them only
+into a secret store, never into a log.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if previewKey {
+				return cobra.NoArgs(cmd, args)
+			}
+			return cobra.ExactArgs(1)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			secret, err := externalid.ParseSecret(os.Getenv(externalid.EnvSecret))
 			if err != nil {
 				return withCode(ExitInvalid, err)
+			}
+			if previewKey {
+				fmt.Fprintln(o.g.stdout, externalid.PreviewKey(secret))
+				return nil
 			}
 			fleet, err := spec.LoadDir(o.g.dir)
 			if err != nil {
@@ -57,4 +73,6 @@ tagged TENANT_ID=<tenant> (which needs credentials of the management account).`,
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&previewKey, "preview-key", false, "print the preview key for the pull-request pipeline ("+externalid.EnvPreviewKey+") instead")
+	return cmd
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tenantctl/tenantctl/internal/accounts"
+	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
 
 type accountsListOptions struct {
@@ -86,7 +87,7 @@ func (o *accountsListOptions) print(inv *accounts.Inventory) error {
 		if len(problems) > 0 {
 			fmt.Fprintf(o.g.stdout, "\n%d problem(s); assign takes no new account until they are fixed:\n", len(problems))
 			for _, p := range problems {
-				fmt.Fprintln(o.g.stdout, "  "+p)
+				fmt.Fprintln(o.g.stdout, "  "+textsafe.Escape(p))
 			}
 		}
 	}

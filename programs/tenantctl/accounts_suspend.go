@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
 
 type accountsSuspendOptions struct {
@@ -35,7 +37,7 @@ suspend --finish to tag it SUSPENDED. The account never returns to the pool.`,
 				return withCode(ExitInvalid, err)
 			}
 			for _, a := range done {
-				fmt.Fprintf(o.g.stdout, "tenant %s: account %s (%s) is SUSPENDED\n", tenant, a.ID, a.Name)
+				fmt.Fprintf(o.g.stdout, "tenant %s: account %s (%s) is SUSPENDED\n", tenant, a.ID, textsafe.Escape(a.Name))
 			}
 			return nil
 		}
@@ -43,7 +45,7 @@ suspend --finish to tag it SUSPENDED. The account never returns to the pool.`,
 		if err != nil {
 			return withCode(ExitInvalid, err)
 		}
-		fmt.Fprintf(o.g.stdout, "tenant %s: account %s (%s) is SUSPENDING in OU %s; destroy the tenant's stack, then run `tenantctl accounts suspend %s --finish`\n", tenant, a.ID, a.Name, a.OU, tenant)
+		fmt.Fprintf(o.g.stdout, "tenant %s: account %s (%s) is SUSPENDING in OU %s; destroy the tenant's stack, then run `tenantctl accounts suspend %s --finish`\n", tenant, a.ID, textsafe.Escape(a.Name), textsafe.Escape(a.OU), tenant)
 		return nil
 	}
 	return cmd

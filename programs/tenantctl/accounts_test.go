@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tenantctl/tenantctl/internal/accounts"
+	"github.com/tenantctl/tenantctl/internal/externalid"
 )
 
 // Command-line mistakes are caught before any AWS call (the lifecycle itself
@@ -74,5 +75,57 @@ func TestQuotaSummary(t *testing.T) {
 	}
 	if got := baselineQuotaSummary(nil); got != "-" {
 		t.Errorf("quotaSummary(nil) = %q", got)
+	}
+}
+
+// The preview key is printed on request only, one-way from the fleet secret;
+// without the secret the command says which variable to set.
+func TestAccountsExternalIDPreviewKey(t *testing.T) {
+	const secret = "fleet-secret-0123456789abcdef-0123456789"
+	t.Setenv(externalid.EnvSecret, secret)
+	var out, errb bytes.Buffer
+	root := newRootCmd(&out, &errb)
+	root.SetArgs([]string{"accounts", "external-id", "--preview-key"})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(out.String()); got != externalid.PreviewKey([]byte(secret)) || strings.Contains(got, secret) {
+		t.Errorf("printed %q, want the preview key", got)
+	}
+	if errb.Len() != 0 {
+		t.Errorf("stderr %q", errb.String())
+	}
+	root = newRootCmd(&out, &errb)
+	root.SetArgs([]string{"accounts", "external-id", "--preview-key", "acme-corp"})
+	if err := root.Execute(); err == nil || exitCode(err) != ExitUsage {
+		t.Errorf("--preview-key with a tenant: %v", err)
+	}
+	t.Setenv(externalid.EnvSecret, "")
+	root = newRootCmd(&out, &errb)
+	root.SetArgs([]string{"accounts", "external-id", "--preview-key"})
+	if err := root.Execute(); err == nil || !strings.Contains(err.Error(), externalid.EnvSecret+" is not set") {
+		t.Errorf("without the secret: %v", err)
+	}
+}
+
+// Account names and tags are anyone's with Organizations access: list shows
+// their control characters escaped, so a tab cannot shift a column nor an
+// escape sequence reach the terminal.
+func TestAccountsListEscapesControlCharacters(t *testing.T) {
+	var out, errb bytes.Buffer
+	o := &accountsListOptions{accountsOptions: &accountsOptions{g: &globalOptions{stdout: &out, stderr: &errb}}, output: "text", now: time.Now}
+	inv := &accounts.Inventory{Quota: 10, OrgAccounts: 1, Accounts: []*accounts.Account{{
+		ID: "111111111111", Name: "evil\x1b]0;pwned\x07", Status: accounts.StatusBaselined, Tier: "gold\tX",
+		OU: "Workload", Claims: map[string]string{"t\x1b[2J": "now"}, Problems: []string{"bad\rname"},
+	}}}
+	_ = o.print(inv)
+	got := out.String()
+	if strings.ContainsAny(got, "\x1b\x07\r") || strings.Contains(got, "gold\tX") {
+		t.Fatalf("raw control characters in the output:\n%q", got)
+	}
+	for _, want := range []string{`evil\x1b]0;pwned\a`, `gold\tX`, `bad\rname`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
 	}
 }

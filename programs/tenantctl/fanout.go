@@ -40,11 +40,12 @@ const (
 // fleetPrograms gives the rollout the isolation models' inline programs and
 // each stack's configuration; account-model stacks get their account and the
 // external id derived from TENANTCTL_EXTERNAL_ID_SECRET (or the command's
-// own secret). With an endpoint every stack is pointed at the emulator, and
+// own secret), a preview's from TENANTCTL_PREVIEW_EXTERNAL_ID_KEY for the
+// read-only preview role. With an endpoint every stack is pointed at the emulator, and
 // accounts are resolved there.
 func fleetPrograms(o *fanoutOptions, f *spec.Fleet) (rollout.Programs, error) {
 	ctx := context.Background()
-	so := stackconfig.Options{ExternalIDSecret: o.externalIDSecret}
+	so := stackconfig.Options{Op: o.op, ExternalIDSecret: o.externalIDSecret}
 	load := stackconfig.LoadAWS(awscfg.Options{Region: f.Settings.PlatformRegion})
 	if o.endpoint.url != "" {
 		cfg, dummy, err := o.endpoint.sdkConfig(ctx, f.Settings.PlatformRegion)
@@ -64,6 +65,13 @@ func fleetPrograms(o *fanoutOptions, f *spec.Fleet) (rollout.Programs, error) {
 			return nil, err
 		}
 		so.ExternalIDSecret = secret
+	}
+	if v := os.Getenv(externalid.EnvPreviewKey); v != "" && o.op == rollout.OpPreview {
+		key, err := externalid.ParsePreviewKey(v)
+		if err != nil {
+			return nil, err
+		}
+		so.PreviewKey = key
 	}
 	return stackconfig.Programs(f, so), nil
 }
