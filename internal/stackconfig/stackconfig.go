@@ -13,7 +13,6 @@ package stackconfig
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,6 +22,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/accounts"
 	"github.com/tenantctl/tenantctl/internal/awscfg"
 	"github.com/tenantctl/tenantctl/internal/externalid"
+	"github.com/tenantctl/tenantctl/internal/iampolicy"
 	"github.com/tenantctl/tenantctl/internal/rollout"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models"
@@ -89,7 +89,7 @@ func (p programs) Config(stack string) (map[string]auto.ConfigValue, error) {
 	cfg[models.ConfigKey(models.ConfigAccountRole)] = auto.ConfigValue{Value: role}
 	cfg[models.ConfigKey(models.ConfigExternalID)] = auto.ConfigValue{Value: extID, Secret: true}
 	cfg[models.ConfigKey(models.ConfigPermissionsBoundary)] = auto.ConfigValue{
-		Value: accounts.BoundaryARN(partitionOf(t.Region), account, &p.f.Settings.Organization)}
+		Value: accounts.BoundaryARN(iampolicy.Partition(t.Region), account, &p.f.Settings.Organization)}
 	return cfg, nil
 }
 
@@ -112,21 +112,6 @@ func (p programs) role(stack, account string) (string, string, error) {
 		return "", "", fmt.Errorf("stack %s: an account-model tenant's deploy role requires an external id derived from the fleet secret; set %s (the secret `tenantctl accounts vend` baselined the accounts with)", stack, externalid.EnvSecret)
 	}
 	return models.AccountRoleDeploy, externalid.Derive(p.o.ExternalIDSecret, account), nil
-}
-
-// partitionOf is the AWS partition of a region, for ARNs in it.
-func partitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	}
-	return "aws"
 }
 
 // account is the tenant's account: the one its file names, else the one the

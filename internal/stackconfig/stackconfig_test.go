@@ -215,11 +215,3 @@ func TestPreviewWithoutThePreviewKeyIsRefused(t *testing.T) {
 		t.Fatalf("up with the preview key: err = %v", err)
 	}
 }
-
-func TestPartitionOfRegion(t *testing.T) {
-	for region, want := range map[string]string{"us-east-1": "aws", "eu-west-1": "aws", "cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov"} {
-		if got := partitionOf(region); got != want {
-			t.Errorf("partitionOf(%s) = %s, want %s", region, got, want)
-		}
-	}
-}
