@@ -303,7 +303,7 @@ func assumeRole(ctx *pulumi.Context, f *spec.Fleet, t *spec.Tenant) (*provider.A
 	externalID, _ := ctx.GetConfig(key)
 	if externalID == "" {
 		return nil, fmt.Errorf("tenant %s: the account model assumes %s and needs an external id: pulumi config set --secret %s <id> -s %s",
-			t.ID, provider.RoleARN(acct, roleName), key, t.ID)
+			t.ID, provider.RoleARN(t.Region, acct, roleName), key, t.ID)
 	}
 	if !ctx.IsConfigSecret(key) {
 		return nil, fmt.Errorf("tenant %s: %s is stored in plain text; set it again with pulumi config set --secret %s <id>", t.ID, key, key)

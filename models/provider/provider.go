@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/tenantctl/tenantctl/internal/iampolicy"
 	"github.com/tenantctl/tenantctl/models/naming"
 )
 
@@ -33,9 +34,9 @@ type AssumeRole struct {
 
 var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
 
-// RoleARN is the ARN of a role in an account.
-func RoleARN(accountID, roleName string) string {
-	return fmt.Sprintf("arn:aws:iam::%s:role/%s", accountID, roleName)
+// RoleARN is the ARN of a role in an account, in the partition of region.
+func RoleARN(region, accountID, roleName string) string {
+	return iampolicy.RoleArn(iampolicy.Partition(region), accountID, roleName)
 }
 
 // SessionName names the STS session of a tenant's deployment (at most 64
@@ -65,10 +66,10 @@ func Args(region string, tags map[string]string, role *AssumeRole, ep *Endpoint)
 			return nil, fmt.Errorf("provider: deploy role name is empty")
 		}
 		if role.ExternalID == nil {
-			return nil, fmt.Errorf("provider: assuming %s needs an external id", RoleARN(role.AccountID, role.RoleName))
+			return nil, fmt.Errorf("provider: assuming %s needs an external id", RoleARN(region, role.AccountID, role.RoleName))
 		}
 		args.AssumeRole = aws.ProviderAssumeRoleArgs{
-			RoleArn:     pulumi.StringPtr(RoleARN(role.AccountID, role.RoleName)),
+			RoleArn:     pulumi.StringPtr(RoleARN(region, role.AccountID, role.RoleName)),
 			ExternalId:  role.ExternalID.ToStringOutput().ToStringPtrOutput(),
 			SessionName: pulumi.StringPtr(SessionName(role.TenantID)),
 		}

@@ -65,3 +65,17 @@ func TestEndpointArgs(t *testing.T) {
 		t.Error("ServiceOf maps a service the models do not use")
 	}
 }
+
+// The deploy role's ARN follows the partition of the tenant's region, like
+// every ARN tenantctl writes into policies.
+func TestRoleARNFollowsThePartition(t *testing.T) {
+	for region, want := range map[string]string{
+		"eu-west-1":     "arn:aws:iam::111122223333:role/Deploy",
+		"cn-north-1":    "arn:aws-cn:iam::111122223333:role/Deploy",
+		"us-gov-west-1": "arn:aws-us-gov:iam::111122223333:role/Deploy",
+	} {
+		if got := RoleARN(region, "111122223333", "Deploy"); got != want {
+			t.Errorf("RoleARN(%s) = %s, want %s", region, got, want)
+		}
+	}
+}
