@@ -218,7 +218,9 @@ func FileLogs(dir string) func(stack string) (io.WriteCloser, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &lineFile{f: f}, nil
+		l := &lineFile{f: f}
+		l.lineStream.file = l
+		return l, nil
 	}
 }
 
@@ -226,46 +228,82 @@ func FileLogs(dir string) func(stack string) (io.WriteCloser, error) {
 // line is written through in pieces rather than kept in memory.
 const maxPartialLine = 32 << 10
 
-// lineFile writes whole lines through to its file. The engine's stdout and
-// stderr copiers write to it at once: the mutex keeps each write whole, and
-// holding a line's unfinished tail until its newline arrives keeps one
-// copier's text from landing in the middle of the other's line.
+// lineFile writes whole lines through to its file, so a crash loses at most the
+// unfinished last line. The engine's stdout and stderr copiers write at once and
+// in pieces of any size: each gets a lineStream of its own (Stream), holding its
+// unfinished tail until its newline arrives, and the mutex keeps each line's
+// write whole, so one copier's text never lands inside the other's line.
 type lineFile struct {
 	mu      sync.Mutex
-	partial []byte
 	f       *os.File
+	streams []*lineStream
+	lineStream
 }
 
-func (l *lineFile) Write(p []byte) (int, error) {
+// lineStream is one writer's unfinished line.
+type lineStream struct {
+	file    *lineFile
+	partial []byte
+}
+
+// Stream returns another writer into the same file with its own line buffer:
+// for a second stream (the engine's stderr) beside the file's own Write.
+func (l *lineFile) Stream() io.Writer {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.partial = append(l.partial, p...)
-	end := bytes.LastIndexByte(l.partial, '\n') + 1
-	if len(l.partial) > maxPartialLine {
-		end = len(l.partial)
+	s := &lineStream{file: l}
+	l.streams = append(l.streams, s)
+	return s
+}
+
+func (s *lineStream) Write(p []byte) (int, error) {
+	l := s.file
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s.partial = append(s.partial, p...)
+	end := bytes.LastIndexByte(s.partial, '\n') + 1
+	if len(s.partial) > maxPartialLine {
+		end = len(s.partial)
 	}
 	if end == 0 {
 		return len(p), nil
 	}
-	_, err := l.f.Write(l.partial[:end])
-	l.partial = append(l.partial[:0], l.partial[end:]...)
+	_, err := l.f.Write(s.partial[:end])
+	s.partial = append(s.partial[:0], s.partial[end:]...)
 	if err != nil {
 		return 0, err
 	}
 	return len(p), nil
 }
 
-// Close writes an unfinished last line and closes the file.
+// Close writes every stream's unfinished last line and closes the file: the
+// other streams' each ended by a newline, so they cannot run together, and the
+// file's own last, as it is.
 func (l *lineFile) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var err error
-	if len(l.partial) > 0 {
-		_, err = l.f.Write(l.partial)
-		l.partial = nil
+	for _, s := range l.streams {
+		if len(s.partial) > 0 && err == nil {
+			_, err = l.f.Write(append(s.partial, '\n'))
+		}
+		s.partial = nil
 	}
+	if len(l.partial) > 0 && err == nil {
+		_, err = l.f.Write(l.partial)
+	}
+	l.partial = nil
 	if cerr := l.f.Close(); err == nil {
 		err = cerr
 	}
 	return err
+}
+
+// SecondStream is a writer for a second stream into log: its own line buffer
+// when log is a stack log of FileLogs, log itself otherwise.
+func SecondStream(log io.Writer) io.Writer {
+	if l, ok := log.(interface{ Stream() io.Writer }); ok {
+		return l.Stream()
+	}
+	return log
 }

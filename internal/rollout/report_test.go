@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -113,18 +115,21 @@ func TestFileLogsWriteLinesThroughBeforeClose(t *testing.T) {
 	// The engine's stdout and stderr copiers write at once, in pieces: every
 	// line still lands whole.
 	done := make(chan struct{})
-	for _, who := range []string{"out", "err"} {
+	streams := map[string]io.Writer{"out": w, "err": rollout.SecondStream(w)}
+	for who, stream := range streams {
 		go func() {
 			defer func() { done <- struct{}{} }()
 			for i := range 200 {
 				line := fmt.Sprintf("%s line %03d of the engine's output\n", who, i)
-				fmt.Fprint(w, line[:7])
-				fmt.Fprint(w, line[7:])
+				fmt.Fprint(stream, line[:7])
+				runtime.Gosched() // let the other copier write between the pieces
+				fmt.Fprint(stream, line[7:])
 			}
 		}()
 	}
 	<-done
 	<-done
+	fmt.Fprint(streams["err"], "err's unfinished line")
 	fmt.Fprint(w, "no newline at the end")
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
@@ -132,6 +137,9 @@ func TestFileLogsWriteLinesThroughBeforeClose(t *testing.T) {
 	got := onDisk()
 	if !strings.HasSuffix(got, "\nno newline at the end") {
 		t.Errorf("Close dropped the unfinished last line: %q", got[max(0, len(got)-80):])
+	}
+	if !strings.Contains(got, "\nerr's unfinished line\n") {
+		t.Errorf("Close dropped the second stream's unfinished line: %q", got[max(0, len(got)-80):])
 	}
 	lines := strings.Split(strings.TrimSuffix(got, "no newline at the end"), "\n")
 	n := 0

@@ -229,23 +229,25 @@ func (d *Deployer) Run(ctx context.Context, op rollout.Op, stack string, s rollo
 
 func (d *Deployer) run(ctx context.Context, op rollout.Op, stk *pauto.Stack, s rollout.Stream, log io.Writer, ch chan events.EngineEvent) (map[string]int, error) {
 	p := d.opts.Parallel
+	// stderr gets a line buffer of its own, so the two copiers' lines stay whole.
+	errLog := rollout.SecondStream(log)
 	switch op {
 	case rollout.OpPreview:
-		opts := []optpreview.Option{optpreview.ProgressStreams(log), optpreview.ErrorProgressStreams(log), optpreview.EventStreams(ch), optpreview.Color("never")}
+		opts := []optpreview.Option{optpreview.ProgressStreams(log), optpreview.ErrorProgressStreams(errLog), optpreview.EventStreams(ch), optpreview.Color("never")}
 		if p > 0 {
 			opts = append(opts, optpreview.Parallel(p))
 		}
 		res, err := stk.Preview(ctx, opts...)
 		return opsSummary(res.ChangeSummary), err
 	case rollout.OpUp:
-		opts := []optup.Option{optup.ProgressStreams(log), optup.ErrorProgressStreams(log), optup.EventStreams(ch), optup.Color("never")}
+		opts := []optup.Option{optup.ProgressStreams(log), optup.ErrorProgressStreams(errLog), optup.EventStreams(ch), optup.Color("never")}
 		if p > 0 {
 			opts = append(opts, optup.Parallel(p))
 		}
 		res, err := stk.Up(ctx, opts...)
 		return derefSummary(res.Summary.ResourceChanges), err
 	case rollout.OpRefresh:
-		opts := []optrefresh.Option{optrefresh.ProgressStreams(log), optrefresh.ErrorProgressStreams(log), optrefresh.EventStreams(ch), optrefresh.Color("never")}
+		opts := []optrefresh.Option{optrefresh.ProgressStreams(log), optrefresh.ErrorProgressStreams(errLog), optrefresh.EventStreams(ch), optrefresh.Color("never")}
 		if p > 0 {
 			opts = append(opts, optrefresh.Parallel(p))
 		}
@@ -256,7 +258,7 @@ func (d *Deployer) run(ctx context.Context, op rollout.Op, stk *pauto.Stack, s r
 		res, err := stk.Refresh(ctx, opts...)
 		return derefSummary(res.Summary.ResourceChanges), err
 	case rollout.OpDestroy:
-		opts := []optdestroy.Option{optdestroy.ProgressStreams(log), optdestroy.ErrorProgressStreams(log), optdestroy.EventStreams(ch), optdestroy.Color("never")}
+		opts := []optdestroy.Option{optdestroy.ProgressStreams(log), optdestroy.ErrorProgressStreams(errLog), optdestroy.EventStreams(ch), optdestroy.Color("never")}
 		if p > 0 {
 			opts = append(opts, optdestroy.Parallel(p))
 		}
