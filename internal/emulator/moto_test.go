@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tenantctl/tenantctl/internal/testutil/sourcetree"
 )
 
 func TestMotoCommand(t *testing.T) {
@@ -37,28 +39,7 @@ func TestMotoCommand(t *testing.T) {
 // TestOneLauncher fails when Go code outside this package runs moto_server
 // itself: the dev loop and the test harnesses once had a launcher each.
 func TestOneLauncher(t *testing.T) {
-	root := filepath.Join("..", "..")
-	here := filepath.Join(root, "internal", "emulator")
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && d.Name() == ".git" {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") || filepath.Dir(path) == here {
-			return nil
-		}
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if strings.Contains(string(src), `"moto_server"`) {
-			t.Errorf("%s runs moto_server itself; use emulator.MotoCommand or emulator.StartMoto", path)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	for _, file := range sourcetree.Containing(t, `"moto_server"`, "internal/emulator") {
+		t.Errorf("%s runs moto_server itself; use emulator.MotoCommand or emulator.StartMoto", file)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/tenantctl/tenantctl/internal/testutil/sourcetree"
 )
 
 // TestStdlibOnly keeps naming importable by internal/spec and the models alike:
@@ -49,27 +51,7 @@ func TestStdlibOnly(t *testing.T) {
 // TestOneDefinition fails when the account-id pattern is written out again
 // outside this package: it was once defined four times, free to drift.
 func TestOneDefinition(t *testing.T) {
-	root := filepath.Join("..", "..")
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata") {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") || filepath.Dir(path) == filepath.Join(root, "internal", "naming") {
-			return nil
-		}
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if strings.Contains(string(src), "[0-9]{12}") {
-			t.Errorf("%s writes the account-id pattern out; use naming.IsAccountID or naming.AccountIDPattern", path)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	for _, file := range sourcetree.Containing(t, "[0-9]{12}", "internal/naming") {
+		t.Errorf("%s writes the account-id pattern out; use naming.IsAccountID or naming.AccountIDPattern", file)
 	}
 }

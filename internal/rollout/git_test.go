@@ -2,13 +2,12 @@ package rollout_test
 
 import (
 	"context"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/testutil/sourcetree"
 )
 
 func TestGit(t *testing.T) {
@@ -29,30 +28,10 @@ func TestGit(t *testing.T) {
 	}
 }
 
-// TestOneGitRunner fails when Go code outside internal/rollout runs git
-// itself: the rollout and `validate --against` once had a runner each.
+// TestOneGitRunner fails when Go code outside rollout.Git runs git itself: the
+// rollout and `validate --against` once had a runner each.
 func TestOneGitRunner(t *testing.T) {
-	root := filepath.Join("..", "..")
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && d.Name() == ".git" {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") || path == filepath.Join(root, "internal", "rollout", "changed.go") {
-			return nil
-		}
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if strings.Contains(string(src), `"git"`) {
-			t.Errorf("%s runs git itself; use rollout.Git", path)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	for _, file := range sourcetree.Containing(t, `"git"`, "internal/rollout/changed.go") {
+		t.Errorf("%s runs git itself; use rollout.Git", file)
 	}
 }
