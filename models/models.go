@@ -10,7 +10,6 @@ package models
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -25,14 +24,16 @@ import (
 	"github.com/tenantctl/tenantctl/models/subnet"
 	"github.com/tenantctl/tenantctl/models/tenant"
 	"github.com/tenantctl/tenantctl/models/vpc"
+
+	"github.com/tenantctl/tenantctl/internal/naming"
 )
 
 // PlatformStack is the name of the platform's stack.
-const PlatformStack = spec.PlatformTenantID
+const PlatformStack = naming.PlatformStack
 
 // Stack configuration, in namespace ConfigNamespace (tenantctl:<key>).
 const (
-	ConfigNamespace = "tenantctl"
+	ConfigNamespace = naming.Project
 	// ConfigExternalID is the external id the account model's provider passes
 	// when it assumes the deploy role; a Pulumi secret, required for that model.
 	ConfigExternalID = "externalId"
@@ -68,7 +69,7 @@ func ConfigKey(name string) string { return ConfigNamespace + ":" + name }
 
 // DefaultPlatformStack is the platform stack's name as a local file backend
 // (and the rollout driver) qualify it.
-const DefaultPlatformStack = "organization/tenantctl/" + PlatformStack
+const DefaultPlatformStack = "organization/" + naming.Project + "/" + PlatformStack
 
 // Platform is the platform as a tenant stack sees it: the platform stack's outputs.
 type Platform = platform.Ref
@@ -267,8 +268,6 @@ func configValue(ctx *pulumi.Context, key string) string {
 	return v
 }
 
-var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
-
 // assumeRole resolves the account of an account-model tenant (the file's
 // account.id, else the stack's tenantctl:accountId) and the external id, which
 // must be set, and set as a secret.
@@ -288,7 +287,7 @@ func assumeRole(ctx *pulumi.Context, f *spec.Fleet, t *spec.Tenant) (*provider.A
 				t.ID, pool, t.ID, ConfigNamespace, ConfigAccountID)
 		}
 	}
-	if !accountIDPattern.MatchString(acct) {
+	if !naming.IsAccountID(acct) {
 		return nil, fmt.Errorf("tenant %s: account id %q is not 12 digits", t.ID, acct)
 	}
 	roleName := f.Settings.Organization.DeployRoleName

@@ -11,13 +11,13 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
+	"github.com/tenantctl/tenantctl/internal/naming"
 	"github.com/tenantctl/tenantctl/internal/render"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
 	"github.com/tenantctl/tenantctl/internal/testutil/scpeval"
 	"github.com/tenantctl/tenantctl/models"
 	"github.com/tenantctl/tenantctl/models/application"
-	"github.com/tenantctl/tenantctl/models/naming"
 	"github.com/tenantctl/tenantctl/models/platform"
 )
 

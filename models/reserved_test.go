@@ -19,7 +19,7 @@ import (
 // stack puts its tenant id. Each owner must be a reserved tenant id, or a tenant
 // could be called by it and share the platform's stack or resources. A future
 // platform resource named for a new owner fails here until the owner is
-// reserved in internal/spec/naming.go.
+// reserved in internal/naming/naming.go.
 func TestPlatformNamesAreReservedTenantIDs(t *testing.T) {
 	f := samplefleet.Load(t)
 	res := mustRun(t, f, models.PlatformStack)
@@ -34,7 +34,7 @@ func TestPlatformNamesAreReservedTenantIDs(t *testing.T) {
 	session := strings.TrimSuffix(provider.SessionName("x"), "x")
 	owned := func(what, name string) {
 		if !ownedByReserved(name, reserved) {
-			t.Errorf("%s %q is named for an owner that is not a reserved tenant id (%s); a tenant with that id would share it: add the owner to reservedTenantIDs in internal/spec/naming.go", what, name, strings.Join(reserved, ", "))
+			t.Errorf("%s %q is named for an owner that is not a reserved tenant id (%s); a tenant with that id would share it: add the owner to reservedTenantIDs in internal/naming/naming.go", what, name, strings.Join(reserved, ", "))
 		}
 	}
 	names := 0

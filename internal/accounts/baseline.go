@@ -19,6 +19,8 @@ import (
 	"github.com/tenantctl/tenantctl/internal/externalid"
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
 	"github.com/tenantctl/tenantctl/internal/spec"
+
+	"github.com/tenantctl/tenantctl/internal/naming"
 )
 
 // BaselineReport is what baselining did in one account.
@@ -61,6 +63,10 @@ var errNoSecret = fmt.Errorf("no external id secret: baselining writes each depl
 // permissions boundary, the deploy role under it and the read-only preview
 // role, and asks for the tier's service quotas. Every step is idempotent, so an
 // interrupted baseline is simply run again.
+// baselineSession names the lifecycle's STS sessions (tenantctl-baseline), so
+// CloudTrail tells them from a tenant's deployments (tenantctl-<id>).
+var baselineSession = naming.SessionName(naming.BaselineSessionOwner)
+
 func (m *Manager) baseline(ctx context.Context, l *orgLayout, accountID, tier string) (*BaselineReport, error) {
 	if len(m.opts.ExternalIDSecret) == 0 {
 		return nil, errNoSecret
@@ -96,7 +102,7 @@ func (m *Manager) memberConfig(ctx context.Context, l *orgLayout, accountID stri
 	var out *sts.AssumeRoleOutput
 	err := retryUntil(ctx, m.opts.Poll, "assuming "+roleARN, func() (bool, error) {
 		var err error
-		out, err = m.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("tenantctl-baseline")})
+		out, err = m.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String(baselineSession)})
 		var ae smithy.APIError
 		if errors.As(err, &ae) && ae.ErrorCode() == "AccessDenied" {
 			return false, nil
@@ -109,7 +115,7 @@ func (m *Manager) memberConfig(ctx context.Context, l *orgLayout, accountID stri
 	c := out.Credentials
 	creds := aws.Credentials{
 		AccessKeyID: aws.ToString(c.AccessKeyId), SecretAccessKey: aws.ToString(c.SecretAccessKey),
-		SessionToken: aws.ToString(c.SessionToken), Source: "tenantctl-baseline",
+		SessionToken: aws.ToString(c.SessionToken), Source: baselineSession,
 	}
 	if c.Expiration != nil {
 		creds.CanExpire, creds.Expires = true, *c.Expiration

@@ -2,14 +2,13 @@ package accounts
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/tenantctl/tenantctl/internal/spec"
-)
 
-var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	"github.com/tenantctl/tenantctl/internal/naming"
+)
 
 // checkSettings refuses an Organization block the lifecycle cannot run on,
 // naming fleet.yaml's field and the fix. spec validates shapes for every room;
@@ -45,7 +44,7 @@ func checkSettings(s *spec.Settings) error {
 	if o.AccountName != "" && !strings.Contains(o.AccountName, "{seq}") {
 		bad("organization.accountName", "%q has no {seq}: account names must differ (they make the e-mail addresses), e.g. tenant-{tier}-{seq}", o.AccountName)
 	}
-	if o.DeploymentAccountID != "" && !accountIDPattern.MatchString(o.DeploymentAccountID) {
+	if o.DeploymentAccountID != "" && !naming.IsAccountID(o.DeploymentAccountID) {
 		bad("organization.deploymentAccountId", "%q is not a 12-digit AWS account id (quote it in YAML to keep leading zeros)", o.DeploymentAccountID)
 	}
 	if o.AccountQuota <= 0 {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -61,13 +60,9 @@ func (p Paths) StartEmulator(ctx context.Context) (rec *Emulator, reused bool, e
 	if alive {
 		return rec, true, nil
 	}
-	bin, err := exec.LookPath("moto_server")
+	cmd, url, err := emulator.MotoCommand()
 	if err != nil {
-		return nil, false, fmt.Errorf("moto_server not found on PATH: %s (then run `tenantctl dev up` again, or pass --endpoint-url)", emulator.MotoInstallHint)
-	}
-	port, err := emulator.FreePort()
-	if err != nil {
-		return nil, false, err
+		return nil, false, fmt.Errorf("%w (then run `tenantctl dev up` again, or pass --endpoint-url)", err)
 	}
 	if err := os.MkdirAll(p.Dir, 0o755); err != nil {
 		return nil, false, err
@@ -77,17 +72,16 @@ func (p Paths) StartEmulator(ctx context.Context) (rec *Emulator, reused bool, e
 		return nil, false, err
 	}
 	defer log.Close()
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.Env = emulatorEnv(os.Environ())
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		return nil, false, fmt.Errorf("starting %s: %w", bin, err)
+		return nil, false, fmt.Errorf("starting %s: %w", cmd.Path, err)
 	}
 	// Reap it should it end while this process runs; after this process
 	// exits, init adopts it.
 	go func() { _ = cmd.Wait() }()
-	rec = &Emulator{PID: cmd.Process.Pid, URL: "http://127.0.0.1:" + strconv.Itoa(port), Log: p.EmulatorLog(), Started: time.Now().UTC()}
+	rec = &Emulator{PID: cmd.Process.Pid, URL: url, Log: p.EmulatorLog(), Started: time.Now().UTC()}
 	if err := emulator.WaitReady(ctx, rec.URL, readyTimeout); err != nil {
 		_ = syscall.Kill(-rec.PID, syscall.SIGKILL)
 		return nil, false, fmt.Errorf("%w; see %s", err, rec.Log)

@@ -28,25 +28,35 @@ type Moto struct {
 	log bytes.Buffer
 }
 
-// StartMoto launches moto_server on a free 127.0.0.1 port, writing its output
-// to logw as well as keeping it for error messages, and waits until it answers.
-func StartMoto(ctx context.Context, logw io.Writer) (*Moto, error) {
+// MotoCommand is the one way tenantctl runs moto_server: the command serving on a
+// free 127.0.0.1 port, not yet started, and the URL it will answer on. Callers
+// set its output, environment and process attributes, then Start it. It is
+// not CommandContext: the emulator outlives the start-up context (dev up leaves
+// it running), and its owner ends it.
+func MotoCommand() (cmd *exec.Cmd, url string, err error) {
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
-		return nil, fmt.Errorf("moto_server not found on PATH: %s", MotoInstallHint)
+		return nil, "", fmt.Errorf("moto_server not found on PATH: %s", MotoInstallHint)
 	}
 	port, err := FreePort()
 	if err != nil {
+		return nil, "", err
+	}
+	return exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port)), "http://127.0.0.1:" + strconv.Itoa(port), nil
+}
+
+// StartMoto launches moto_server (MotoCommand), writing its output to logw as
+// well as keeping it for error messages, and waits until it answers.
+func StartMoto(ctx context.Context, logw io.Writer) (*Moto, error) {
+	cmd, url, err := MotoCommand()
+	if err != nil {
 		return nil, err
 	}
-	m := &Moto{URL: "http://127.0.0.1:" + strconv.Itoa(port)}
+	m := &Moto{URL: url, cmd: cmd}
 	out := io.Writer(&lockedWriter{mu: &m.mu, w: &m.log})
 	if logw != nil {
 		out = io.MultiWriter(out, logw)
 	}
-	// Not CommandContext: the emulator outlives the start-up context (dev up
-	// leaves it running); Stop ends it.
-	m.cmd = exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	m.cmd.Stdout = out
 	m.cmd.Stderr = out
 	if err := m.cmd.Start(); err != nil {

@@ -4,10 +4,12 @@ import (
 	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tenantctl/tenantctl/internal/naming"
 )
 
 // Project is the Pulumi project name of tenantctl (Pulumi.yaml).
-const Project = "tenantctl"
+const Project = naming.Project
 
 // Graph is the recorded resource graph of one stack.
 type Graph struct {

@@ -3,7 +3,9 @@ package rollout
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -118,15 +120,30 @@ func classifyChanges(fleetRel string, files []string) *ChangeSet {
 	return cs
 }
 
-func git(ctx context.Context, dir string, args ...string) (string, error) {
+// Git is the one way tenantctl runs git: args in dir, stdin (may be nil) on its
+// standard input, its standard output returned. A failure names the command
+// and says what git said. Callers pass refs only after CheckRef and
+// --end-of-options, so no value reaches git as an option.
+func Git(ctx context.Context, dir string, stdin io.Reader, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = dir
+	cmd.Stdin = stdin
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(errb.String()))
+		msg := fmt.Sprintf("git %s: %v", strings.Join(args, " "), err)
+		if said := strings.TrimSpace(errb.String()); said != "" {
+			msg += ": " + said
+		}
+		return nil, errors.New(msg)
 	}
-	return out.String(), nil
+	return out.Bytes(), nil
+}
+
+// git runs Git without input and returns its output as text.
+func git(ctx context.Context, dir string, args ...string) (string, error) {
+	out, err := Git(ctx, dir, nil, args...)
+	return string(out), err
 }
 
 func lines(s string) []string {

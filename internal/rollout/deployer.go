@@ -12,6 +12,8 @@ import (
 	"context"
 	"errors"
 	"io"
+
+	"github.com/tenantctl/tenantctl/internal/naming"
 )
 
 // Op is the operation a rollout runs on each stack.
@@ -33,7 +35,7 @@ func (op Op) Valid() bool {
 
 // PlatformStack is the name of the stack of the platform's shared infrastructure;
 // every other stack is named by a tenant id.
-const PlatformStack = "platform"
+const PlatformStack = naming.PlatformStack
 
 // Stream is where one stack's operation reports as it runs.
 type Stream struct {

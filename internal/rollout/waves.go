@@ -152,8 +152,9 @@ func checkCovers(last string, covered, total int) error {
 	return nil
 }
 
-// platformWaveName names the wave of the platform stack: the first, alone.
-const platformWaveName = "platform"
+// platformWaveName names the wave of the platform stack (the first, alone) after
+// the stack.
+const platformWaveName = PlatformStack
 
 // PlanWaves splits the selected targets (already ordered by tier rank then id)
 // into waves: the platform alone first, then the canary, then the --waves sizes.

@@ -11,6 +11,8 @@ import (
 	"go/token"
 	"reflect"
 	"strings"
+
+	"github.com/tenantctl/tenantctl/internal/naming"
 )
 
 // SchemaKinds names the files a JSON Schema is generated for, and the schema
@@ -48,7 +50,7 @@ var schemaRules = map[string]map[string]any{
 		"maxProperties":        MaxTags - addedTags,
 	},
 	"Tenant.Subnets":                   {"minItems": 1, "maxItems": MaxSubnetsOf},
-	"AccountSpec.ID":                   {"pattern": accountIDRe.String()},
+	"AccountSpec.ID":                   {"pattern": naming.AccountIDPattern},
 	"NetworkSpec.AZCount":              {"minimum": 1, "maximum": MaxAZCount},
 	"ServiceSpec.CPU":                  {"enum": fargateCPUs()},
 	"ServiceSpec.Port":                 {"minimum": 1, "maximum": 65535},
@@ -68,7 +70,7 @@ var schemaRules = map[string]map[string]any{
 	"Organization.DeployRoleName":      {"pattern": iamNameRe.String()},
 	"Organization.AccessRoleName":      {"pattern": iamNameRe.String()},
 	"Organization.PreviewRoleName":     {"pattern": iamNameRe.String()},
-	"Organization.DeploymentAccountID": {"pattern": accountIDRe.String()},
+	"Organization.DeploymentAccountID": {"pattern": naming.AccountIDPattern},
 	"Tier.Rank":                        {"minimum": 0},
 	"Tier.Models":                      {"minItems": 1, "uniqueItems": true},
 	"Quota.Period":                     {"enum": QuotaPeriods},

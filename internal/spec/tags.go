@@ -1,5 +1,7 @@
 package spec
 
+import "github.com/tenantctl/tenantctl/internal/naming"
+
 // Cost-allocation tag keys that tenantctl puts on every taggable resource. They
 // are activated as cost-allocation tags by the platform stack, so Cost Explorer
 // can group a month's cost by tenant.
@@ -16,9 +18,9 @@ const (
 	TagCostPool = "CostPool"
 
 	// ManagedByValue is the value of TagManagedBy.
-	ManagedByValue = "tenantctl"
+	ManagedByValue = naming.Project
 	// PlatformTenantID is the TenantId of the platform stack's resources.
-	PlatformTenantID = "platform"
+	PlatformTenantID = naming.PlatformStack
 )
 
 // Account lifecycle tags on AWS Organizations accounts.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tenantctl/tenantctl/internal/naming"
 )
 
 // Validate checks the settings, every tenant file and the fleet as a whole, and
@@ -25,15 +27,14 @@ func Validate(f *Fleet) error {
 }
 
 var (
-	dnsLabelRe  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
-	prefixRe    = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
-	regionRe    = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9]$`)
-	accountIDRe = regexp.MustCompile(`^[0-9]{12}$`)
-	iamNameRe   = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
-	ouNameRe    = regexp.MustCompile(`^[^\x00-\x1f]{1,128}$`)
-	labelKeyRe  = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$`)
-	labelValRe  = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$`)
-	releaseRe   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._+-]{0,62})$`)
+	dnsLabelRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+	prefixRe   = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
+	regionRe   = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9]$`)
+	iamNameRe  = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
+	ouNameRe   = regexp.MustCompile(`^[^\x00-\x1f]{1,128}$`)
+	labelKeyRe = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$`)
+	labelValRe = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$`)
+	releaseRe  = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._+-]{0,62})$`)
 	// tagCharsRe is AWS's pattern of tag keys and values; badTagChar applies
 	// it character by character (to name the culprit), the schema as is.
 	tagCharsRe = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
@@ -534,13 +535,13 @@ func checkNames(s *Settings, t *Tenant, e *errs) {
 	src := &t.Source
 	// Lengths first: names are built only for the message.
 	base := len(s.NamePrefix) + 1 + len(t.ID)
-	if suffix := longestRoleSuffix(); base+1+len(suffix) > MaxIAMRoleName {
+	if suffix := longestRoleSuffix(); base+1+len(suffix) > naming.MaxIAMRole {
 		n := RoleName(s, t, suffix)
-		e.at(src, "id", "the IAM role name %s is %d characters, more than IAM's %d; shorten the id by %d characters", n, len(n), MaxIAMRoleName, len(n)-MaxIAMRoleName)
+		e.at(src, "id", "the IAM role name %s is %d characters, more than IAM's %d; shorten the id by %d characters", n, len(n), naming.MaxIAMRole, len(n)-naming.MaxIAMRole)
 	}
-	if t.Model.RunsService() && base > MaxTargetGroupName {
-		if n := TargetGroupName(s, t); len(n) > MaxTargetGroupName {
-			e.at(src, "id", "the target group name %s is %d characters, more than the %d Elastic Load Balancing allows; shorten the id by %d characters", n, len(n), MaxTargetGroupName, len(n)-MaxTargetGroupName)
+	if t.Model.RunsService() && base > naming.MaxTargetGroup {
+		if n := TargetGroupName(s, t); len(n) > naming.MaxTargetGroup {
+			e.at(src, "id", "the target group name %s is %d characters, more than the %d Elastic Load Balancing allows; shorten the id by %d characters", n, len(n), naming.MaxTargetGroup, len(n)-naming.MaxTargetGroup)
 		}
 	}
 }
@@ -557,7 +558,7 @@ func checkRegion(src *Source, path, region string, required bool, e *errs) {
 }
 
 func checkAccountID(src *Source, path, id string, e *errs) {
-	if !accountIDRe.MatchString(id) {
+	if !naming.IsAccountID(id) {
 		e.at(src, path, "%q is not an AWS account id; write the 12 digits in quotes (YAML drops leading zeros of numbers), e.g. \"012345678901\"", id)
 	}
 }

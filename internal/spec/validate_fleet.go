@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/tenantctl/tenantctl/internal/naming"
 )
 
 // fleetCheck runs the checks that look across tenant files: unique ids, account
@@ -47,7 +49,7 @@ func (c *fleetCheck) add(t *Tenant, e *errs) {
 	switch t.Model {
 	case ModelAccount:
 		c.accountTenants++
-		if t.Account != nil && accountIDRe.MatchString(t.Account.ID) {
+		if t.Account != nil && naming.IsAccountID(t.Account.ID) {
 			if t.Account.ID == s.Organization.DeploymentAccountID {
 				e.at(&t.Source, "account.id", "account %s is the deployment account (organization.deploymentAccountId); give the tenant an account of its own", t.Account.ID)
 			} else {

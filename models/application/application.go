@@ -16,9 +16,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
+	"github.com/tenantctl/tenantctl/internal/naming"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models/fargate"
-	"github.com/tenantctl/tenantctl/models/naming"
 	"github.com/tenantctl/tenantctl/models/platform"
 	"github.com/tenantctl/tenantctl/models/tenant"
 )

@@ -9,8 +9,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/tenantctl/tenantctl/internal/naming"
 	"github.com/tenantctl/tenantctl/models/fargate"
-	"github.com/tenantctl/tenantctl/models/naming"
 	"github.com/tenantctl/tenantctl/models/platform"
 	"github.com/tenantctl/tenantctl/models/tenant"
 )

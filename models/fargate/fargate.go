@@ -16,8 +16,8 @@ import (
 
 	"github.com/tenantctl/tenantctl/internal/emulator"
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
+	"github.com/tenantctl/tenantctl/internal/naming"
 	"github.com/tenantctl/tenantctl/internal/spec"
-	"github.com/tenantctl/tenantctl/models/naming"
 	"github.com/tenantctl/tenantctl/models/network"
 	"github.com/tenantctl/tenantctl/models/tenant"
 )

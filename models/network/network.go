@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/tenantctl/tenantctl/models/naming"
+	"github.com/tenantctl/tenantctl/internal/naming"
 )
 
 // AnyIPv4 is the default route's destination.

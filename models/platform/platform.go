@@ -24,10 +24,10 @@ import (
 
 	"github.com/tenantctl/tenantctl/internal/emulator"
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
+	"github.com/tenantctl/tenantctl/internal/naming"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models/datatable"
 	"github.com/tenantctl/tenantctl/models/emulation"
-	"github.com/tenantctl/tenantctl/models/naming"
 	"github.com/tenantctl/tenantctl/models/network"
 )
 

@@ -8,14 +8,13 @@ package provider
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
-	"github.com/tenantctl/tenantctl/models/naming"
+	"github.com/tenantctl/tenantctl/internal/naming"
 )
 
 // AssumeRole is the role a provider assumes in a tenant's own account.
@@ -32,8 +31,6 @@ type AssumeRole struct {
 	TenantID string
 }
 
-var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
-
 // RoleARN is the ARN of a role in an account, in the partition of region.
 func RoleARN(region, accountID, roleName string) string {
 	return iampolicy.RoleArn(iampolicy.Partition(region), accountID, roleName)
@@ -42,7 +39,7 @@ func RoleARN(region, accountID, roleName string) string {
 // SessionName names the STS session of a tenant's deployment (at most 64
 // characters of [\w+=,.@-]; tenant ids are DNS labels, which fit).
 func SessionName(tenantID string) string {
-	return naming.Fit("tenantctl-"+tenantID, naming.MaxSessionName)
+	return naming.SessionName(tenantID)
 }
 
 // Args is the provider configuration of a stack. tags become the provider's
@@ -59,7 +56,7 @@ func Args(region string, tags map[string]string, role *AssumeRole, ep *Endpoint)
 		},
 	}
 	if role != nil {
-		if !accountIDPattern.MatchString(role.AccountID) {
+		if !naming.IsAccountID(role.AccountID) {
 			return nil, fmt.Errorf("provider: account id %q is not 12 digits", role.AccountID)
 		}
 		if role.RoleName == "" {

@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/tenantctl/tenantctl/internal/devloop"
+	"github.com/tenantctl/tenantctl/internal/naming"
 	"github.com/tenantctl/tenantctl/internal/rollout/auto"
 	"github.com/tenantctl/tenantctl/internal/spec"
-	"github.com/tenantctl/tenantctl/models/naming"
 )
 
 // The whole loop for real: dev up deploys the platform and every sample

@@ -14,6 +14,8 @@ import (
 	"github.com/tenantctl/tenantctl/internal/emulator"
 	"github.com/tenantctl/tenantctl/internal/rollout"
 	"github.com/tenantctl/tenantctl/internal/spec"
+
+	"github.com/tenantctl/tenantctl/internal/naming"
 )
 
 func newDevUpCmd(g *globalOptions) *cobra.Command {
@@ -135,7 +137,7 @@ func (d *devOptions) up(ctx context.Context) error {
 	runErr := o.execute(ctx, f, plan, nil)
 	prep.report(d)
 	fmt.Fprintf(out, "\nlook at it:\n  tenantctl dev status\n  stack state: %s/state/.pulumi/stacks/%s/\n  journal and engine logs: %s/rollouts/\n  emulator: %s (AWS_ENDPOINT_URL=%s aws ...)\n  tear down: tenantctl dev down\n",
-		d.paths.Dir, "tenantctl", d.paths.Dir, d.endpoint.url, d.endpoint.url)
+		d.paths.Dir, naming.Project, d.paths.Dir, d.endpoint.url, d.endpoint.url)
 	if runErr != nil {
 		return withCode(exitCode(runErr), fmt.Errorf("%w; fix it and run `tenantctl dev up` again (it redoes only what is missing)", runErr))
 	}

@@ -22,6 +22,8 @@ import (
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/stackconfig"
 	"github.com/tenantctl/tenantctl/internal/textsafe"
+
+	"github.com/tenantctl/tenantctl/internal/naming"
 )
 
 // Exit codes of the fan-out commands (preview, rollout, refresh, destroy),
@@ -87,7 +89,7 @@ var loadFleet = spec.LoadDir
 // with a simulated one.
 var newDeployer = func(ctx context.Context, o *fanoutOptions, f *spec.Fleet, progs rollout.Programs) (rollout.Deployer, error) {
 	return auto.New(ctx, progs, auto.Options{
-		Project:         "tenantctl",
+		Project:         naming.Project,
 		WorkRoot:        filepath.Join(o.stateDir, "workspaces"),
 		Backend:         o.backend,
 		SecretsProvider: o.secretsProvider,

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path"
 	"strconv"
 	"strings"
@@ -187,12 +186,12 @@ func gitFiles(ctx context.Context, dir, ref string) (map[string][]byte, error) {
 	if err := rollout.CheckRef(ref); err != nil {
 		return nil, err
 	}
-	out, err := git(ctx, dir, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
+	out, err := rollout.Git(ctx, dir, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
 	if err != nil {
 		return nil, fmt.Errorf("not a commit in the repository of %s; fetch it first (e.g. git fetch origin main)", dir)
 	}
 	commit := strings.TrimSpace(string(out))
-	out, err = git(ctx, dir, nil, "ls-tree", "--full-name", "--name-only", "-z", commit, "--", ".")
+	out, err = rollout.Git(ctx, dir, nil, "ls-tree", "--full-name", "--name-only", "-z", commit, "--", ".")
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +210,7 @@ func gitFiles(ctx context.Context, dir, ref string) (map[string][]byte, error) {
 	for _, p := range names {
 		fmt.Fprintf(&req, "%s:%s\n", commit, p)
 	}
-	out, err = git(ctx, dir, &req, "cat-file", "--batch")
+	out, err = rollout.Git(ctx, dir, &req, "cat-file", "--batch")
 	if err != nil {
 		return nil, err
 	}
@@ -237,19 +236,4 @@ func gitFiles(ctx context.Context, dir, ref string) (map[string][]byte, error) {
 		files[path.Base(p)] = data[:size]
 	}
 	return files, nil
-}
-
-func git(ctx context.Context, dir string, stdin io.Reader, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
-	cmd.Stdin = stdin
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		if msg := strings.TrimSpace(stderr.String()); msg != "" {
-			return nil, fmt.Errorf("git %s: %s", args[0], msg)
-		}
-		return nil, fmt.Errorf("git %s: %w", args[0], err)
-	}
-	return out, nil
 }

@@ -4,17 +4,14 @@ package samplefleet
 
 import (
 	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/testutil/sourcetree"
 )
 
-// root is the repository root, found from this file's own path.
-func root() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "..")
-}
+// root is the repository root.
+func root() string { return sourcetree.Root() }
 
 // Dir is the sample fleet's tenants directory.
 func Dir() string { return filepath.Join(root(), "tenants") }

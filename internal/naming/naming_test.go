@@ -1,6 +1,7 @@
 package naming
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -39,5 +40,42 @@ func TestLogGroupAndLogical(t *testing.T) {
 	}
 	if got := Join("saas", "", "x"); got != "saas-x" {
 		t.Errorf("Join %q", got)
+	}
+}
+
+func TestIsAccountID(t *testing.T) {
+	for id, want := range map[string]bool{
+		"123456789012": true, "12345678901": false, "1234567890123": false,
+		"12345678901a": false, "": false, " 123456789012": false, "123456789012\n": false,
+	} {
+		if got := IsAccountID(id); got != want {
+			t.Errorf("IsAccountID(%q) = %v, want %v", id, got, want)
+		}
+	}
+}
+
+func TestReservedTenantIDs(t *testing.T) {
+	got := ReservedTenantIDs()
+	if want := []string{BaselineSessionOwner, PlatformStack, Project}; !slices.Equal(got, want) {
+		t.Errorf("ReservedTenantIDs() = %q, want %q (sorted)", got, want)
+	}
+	got[0] = "mutated" // callers get a copy
+	for _, id := range []string{PlatformStack, Project, BaselineSessionOwner} {
+		if !IsReservedTenantID(id) {
+			t.Errorf("%q is not reserved", id)
+		}
+	}
+	if IsReservedTenantID("acme") || IsReservedTenantID("mutated") {
+		t.Error("an ordinary id is reserved")
+	}
+}
+
+func TestSessionName(t *testing.T) {
+	if got := SessionName(BaselineSessionOwner); got != "tenantctl-baseline" {
+		t.Errorf("SessionName(baseline) = %q", got)
+	}
+	long := SessionName(strings.Repeat("x", 80))
+	if len(long) != MaxSessionName || !strings.HasPrefix(long, "tenantctl-") {
+		t.Errorf("SessionName of a long owner = %q (%d characters)", long, len(long))
 	}
 }
