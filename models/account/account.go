@@ -14,7 +14,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/tenantctl/tenantctl/internal/emulator"
+	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/models/datatable"
 	"github.com/tenantctl/tenantctl/models/fargate"
 	"github.com/tenantctl/tenantctl/models/network"
@@ -88,7 +88,7 @@ func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 		LimitUnit:   pulumi.String("USD"),
 		TimeUnit:    pulumi.String("MONTHLY"),
 	}
-	if !in.Emulation.Gap(emulator.GapBudgetNotifications) {
+	if !in.Emulation.Gap(gaps.BudgetNotifications) {
 		budgetArgs.Notifications = budgets.BudgetNotificationArray{
 			budgets.BudgetNotificationArgs{
 				ComparisonOperator: pulumi.String("GREATER_THAN"), NotificationType: pulumi.String("ACTUAL"),

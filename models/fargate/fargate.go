@@ -14,7 +14,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/tenantctl/tenantctl/internal/emulator"
+	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models/naming"
@@ -252,7 +252,7 @@ func New(ctx *pulumi.Context, in tenant.Input, a Args, opts ...pulumi.ResourceOp
 		PropagateTags: pulumi.String("SERVICE"),
 		Tags:          in.CostTags(),
 	}
-	if !in.Emulation.Gap(emulator.GapECSManagedTags) {
+	if !in.Emulation.Gap(gaps.ECSManagedTags) {
 		svcArgs.EnableEcsManagedTags = pulumi.Bool(true)
 	}
 	svcOpts := opts

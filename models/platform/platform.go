@@ -22,7 +22,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/organizations"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/tenantctl/tenantctl/internal/emulator"
+	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models/datatable"
@@ -496,7 +496,7 @@ const MaxSCPSize = 5120
 // costAllocation activates the TenantId tag for Cost Explorer, which chargeback
 // groups siloed tenants' cost by.
 func (b *builder) costAllocation() error {
-	if b.emu.Gap(emulator.GapCostAllocationTag) {
+	if b.emu.Gap(gaps.CostAllocationTag) {
 		return nil
 	}
 	_, err := costexplorer.NewCostAllocationTag(b.ctx, b.name("cost-tag", spec.TagTenantID), &costexplorer.CostAllocationTagArgs{
@@ -558,7 +558,7 @@ func (b *builder) sharedServices() error {
 	}
 	b.out[OutTransitGatewayID] = tgw.ID()
 	b.out[OutSharedServicesRouteTable] = rt.ID()
-	if b.emu.Gap(emulator.GapTransitGatewayAttach) {
+	if b.emu.Gap(gaps.TransitGatewayAttach) {
 		return nil
 	}
 	servicesAttach, err := ec2transitgateway.NewVpcAttachment(b.ctx, b.name("tgw", "services"), &ec2transitgateway.VpcAttachmentArgs{

@@ -8,7 +8,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2transitgateway"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/tenantctl/tenantctl/internal/emulator"
+	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/models/fargate"
 	"github.com/tenantctl/tenantctl/models/network"
 	"github.com/tenantctl/tenantctl/models/tenant"
@@ -52,7 +52,7 @@ func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 		"vpcId":       vpc.VPC.ID(),
 		"serviceName": svc.Service.Name,
 	}
-	if t.Network.SharedServices && !in.Emulation.Gap(emulator.GapTransitGatewayAttach) {
+	if t.Network.SharedServices && !in.Emulation.Gap(gaps.TransitGatewayAttach) {
 		attach, err := attachSharedServices(ctx, in, vpc, opts)
 		if err != nil {
 			return nil, err
