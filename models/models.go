@@ -86,7 +86,7 @@ var registry = map[spec.IsolationModel]Builder{
 		return outputsOf(c, err)
 	},
 	spec.ModelVPC: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
-		c, err := vpc.Deploy(ctx, in)
+		c, err := vpc.NewVpcTenant(ctx, in.Tenant.ID, &vpc.VpcTenantArgs{Input: in}, pulumi.Providers(in.Provider))
 		return outputsOf(c, err)
 	},
 	spec.ModelSubnet: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
