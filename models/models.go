@@ -94,7 +94,7 @@ var registry = map[spec.IsolationModel]Builder{
 		return outputsOf(c, err)
 	},
 	spec.ModelContainer: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
-		c, err := container.Deploy(ctx, in)
+		c, err := container.NewContainerTenant(ctx, in.Tenant.ID, &container.ContainerTenantArgs{Input: in}, pulumi.Providers(in.Provider))
 		return outputsOf(c, err)
 	},
 	spec.ModelApplication: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
