@@ -90,7 +90,7 @@ var registry = map[spec.IsolationModel]Builder{
 		return outputsOf(c, err)
 	},
 	spec.ModelSubnet: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
-		c, err := subnet.Deploy(ctx, in)
+		c, err := subnet.NewSubnetTenant(ctx, in.Tenant.ID, &subnet.SubnetTenantArgs{Input: in}, pulumi.Providers(in.Provider))
 		return outputsOf(c, err)
 	},
 	spec.ModelContainer: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
