@@ -98,7 +98,7 @@ var registry = map[spec.IsolationModel]Builder{
 		return outputsOf(c, err)
 	},
 	spec.ModelApplication: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
-		c, err := application.Deploy(ctx, in)
+		c, err := application.NewApplicationTenant(ctx, in.Tenant.ID, &application.ApplicationTenantArgs{Input: in}, pulumi.Providers(in.Provider))
 		return outputsOf(c, err)
 	},
 }
