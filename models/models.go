@@ -82,7 +82,7 @@ type Builder func(ctx *pulumi.Context, in tenant.Input) (Outputs, error)
 // registry maps every isolation model to its builder.
 var registry = map[spec.IsolationModel]Builder{
 	spec.ModelAccount: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
-		c, err := account.Deploy(ctx, in)
+		c, err := account.NewAccountTenant(ctx, in.Tenant.ID, &account.AccountTenantArgs{Input: in}, pulumi.Providers(in.Provider))
 		return outputsOf(c, err)
 	},
 	spec.ModelVPC: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
