@@ -1,16 +1,20 @@
 package models_test
 
 import (
+	"slices"
+
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
+	"github.com/tenantctl/tenantctl/models"
 	"github.com/tenantctl/tenantctl/models/account"
 	"github.com/tenantctl/tenantctl/models/application"
 	"github.com/tenantctl/tenantctl/models/container"
 	"github.com/tenantctl/tenantctl/models/emulation"
+	"github.com/tenantctl/tenantctl/models/platform"
 	"github.com/tenantctl/tenantctl/models/subnet"
 	"github.com/tenantctl/tenantctl/models/vpc"
 )
@@ -74,6 +78,31 @@ func TestModelsAreComponentsWithTypedOutputs(t *testing.T) {
 	for m := range types {
 		if !seen[m] {
 			t.Errorf("no sample tenant of the %s model", m)
+		}
+	}
+}
+
+// TestPlatformIsAComponentWithTypedOutputs: the platform stack holds one
+// Platform component that parents every other resource but the provider, and
+// exports exactly platform.OutputNames, each a typed pulumi output.
+func TestPlatformIsAComponentWithTypedOutputs(t *testing.T) {
+	res, outs := runObserved(t, samplefleet.Load(t), models.PlatformStack, nil, nil)
+	comps := ofType(res, platform.ComponentType)
+	if len(comps) != 1 || comps[0].Name != models.PlatformStack {
+		t.Fatalf("%s components %v, want one named %s", platform.ComponentType, comps, models.PlatformStack)
+	}
+	for _, r := range res {
+		if r.Type != platform.ComponentType && r.Type != tProvider && r.ParentType != platform.ComponentType {
+			t.Errorf("%s %s: parent %s (%s), want the platform component", r.Type, r.Name, r.Parent, r.ParentType)
+		}
+	}
+	want := slices.Sorted(slices.Values(platform.OutputNames))
+	if got := keys(outs); !slices.Equal(got, want) {
+		t.Errorf("outputs %v, want %v", got, want)
+	}
+	for k, v := range outs {
+		if _, ok := v.(pulumi.Output); !ok {
+			t.Errorf("output %s is %T, want a typed pulumi output of the component", k, v)
 		}
 	}
 }

@@ -214,7 +214,7 @@ func DeployPlatform(ctx *pulumi.Context, f *spec.Fleet, emu *emulation.Mode) (Ou
 	if err != nil {
 		return nil, err
 	}
-	p, err := platform.New(ctx, f, prov, emu)
+	p, err := platform.NewPlatform(ctx, PlatformStack, &platform.PlatformArgs{Fleet: f, Provider: prov, Emulation: emu}, pulumi.Providers(prov))
 	if err != nil {
 		return nil, err
 	}
