@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tenantctl/tenantctl/internal/emulator"
+	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/internal/render"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
@@ -20,7 +20,7 @@ const emulatorURL = "http://127.0.0.1:45123"
 func emulated() (map[string]string, []string) {
 	cfg, secrets := accountConfig()
 	cfg[models.ConfigKey(emulation.ConfigEndpointURL)] = emulatorURL
-	cfg[models.ConfigKey(emulation.ConfigEmulator)] = emulator.MotoName
+	cfg[models.ConfigKey(emulation.ConfigEmulator)] = gaps.MotoName
 	cfg[models.ConfigKey(emulation.ConfigCredentials)] = emulation.CredentialsDummy
 	return cfg, secrets
 }
@@ -148,13 +148,13 @@ func TestEmulatorGapsAreAppliedAndReported(t *testing.T) {
 		// emulated and real counts of types that differ
 		diff map[string][2]int
 	}{
-		{"platform", []string{emulator.GapCostAllocationTag, emulator.GapTransitGatewayAttach},
+		{"platform", []string{gaps.CostAllocationTag, gaps.TransitGatewayAttach},
 			map[string][2]int{tCostTag: {0, 1}, tTGWAttach: {0, 2}, tRoute: {2, 4}, tTGW: {1, 1}}},
-		{"initech", []string{emulator.GapECSManagedTags, emulator.GapTransitGatewayAttach},
+		{"initech", []string{gaps.ECSManagedTags, gaps.TransitGatewayAttach},
 			map[string][2]int{tTGWAttach: {0, 1}, tRoute: {2, 4}}},
-		{"acme-corp", []string{emulator.GapBudgetNotifications, emulator.GapECSManagedTags}, map[string][2]int{tBudget: {1, 1}}},
-		{"hooli", []string{emulator.GapECSManagedTags}, nil},
-		{"soylent", []string{emulator.GapECSManagedTags}, nil},
+		{"acme-corp", []string{gaps.BudgetNotifications, gaps.ECSManagedTags}, map[string][2]int{tBudget: {1, 1}}},
+		{"hooli", []string{gaps.ECSManagedTags}, nil},
+		{"soylent", []string{gaps.ECSManagedTags}, nil},
 		{"wonka", []string{}, nil},
 	}
 	for _, c := range cases {
@@ -209,7 +209,7 @@ func TestEmulatorGapsAreAppliedAndReported(t *testing.T) {
 // out, whatever model registers it.
 func TestNoOmittedResourceInEmulatorMode(t *testing.T) {
 	f := samplefleet.Load(t)
-	gaps, err := emulator.GapsFor(emulator.MotoName)
+	gaps, err := gaps.For(gaps.MotoName)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,38 +77,42 @@ type Platform = platform.Ref
 // Outputs are a stack's outputs, by name.
 type Outputs = pulumi.Map
 
-// Builder builds one isolation model for a tenant.
+// Builder builds one isolation model for a tenant and returns its outputs.
 type Builder func(ctx *pulumi.Context, in tenant.Input) (Outputs, error)
 
-// registry maps every isolation model to its builder.
+// registry maps every isolation model to its component.
 var registry = map[spec.IsolationModel]Builder{
-	spec.ModelAccount: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
-		c, err := account.Deploy(ctx, in)
-		return outputsOf(c, err)
-	},
-	spec.ModelVPC: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
-		c, err := vpc.Deploy(ctx, in)
-		return outputsOf(c, err)
-	},
-	spec.ModelSubnet: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
-		c, err := subnet.Deploy(ctx, in)
-		return outputsOf(c, err)
-	},
-	spec.ModelContainer: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
-		c, err := container.Deploy(ctx, in)
-		return outputsOf(c, err)
-	},
-	spec.ModelApplication: func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
-		c, err := application.Deploy(ctx, in)
-		return outputsOf(c, err)
-	},
+	spec.ModelAccount: component(account.NewAccountTenant, func(in tenant.Input) *account.AccountTenantArgs {
+		return &account.AccountTenantArgs{Input: in}
+	}),
+	spec.ModelVPC: component(vpc.NewVpcTenant, func(in tenant.Input) *vpc.VpcTenantArgs {
+		return &vpc.VpcTenantArgs{Input: in}
+	}),
+	spec.ModelSubnet: component(subnet.NewSubnetTenant, func(in tenant.Input) *subnet.SubnetTenantArgs {
+		return &subnet.SubnetTenantArgs{Input: in}
+	}),
+	spec.ModelContainer: component(container.NewContainerTenant, func(in tenant.Input) *container.ContainerTenantArgs {
+		return &container.ContainerTenantArgs{Input: in}
+	}),
+	spec.ModelApplication: component(application.NewApplicationTenant, func(in tenant.Input) *application.ApplicationTenantArgs {
+		return &application.ApplicationTenantArgs{Input: in}
+	}),
 }
 
-func outputsOf(c interface{ Outputs() pulumi.Map }, err error) (Outputs, error) {
-	if err != nil {
-		return nil, err
+// component adapts a model's NewXTenant to a Builder: the component is named
+// after the tenant (its children's logical names start with the tenant id)
+// and carries the stack's provider to every child.
+func component[A any, C interface{ Outputs() pulumi.Map }](
+	newTenant func(*pulumi.Context, string, *A, ...pulumi.ResourceOption) (C, error),
+	args func(tenant.Input) *A,
+) Builder {
+	return func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
+		c, err := newTenant(ctx, in.Tenant.ID, args(in), pulumi.Providers(in.Provider))
+		if err != nil {
+			return nil, err
+		}
+		return c.Outputs(), nil
 	}
-	return c.Outputs(), nil
 }
 
 // NeedsPlatform reports whether a tenant's stack reads the platform stack;
@@ -211,7 +215,7 @@ func DeployPlatform(ctx *pulumi.Context, f *spec.Fleet, emu *emulation.Mode) (Ou
 	if err != nil {
 		return nil, err
 	}
-	p, err := platform.New(ctx, f, prov, emu)
+	p, err := platform.NewPlatform(ctx, PlatformStack, &platform.PlatformArgs{Fleet: f, Provider: prov, Emulation: emu}, pulumi.Providers(prov))
 	if err != nil {
 		return nil, err
 	}

@@ -1,94 +1,30 @@
 package emulator
 
-import (
-	"fmt"
-	"sort"
-	"strings"
-)
+import "github.com/tenantctl/tenantctl/internal/emulator/gaps"
 
-// Emulators tenantctl knows the gaps of.
+// The gap list lives in internal/emulator/gaps, a package without process
+// code that the models link; these names keep it reachable beside the
+// launcher for the dev loop and the account lifecycle.
+
+// MotoName is moto's name among the emulators tenantctl knows the gaps of.
+const MotoName = gaps.MotoName
+
+// Gap is an AWS behaviour an emulator does not serve (gaps.Gap).
+type Gap = gaps.Gap
+
+// GapSet is an emulator's gaps by id (gaps.Set).
+type GapSet = gaps.Set
+
+// Gap ids (gaps.BudgetNotifications …).
 const (
-	MotoName = "moto"
+	GapBudgetNotifications  = gaps.BudgetNotifications
+	GapCostAllocationTag    = gaps.CostAllocationTag
+	GapMetricAlarm          = gaps.MetricAlarm
+	GapTransitGatewayAttach = gaps.TransitGatewayAttach
+	GapECSManagedTags       = gaps.ECSManagedTags
+	GapServiceQuotaIncrease = gaps.ServiceQuotaIncrease
+	GapAWSManagedPolicies   = gaps.AWSManagedPolicies
 )
 
-// Gap is an AWS behaviour an emulator does not serve, and what the isolation
-// models do about it in emulator mode. The models consult the list of the
-// emulator a stack points at; nothing changes for a stack pointed at AWS.
-type Gap struct {
-	// ID is what the models check (GapSet.Has).
-	ID string `json:"id"`
-	// Resource is the Pulumi type token it concerns, or for the account
-	// lifecycle (which speaks to AWS through the SDK) the API operation.
-	Resource string `json:"resource"`
-	// Action is "omit" (the resource is left out) or "adapt" (an input is changed).
-	Action string `json:"action"`
-	// Reason is the emulator's failure, as a user would see it.
-	Reason string `json:"reason"`
-}
-
-// Gap ids.
-const (
-	GapBudgetNotifications  = "budget-notifications"
-	GapCostAllocationTag    = "cost-allocation-tag"
-	GapMetricAlarm          = "metric-alarm"
-	GapTransitGatewayAttach = "transit-gateway-attachment"
-	GapECSManagedTags       = "ecs-managed-tags"
-	GapServiceQuotaIncrease = "service-quota-increase"
-	GapAWSManagedPolicies   = "aws-managed-policies"
-)
-
-// motoGaps is moto 5.2.1's list, found by running the models and the account
-// lifecycle against it. (tenantctl's models register no metric alarm today;
-// the gap stays listed so that one added later is left out in emulator mode,
-// which models_test checks for every "omit" gap.)
-var motoGaps = []Gap{
-	{ID: GapBudgetNotifications, Resource: "aws:budgets/budget:Budget", Action: "adapt",
-		Reason: "moto does not implement DescribeSubscribersForNotification, so a budget with notifications cannot be read back; the budget is created without its alert"},
-	{ID: GapCostAllocationTag, Resource: "aws:costexplorer/costAllocationTag:CostAllocationTag", Action: "omit",
-		Reason: "moto does not serve Cost Explorer's UpdateCostAllocationTagsStatus (cost-allocation tag activation)"},
-	{ID: GapMetricAlarm, Resource: "aws:cloudwatch/metricAlarm:MetricAlarm", Action: "omit",
-		Reason: "moto answers newer SDKs' CloudWatch calls in the older query protocol only, so alarms fail to read back"},
-	{ID: GapTransitGatewayAttach, Resource: "aws:ec2transitgateway/vpcAttachment:VpcAttachment", Action: "omit",
-		Reason: "moto fails to delete Transit Gateway VPC attachments, which would leave `dev down` stuck; the attachment and its routes are left out"},
-	{ID: GapECSManagedTags, Resource: "aws:ecs/service:Service", Action: "adapt",
-		Reason: "moto never stores enableEcsManagedTags, so every refresh would show drift; the flag is left unset"},
-	{ID: GapServiceQuotaIncrease, Resource: "servicequotas:RequestServiceQuotaIncrease", Action: "omit",
-		Reason: "moto does not implement RequestServiceQuotaIncrease (HTTP 500) and knows GetServiceQuota for the vpc service only; dev up vends accounts without the tiers' accountPool.serviceQuotas"},
-	{ID: GapAWSManagedPolicies, Resource: "iam:AttachRolePolicy", Action: "adapt",
-		Reason: "moto knows AWS managed policies only when started with MOTO_IAM_LOAD_MANAGED_POLICIES=true, which makes creating an account take seconds; baselining gives the preview role its inline deny but not ReadOnlyAccess"},
-}
-
-// GapsFor returns the documented gaps of an emulator.
-func GapsFor(name string) (GapSet, error) {
-	switch strings.ToLower(name) {
-	case MotoName:
-		return newGapSet(motoGaps), nil
-	case "", "none", "aws":
-		return GapSet{}, nil
-	}
-	return nil, fmt.Errorf("unknown emulator %q: tenantctl knows the gaps of %q", name, MotoName)
-}
-
-// GapSet is an emulator's gaps by id.
-type GapSet map[string]Gap
-
-func newGapSet(gaps []Gap) GapSet {
-	s := GapSet{}
-	for _, g := range gaps {
-		s[g.ID] = g
-	}
-	return s
-}
-
-// Has reports whether the gap applies.
-func (s GapSet) Has(id string) bool { _, ok := s[id]; return ok }
-
-// List returns the gaps sorted by id.
-func (s GapSet) List() []Gap {
-	out := make([]Gap, 0, len(s))
-	for _, g := range s {
-		out = append(out, g)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
-}
+// GapsFor returns the documented gaps of an emulator (gaps.For).
+func GapsFor(name string) (GapSet, error) { return gaps.For(name) }

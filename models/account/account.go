@@ -14,7 +14,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/tenantctl/tenantctl/internal/emulator"
+	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
+	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models/datatable"
 	"github.com/tenantctl/tenantctl/models/fargate"
 	"github.com/tenantctl/tenantctl/models/network"
@@ -30,25 +31,41 @@ const (
 	ForecastAlertPercent = 100
 )
 
-// Tenant is the account model's component.
-type Tenant struct {
-	pulumi.ResourceState
-	tenant.Result
+// AccountTenantArgs are what the account model builds from: the tenant, its
+// fleet, its account and the deploy role's permissions boundary.
+type AccountTenantArgs struct {
+	tenant.Input
 }
 
-// Deploy registers the tenant's silo.
-func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
+// AccountTenant is the account model's component; its fields are the stack's
+// outputs.
+type AccountTenant struct {
+	pulumi.ResourceState
+
+	AccountID   pulumi.StringOutput
+	VpcID       pulumi.IDOutput
+	ClusterArn  pulumi.StringOutput
+	ServiceName pulumi.StringOutput
+	TableName   pulumi.StringOutput
+	BudgetName  pulumi.StringOutput
+}
+
+// NewAccountTenant registers the tenant's silo; name is the tenant id, and
+// opts carry the stack's provider (which assumes the deploy role in the
+// tenant's account).
+func NewAccountTenant(ctx *pulumi.Context, name string, args *AccountTenantArgs, opts ...pulumi.ResourceOption) (*AccountTenant, error) {
+	in := args.Input
 	t := in.Tenant
 	tier := in.Fleet.TierOf(t)
 	if tier == nil || tier.MonthlyBudgetUSD <= 0 {
 		return nil, fmt.Errorf("tenant %s: tier %q has no monthlyBudgetUsd; the account model sets a monthly budget from it", t.ID, t.Tier)
 	}
-	c := &Tenant{}
-	opts, err := in.Component(ctx, ComponentType, c)
-	if err != nil {
+	c := &AccountTenant{}
+	if err := ctx.RegisterComponentResource(ComponentType, name, c, opts...); err != nil {
 		return nil, err
 	}
-	vpc, err := in.VPC(ctx, opts)
+	child := []pulumi.ResourceOption{pulumi.Parent(c)}
+	vpc, err := in.VPC(ctx, child)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +74,7 @@ func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 		Settings: ecs.ClusterSettingArray{ecs.ClusterSettingArgs{
 			Name: pulumi.String("containerInsights"), Value: pulumi.String("enabled"),
 		}},
-	}, opts...)
+	}, child...)
 	if err != nil {
 		return nil, err
 	}
@@ -70,14 +87,43 @@ func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 		Subnets:             network.IDs(vpc.PrivateSubnets),
 		IngressCIDRs:        []pulumi.StringInput{pulumi.String(t.Network.CIDR)},
 		PermissionsBoundary: pulumi.String(in.PermissionsBoundary),
-	}, opts...)
+	}, child...)
 	if err != nil {
 		return nil, err
 	}
-	table, err := dynamodb.NewTable(ctx, in.Name("data"), datatable.Args(in.Physical("data", 255), nil), opts...)
+	table, err := dynamodb.NewTable(ctx, in.Name("data"), datatable.Args(in.Physical("data", 255), nil), child...)
 	if err != nil {
 		return nil, err
 	}
+	budget, err := newBudget(ctx, in, tier, child)
+	if err != nil {
+		return nil, err
+	}
+	c.AccountID = in.AccountID.ToStringOutput()
+	c.VpcID, c.ClusterArn, c.ServiceName = vpc.VPC.ID(), cluster.Arn, svc.Service.Name
+	c.TableName, c.BudgetName = table.Name, budget.Name
+	if err := ctx.RegisterResourceOutputs(c, c.Outputs()); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Outputs are the stack outputs, by name.
+func (c *AccountTenant) Outputs() pulumi.Map {
+	return pulumi.Map{
+		"accountId":   c.AccountID,
+		"vpcId":       c.VpcID,
+		"clusterArn":  c.ClusterArn,
+		"serviceName": c.ServiceName,
+		"tableName":   c.TableName,
+		"budgetName":  c.BudgetName,
+	}
+}
+
+// newBudget is the account's monthly cost budget at the tier's amount, alerting
+// the tenant's owner on actual and forecast spend.
+func newBudget(ctx *pulumi.Context, in tenant.Input, tier *spec.Tier, opts []pulumi.ResourceOption) (*budgets.Budget, error) {
+	t := in.Tenant
 	budgetArgs := &budgets.BudgetArgs{
 		// The tenant's own account, stated rather than left to the provider
 		// (which does not look its account up against an emulator).
@@ -88,7 +134,7 @@ func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 		LimitUnit:   pulumi.String("USD"),
 		TimeUnit:    pulumi.String("MONTHLY"),
 	}
-	if !in.Emulation.Gap(emulator.GapBudgetNotifications) {
+	if !in.Emulation.Gap(gaps.BudgetNotifications) {
 		budgetArgs.Notifications = budgets.BudgetNotificationArray{
 			budgets.BudgetNotificationArgs{
 				ComparisonOperator: pulumi.String("GREATER_THAN"), NotificationType: pulumi.String("ACTUAL"),
@@ -106,16 +152,5 @@ func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 	if err != nil {
 		return nil, err
 	}
-	outputs := pulumi.Map{
-		"accountId":   in.AccountID,
-		"vpcId":       vpc.VPC.ID(),
-		"clusterArn":  cluster.Arn,
-		"serviceName": svc.Service.Name,
-		"tableName":   table.Name,
-		"budgetName":  budget.Name,
-	}
-	if err := c.Finish(ctx, c, outputs); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return budget, nil
 }

@@ -78,10 +78,22 @@ func DataTrust(principalArns []string, id string) iampolicy.Document {
 	}}}
 }
 
-// Tenant is the application model's component.
-type Tenant struct {
+// ApplicationTenantArgs are what the application model builds from: the
+// tenant, its fleet and the platform as the stack sees it.
+type ApplicationTenantArgs struct {
+	tenant.Input
+}
+
+// ApplicationTenant is the application model's component; its fields are the
+// stack's outputs.
+type ApplicationTenant struct {
 	pulumi.ResourceState
-	tenant.Result
+
+	RoleArn     pulumi.StringOutput
+	APIKeyID    pulumi.IDOutput
+	UsagePlanID pulumi.StringOutput
+	UserGroup   pulumi.StringOutput
+	LogGroup    pulumi.StringOutput
 }
 
 // usesTierPlan reports whether the tenant's limits are its tier's, so its key
@@ -91,19 +103,77 @@ func usesTierPlan(tier *spec.Tier, l *spec.LimitsSpec) bool {
 		l.QuotaLimit == tier.Quota.Limit && l.QuotaPeriod == tier.Quota.Period)
 }
 
-// Deploy registers the tenant's share of the pool.
-func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
+// NewApplicationTenant registers the tenant's share of the pool; name is the
+// tenant id, and opts carry the stack's provider.
+func NewApplicationTenant(ctx *pulumi.Context, name string, args *ApplicationTenantArgs, opts ...pulumi.ResourceOption) (*ApplicationTenant, error) {
+	in := args.Input
 	t := in.Tenant
 	tier := in.Fleet.TierOf(t)
 	if tier == nil {
 		return nil, fmt.Errorf("tenant %s: unknown tier %q", t.ID, t.Tier)
 	}
-	c := &Tenant{}
-	opts, err := in.Component(ctx, ComponentType, c)
+	c := &ApplicationTenant{}
+	if err := ctx.RegisterComponentResource(ComponentType, name, c, opts...); err != nil {
+		return nil, err
+	}
+	child := []pulumi.ResourceOption{pulumi.Parent(c)}
+	role, err := newDataRole(ctx, in, child)
+	if err != nil {
+		return nil, err
+	}
+	key, planID, err := newAPIAccess(ctx, in, tier, child)
 	if err != nil {
 		return nil, err
 	}
 	p := in.Platform
+	group, err := cognito.NewUserGroup(ctx, in.Name("users"), &cognito.UserGroupArgs{
+		UserPoolId:  p.UserPoolID,
+		Name:        pulumi.String(t.ID),
+		Description: pulumi.String("Users of tenant " + t.ID + " (custom:" + platform.TenantIDAttribute + " = " + t.ID + ")"),
+	}, child...)
+	if err != nil {
+		return nil, err
+	}
+	logs, err := cloudwatch.NewLogGroup(ctx, in.Name("logs"), &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String(in.LogGroup("app")),
+		RetentionInDays: pulumi.Int(fargate.LogRetentionDays),
+	}, child...)
+	if err != nil {
+		return nil, err
+	}
+	item := pulumi.All(key.ID(), planID, role.Arn).ApplyT(func(v []any) (string, error) {
+		return registryItem(in, v[0].(pulumi.ID), v[1].(string), v[2].(string))
+	}).(pulumi.StringOutput)
+	if _, err := dynamodb.NewTableItem(ctx, in.Name("registry"), &dynamodb.TableItemArgs{
+		TableName: p.RegistryTableName,
+		HashKey:   pulumi.String(platform.RegistryHashKey),
+		Item:      item,
+	}, child...); err != nil {
+		return nil, err
+	}
+	c.RoleArn, c.APIKeyID, c.UsagePlanID = role.Arn, key.ID(), planID
+	c.UserGroup, c.LogGroup = group.Name, logs.Name
+	if err := ctx.RegisterResourceOutputs(c, c.Outputs()); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Outputs are the stack outputs, by name.
+func (c *ApplicationTenant) Outputs() pulumi.Map {
+	return pulumi.Map{
+		"roleArn":     c.RoleArn,
+		"apiKeyId":    c.APIKeyID,
+		"usagePlanId": c.UsagePlanID,
+		"userGroup":   c.UserGroup,
+		"logGroup":    c.LogGroup,
+	}
+}
+
+// newDataRole is the role the pooled service assumes for the tenant: its
+// partition keys of the pooled table only (DataTrust, DataPolicy).
+func newDataRole(ctx *pulumi.Context, in tenant.Input, opts []pulumi.ResourceOption) (*iam.Role, error) {
+	t, p := in.Tenant, in.Platform
 	trust := p.PooledServiceRoleArn.ApplyT(func(arn string) (string, error) {
 		return DataTrust([]string{arn}, t.ID).JSON()
 	}).(pulumi.StringOutput)
@@ -121,14 +191,20 @@ func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 	}, opts...); err != nil {
 		return nil, err
 	}
+	return role, nil
+}
 
+// newAPIAccess is the tenant's API key on its usage plan: the tier's, or a
+// plan of its own when its limits differ; it returns the key and the plan's id.
+func newAPIAccess(ctx *pulumi.Context, in tenant.Input, tier *spec.Tier, opts []pulumi.ResourceOption) (*apigateway.ApiKey, pulumi.StringOutput, error) {
+	t, p := in.Tenant, in.Platform
 	key, err := apigateway.NewApiKey(ctx, in.Name("api-key"), &apigateway.ApiKeyArgs{
 		Name:        pulumi.String(in.Physical("api", naming.MaxAPIKey)),
 		Description: pulumi.String("API key of tenant " + t.ID),
 		Enabled:     pulumi.Bool(t.Status != spec.StatusSuspended),
 	}, opts...)
 	if err != nil {
-		return nil, err
+		return nil, pulumi.StringOutput{}, err
 	}
 	planID := p.UsagePlan(t.Tier)
 	if !usesTierPlan(tier, t.Limits) {
@@ -147,52 +223,16 @@ func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 			},
 		}, opts...)
 		if err != nil {
-			return nil, err
+			return nil, pulumi.StringOutput{}, err
 		}
 		planID = plan.ID().ToStringOutput()
 	}
 	if _, err := apigateway.NewUsagePlanKey(ctx, in.Name("plan-key"), &apigateway.UsagePlanKeyArgs{
 		KeyId: key.ID(), KeyType: pulumi.String("API_KEY"), UsagePlanId: planID,
 	}, opts...); err != nil {
-		return nil, err
+		return nil, pulumi.StringOutput{}, err
 	}
-
-	group, err := cognito.NewUserGroup(ctx, in.Name("users"), &cognito.UserGroupArgs{
-		UserPoolId:  p.UserPoolID,
-		Name:        pulumi.String(t.ID),
-		Description: pulumi.String("Users of tenant " + t.ID + " (custom:" + platform.TenantIDAttribute + " = " + t.ID + ")"),
-	}, opts...)
-	if err != nil {
-		return nil, err
-	}
-	logs, err := cloudwatch.NewLogGroup(ctx, in.Name("logs"), &cloudwatch.LogGroupArgs{
-		Name:            pulumi.String(in.LogGroup("app")),
-		RetentionInDays: pulumi.Int(fargate.LogRetentionDays),
-	}, opts...)
-	if err != nil {
-		return nil, err
-	}
-	item := pulumi.All(key.ID(), planID, role.Arn).ApplyT(func(v []any) (string, error) {
-		return registryItem(in, v[0].(pulumi.ID), v[1].(string), v[2].(string))
-	}).(pulumi.StringOutput)
-	if _, err := dynamodb.NewTableItem(ctx, in.Name("registry"), &dynamodb.TableItemArgs{
-		TableName: p.RegistryTableName,
-		HashKey:   pulumi.String(platform.RegistryHashKey),
-		Item:      item,
-	}, opts...); err != nil {
-		return nil, err
-	}
-	outputs := pulumi.Map{
-		"roleArn":     role.Arn,
-		"apiKeyId":    key.ID(),
-		"usagePlanId": planID,
-		"userGroup":   group.Name,
-		"logGroup":    logs.Name,
-	}
-	if err := c.Finish(ctx, c, outputs); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return key, planID, nil
 }
 
 // registryItem is the tenant's item in the registry table, in DynamoDB JSON.

@@ -18,27 +18,40 @@ import (
 // ComponentType is the type token of the model's component.
 const ComponentType = "tenantctl:models:ContainerTenant"
 
-// Tenant is the container model's component.
-type Tenant struct {
+// ContainerTenantArgs are what the container model builds from: the tenant,
+// its fleet and the platform as the stack sees it.
+type ContainerTenantArgs struct {
+	tenant.Input
+}
+
+// ContainerTenant is the container model's component; its fields are the
+// stack's outputs.
+type ContainerTenant struct {
 	pulumi.ResourceState
-	tenant.Result
+
+	Host           pulumi.StringOutput
+	ListenerIndex  pulumi.IntOutput
+	TargetGroupArn pulumi.StringOutput
+	ServiceName    pulumi.StringOutput
 }
 
 // Host is the tenant's host name on the shared load balancer.
 func Host(id, domain string) string { return id + "." + domain }
 
-// Deploy registers the tenant's target group, listener rule and service.
-func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
+// NewContainerTenant registers the tenant's target group, listener rule and
+// service; name is the tenant id, and opts carry the stack's provider.
+func NewContainerTenant(ctx *pulumi.Context, name string, args *ContainerTenantArgs, opts ...pulumi.ResourceOption) (*ContainerTenant, error) {
+	in := args.Input
 	t, s := in.Tenant, in.Settings()
 	sv := t.Service
 	if sv == nil || sv.ListenerPriority < 1 {
 		return nil, fmt.Errorf("tenant %s: the container model needs service.listenerPriority (unique in the fleet, kept for the tenant's life)", t.ID)
 	}
-	c := &Tenant{}
-	opts, err := in.Component(ctx, ComponentType, c)
-	if err != nil {
+	c := &ContainerTenant{}
+	if err := ctx.RegisterComponentResource(ComponentType, name, c, opts...); err != nil {
 		return nil, err
 	}
+	child := []pulumi.ResourceOption{pulumi.Parent(c)}
 	tg, err := lb.NewTargetGroup(ctx, in.Name("tg"), &lb.TargetGroupArgs{
 		Name:                pulumi.String(in.Physical("tg", naming.MaxTargetGroup)),
 		Port:                pulumi.Int(sv.Port),
@@ -52,7 +65,7 @@ func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 			Protocol: pulumi.String("HTTP"),
 			Matcher:  pulumi.String("200-399"),
 		},
-	}, opts...)
+	}, child...)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +80,7 @@ func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 		Conditions: lb.ListenerRuleConditionArray{lb.ListenerRuleConditionArgs{
 			HostHeader: lb.ListenerRuleConditionHostHeaderArgs{Values: pulumi.StringArray{pulumi.String(host)}},
 		}},
-	}, opts...)
+	}, child...)
 	if err != nil {
 		return nil, err
 	}
@@ -79,18 +92,25 @@ func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 		TargetGroupArn:       tg.Arn,
 		// ECS refuses a target group no listener forwards to.
 		DependsOn: []pulumi.Resource{rule},
-	}, opts...)
+	}, child...)
 	if err != nil {
 		return nil, err
 	}
-	outputs := pulumi.Map{
-		"host":           pulumi.String(host),
-		"listenerIndex":  pulumi.Int(listener),
-		"targetGroupArn": tg.Arn,
-		"serviceName":    svc.Service.Name,
-	}
-	if err := c.Finish(ctx, c, outputs); err != nil {
+	c.Host = pulumi.String(host).ToStringOutput()
+	c.ListenerIndex = pulumi.Int(listener).ToIntOutput()
+	c.TargetGroupArn, c.ServiceName = tg.Arn, svc.Service.Name
+	if err := ctx.RegisterResourceOutputs(c, c.Outputs()); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// Outputs are the stack outputs, by name.
+func (c *ContainerTenant) Outputs() pulumi.Map {
+	return pulumi.Map{
+		"host":           c.Host,
+		"listenerIndex":  c.ListenerIndex,
+		"targetGroupArn": c.TargetGroupArn,
+		"serviceName":    c.ServiceName,
+	}
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/tenantctl/tenantctl/internal/emulator"
+	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/models/provider"
 )
 
@@ -43,7 +43,7 @@ type Mode struct {
 	Endpoint provider.Endpoint
 	// Emulator is the emulator's name, Gaps its documented gaps.
 	Emulator string
-	Gaps     emulator.GapSet
+	Gaps     gaps.Set
 
 	mu      sync.Mutex
 	applied map[string]bool
@@ -61,13 +61,13 @@ func FromConfig(get func(key string) string) (*Mode, error) {
 	}
 	name := get(ConfigEmulator)
 	if name == "" {
-		name = emulator.MotoName
+		name = gaps.MotoName
 	}
-	gaps, err := emulator.GapsFor(name)
+	set, err := gaps.For(name)
 	if err != nil {
 		return nil, fmt.Errorf("tenantctl:%s: %w", ConfigEmulator, err)
 	}
-	m := &Mode{Endpoint: provider.Endpoint{URL: url}, Emulator: name, Gaps: gaps}
+	m := &Mode{Endpoint: provider.Endpoint{URL: url}, Emulator: name, Gaps: set}
 	switch c := get(ConfigCredentials); c {
 	case "", CredentialsDummy:
 		m.Endpoint.DummyCredentials = true

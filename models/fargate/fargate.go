@@ -14,7 +14,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/tenantctl/tenantctl/internal/emulator"
+	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
 	"github.com/tenantctl/tenantctl/internal/naming"
 	"github.com/tenantctl/tenantctl/internal/spec"
@@ -112,61 +112,93 @@ type logConfiguration struct {
 	Options   map[string]string `json:"options"`
 }
 
-// New registers the tenant's service; opts carry the model component as parent.
+// New registers the tenant's service, one resource (or role and its policy)
+// per step, in dependency order; opts carry the model component as parent.
 func New(ctx *pulumi.Context, in tenant.Input, a Args, opts ...pulumi.ResourceOption) (*Service, error) {
-	t, s := in.Tenant, in.Settings()
-	sv := t.Service
-	if sv == nil {
+	t := in.Tenant
+	if t.Service == nil {
 		return nil, fmt.Errorf("tenant %s: the %s model runs a service and the tenant has no service block", t.ID, t.Model)
 	}
-	out := &Service{}
-	var err error
-	out.LogGroup, err = cloudwatch.NewLogGroup(ctx, in.Name("logs"), &cloudwatch.LogGroupArgs{
-		Name:            pulumi.String(in.LogGroup("service")),
+	b := &builder{ctx: ctx, in: in, args: a, opts: opts, out: &Service{}}
+	for _, step := range []func() error{
+		b.logGroup, b.executionRole, b.taskRole, b.taskDefinition, b.securityGroup, b.service,
+	} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	return b.out, nil
+}
+
+// builder holds what every step of New shares; each step fills its field of out.
+type builder struct {
+	ctx  *pulumi.Context
+	in   tenant.Input
+	args Args
+	opts []pulumi.ResourceOption
+	out  *Service
+}
+
+// logGroup is the service's log group, kept LogRetentionDays.
+func (b *builder) logGroup() (err error) {
+	b.out.LogGroup, err = cloudwatch.NewLogGroup(b.ctx, b.in.Name("logs"), &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String(b.in.LogGroup("service")),
 		RetentionInDays: pulumi.Int(LogRetentionDays),
-	}, opts...)
+	}, b.opts...)
+	return err
+}
+
+// executionRole is the role ECS uses to pull the image and write logs, with
+// the AWS managed execution policy.
+func (b *builder) executionRole() error {
+	in := b.in
+	trust, err := iampolicy.AssumedBy("ecs-tasks.amazonaws.com").JSON()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	execTrust, err := iampolicy.AssumedBy("ecs-tasks.amazonaws.com").JSON()
-	if err != nil {
-		return nil, err
-	}
-	out.ExecutionRole, err = iam.NewRole(ctx, in.Name("exec"), &iam.RoleArgs{
+	b.out.ExecutionRole, err = iam.NewRole(b.ctx, in.Name("exec"), &iam.RoleArgs{
 		Name:                pulumi.String(in.Physical("exec", naming.MaxIAMRole)),
-		Description:         pulumi.String("ECS execution role of tenant " + t.ID + ": image pulls and logs"),
-		AssumeRolePolicy:    pulumi.String(execTrust),
-		PermissionsBoundary: a.PermissionsBoundary,
-	}, opts...)
+		Description:         pulumi.String("ECS execution role of tenant " + in.Tenant.ID + ": image pulls and logs"),
+		AssumeRolePolicy:    pulumi.String(trust),
+		PermissionsBoundary: b.args.PermissionsBoundary,
+	}, b.opts...)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if _, err = iam.NewRolePolicyAttachment(ctx, in.Name("exec"), &iam.RolePolicyAttachmentArgs{
-		Role: out.ExecutionRole.Name, PolicyArn: pulumi.String(ExecutionPolicyArn),
-	}, opts...); err != nil {
-		return nil, err
-	}
+	_, err = iam.NewRolePolicyAttachment(b.ctx, in.Name("exec"), &iam.RolePolicyAttachmentArgs{
+		Role: b.out.ExecutionRole.Name, PolicyArn: pulumi.String(ExecutionPolicyArn),
+	}, b.opts...)
+	return err
+}
+
+// taskRole is the role the tenant's tasks run as: TaskTrust, and TaskPolicy inline.
+func (b *builder) taskRole() (err error) {
+	in, t := b.in, b.in.Tenant
 	trust := in.AccountID.ToStringOutput().ApplyT(func(acct string) (string, error) {
 		return TaskTrust(acct).JSON()
 	}).(pulumi.StringOutput)
-	out.TaskRole, err = iam.NewRole(ctx, in.Name("task"), &iam.RoleArgs{
+	b.out.TaskRole, err = iam.NewRole(b.ctx, in.Name("task"), &iam.RoleArgs{
 		Name:                pulumi.String(in.Physical("task", naming.MaxIAMRole)),
 		Description:         pulumi.String("Task role of tenant " + t.ID + ": the tenant's own parameters only"),
 		AssumeRolePolicy:    trust,
-		PermissionsBoundary: a.PermissionsBoundary,
-	}, opts...)
+		PermissionsBoundary: b.args.PermissionsBoundary,
+	}, b.opts...)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	taskPolicy := in.AccountID.ToStringOutput().ApplyT(func(acct string) (string, error) {
-		return TaskPolicy(t.Region, acct, s.NamePrefix, t.ID).JSON()
+	prefix := in.Settings().NamePrefix
+	policy := in.AccountID.ToStringOutput().ApplyT(func(acct string) (string, error) {
+		return TaskPolicy(t.Region, acct, prefix, t.ID).JSON()
 	}).(pulumi.StringOutput)
-	if _, err = iam.NewRolePolicy(ctx, in.Name("task"), &iam.RolePolicyArgs{
-		Role: out.TaskRole.Name, Policy: taskPolicy,
-	}, opts...); err != nil {
-		return nil, err
-	}
+	_, err = iam.NewRolePolicy(b.ctx, in.Name("task"), &iam.RolePolicyArgs{
+		Role: b.out.TaskRole.Name, Policy: policy,
+	}, b.opts...)
+	return err
+}
 
+// containerDefinitions is the task's one container, logging to the log group.
+func containerDefinitions(in tenant.Input) (string, error) {
+	t, sv := in.Tenant, in.Tenant.Service
 	defs, err := json.Marshal([]container{{
 		Name:         t.ID,
 		Image:        sv.Image,
@@ -183,44 +215,54 @@ func New(ctx *pulumi.Context, in tenant.Input, a Args, opts ...pulumi.ResourceOp
 			"awslogs-stream-prefix": t.ID,
 		}},
 	}})
+	return string(defs), err
+}
+
+// taskDefinition is the Fargate task; it waits for the log group it writes to.
+func (b *builder) taskDefinition() error {
+	in, sv := b.in, b.in.Tenant.Service
+	defs, err := containerDefinitions(in)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out.TaskDefinition, err = ecs.NewTaskDefinition(ctx, in.Name("task"), &ecs.TaskDefinitionArgs{
+	b.out.TaskDefinition, err = ecs.NewTaskDefinition(b.ctx, in.Name("task"), &ecs.TaskDefinitionArgs{
 		Family:                  pulumi.String(in.Physical("service", 255)),
 		Cpu:                     pulumi.String(fmt.Sprint(sv.CPU)),
 		Memory:                  pulumi.String(fmt.Sprint(sv.Memory)),
 		NetworkMode:             pulumi.String("awsvpc"),
 		RequiresCompatibilities: pulumi.StringArray{pulumi.String("FARGATE")},
-		ExecutionRoleArn:        out.ExecutionRole.Arn,
-		TaskRoleArn:             out.TaskRole.Arn,
-		ContainerDefinitions:    pulumi.String(string(defs)),
+		ExecutionRoleArn:        b.out.ExecutionRole.Arn,
+		TaskRoleArn:             b.out.TaskRole.Arn,
+		ContainerDefinitions:    pulumi.String(defs),
 		RuntimePlatform: ecs.TaskDefinitionRuntimePlatformArgs{
 			OperatingSystemFamily: pulumi.String("LINUX"), CpuArchitecture: pulumi.String("X86_64"),
 		},
-	}, tenant.With(opts, pulumi.DependsOn([]pulumi.Resource{out.LogGroup}))...)
-	if err != nil {
-		return nil, err
-	}
+	}, tenant.With(b.opts, pulumi.DependsOn([]pulumi.Resource{b.out.LogGroup}))...)
+	return err
+}
 
+// securityGroup admits the service port from Args' ingress only, and lets
+// HTTPS out for image pulls and AWS APIs.
+func (b *builder) securityGroup() (err error) {
+	in, a, port := b.in, b.args, b.in.Tenant.Service.Port
 	ingress := ec2.SecurityGroupIngressArray{}
 	if len(a.IngressCIDRs) > 0 {
 		ingress = append(ingress, ec2.SecurityGroupIngressArgs{
 			Description: pulumi.String("Service port"),
-			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(sv.Port), ToPort: pulumi.Int(sv.Port),
+			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(port), ToPort: pulumi.Int(port),
 			CidrBlocks: pulumi.StringArray(a.IngressCIDRs),
 		})
 	}
 	if a.IngressSecurityGroup != nil {
 		ingress = append(ingress, ec2.SecurityGroupIngressArgs{
 			Description: pulumi.String("Service port, from the shared load balancer only"),
-			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(sv.Port), ToPort: pulumi.Int(sv.Port),
+			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(port), ToPort: pulumi.Int(port),
 			SecurityGroups: pulumi.StringArray{a.IngressSecurityGroup},
 		})
 	}
-	out.SecurityGroup, err = ec2.NewSecurityGroup(ctx, in.Name("service"), &ec2.SecurityGroupArgs{
+	b.out.SecurityGroup, err = ec2.NewSecurityGroup(b.ctx, in.Name("service"), &ec2.SecurityGroupArgs{
 		VpcId:       a.VPCID,
-		Description: pulumi.String("Service of tenant " + t.ID),
+		Description: pulumi.String("Service of tenant " + in.Tenant.ID),
 		Ingress:     ingress,
 		Egress: ec2.SecurityGroupEgressArray{ec2.SecurityGroupEgressArgs{
 			Description: pulumi.String("HTTPS out: image pulls and AWS APIs"),
@@ -228,20 +270,23 @@ func New(ctx *pulumi.Context, in tenant.Input, a Args, opts ...pulumi.ResourceOp
 			CidrBlocks: pulumi.StringArray{pulumi.String(network.AnyIPv4)},
 		}},
 		Tags: in.NameTag("service"),
-	}, opts...)
-	if err != nil {
-		return nil, err
-	}
+	}, b.opts...)
+	return err
+}
 
+// service is the ECS service on Fargate, in the private subnets, registered
+// with the target group when Args has one.
+func (b *builder) service() (err error) {
+	in, a, t := b.in, b.args, b.in.Tenant
 	svcArgs := &ecs.ServiceArgs{
 		Name:           pulumi.String(in.Physical("service", 255)),
 		Cluster:        a.Cluster,
-		TaskDefinition: out.TaskDefinition.Arn,
+		TaskDefinition: b.out.TaskDefinition.Arn,
 		DesiredCount:   pulumi.Int(DesiredCount(t)),
 		LaunchType:     pulumi.String("FARGATE"),
 		NetworkConfiguration: ecs.ServiceNetworkConfigurationArgs{
 			Subnets:        a.Subnets,
-			SecurityGroups: pulumi.StringArray{out.SecurityGroup.ID()},
+			SecurityGroups: pulumi.StringArray{b.out.SecurityGroup.ID()},
 			AssignPublicIp: pulumi.Bool(false),
 		},
 		DeploymentCircuitBreaker: ecs.ServiceDeploymentCircuitBreakerArgs{
@@ -252,22 +297,19 @@ func New(ctx *pulumi.Context, in tenant.Input, a Args, opts ...pulumi.ResourceOp
 		PropagateTags: pulumi.String("SERVICE"),
 		Tags:          in.CostTags(),
 	}
-	if !in.Emulation.Gap(emulator.GapECSManagedTags) {
+	if !in.Emulation.Gap(gaps.ECSManagedTags) {
 		svcArgs.EnableEcsManagedTags = pulumi.Bool(true)
 	}
-	svcOpts := opts
 	if a.TargetGroupArn != nil {
 		svcArgs.LoadBalancers = ecs.ServiceLoadBalancerArray{ecs.ServiceLoadBalancerArgs{
-			TargetGroupArn: a.TargetGroupArn, ContainerName: pulumi.String(t.ID), ContainerPort: pulumi.Int(sv.Port),
+			TargetGroupArn: a.TargetGroupArn, ContainerName: pulumi.String(t.ID), ContainerPort: pulumi.Int(t.Service.Port),
 		}}
 		svcArgs.HealthCheckGracePeriodSeconds = pulumi.Int(60)
 	}
+	opts := b.opts
 	if len(a.DependsOn) > 0 {
-		svcOpts = tenant.With(opts, pulumi.DependsOn(a.DependsOn))
+		opts = tenant.With(b.opts, pulumi.DependsOn(a.DependsOn))
 	}
-	out.Service, err = ecs.NewService(ctx, in.Name("service"), svcArgs, svcOpts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	b.out.Service, err = ecs.NewService(b.ctx, in.Name("service"), svcArgs, opts...)
+	return err
 }

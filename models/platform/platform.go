@@ -22,7 +22,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/organizations"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/tenantctl/tenantctl/internal/emulator"
+	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
 	"github.com/tenantctl/tenantctl/internal/naming"
 	"github.com/tenantctl/tenantctl/internal/spec"
@@ -40,15 +40,70 @@ const Owner = spec.PlatformTenantID
 // APIStageName is the stage of the pooled REST API.
 const APIStageName = "v1"
 
-// Platform is the platform stack's component.
+// Platform is the platform stack's component; its fields are the stack's
+// outputs (Outputs names them as OutputNames does).
 type Platform struct {
 	pulumi.ResourceState
 
-	outputs pulumi.Map
+	AccountID                  pulumi.StringOutput
+	SharedVPCID                pulumi.IDOutput
+	SharedVPCCIDR              pulumi.StringOutput
+	SharedRouteTableID         pulumi.IDOutput
+	PrivateSubnetIDs           pulumi.StringArrayOutput
+	ClusterArn                 pulumi.StringOutput
+	LBSecurityGroupID          pulumi.IDOutput
+	ListenerArns               pulumi.StringArrayOutput
+	LoadBalancerDNSNames       pulumi.StringArrayOutput
+	PoolTableName              pulumi.StringOutput
+	PoolTableArn               pulumi.StringOutput
+	RegistryTableName          pulumi.StringOutput
+	APIID                      pulumi.IDOutput
+	APIStageName               pulumi.StringOutput
+	UsagePlanIDs               pulumi.StringMapOutput
+	UserPoolID                 pulumi.IDOutput
+	MeteringStreamArn          pulumi.StringOutput
+	TransitGatewayID           pulumi.IDOutput
+	SharedServicesRouteTableID pulumi.IDOutput
+	PooledServiceRoleArn       pulumi.StringOutput
 }
 
 // Outputs are the values the platform stack exports, by output name.
-func (p *Platform) Outputs() pulumi.Map { return p.outputs }
+func (p *Platform) Outputs() pulumi.Map {
+	return pulumi.Map{
+		OutAccountID:                p.AccountID,
+		OutSharedVPCID:              p.SharedVPCID,
+		OutSharedVPCCIDR:            p.SharedVPCCIDR,
+		OutSharedRouteTableID:       p.SharedRouteTableID,
+		OutPrivateSubnetIDs:         p.PrivateSubnetIDs,
+		OutClusterArn:               p.ClusterArn,
+		OutLBSecurityGroupID:        p.LBSecurityGroupID,
+		OutListenerArns:             p.ListenerArns,
+		OutLoadBalancerDNSNames:     p.LoadBalancerDNSNames,
+		OutPoolTableName:            p.PoolTableName,
+		OutPoolTableArn:             p.PoolTableArn,
+		OutRegistryTableName:        p.RegistryTableName,
+		OutAPIID:                    p.APIID,
+		OutAPIStageName:             p.APIStageName,
+		OutUsagePlanIDs:             p.UsagePlanIDs,
+		OutUserPoolID:               p.UserPoolID,
+		OutMeteringStreamArn:        p.MeteringStreamArn,
+		OutTransitGatewayID:         p.TransitGatewayID,
+		OutSharedServicesRouteTable: p.SharedServicesRouteTableID,
+		OutPooledServiceRoleArn:     p.PooledServiceRoleArn,
+	}
+}
+
+// PlatformArgs are what the platform builds from.
+type PlatformArgs struct {
+	Fleet *spec.Fleet
+	// Provider is the stack's provider, which the caller also passes to the
+	// component (pulumi.Providers); the platform's invokes (caller identity,
+	// availability zones) name it themselves.
+	Provider *aws.Provider
+	// Emulation is the stack's emulator mode (nil against AWS): what the
+	// emulator cannot serve is left out, and recorded there.
+	Emulation *emulation.Mode
+}
 
 // pooledTags mark resources whose cost the application-model tenants share;
 // chargeback splits them by metered usage.
@@ -56,23 +111,21 @@ func pooledTags() pulumi.StringMap {
 	return pulumi.StringMap{spec.TagCostPool: pulumi.String(string(spec.ModelApplication))}
 }
 
-// New registers the platform. prov is the stack's provider; every child
-// inherits it through the component.
-//
-// emu is the stack's emulator mode (nil against AWS): what the emulator cannot
-// serve is left out, and recorded there.
-func New(ctx *pulumi.Context, f *spec.Fleet, prov *aws.Provider, emu *emulation.Mode) (*Platform, error) {
-	s := &f.Settings
+// NewPlatform registers the platform; name is the platform stack's
+// (Owner), and opts carry the stack's provider, which every child inherits
+// through the component.
+func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...pulumi.ResourceOption) (*Platform, error) {
+	f := args.Fleet
 	p := &Platform{}
-	if err := ctx.RegisterComponentResource(ComponentType, Owner, p, pulumi.Providers(prov)); err != nil {
+	if err := ctx.RegisterComponentResource(ComponentType, name, p, opts...); err != nil {
 		return nil, err
 	}
-	b := &builder{ctx: ctx, f: f, s: s, prov: prov, emu: emu, opts: []pulumi.ResourceOption{pulumi.Parent(p)}}
+	b := &builder{ctx: ctx, f: f, s: &f.Settings, prov: args.Provider, emu: args.Emulation, p: p,
+		opts: []pulumi.ResourceOption{pulumi.Parent(p)}}
 	if err := b.build(); err != nil {
 		return nil, fmt.Errorf("platform: %w", err)
 	}
-	p.outputs = b.out
-	if err := ctx.RegisterResourceOutputs(p, b.out); err != nil {
+	if err := ctx.RegisterResourceOutputs(p, p.Outputs()); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -85,7 +138,8 @@ type builder struct {
 	prov *aws.Provider
 	emu  *emulation.Mode
 	opts []pulumi.ResourceOption
-	out  pulumi.Map
+	// p is the component; each step sets the outputs it produces.
+	p *Platform
 
 	shared    *network.VPC
 	accountID pulumi.StringOutput
@@ -102,11 +156,10 @@ func (b *builder) with(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
 }
 
 func (b *builder) build() error {
-	b.out = pulumi.Map{}
 	identity := aws.GetCallerIdentityOutput(b.ctx, aws.GetCallerIdentityOutputArgs{}, pulumi.Provider(b.prov))
 	b.accountID = identity.AccountId()
-	b.out[OutAccountID] = b.accountID
-	b.out[OutAPIStageName] = pulumi.String(APIStageName)
+	b.p.AccountID = b.accountID
+	b.p.APIStageName = pulumi.String(APIStageName).ToStringOutput()
 	for _, step := range []func() error{
 		b.sharedVPC, b.cluster, b.loadBalancers, b.tables, b.pooledService, b.api, b.userPool,
 		b.metering, b.organization, b.costAllocation, b.sharedServices,
@@ -140,10 +193,10 @@ func (b *builder) sharedVPC() error {
 		return err
 	}
 	b.shared = vpc
-	b.out[OutSharedVPCID] = vpc.VPC.ID()
-	b.out[OutSharedVPCCIDR] = vpc.VPC.CidrBlock
-	b.out[OutSharedRouteTableID] = vpc.PrivateRouteTable.ID()
-	b.out[OutPrivateSubnetIDs] = network.IDs(vpc.PrivateSubnets)
+	b.p.SharedVPCID = vpc.VPC.ID()
+	b.p.SharedVPCCIDR = vpc.VPC.CidrBlock
+	b.p.SharedRouteTableID = vpc.PrivateRouteTable.ID()
+	b.p.PrivateSubnetIDs = network.IDs(vpc.PrivateSubnets).ToStringArrayOutput()
 	return nil
 }
 
@@ -157,7 +210,7 @@ func (b *builder) cluster() error {
 	if err != nil {
 		return err
 	}
-	b.out[OutClusterArn] = c.Arn
+	b.p.ClusterArn = c.Arn
 	return nil
 }
 
@@ -186,7 +239,7 @@ func (b *builder) loadBalancers() error {
 	if err != nil {
 		return err
 	}
-	b.out[OutLBSecurityGroupID] = sg.ID()
+	b.p.LBSecurityGroupID = sg.ID()
 	var listeners, dnsNames pulumi.StringArray
 	for i := range ListenerCount(b.f) {
 		alb, err := lb.NewLoadBalancer(b.ctx, b.name("lb", fmt.Sprint(i)), &lb.LoadBalancerArgs{
@@ -219,8 +272,8 @@ func (b *builder) loadBalancers() error {
 		listeners = append(listeners, l.Arn)
 		dnsNames = append(dnsNames, alb.DnsName)
 	}
-	b.out[OutListenerArns] = listeners
-	b.out[OutLoadBalancerDNSNames] = dnsNames
+	b.p.ListenerArns = listeners.ToStringArrayOutput()
+	b.p.LoadBalancerDNSNames = dnsNames.ToStringArrayOutput()
 	return nil
 }
 
@@ -244,9 +297,9 @@ func (b *builder) tables() error {
 	if err != nil {
 		return err
 	}
-	b.out[OutPoolTableName] = pool.Name
-	b.out[OutPoolTableArn] = pool.Arn
-	b.out[OutRegistryTableName] = registry.Name
+	b.p.PoolTableName = pool.Name
+	b.p.PoolTableArn = pool.Arn
+	b.p.RegistryTableName = registry.Name
 	return nil
 }
 
@@ -302,7 +355,7 @@ func (b *builder) pooledService() error {
 	}, b.opts...); err != nil {
 		return err
 	}
-	b.out[OutPooledServiceRoleArn] = role.Arn
+	b.p.PooledServiceRoleArn = role.Arn
 	return nil
 }
 
@@ -387,8 +440,8 @@ func (b *builder) api() error {
 		}
 		plans[name] = plan.ID()
 	}
-	b.out[OutAPIID] = api.ID()
-	b.out[OutUsagePlanIDs] = plans
+	b.p.APIID = api.ID()
+	b.p.UsagePlanIDs = plans.ToStringMapOutput()
 	return nil
 }
 
@@ -418,7 +471,7 @@ func (b *builder) userPool() error {
 	if err != nil {
 		return err
 	}
-	b.out[OutUserPoolID] = pool.ID()
+	b.p.UserPoolID = pool.ID()
 	return nil
 }
 
@@ -437,7 +490,7 @@ func (b *builder) metering() error {
 	if err != nil {
 		return err
 	}
-	b.out[OutMeteringStreamArn] = stream.Arn
+	b.p.MeteringStreamArn = stream.Arn
 	return nil
 }
 
@@ -496,7 +549,7 @@ const MaxSCPSize = 5120
 // costAllocation activates the TenantId tag for Cost Explorer, which chargeback
 // groups siloed tenants' cost by.
 func (b *builder) costAllocation() error {
-	if b.emu.Gap(emulator.GapCostAllocationTag) {
+	if b.emu.Gap(gaps.CostAllocationTag) {
 		return nil
 	}
 	_, err := costexplorer.NewCostAllocationTag(b.ctx, b.name("cost-tag", spec.TagTenantID), &costexplorer.CostAllocationTagArgs{
@@ -556,9 +609,9 @@ func (b *builder) sharedServices() error {
 	if err != nil {
 		return err
 	}
-	b.out[OutTransitGatewayID] = tgw.ID()
-	b.out[OutSharedServicesRouteTable] = rt.ID()
-	if b.emu.Gap(emulator.GapTransitGatewayAttach) {
+	b.p.TransitGatewayID = tgw.ID()
+	b.p.SharedServicesRouteTableID = rt.ID()
+	if b.emu.Gap(gaps.TransitGatewayAttach) {
 		return nil
 	}
 	servicesAttach, err := ec2transitgateway.NewVpcAttachment(b.ctx, b.name("tgw", "services"), &ec2transitgateway.VpcAttachmentArgs{

@@ -51,14 +51,26 @@ func Rules(s *spec.Settings, t *spec.Tenant) []Rule {
 	)
 }
 
-// Tenant is the subnet model's component.
-type Tenant struct {
-	pulumi.ResourceState
-	tenant.Result
+// SubnetTenantArgs are what the subnet model builds from: the tenant, its
+// fleet and the platform as the stack sees it.
+type SubnetTenantArgs struct {
+	tenant.Input
 }
 
-// Deploy registers the tenant's subnets, NACL and service.
-func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
+// SubnetTenant is the subnet model's component; its fields are the stack's
+// outputs.
+type SubnetTenant struct {
+	pulumi.ResourceState
+
+	SubnetIDs    pulumi.StringArrayOutput
+	NetworkACLID pulumi.IDOutput
+	ServiceName  pulumi.StringOutput
+}
+
+// NewSubnetTenant registers the tenant's subnets, NACL and service; name is
+// the tenant id, and opts carry the stack's provider.
+func NewSubnetTenant(ctx *pulumi.Context, name string, args *SubnetTenantArgs, opts ...pulumi.ResourceOption) (*SubnetTenant, error) {
+	in := args.Input
 	t, s := in.Tenant, in.Settings()
 	if len(t.Subnets) == 0 {
 		return nil, fmt.Errorf("tenant %s: the subnet model needs subnets (one CIDR per zone inside sharedVpc.cidr %s)", t.ID, s.SharedVPC.CIDR)
@@ -70,14 +82,56 @@ func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 	if limit := s.Limits.NACLRules; limit > 0 && len(rules) > limit {
 		return nil, fmt.Errorf("tenant %s: the NACL needs %d rules per direction and awsLimits.naclRules is %d", t.ID, len(rules), limit)
 	}
-	c := &Tenant{}
-	opts, err := in.Component(ctx, ComponentType, c)
+	c := &SubnetTenant{}
+	if err := ctx.RegisterComponentResource(ComponentType, name, c, opts...); err != nil {
+		return nil, err
+	}
+	child := []pulumi.ResourceOption{pulumi.Parent(c)}
+	subnets, err := newSubnets(ctx, in, child)
 	if err != nil {
 		return nil, err
 	}
+	acl, err := newNetworkACL(ctx, in, rules, subnets, child)
+	if err != nil {
+		return nil, err
+	}
+	ingress := make([]pulumi.StringInput, 0, len(t.Subnets)+1)
+	for _, cidr := range t.Subnets {
+		ingress = append(ingress, pulumi.String(cidr))
+	}
+	ingress = append(ingress, pulumi.String(s.SharedServices.CIDR))
+	svc, err := fargate.New(ctx, in, fargate.Args{
+		Cluster:      in.Platform.ClusterArn,
+		VPCID:        in.Platform.SharedVPCID,
+		Subnets:      network.IDs(subnets),
+		IngressCIDRs: ingress,
+	}, child...)
+	if err != nil {
+		return nil, err
+	}
+	c.SubnetIDs = network.IDs(subnets).ToStringArrayOutput()
+	c.NetworkACLID, c.ServiceName = acl.ID(), svc.Service.Name
+	if err := ctx.RegisterResourceOutputs(c, c.Outputs()); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Outputs are the stack outputs, by name.
+func (c *SubnetTenant) Outputs() pulumi.Map {
+	return pulumi.Map{
+		"subnetIds":    c.SubnetIDs,
+		"networkAclId": c.NetworkACLID,
+		"serviceName":  c.ServiceName,
+	}
+}
+
+// newSubnets carves the tenant's subnets out of the shared VPC, one per zone,
+// on the shared route table.
+func newSubnets(ctx *pulumi.Context, in tenant.Input, opts []pulumi.ResourceOption) ([]*ec2.Subnet, error) {
 	zones := network.AvailabilityZones(ctx, in.Provider)
 	var subnets []*ec2.Subnet
-	for i, cidr := range t.Subnets {
+	for i, cidr := range in.Tenant.Subnets {
 		sn, err := ec2.NewSubnet(ctx, in.Name("subnet", fmt.Sprint(i)), &ec2.SubnetArgs{
 			VpcId:            in.Platform.SharedVPCID,
 			CidrBlock:        pulumi.String(cidr),
@@ -95,6 +149,12 @@ func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 		}
 		subnets = append(subnets, sn)
 	}
+	return subnets, nil
+}
+
+// newNetworkACL is the tenant's NACL with rules (the same both ways), on
+// every one of its subnets.
+func newNetworkACL(ctx *pulumi.Context, in tenant.Input, rules []Rule, subnets []*ec2.Subnet, opts []pulumi.ResourceOption) (*ec2.NetworkAcl, error) {
 	acl, err := ec2.NewNetworkAcl(ctx, in.Name("nacl"), &ec2.NetworkAclArgs{
 		VpcId: in.Platform.SharedVPCID,
 		Tags:  in.NameTag("nacl"),
@@ -132,27 +192,5 @@ func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 			return nil, err
 		}
 	}
-	ingress := make([]pulumi.StringInput, 0, len(t.Subnets)+1)
-	for _, cidr := range t.Subnets {
-		ingress = append(ingress, pulumi.String(cidr))
-	}
-	ingress = append(ingress, pulumi.String(s.SharedServices.CIDR))
-	svc, err := fargate.New(ctx, in, fargate.Args{
-		Cluster:      in.Platform.ClusterArn,
-		VPCID:        in.Platform.SharedVPCID,
-		Subnets:      network.IDs(subnets),
-		IngressCIDRs: ingress,
-	}, opts...)
-	if err != nil {
-		return nil, err
-	}
-	outputs := pulumi.Map{
-		"subnetIds":    network.IDs(subnets),
-		"networkAclId": acl.ID(),
-		"serviceName":  svc.Service.Name,
-	}
-	if err := c.Finish(ctx, c, outputs); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return acl, nil
 }

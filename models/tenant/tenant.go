@@ -17,13 +17,14 @@ import (
 	"github.com/tenantctl/tenantctl/models/provider"
 )
 
-// Input is what a model's Deploy receives.
+// Input is what every model's component receives (embedded in its XTenantArgs).
 type Input struct {
 	Fleet    *spec.Fleet
 	Tenant   *spec.Tenant
 	Platform platform.Ref
-	// Provider is the stack's one provider; the model's component carries it to
-	// every child.
+	// Provider is the stack's one provider. The registry passes it to the
+	// model's component (pulumi.Providers), which carries it to every child;
+	// invokes (availability zones) name it themselves.
 	Provider *aws.Provider
 	// AccountID is the account the tenant's resources live in: the tenant's own
 	// for the account model, the platform's otherwise.
@@ -64,33 +65,9 @@ func (in Input) NameTag(what string) pulumi.StringMap {
 	return pulumi.StringMap{"Name": pulumi.String(naming.Join(in.Fleet.Settings.NamePrefix, in.Tenant.ID, what))}
 }
 
-// Component registers a model's component resource for the tenant and returns
-// the options its children take (parent, and through it the provider).
-func (in Input) Component(ctx *pulumi.Context, typ string, c pulumi.ComponentResource) ([]pulumi.ResourceOption, error) {
-	if err := ctx.RegisterComponentResource(typ, in.Tenant.ID, c, pulumi.Providers(in.Provider)); err != nil {
-		return nil, err
-	}
-	return []pulumi.ResourceOption{pulumi.Parent(c)}, nil
-}
-
 // With appends options to a copy of opts.
 func With(opts []pulumi.ResourceOption, extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
 	return append(append([]pulumi.ResourceOption{}, opts...), extra...)
-}
-
-// Result is embedded by every model's component, beside pulumi.ResourceState
-// (which the SDK finds only as a direct field): the stack outputs.
-type Result struct {
-	outputs pulumi.Map
-}
-
-// Outputs are the tenant stack's outputs.
-func (b *Result) Outputs() pulumi.Map { return b.outputs }
-
-// Finish records the component's outputs; the last step of every model.
-func (b *Result) Finish(ctx *pulumi.Context, c pulumi.ComponentResource, outputs pulumi.Map) error {
-	b.outputs = outputs
-	return ctx.RegisterResourceOutputs(c, outputs)
 }
 
 // VPC builds the tenant's own VPC (account and vpc models) from its network

@@ -8,7 +8,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2transitgateway"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/tenantctl/tenantctl/internal/emulator"
+	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/models/fargate"
 	"github.com/tenantctl/tenantctl/models/network"
 	"github.com/tenantctl/tenantctl/models/tenant"
@@ -17,21 +17,34 @@ import (
 // ComponentType is the type token of the model's component.
 const ComponentType = "tenantctl:models:VpcTenant"
 
-// Tenant is the vpc model's component.
-type Tenant struct {
-	pulumi.ResourceState
-	tenant.Result
+// VpcTenantArgs are what the vpc model builds from: the tenant, its fleet and
+// the platform as the stack sees it.
+type VpcTenantArgs struct {
+	tenant.Input
 }
 
-// Deploy registers the tenant's VPC and service.
-func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
+// VpcTenant is the vpc model's component; its fields are the stack's outputs.
+type VpcTenant struct {
+	pulumi.ResourceState
+
+	VpcID       pulumi.IDOutput
+	ServiceName pulumi.StringOutput
+	// TransitGatewayAttachmentID is set when the tenant is attached to the
+	// shared-services network (and the emulator can serve the attachment).
+	TransitGatewayAttachmentID *pulumi.IDOutput
+}
+
+// NewVpcTenant registers the tenant's VPC and service; name is the tenant id,
+// and opts carry the stack's provider.
+func NewVpcTenant(ctx *pulumi.Context, name string, args *VpcTenantArgs, opts ...pulumi.ResourceOption) (*VpcTenant, error) {
+	in := args.Input
 	t, s := in.Tenant, in.Settings()
-	c := &Tenant{}
-	opts, err := in.Component(ctx, ComponentType, c)
-	if err != nil {
+	c := &VpcTenant{}
+	if err := ctx.RegisterComponentResource(ComponentType, name, c, opts...); err != nil {
 		return nil, err
 	}
-	vpc, err := in.VPC(ctx, opts)
+	child := []pulumi.ResourceOption{pulumi.Parent(c)}
+	vpc, err := in.VPC(ctx, child)
 	if err != nil {
 		return nil, err
 	}
@@ -44,25 +57,32 @@ func Deploy(ctx *pulumi.Context, in tenant.Input) (*Tenant, error) {
 		VPCID:        vpc.VPC.ID(),
 		Subnets:      network.IDs(vpc.PrivateSubnets),
 		IngressCIDRs: ingress,
-	}, opts...)
+	}, child...)
 	if err != nil {
 		return nil, err
 	}
-	outputs := pulumi.Map{
-		"vpcId":       vpc.VPC.ID(),
-		"serviceName": svc.Service.Name,
-	}
-	if t.Network.SharedServices && !in.Emulation.Gap(emulator.GapTransitGatewayAttach) {
-		attach, err := attachSharedServices(ctx, in, vpc, opts)
+	c.VpcID, c.ServiceName = vpc.VPC.ID(), svc.Service.Name
+	if t.Network.SharedServices && !in.Emulation.Gap(gaps.TransitGatewayAttach) {
+		attach, err := attachSharedServices(ctx, in, vpc, child)
 		if err != nil {
 			return nil, err
 		}
-		outputs["transitGatewayAttachmentId"] = attach.ID()
+		id := attach.ID()
+		c.TransitGatewayAttachmentID = &id
 	}
-	if err := c.Finish(ctx, c, outputs); err != nil {
+	if err := ctx.RegisterResourceOutputs(c, c.Outputs()); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// Outputs are the stack outputs, by name.
+func (c *VpcTenant) Outputs() pulumi.Map {
+	m := pulumi.Map{"vpcId": c.VpcID, "serviceName": c.ServiceName}
+	if c.TransitGatewayAttachmentID != nil {
+		m["transitGatewayAttachmentId"] = *c.TransitGatewayAttachmentID
+	}
+	return m
 }
 
 // attachSharedServices attaches the tenant's private subnets to the platform's
