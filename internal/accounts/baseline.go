@@ -15,7 +15,7 @@ import (
 	sqtypes "github.com/aws/aws-sdk-go-v2/service/servicequotas/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
-	"github.com/tenantctl/tenantctl/internal/emulator"
+	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/internal/externalid"
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
 	"github.com/tenantctl/tenantctl/internal/spec"
@@ -187,7 +187,7 @@ func (m *Manager) ensurePreviewRole(ctx context.Context, client *iam.Client, par
 			return "", fmt.Errorf("account %s: detaching %s from the preview role %s: %w", accountID, aws.ToString(p.PolicyArn), name, err)
 		}
 	}
-	if !has && !m.opts.Gaps.Has(emulator.GapAWSManagedPolicies) {
+	if !has && !m.opts.Gaps.Has(gaps.AWSManagedPolicies) {
 		if _, err := client.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(readOnly)}); err != nil {
 			return "", fmt.Errorf("account %s: attaching %s to the preview role %s: %w", accountID, readOnly, name, err)
 		}

@@ -19,7 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/tenantctl/tenantctl/internal/awscfg"
-	"github.com/tenantctl/tenantctl/internal/emulator"
+	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/testutil/moto"
 )
@@ -132,7 +132,7 @@ func (o *org) manager(s *spec.Settings, change ...func(*Options)) *Manager {
 		Poll:             Backoff{Initial: time.Millisecond, Max: 5 * time.Millisecond, Timeout: 10 * time.Second},
 		ClaimSettle:      5 * time.Millisecond,
 		QuotaOptions:     []func(*servicequotas.Options){o.quotas.option},
-		Gaps:             emulator.GapSet{emulator.GapAWSManagedPolicies: {}},
+		Gaps:             gaps.Set{gaps.AWSManagedPolicies: {}},
 	}
 	for _, c := range change {
 		c(&opts)

@@ -27,7 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/servicequotas"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/tenantctl/tenantctl/internal/ctxtime"
-	"github.com/tenantctl/tenantctl/internal/emulator"
+	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/internal/spec"
 )
 
@@ -54,8 +54,8 @@ type Options struct {
 	// middleware a test uses to stand in for what an emulator lacks.
 	OrgOptions []func(*organizations.Options)
 	IAMOptions []func(*iam.Options)
-	// Gaps are the emulator's (emulator.GapsFor), empty against AWS.
-	Gaps         emulator.GapSet
+	// Gaps are the emulator's (gaps.For), empty against AWS.
+	Gaps         gaps.Set
 	QuotaOptions []func(*servicequotas.Options)
 }
 

@@ -135,7 +135,7 @@ func TestVendCreatesAReadOnlyPreviewRoleWithItsOwnExternalID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// moto knows no AWS managed policy (emulator.GapAWSManagedPolicies), so
+	// moto knows no AWS managed policy (gaps.AWSManagedPolicies), so
 	// ReadOnlyAccess is not attached here; nothing else may be.
 	if len(attached.AttachedPolicies) != 0 {
 		t.Errorf("preview managed policies = %v, want none besides ReadOnlyAccess", attached.AttachedPolicies)

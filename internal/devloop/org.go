@@ -14,7 +14,7 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/tenantctl/tenantctl/internal/accounts"
-	"github.com/tenantctl/tenantctl/internal/emulator"
+	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models/provider"
 )
@@ -78,7 +78,7 @@ type AccountsResult struct {
 	// Existing is true for those that had it already.
 	Assigned []accounts.Assignment
 	// Gaps are the emulator gaps the preparation applied.
-	Gaps []emulator.Gap
+	Gaps []gaps.Gap
 }
 
 // PrepareAccounts gives every account-model tenant whose file names no
@@ -88,7 +88,7 @@ type AccountsResult struct {
 // second run vends and changes nothing. The Workload and Suspended OUs must
 // exist (the platform stack creates them). The tiers' service quotas are not
 // requested when the emulator has GapServiceQuotaIncrease.
-func PrepareAccounts(ctx context.Context, cfg aws.Config, f *spec.Fleet, secret []byte, gaps emulator.GapSet) (*AccountsResult, error) {
+func PrepareAccounts(ctx context.Context, cfg aws.Config, f *spec.Fleet, secret []byte, known gaps.Set) (*AccountsResult, error) {
 	res := &AccountsResult{}
 	var tenants []*spec.Tenant
 	for _, t := range f.Tenants {
@@ -100,11 +100,11 @@ func PrepareAccounts(ctx context.Context, cfg aws.Config, f *spec.Fleet, secret 
 		return res, nil
 	}
 	settings := f.Settings
-	if gaps.Has(emulator.GapServiceQuotaIncrease) {
+	if known.Has(gaps.ServiceQuotaIncrease) {
 		settings.Tiers = withoutQuotas(f.Settings.Tiers)
-		res.Gaps = append(res.Gaps, gaps[emulator.GapServiceQuotaIncrease])
+		res.Gaps = append(res.Gaps, known[gaps.ServiceQuotaIncrease])
 	}
-	m, err := accounts.New(cfg, &settings, accounts.Options{ExternalIDSecret: secret, Gaps: gaps})
+	m, err := accounts.New(cfg, &settings, accounts.Options{ExternalIDSecret: secret, Gaps: known})
 	if err != nil {
 		return nil, err
 	}

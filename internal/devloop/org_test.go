@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/tenantctl/tenantctl/internal/emulator"
+	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/internal/externalid"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/testutil/moto"
@@ -69,7 +69,7 @@ func TestOrganizationAndAccountPreparation(t *testing.T) {
 	ctx := context.Background()
 	cfg := emulatorConfig(t, s)
 	f := samplefleet.Load(t)
-	gaps, _ := emulator.GapsFor(emulator.MotoName)
+	motoGaps, _ := gaps.For(gaps.MotoName)
 
 	root, created, err := EnsureOrganization(ctx, cfg)
 	if err != nil || !created || !strings.HasPrefix(root, "r-") {
@@ -80,13 +80,13 @@ func TestOrganizationAndAccountPreparation(t *testing.T) {
 		t.Fatalf("second EnsureOrganization = %q, %v, %v; want the same root %s, not created", again, created, err, root)
 	}
 
-	if _, err := PrepareAccounts(ctx, cfg, f, testSecret, gaps); err == nil || !strings.Contains(err.Error(), "the platform stack creates the Workload and Suspended OUs") {
+	if _, err := PrepareAccounts(ctx, cfg, f, testSecret, motoGaps); err == nil || !strings.Contains(err.Error(), "the platform stack creates the Workload and Suspended OUs") {
 		t.Fatalf("accounts before the platform's OUs: %v", err)
 	}
 	org := organizations.NewFromConfig(cfg)
 	ous := createOUs(t, org, root, "Workload", "Suspended")
 
-	res, err := PrepareAccounts(ctx, cfg, f, testSecret, gaps)
+	res, err := PrepareAccounts(ctx, cfg, f, testSecret, motoGaps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,8 +96,8 @@ func TestOrganizationAndAccountPreparation(t *testing.T) {
 	if len(res.Assigned) != 1 || res.Assigned[0].TenantID != "globex" || res.Assigned[0].Existing || res.Assigned[0].AccountID != res.Vended[0].AccountID {
 		t.Fatalf("assigned %+v, want globex on the vended account", res.Assigned)
 	}
-	if len(res.Gaps) != 1 || res.Gaps[0].ID != emulator.GapServiceQuotaIncrease {
-		t.Errorf("gaps applied %+v, want %s", res.Gaps, emulator.GapServiceQuotaIncrease)
+	if len(res.Gaps) != 1 || res.Gaps[0].ID != gaps.ServiceQuotaIncrease {
+		t.Errorf("gaps applied %+v, want %s", res.Gaps, gaps.ServiceQuotaIncrease)
 	}
 	acct := res.Assigned[0].AccountID
 	tags := accountTags(t, org, acct)
@@ -115,7 +115,7 @@ func TestOrganizationAndAccountPreparation(t *testing.T) {
 		t.Errorf("deploy role trust policy %s does not require the derived external id", role)
 	}
 
-	res2, err := PrepareAccounts(ctx, cfg, f, testSecret, gaps)
+	res2, err := PrepareAccounts(ctx, cfg, f, testSecret, motoGaps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestServiceQuotaGapIsReal(t *testing.T) {
 	createOUs(t, organizations.NewFromConfig(cfg), root, "Workload", "Suspended")
 	// Only the quota gap is left out; without the managed-policy one vending
 	// would stop earlier, at the preview role.
-	_, err = PrepareAccounts(ctx, cfg, samplefleet.Load(t), testSecret, emulator.GapSet{emulator.GapAWSManagedPolicies: {}})
+	_, err = PrepareAccounts(ctx, cfg, samplefleet.Load(t), testSecret, gaps.Set{gaps.AWSManagedPolicies: {}})
 	if err == nil || !strings.Contains(err.Error(), "RequestServiceQuotaIncrease") {
 		t.Fatalf("vending with the tiers' service quotas against moto: %v; want a quota failure", err)
 	}
@@ -156,7 +156,7 @@ func TestNoAccountTenantsNoCalls(t *testing.T) {
 	}
 	// No organization exists: any call would fail.
 	moto.Shared(t)
-	res, err := PrepareAccounts(context.Background(), aws.Config{}, f, testSecret, emulator.GapSet{})
+	res, err := PrepareAccounts(context.Background(), aws.Config{}, f, testSecret, gaps.Set{})
 	if err != nil || len(res.Vended)+len(res.Assigned) != 0 {
 		t.Errorf("PrepareAccounts = %+v, %v; want nothing done", res, err)
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/tenantctl/tenantctl/internal/accounts"
 	"github.com/tenantctl/tenantctl/internal/awscfg"
-	"github.com/tenantctl/tenantctl/internal/emulator"
+	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/internal/externalid"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/textsafe"
@@ -69,7 +69,7 @@ func (o *accountsOptions) load(ctx context.Context, withSecret bool) (*accounts.
 	opts := accounts.Options{Concurrency: o.concurrency}
 	if o.endpointURL != "" || os.Getenv("AWS_ENDPOINT_URL") != "" {
 		// An endpoint is the emulator (moto) the dev loop and the tests run.
-		if opts.Gaps, err = emulator.GapsFor(emulator.MotoName); err != nil {
+		if opts.Gaps, err = gaps.For(gaps.MotoName); err != nil {
 			return nil, nil, withCode(ExitInvalid, err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tenantctl/tenantctl/internal/devloop"
 	"github.com/tenantctl/tenantctl/internal/emulator"
+	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/internal/rollout"
 	"github.com/tenantctl/tenantctl/internal/spec"
 
@@ -149,7 +150,7 @@ func (d *devOptions) printGaps(by map[string][]string) {
 	fmt.Fprintf(out, "emulator gaps (%s's documented list): left out or adapted against the emulator, never on AWS\n", d.endpoint.emulator)
 	for _, gp := range d.endpoint.gaps().List() {
 		where := strings.Join(by[gp.ID], ", ")
-		if gp.ID == emulator.GapServiceQuotaIncrease {
+		if gp.ID == gaps.ServiceQuotaIncrease {
 			where = "the account lifecycle (dev up's account vending)"
 		}
 		if where == "" {
@@ -168,7 +169,7 @@ type accountPrep struct {
 	cfg    aws.Config
 	f      *spec.Fleet
 	secret []byte
-	gaps   emulator.GapSet
+	gaps   gaps.Set
 
 	once   sync.Once
 	result *devloop.AccountsResult

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tenantctl/tenantctl/internal/devloop"
-	"github.com/tenantctl/tenantctl/internal/emulator"
+	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/models"
 	"github.com/tenantctl/tenantctl/models/emulation"
 	"github.com/tenantctl/tenantctl/models/provider"
@@ -25,7 +25,7 @@ type endpointOptions struct {
 
 func (e *endpointOptions) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&e.url, "endpoint-url", "", "send every AWS call of every stack to this emulator, e.g. http://127.0.0.1:5000 (default $AWS_ENDPOINT_URL); the models then leave out what the emulator cannot serve")
-	cmd.Flags().StringVar(&e.emulator, "emulator", emulator.MotoName, "the emulator at --endpoint-url, whose documented gaps apply")
+	cmd.Flags().StringVar(&e.emulator, "emulator", gaps.MotoName, "the emulator at --endpoint-url, whose documented gaps apply")
 }
 
 // complete takes the endpoint from the environment when no flag gave one.
@@ -43,18 +43,18 @@ func (e *endpointOptions) validate() error {
 	if err := provider.CheckURL(e.url); err != nil {
 		return usageError(fmt.Errorf("--endpoint-url: %w", err))
 	}
-	if _, err := emulator.GapsFor(e.emulator); err != nil {
+	if _, err := gaps.For(e.emulator); err != nil {
 		return usageError(fmt.Errorf("--emulator: %w", err))
 	}
 	return nil
 }
 
 // gaps is the emulator's documented gap list (empty against AWS).
-func (e *endpointOptions) gaps() emulator.GapSet {
+func (e *endpointOptions) gaps() gaps.Set {
 	if e.url == "" {
-		return emulator.GapSet{}
+		return gaps.Set{}
 	}
-	g, _ := emulator.GapsFor(e.emulator)
+	g, _ := gaps.For(e.emulator)
 	return g
 }
 
