@@ -15,7 +15,6 @@ package accounts
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
@@ -26,7 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/servicequotas"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/tenantctl/tenantctl/internal/ctxtime"
+	"github.com/tenantctl/tenantctl/internal/backoff"
 	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/internal/spec"
 )
@@ -134,22 +133,6 @@ func throttleRetryer() aws.Retryer {
 // retryUntil calls try with the backoff b until it reports done, fails, or
 // the backoff's timeout passes (then the last wait's reason is returned).
 func retryUntil(ctx context.Context, b Backoff, what string, try func() (done bool, err error)) error {
-	deadline := time.Now().Add(b.Timeout)
-	delay := b.Initial
-	for {
-		done, err := try()
-		if err != nil || done {
-			return err
-		}
-		if time.Now().Add(delay).After(deadline) {
-			return fmt.Errorf("%s: still not done after %s", what, b.Timeout)
-		}
-		if err := ctxtime.Sleep(ctx, delay); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		delay *= 2
-		if delay > b.Max {
-			delay = b.Max
-		}
-	}
+	// No jitter: polls wait on one account's status, not on a shared throttle.
+	return backoff.Until(ctx, backoff.Exp{Base: b.Initial, Max: b.Max}, b.Timeout, what, try)
 }

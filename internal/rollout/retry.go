@@ -1,8 +1,9 @@
 package rollout
 
 import (
-	"math/rand/v2"
 	"time"
+
+	"github.com/tenantctl/tenantctl/internal/backoff"
 )
 
 // Retry bounds how transient failures are retried: exponential backoff from
@@ -22,16 +23,5 @@ var DefaultRetry = Retry{Attempts: 4, Base: 5 * time.Second, Max: 2 * time.Minut
 
 // Delay is the wait before attempt n+1 after attempt n failed (n ≥ 1).
 func (r Retry) Delay(n int) time.Duration {
-	d := r.Base
-	for i := 1; i < n && d < r.Max; i++ {
-		d *= 2
-	}
-	if r.Max > 0 && d > r.Max {
-		d = r.Max
-	}
-	f := rand.Float64
-	if r.Rand != nil {
-		f = r.Rand
-	}
-	return d/2 + time.Duration(f()*float64(d/2))
+	return backoff.Exp{Base: r.Base, Max: r.Max, Jitter: true, Rand: r.Rand}.Delay(n)
 }
