@@ -3,6 +3,7 @@ package rollout
 import (
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -82,10 +83,14 @@ func Select(f *spec.Fleet, sel Selector) (*Selection, error) {
 	if err := checkSelector(f, sel); err != nil {
 		return nil, err
 	}
-	labels := map[string]string{}
+	// The tier, model and label criteria are `tenantctl list`'s: one matcher.
+	match := spec.Selector{Tiers: sel.Tiers, Labels: map[string]string{}}
+	for _, m := range sel.Models {
+		match.Models = append(match.Models, spec.IsolationModel(m))
+	}
 	for _, kv := range sel.Labels {
-		k, v, _ := strings.Cut(kv, "=")
-		labels[k] = v
+		k, v, _ := spec.ParseLabel(kv)
+		match.Labels[k] = v
 	}
 	out := &Selection{}
 	if sel.PlatformOnly {
@@ -97,7 +102,7 @@ func Select(f *spec.Fleet, sel Selector) (*Selection, error) {
 		out.Targets = append(out.Targets, Target{Stack: PlatformStack, Rank: -1})
 	}
 	for _, t := range f.Tenants {
-		if !matches(t, sel, labels) {
+		if !matches(t, sel, match) {
 			continue
 		}
 		if err := CheckStackName(t.ID, false); err != nil {
@@ -156,20 +161,12 @@ func reservedTenant(id string) error {
 	return fmt.Errorf("%q is a name tenantctl reserves for itself (%s), never a tenant", id, strings.Join(spec.ReservedTenantIDs(), ", "))
 }
 
-func matches(t *spec.Tenant, sel Selector, labels map[string]string) bool {
-	if len(sel.Tenants) > 0 && !contains(sel.Tenants, t.ID) {
+func matches(t *spec.Tenant, sel Selector, match spec.Selector) bool {
+	if len(sel.Tenants) > 0 && !slices.Contains(sel.Tenants, t.ID) {
 		return false
 	}
-	if len(sel.Tiers) > 0 && !contains(sel.Tiers, t.Tier) {
+	if !match.Matches(t) {
 		return false
-	}
-	if len(sel.Models) > 0 && !contains(sel.Models, string(t.Model)) {
-		return false
-	}
-	for k, v := range labels {
-		if got, ok := t.Labels[k]; !ok || got != v {
-			return false
-		}
 	}
 	if sel.Changed != nil && !sel.Changed.All && !sel.Changed.Tenants[t.ID] {
 		return false
@@ -194,12 +191,12 @@ func checkSelector(f *spec.Fleet, sel Selector) error {
 		}
 	}
 	for _, m := range sel.Models {
-		if !contains(modelNames(), m) {
+		if !slices.Contains(modelNames(), m) {
 			return fmt.Errorf("--model %s: not an isolation model (one of %s)", m, strings.Join(modelNames(), ", "))
 		}
 	}
 	for _, kv := range sel.Labels {
-		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+		if _, _, ok := spec.ParseLabel(kv); !ok {
 			return fmt.Errorf("--label %q: want key=value", kv)
 		}
 	}
@@ -224,13 +221,4 @@ func modelNames() []string {
 		out = append(out, string(m))
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

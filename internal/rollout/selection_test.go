@@ -241,3 +241,43 @@ func TestSpecConfig(t *testing.T) {
 		}
 	}
 }
+
+// A rollout and `tenantctl list` given the same --tier, --model and --label
+// select the same tenants: both match through spec.Selector.
+func TestSelectionAgreesWithList(t *testing.T) {
+	f := fleet(40)
+	for _, c := range []struct {
+		tiers, models, labels []string
+	}{
+		{tiers: []string{"premium"}},
+		{models: []string{"account", "application"}},
+		{labels: []string{"group=g1"}},
+		{tiers: []string{"free", "enterprise"}, labels: []string{"group=g2"}},
+		{labels: []string{"group="}},
+		{labels: []string{"group=g0=x"}},
+	} {
+		sel, err := rollout.Select(f, rollout.Selector{Tiers: c.tiers, Models: c.models, Labels: c.labels})
+		if err != nil {
+			t.Fatal(err)
+		}
+		labels, err := spec.ParseLabels(c.labels)
+		if err != nil {
+			t.Fatal(err)
+		}
+		list := spec.Selector{Tiers: c.tiers, Labels: labels}
+		for _, m := range c.models {
+			list.Models = append(list.Models, spec.IsolationModel(m))
+		}
+		var want []string
+		for _, tn := range list.Select(f.Tenants) {
+			want = append(want, tn.ID)
+		}
+		// The rollout orders by tier rank; compare the sets.
+		got := stacks(sel)
+		sortStrings(got)
+		sortStrings(want)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%+v: rollout selects %v, list %v", c, got, want)
+		}
+	}
+}

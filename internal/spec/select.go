@@ -16,6 +16,14 @@ type Selector struct {
 	Labels   map[string]string
 }
 
+// ParseLabel parses one `k=v` label selector: the one grammar of `list
+// --label` and the rollouts' `--label`. ok is false without "=" or with an
+// empty key.
+func ParseLabel(pair string) (k, v string, ok bool) {
+	k, v, ok = strings.Cut(pair, "=")
+	return k, v, ok && k != ""
+}
+
 // ParseLabels parses `k=v` label selectors.
 func ParseLabels(pairs []string) (map[string]string, error) {
 	if len(pairs) == 0 {
@@ -23,8 +31,8 @@ func ParseLabels(pairs []string) (map[string]string, error) {
 	}
 	m := make(map[string]string, len(pairs))
 	for _, p := range pairs {
-		k, v, ok := strings.Cut(p, "=")
-		if !ok || k == "" {
+		k, v, ok := ParseLabel(p)
+		if !ok {
 			return nil, fmt.Errorf("label selector %q must be key=value, e.g. --label region-group=us", p)
 		}
 		m[k] = v

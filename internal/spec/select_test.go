@@ -52,3 +52,15 @@ func TestSelector(t *testing.T) {
 		t.Errorf("ParseLabels: %v", err)
 	}
 }
+
+func TestParseLabel(t *testing.T) {
+	for pair, want := range map[string]string{
+		"k=v": "k|v|true", "k=": "k||true", "k=a=b": "k|a=b|true",
+		"novalue": "novalue||false", "=v": "|v|false", "": "||false",
+	} {
+		k, v, ok := ParseLabel(pair)
+		if got := k + "|" + v + "|" + map[bool]string{true: "true", false: "false"}[ok]; got != want {
+			t.Errorf("ParseLabel(%q) = %s, want %s", pair, got, want)
+		}
+	}
+}
