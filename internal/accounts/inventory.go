@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"golang.org/x/sync/errgroup"
 )
 
 // Status is an account's place in the lifecycle, the value of its STATUS tag.
@@ -330,27 +331,19 @@ func carriesLifecycleTags(t map[string]string) bool {
 func (m *Manager) readTags(ctx context.Context, all []types.Account) (map[string]map[string]string, error) {
 	out := make(map[string]map[string]string, len(all))
 	var mu sync.Mutex
-	var firstErr error
-	sem := make(chan struct{}, 8)
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(8)
 	for _, a := range all {
 		id := aws.ToString(a.Id)
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
+		g.Go(func() error {
 			t, err := m.tagsOf(ctx, id)
 			mu.Lock()
 			defer mu.Unlock()
-			if err != nil && firstErr == nil {
-				firstErr = err
-			}
 			out[id] = t
-		}()
+			return err
+		})
 	}
-	wg.Wait()
-	return out, firstErr
+	return out, g.Wait()
 }
 
 // tagsOf reads one account's tags.

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"golang.org/x/sync/errgroup"
 )
 
 // Vended is one account a vend created (or resumed) and how far it got.
@@ -145,22 +145,21 @@ func (m *Manager) run(ctx context.Context, jobs []vendJob) (*VendResult, error) 
 		return nil, err
 	}
 	res := &VendResult{Accounts: make([]Vended, len(jobs))}
-	sem := make(chan struct{}, m.opts.Concurrency)
-	var wg sync.WaitGroup
+	// A plain Group, not WithContext: a failed account must not cancel the
+	// others; each one's error is kept in its row.
+	var g errgroup.Group
+	g.SetLimit(m.opts.Concurrency)
 	for i, j := range jobs {
 		if ctx.Err() != nil {
 			res.Accounts[i] = Vended{Name: j.name, Email: j.email, Tier: j.tier, AccountID: j.accountID, Error: "not started: " + ctx.Err().Error()}
 			continue
 		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
+		g.Go(func() error {
 			res.Accounts[i] = m.vendOne(ctx, l, j)
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	g.Wait()
 	res.Calls = m.calls.Snapshot()
 	res.Elapsed = JSONDuration(time.Since(start))
 	var errs []error

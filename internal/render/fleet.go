@@ -3,11 +3,11 @@ package render
 import (
 	"errors"
 	"runtime"
-	"sync"
 
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models"
 	"github.com/tenantctl/tenantctl/models/emulation"
+	"golang.org/x/sync/errgroup"
 )
 
 // ConfigSource gives a stack's configuration and its secret keys.
@@ -68,22 +68,17 @@ func WithExtra(src ConfigSource, extra map[string]string) ConfigSource {
 func Stacks(f *spec.Fleet, stacks []string, config ConfigSource) ([]*Graph, error) {
 	graphs := make([]*Graph, len(stacks))
 	errs := make([]error, len(stacks))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(stacks)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				graphs[i], errs[i] = Stack(f, stacks[i], config)
-			}
-		}()
-	}
+	// A plain Group, not WithContext: one failure must not stop the others,
+	// every error is reported.
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i := range stacks {
-		next <- i
+		g.Go(func() error {
+			graphs[i], errs[i] = Stack(f, stacks[i], config)
+			return nil
+		})
 	}
-	close(next)
-	wg.Wait()
+	g.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
