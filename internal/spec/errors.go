@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -122,4 +123,23 @@ func (s *Source) reported(path string) bool {
 		}
 	}
 	return false
+}
+
+// JoinLists merges ErrorLists (e.g. LoadDir's and ValidateChange's) into one
+// sorted list; any other error wins as is.
+func JoinLists(errsIn ...error) error {
+	var out ErrorList
+	for _, err := range errsIn {
+		var l ErrorList
+		if errors.As(err, &l) {
+			out = append(out, l...)
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	out.Sort()
+	return out
 }

@@ -3,40 +3,17 @@ package spec
 //go:generate go run ./schemagen -types types.go -out ../../schema
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"reflect"
-	"strings"
-
 	"github.com/tenantctl/tenantctl/internal/naming"
 )
 
-// SchemaKinds names the files a JSON Schema is generated for, and the schema
-// file each is written to (under schema/, which the sample files reference).
-var SchemaKinds = map[string]string{
-	"tenant": "tenant.schema.json",
-	"fleet":  "fleet.schema.json",
-}
+// SchemaRules are the constraints validation enforces that an editor can check
+// too, keyed by Type.Field, for the schema generator (./schemagen). They live
+// here, beside validation and its patterns and limits, so the two cannot drift;
+// validation remains the authority: fleet-wide rules (overlaps, uniqueness,
+// quotas) are beyond a schema. The runtime never builds a schema: tenantctl
+// prints the committed files embedded by package schema.
+func SchemaRules() map[string]map[string]any { return schemaRules }
 
-// schemaRoots are the Go types at the root of each schema.
-var schemaRoots = map[string]reflect.Type{
-	"tenant": reflect.TypeOf(Tenant{}),
-	"fleet":  reflect.TypeOf(Settings{}),
-}
-
-// schemaTitles are the schemas' titles.
-var schemaTitles = map[string]string{
-	"tenant": "tenantctl tenant file (tenants/<id>.yaml)",
-	"fleet":  "tenantctl fleet settings (tenants/fleet.yaml)",
-}
-
-// schemaRules are the constraints validation enforces that an editor can check
-// too, keyed by Type.Field. Validation remains the authority: fleet-wide rules
-// (overlaps, uniqueness, quotas) are beyond a schema.
 var schemaRules = map[string]map[string]any{
 	"Tenant.ID":         {"pattern": `^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`, "maxLength": MaxTenantID, "not": map[string]any{"enum": ReservedTenantIDs()}},
 	"Tenant.Name":       {"minLength": 1, "maxLength": MaxTagValue},
@@ -78,147 +55,3 @@ var schemaRules = map[string]map[string]any{
 }
 
 func fargateCPUs() []int { return []int{256, 512, 1024, 2048, 4096, 8192, 16384} }
-
-// DocComments reads the doc comments of the types and struct fields declared in
-// Go source (types.go): "Type" and "Type.Field" to their text. They become the
-// schema's descriptions, so editors show the same words as the code.
-func DocComments(src []byte) (map[string]string, error) {
-	fset := token.NewFileSet()
-	file, err := parser.ParseFile(fset, "types.go", src, parser.ParseComments)
-	if err != nil {
-		return nil, err
-	}
-	docs := map[string]string{}
-	for _, d := range file.Decls {
-		gd, ok := d.(*ast.GenDecl)
-		if !ok || gd.Tok != token.TYPE {
-			continue
-		}
-		for _, spec := range gd.Specs {
-			ts := spec.(*ast.TypeSpec)
-			doc := ts.Doc
-			if doc == nil && len(gd.Specs) == 1 {
-				doc = gd.Doc
-			}
-			if doc != nil {
-				docs[ts.Name.Name] = cleanDoc(doc.Text())
-			}
-			st, ok := ts.Type.(*ast.StructType)
-			if !ok {
-				continue
-			}
-			for _, f := range st.Fields.List {
-				if f.Doc == nil {
-					continue
-				}
-				for _, n := range f.Names {
-					docs[ts.Name.Name+"."+n.Name] = cleanDoc(f.Doc.Text())
-				}
-			}
-		}
-	}
-	return docs, nil
-}
-
-func cleanDoc(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// JSONSchema generates the JSON Schema (draft 2020-12) of a file kind ("tenant" or
-// "fleet") from the Go types by reflection over their yaml tags, with the doc
-// comments as descriptions.
-func JSONSchema(kind string, docs map[string]string) ([]byte, error) {
-	root, ok := schemaRoots[kind]
-	if !ok {
-		return nil, fmt.Errorf("no schema %q; use tenant or fleet", kind)
-	}
-	g := &schemaGen{docs: docs, defs: map[string]any{}}
-	s := g.object(root)
-	s["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-	s["$id"] = "https://github.com/tenantctl/tenantctl/schema/" + SchemaKinds[kind]
-	s["title"] = schemaTitles[kind]
-	if len(g.defs) > 0 {
-		s["$defs"] = g.defs
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(s); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-type schemaGen struct {
-	docs map[string]string
-	defs map[string]any
-}
-
-// object is the schema of a struct type: its yaml fields as properties, those
-// without omitempty required, nothing else allowed (the loader is strict too).
-func (g *schemaGen) object(t reflect.Type) map[string]any {
-	props := map[string]any{}
-	var required []string
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		tag := f.Tag.Get("yaml")
-		name, opts, _ := strings.Cut(tag, ",")
-		if name == "-" || !f.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = strings.ToLower(f.Name)
-		}
-		p := g.typeSchema(f.Type)
-		if d := g.docs[t.Name()+"."+f.Name]; d != "" {
-			p["description"] = d
-		}
-		for k, v := range schemaRules[t.Name()+"."+f.Name] {
-			p[k] = v
-		}
-		props[name] = p
-		if !strings.Contains(opts, "omitempty") {
-			required = append(required, name)
-		}
-	}
-	s := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
-	if len(required) > 0 {
-		s["required"] = required
-	}
-	if d := g.docs[t.Name()]; d != "" {
-		s["description"] = d
-	}
-	return s
-}
-
-func (g *schemaGen) typeSchema(t reflect.Type) map[string]any {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t {
-	case reflect.TypeOf(IsolationModel("")):
-		return map[string]any{"type": "string", "enum": Models}
-	case reflect.TypeOf(Status("")):
-		return map[string]any{"type": "string", "enum": Statuses}
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return map[string]any{"type": "string"}
-	case reflect.Bool:
-		return map[string]any{"type": "boolean"}
-	case reflect.Int, reflect.Int64, reflect.Int32:
-		return map[string]any{"type": "integer"}
-	case reflect.Float64, reflect.Float32:
-		return map[string]any{"type": "number"}
-	case reflect.Slice:
-		return map[string]any{"type": "array", "items": g.typeSchema(t.Elem())}
-	case reflect.Map:
-		return map[string]any{"type": "object", "additionalProperties": g.typeSchema(t.Elem())}
-	case reflect.Struct:
-		if _, done := g.defs[t.Name()]; !done {
-			g.defs[t.Name()] = nil // reserve: a type refers to itself at most once
-			g.defs[t.Name()] = g.object(t)
-		}
-		return map[string]any{"$ref": "#/$defs/" + t.Name()}
-	}
-	return map[string]any{}
-}

@@ -12,18 +12,13 @@ import (
 
 const sampleDir = "../../tenants"
 
-// run executes tenantctl in-process as main does and returns what a user sees
-// and the exit code.
-func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
+// runCLI runs tenantctl in-process through run, as main does, and returns what
+// a user sees and the exit code.
+func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	root := newRootCmd(&out, &errOut)
-	root.SetArgs(args)
-	err := root.Execute()
-	if err != nil && !isSilent(err) {
-		errOut.WriteString("error: " + err.Error() + "\n")
-	}
-	return out.String(), errOut.String(), exitCode(err)
+	code = run(args, &out, &errOut)
+	return out.String(), errOut.String(), code
 }
 
 // fleetWith copies the sample fleet to a temporary directory and writes files over it.
@@ -61,7 +56,7 @@ service: {cpu: 300}
 `
 
 func TestValidateSample(t *testing.T) {
-	out, errOut, code := run(t, "validate", "--dir", sampleDir)
+	out, errOut, code := runCLI(t, "validate", "--dir", sampleDir)
 	if code != ExitOK || out != "ok: 14 tenants and the fleet settings are valid\n" || errOut != "" {
 		t.Fatalf("code %d\nstdout %q\nstderr %q", code, out, errOut)
 	}
@@ -69,7 +64,7 @@ func TestValidateSample(t *testing.T) {
 
 func TestValidateText(t *testing.T) {
 	dir := fleetWith(t, map[string]string{"probe.yaml": badTenant})
-	out, errOut, code := run(t, "validate", "--dir", dir)
+	out, errOut, code := runCLI(t, "validate", "--dir", dir)
 	want := dir + "/hooli.yaml:10:5: subnets[0]: 10.0.16.0/24 overlaps subnet 10.0.16.0/25 of tenant probe (" + dir + "/probe.yaml:6); pick a free range\n" +
 		dir + "/probe.yaml:6:11: subnets[0]: 10.0.16.0/25 overlaps subnet 10.0.16.0/24 of tenant hooli (" + dir + "/hooli.yaml:10); pick a free range\n" +
 		dir + "/probe.yaml:7:16: service.cpu: cpu 300 is not a Fargate size; use 256, 512, 1024, 2048, 4096, 8192 or 16384\n" +
@@ -81,7 +76,7 @@ func TestValidateText(t *testing.T) {
 
 func TestValidateJSON(t *testing.T) {
 	dir := fleetWith(t, map[string]string{"probe.yaml": badTenant})
-	out, _, code := run(t, "validate", "--dir", dir, "--format", "json")
+	out, _, code := runCLI(t, "validate", "--dir", dir, "--format", "json")
 	if code != ExitInvalid {
 		t.Fatalf("code %d", code)
 	}
@@ -104,7 +99,7 @@ func TestValidateJSON(t *testing.T) {
 	if e.File != dir+"/probe.yaml" || e.Line != 7 || e.Col != 16 || e.Path != "service.cpu" || !strings.HasPrefix(e.Message, "cpu 300 is not a Fargate size") {
 		t.Errorf("error %+v", e)
 	}
-	out, _, code = run(t, "validate", "--dir", sampleDir, "--format", "json")
+	out, _, code = runCLI(t, "validate", "--dir", sampleDir, "--format", "json")
 	if code != ExitOK || !strings.Contains(out, `"valid": true`) || !strings.Contains(out, `"errors": []`) {
 		t.Errorf("valid fleet: code %d\n%s", code, out)
 	}
@@ -112,7 +107,7 @@ func TestValidateJSON(t *testing.T) {
 
 func TestValidateGitHub(t *testing.T) {
 	dir := fleetWith(t, map[string]string{"probe.yaml": badTenant})
-	out, _, code := run(t, "validate", "--dir", dir, "--format", "github")
+	out, _, code := runCLI(t, "validate", "--dir", dir, "--format", "github")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	want := "::error file=" + dir + "/probe.yaml,line=7,col=16,title=tenantctl validate%3A service.cpu::cpu 300 is not a Fargate size; use 256, 512, 1024, 2048, 4096, 8192 or 16384"
 	if code != ExitInvalid || len(lines) != 4 || lines[2] != want || lines[3] != "3 problems in 2 files (15 tenants loaded)" {
@@ -133,19 +128,19 @@ func TestValidateUsage(t *testing.T) {
 		{"schema", "pipeline"},
 		{"schema", "tenant", "fleet"},
 	} {
-		_, errOut, code := run(t, args...)
+		_, errOut, code := runCLI(t, args...)
 		if code != ExitUsage || !strings.HasPrefix(errOut, "error: ") {
 			t.Errorf("%v: code %d, stderr %q; want exit 2 with an error", args, code, errOut)
 		}
 	}
-	_, errOut, _ := run(t, "validate", "--format", "xml", "--dir", sampleDir)
+	_, errOut, _ := runCLI(t, "validate", "--format", "xml", "--dir", sampleDir)
 	if errOut != "error: --format \"xml\": use text, json or github\n" {
 		t.Errorf("stderr %q", errOut)
 	}
 }
 
 func TestList(t *testing.T) {
-	out, _, code := run(t, "list", "--dir", sampleDir, "--tier", "premium", "--model", "subnet", "--label", "region-group=us")
+	out, _, code := runCLI(t, "list", "--dir", sampleDir, "--tier", "premium", "--model", "subnet", "--label", "region-group=us")
 	want := "ID                TIER     MODEL   REGION     STATUS  LABELS\n" +
 		"hooli             premium  subnet  us-east-1  active  region-group=us\n" +
 		"stark-industries  premium  subnet  us-east-1  active  region-group=us,wave=early\n" +
@@ -153,7 +148,7 @@ func TestList(t *testing.T) {
 	if code != ExitOK || out != want {
 		t.Fatalf("code %d\n%s\nwant\n%s", code, out, want)
 	}
-	out, _, code = run(t, "list", "--dir", sampleDir, "--status", "suspended", "--status", "onboarding", "-o", "json")
+	out, _, code = runCLI(t, "list", "--dir", sampleDir, "--status", "suspended", "--status", "onboarding", "-o", "json")
 	var rows []tenantRow
 	if err := json.Unmarshal([]byte(out), &rows); err != nil || code != ExitOK {
 		t.Fatalf("code %d, %v\n%s", code, err, out)
@@ -166,7 +161,7 @@ func TestList(t *testing.T) {
 
 func TestListInvalidFleet(t *testing.T) {
 	dir := fleetWith(t, map[string]string{"probe.yaml": badTenant})
-	out, errOut, code := run(t, "list", "--dir", dir)
+	out, errOut, code := runCLI(t, "list", "--dir", dir)
 	if code != ExitInvalid || out != "" || !strings.Contains(errOut, dir+"/probe.yaml:7:16: service.cpu: cpu 300") ||
 		!strings.HasSuffix(errOut, "error: 3 problems in "+dir+"; fix them first (tenantctl validate shows the same)\n") {
 		t.Fatalf("code %d\nstdout %q\nstderr %s", code, out, errOut)
@@ -179,7 +174,7 @@ func TestSchemaCmd(t *testing.T) {
 		if arg != "" {
 			args = append(args, arg)
 		}
-		out, _, code := run(t, args...)
+		out, _, code := runCLI(t, args...)
 		var s struct {
 			Title  string `json:"title"`
 			Schema string `json:"$schema"`
@@ -214,22 +209,22 @@ func TestValidateAgainst(t *testing.T) {
 	changed := strings.Replace(strings.Replace(string(data), "model: subnet", "model: vpc", 1), "subnets:\n  - 10.0.20.0/24\n  - 10.0.21.0/24\n", "network: {cidr: 10.12.0.0/16}\n", 1)
 	writeFile(t, oscorp, changed)
 
-	out, _, code := run(t, "validate", "--dir", dir, "--against", "HEAD")
+	out, _, code := runCLI(t, "validate", "--dir", dir, "--against", "HEAD")
 	want := oscorp + ":5:8: model: tenant oscorp is suspended and may not change model (subnet to vpc); set status: active first, or keep model: subnet\n1 problem in 1 file (14 tenants loaded)\n"
 	if code != ExitInvalid || out != want {
 		t.Fatalf("code %d\n%s\nwant\n%s", code, out, want)
 	}
 	// Without --against the change itself is valid.
-	if _, _, code := run(t, "validate", "--dir", dir); code != ExitOK {
+	if _, _, code := runCLI(t, "validate", "--dir", dir); code != ExitOK {
 		t.Errorf("without --against: code %d", code)
 	}
-	_, errOut, code := run(t, "validate", "--dir", dir, "--against", "no-such-ref")
+	_, errOut, code := runCLI(t, "validate", "--dir", dir, "--against", "no-such-ref")
 	if code != ExitUsage || !strings.Contains(errOut, "--against no-such-ref: not a commit") {
 		t.Errorf("bad ref: code %d, %s", code, errOut)
 	}
 	// A value that git would take for an option never reaches it.
 	written := filepath.Join(t.TempDir(), "written")
-	_, errOut, code = run(t, "validate", "--dir", dir, "--against=--output="+written)
+	_, errOut, code = runCLI(t, "validate", "--dir", dir, "--against=--output="+written)
 	if code != ExitUsage || !strings.Contains(errOut, "starts with '-'") {
 		t.Errorf("option-like ref: code %d, %s", code, errOut)
 	}
@@ -267,7 +262,7 @@ func TestValidateEscapesControlCharacters(t *testing.T) {
 		"other.yaml": "id: other\ntier: free\nname: O\ncostCenter: \"CC\\n%0A::error::x\"\nowner: ops@o.example.com\ntags: {\"k\\x1b[31m\": v}\n",
 	})
 	for _, format := range []string{"text", "github"} {
-		out, _, code := run(t, "validate", "--dir", dir, "--format", format)
+		out, _, code := runCLI(t, "validate", "--dir", dir, "--format", format)
 		lines := strings.Split(strings.TrimSpace(out), "\n")
 		if code != ExitInvalid || len(lines) != 4 {
 			t.Fatalf("%s: code %d, want 3 problems and the summary:\n%s", format, code, out)

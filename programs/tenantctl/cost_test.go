@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -17,20 +16,6 @@ import (
 	"github.com/tenantctl/tenantctl/internal/metering"
 	"github.com/tenantctl/tenantctl/internal/testutil/moto"
 )
-
-// runCLI runs tenantctl with args and returns stdout, stderr and the exit code
-// main would use.
-func runCLI(t *testing.T, args ...string) (string, string, int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	root := newRootCmd(&out, &errb)
-	root.SetArgs(args)
-	err := root.ExecuteContext(context.Background())
-	if err != nil && !isSilent(err) {
-		errb.WriteString("error: " + err.Error() + "\n")
-	}
-	return out.String(), errb.String(), exitCode(err)
-}
 
 func TestCostFlagErrors(t *testing.T) {
 	cases := []struct {

@@ -153,7 +153,7 @@ func TestKilledRolloutResumes(t *testing.T) {
 	host, _ := os.Hostname()
 	writeJSON(t, live, map[string]any{"pid": os.Getpid(), "username": "ops", "hostname": host, "timestamp": time.Now()})
 	resume := []string{"rollout", "--resume", id, "--dir", dir, "--output", "json"}
-	out, errs, code := cli(t, resume...)
+	out, errs, code := runCLI(t, resume...)
 	if code != ExitLocked || !strings.Contains(errs, fmt.Sprintf("pulumi pid %d of ops on host %s", os.Getpid(), host)) ||
 		!strings.Contains(errs, "still running") || !strings.Contains(errs, "pulumi cancel --yes --stack organization/tenantctl/"+midUpdate[0]) {
 		t.Errorf("a live holder's lock: exit %d, want %d (locked) and a refusal naming it\n%s\n%s", code, ExitLocked, out, errs)
@@ -171,7 +171,7 @@ func TestKilledRolloutResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	out, errs, code = cli(t, resume...)
+	out, errs, code = runCLI(t, resume...)
 	if code != ExitOK {
 		// What the kill left in the backend, to tell an engine's torn write from ours.
 		files, _ := exec.Command("find", filepath.Join(state, "state", ".pulumi"), "-type", "f", "-printf", "%s %p\n").CombinedOutput()

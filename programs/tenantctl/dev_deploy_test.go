@@ -50,9 +50,9 @@ func TestDevUpDeploysTheFleet(t *testing.T) {
 	t.Setenv("CI", "true")
 	dir := project(t)
 	devDir := filepath.Join(filepath.Dir(dir), ".tenantctl", "dev")
-	t.Cleanup(func() { cli(t, "--dir", dir, "dev", "down") })
+	t.Cleanup(func() { runCLI(t, "--dir", dir, "dev", "down") })
 
-	out, stderr, code := cli(t, "--dir", dir, "dev", "up")
+	out, stderr, code := runCLI(t, "--dir", dir, "dev", "up")
 	if code != ExitOK {
 		t.Fatalf("dev up: exit %d\n%s\n%s", code, out, stderr)
 	}
@@ -119,11 +119,11 @@ func TestDevUpDeploysTheFleet(t *testing.T) {
 		t.Errorf("metering stream tags %v", ptags)
 	}
 
-	out, stderr, code = cli(t, "--dir", dir, "dev", "up")
+	out, stderr, code = runCLI(t, "--dir", dir, "dev", "up")
 	if code != ExitOK || !strings.Contains(out, "moto_server reused") || !strings.Contains(out, "+0 ~0 -0") {
 		t.Errorf("second dev up: exit %d\n%s\n%s", code, out, stderr)
 	}
-	out, stderr, code = cli(t, "--dir", dir, "dev", "down")
+	out, stderr, code = runCLI(t, "--dir", dir, "dev", "down")
 	if code != ExitOK || !strings.Contains(out, "stopped moto_server") {
 		t.Errorf("dev down: exit %d\n%s\n%s", code, out, stderr)
 	}

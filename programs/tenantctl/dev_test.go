@@ -47,9 +47,9 @@ func TestDevUpWithoutThePlugin(t *testing.T) {
 	devEnv(t)
 	dir := project(t)
 	devDir := filepath.Join(filepath.Dir(dir), ".tenantctl", "dev")
-	t.Cleanup(func() { cli(t, "--dir", dir, "dev", "down") })
+	t.Cleanup(func() { runCLI(t, "--dir", dir, "dev", "down") })
 
-	out, stderr, code := cli(t, "--dir", dir, "dev", "up")
+	out, stderr, code := runCLI(t, "--dir", dir, "dev", "up")
 	if code != ExitInvalid || !strings.Contains(stderr, "pulumi plugin install resource aws v6.83.0") || !strings.Contains(stderr, "dev down` stops the emulator") {
 		t.Fatalf("dev up without the plugin: exit %d\nstderr: %s\nstdout: %s", code, stderr, out)
 	}
@@ -78,7 +78,7 @@ func TestDevUpWithoutThePlugin(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	out, _, code = cli(t, "--dir", dir, "dev", "up")
+	out, _, code = runCLI(t, "--dir", dir, "dev", "up")
 	if code != ExitInvalid || !strings.Contains(out, "emulator: moto_server reused at "+url) || !strings.Contains(out, "organization: exists") {
 		t.Fatalf("second dev up: exit %d\n%s", code, out)
 	}
@@ -86,15 +86,15 @@ func TestDevUpWithoutThePlugin(t *testing.T) {
 		t.Error("the dev secret changed on a re-run")
 	}
 
-	out, _, code = cli(t, "--dir", dir, "dev", "status")
+	out, _, code = runCLI(t, "--dir", dir, "dev", "status")
 	if code != ExitOK || !strings.Contains(out, "emulator: running at "+url) || !strings.Contains(out, "stacks: none yet") {
 		t.Fatalf("dev status: exit %d\n%s", code, out)
 	}
-	out, _, code = cli(t, "--dir", dir, "dev", "down")
+	out, _, code = runCLI(t, "--dir", dir, "dev", "down")
 	if code != ExitOK || !strings.Contains(out, "nothing to destroy") || !strings.Contains(out, "emulator: stopped moto_server") {
 		t.Fatalf("dev down: exit %d\n%s", code, out)
 	}
-	out, _, _ = cli(t, "--dir", dir, "dev", "status")
+	out, _, _ = runCLI(t, "--dir", dir, "dev", "status")
 	if !strings.Contains(out, "emulator: not started") {
 		t.Errorf("status after down:\n%s", out)
 	}
@@ -189,7 +189,7 @@ func TestDevUpAndDownDriveTheRollout(t *testing.T) {
 	pluginsFor = func() []auto.Plugin { return nil }
 	t.Cleanup(func() { newDeployer, pluginsFor = oldD, oldPl })
 
-	out, stderr, code := cli(t, "--dir", dir, "dev", "up", "--endpoint-url", s.URL)
+	out, stderr, code := runCLI(t, "--dir", dir, "dev", "up", "--endpoint-url", s.URL)
 	if code != ExitOK {
 		t.Fatalf("dev up: exit %d\n%s\n%s", code, out, stderr)
 	}
@@ -223,18 +223,18 @@ func TestDevUpAndDownDriveTheRollout(t *testing.T) {
 
 	// Again: the account is kept, nothing is vended.
 	eng.ops = nil
-	out, _, code = cli(t, "--dir", dir, "dev", "up", "--endpoint-url", s.URL)
+	out, _, code = runCLI(t, "--dir", dir, "dev", "up", "--endpoint-url", s.URL)
 	if code != ExitOK || !strings.Contains(out, "globex had "+globex) || strings.Contains(out, "vended") {
 		t.Fatalf("second dev up: exit %d\n%s", code, out)
 	}
 
-	out, _, code = cli(t, "--dir", dir, "dev", "status")
+	out, _, code = runCLI(t, "--dir", dir, "dev", "status")
 	if code != ExitOK || !regexp.MustCompile(`globex\s+1\s+ecs-managed-tags`).MatchString(out) || !strings.Contains(out, "last up (") {
 		t.Errorf("dev status: exit %d\n%s", code, out)
 	}
 
 	eng.ops = nil
-	out, stderr, code = cli(t, "--dir", dir, "dev", "down", "--endpoint-url", s.URL)
+	out, stderr, code = runCLI(t, "--dir", dir, "dev", "down", "--endpoint-url", s.URL)
 	if code != ExitOK {
 		t.Fatalf("dev down: exit %d\n%s\n%s", code, out, stderr)
 	}
@@ -262,7 +262,7 @@ func TestEndpointFlagMistakesAreUsageErrors(t *testing.T) {
 		{[]string{"render", "hooli", "--endpoint-url", "http://127.0.0.1:5000", "--emulator", "azurite"}, `--emulator: unknown emulator "azurite"`},
 		{[]string{"dev", "up", "--endpoint-url", "ftp://x"}, `--endpoint-url: endpoint "ftp://x" is not an http(s) URL`},
 	} {
-		_, stderr, code := cli(t, append([]string{"--dir", dir}, c.args...)...)
+		_, stderr, code := runCLI(t, append([]string{"--dir", dir}, c.args...)...)
 		if code != ExitUsage || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", c.args, code, stderr, c.want)
 		}
@@ -273,12 +273,12 @@ func TestEndpointFlagMistakesAreUsageErrors(t *testing.T) {
 // applied; without an endpoint, no gap line.
 func TestRenderShowsEmulatorGaps(t *testing.T) {
 	devEnv(t)
-	out, stderr, code := cli(t, "--dir", "../../tenants", "render", "initech", "--stacks", "../../stacks", "--endpoint-url", "http://127.0.0.1:5000")
+	out, stderr, code := runCLI(t, "--dir", "../../tenants", "render", "initech", "--stacks", "../../stacks", "--endpoint-url", "http://127.0.0.1:5000")
 	if code != ExitOK || !strings.Contains(out, "emulator gaps applied: ecs-managed-tags, transit-gateway-attachment\n") ||
 		!strings.Contains(out, "skipRequestingAccountId=true") || strings.Contains(out, "aws:ec2transitgateway/vpcAttachment:VpcAttachment") {
 		t.Fatalf("render in emulator mode: exit %d\n%s\n%s", code, out, stderr)
 	}
-	out, _, code = cli(t, "--dir", "../../tenants", "render", "initech", "--stacks", "../../stacks")
+	out, _, code = runCLI(t, "--dir", "../../tenants", "render", "initech", "--stacks", "../../stacks")
 	if code != ExitOK || strings.Contains(out, "emulator gaps") || !strings.Contains(out, "aws:ec2transitgateway/vpcAttachment:VpcAttachment") {
 		t.Fatalf("render against AWS: exit %d\n%s", code, out)
 	}

@@ -83,7 +83,7 @@ func TestCommandsOnTheRealEngine(t *testing.T) {
 	sel := []string{"--dir", dir, "--tenant", "wonka,tyrell,globex", "--output", "json", "--max-concurrency", "3"}
 	run := func(args ...string) rollout.Report {
 		t.Helper()
-		out, errs, code := cli(t, append(args, sel...)...)
+		out, errs, code := runCLI(t, append(args, sel...)...)
 		if code != ExitOK && !(args[0] == "refresh" && code == ExitDrift) {
 			t.Fatalf("%v: exit %d\n%s\n%s", args, code, out, errs)
 		}
@@ -113,7 +113,7 @@ func TestCommandsOnTheRealEngine(t *testing.T) {
 	if rep := run("refresh", "--drift"); rep.Totals.Changed != 0 || rep.Totals.Succeeded != 3 {
 		t.Errorf("drift on components: %+v", rep.Totals)
 	}
-	out, errs, code := cli(t, "destroy", "--dir", dir, "--tenant", "globex")
+	out, errs, code := runCLI(t, "destroy", "--dir", dir, "--tenant", "globex")
 	if code != ExitOK || !strings.Contains(out, "+0 ~0 -5") {
 		t.Errorf("destroy globex: exit %d\n%s\n%s", code, out, errs)
 	}

@@ -17,7 +17,7 @@ const (
 )
 
 // exitError carries an exit code out of a command. silent marks errors that the
-// command already printed in full (e.g. a validation report), so main does not
+// command already printed in full (e.g. a validation report), so run does not
 // print them twice.
 type exitError struct {
 	code   int

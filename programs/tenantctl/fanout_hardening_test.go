@@ -47,7 +47,7 @@ func TestReservedIDIsNeverATenantStack(t *testing.T) {
 		{"rollout", "select the platform with --platform"},
 		{"preview --tenant platform", "select the platform with --platform"},
 	} {
-		_, errs, code := cli(t, append(strings.Fields(tc.args), "--dir", dir)...)
+		_, errs, code := runCLI(t, append(strings.Fields(tc.args), "--dir", dir)...)
 		if code != ExitUsage || !strings.Contains(errs, tc.msg) {
 			t.Errorf("%s: exit %d, want 2 with %q:\n%s", tc.args, code, tc.msg, errs)
 		}
@@ -56,7 +56,7 @@ func TestReservedIDIsNeverATenantStack(t *testing.T) {
 		t.Fatalf("%d stacks ran (%v); want none", n, sim.Starts())
 	}
 	// The platform stack itself, through --platform, stays possible.
-	if _, errs, code := cli(t, "destroy", "--dir", dir, "--platform"); code != ExitOK || sim.Calls("platform") != 1 {
+	if _, errs, code := runCLI(t, "destroy", "--dir", dir, "--platform"); code != ExitOK || sim.Calls("platform") != 1 {
 		t.Errorf("destroy --platform: exit %d, %d calls\n%s", code, sim.Calls("platform"), errs)
 	}
 }
@@ -72,7 +72,7 @@ func TestStackTimeoutAndChangedSinceMistakesAreUsageErrors(t *testing.T) {
 		{"rollout --changed-since=-p", "--changed-since: \"-p\" starts with '-'"},
 		{"rollout --failure-tolerance 101%", "--failure-tolerance"},
 	} {
-		_, errs, code := cli(t, append(strings.Fields(tc.args), "--dir", dir)...)
+		_, errs, code := runCLI(t, append(strings.Fields(tc.args), "--dir", dir)...)
 		if code != ExitUsage || !strings.Contains(errs, tc.msg) {
 			t.Errorf("%s: exit %d, want 2 with %q:\n%s", tc.args, code, tc.msg, errs)
 		}
@@ -100,12 +100,12 @@ func TestLockIsTheFleetsAndBackendsWhateverTheFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, errs, code := cli(t, "rollout", "--dir", link, "--state-dir", t.TempDir(), "--backend", backend)
+	_, errs, code := runCLI(t, "rollout", "--dir", link, "--state-dir", t.TempDir(), "--backend", backend)
 	if code != ExitLocked || !strings.Contains(errs, "another rollout (first)") {
 		t.Errorf("symlinked --dir, another --state-dir: exit %d, want %d\n%s", code, ExitLocked, errs)
 	}
 	lock.Release()
-	if _, errs, code := cli(t, "rollout", "--dir", link, "--state-dir", t.TempDir(), "--backend", backend); code != ExitOK {
+	if _, errs, code := runCLI(t, "rollout", "--dir", link, "--state-dir", t.TempDir(), "--backend", backend); code != ExitOK {
 		t.Errorf("once the lock is free: exit %d\n%s", code, errs)
 	}
 }
@@ -137,7 +137,7 @@ func rewriteJournal(t *testing.T, stateDir, id, newID string, mutate func(*rollo
 func TestResumeRefusesAJournalThatIsNotThisRollouts(t *testing.T) {
 	dir := project(t)
 	withSim(t, &rollouttest.Sim{Fail: map[string]rollout.Class{"wonka": rollout.ClassFailed}})
-	out, errs, code := cli(t, "rollout", "--dir", dir, "--canary", "2", "--output", "json")
+	out, errs, code := runCLI(t, "rollout", "--dir", dir, "--canary", "2", "--output", "json")
 	if code != ExitHalted {
 		t.Fatalf("exit %d\n%s", code, errs)
 	}
@@ -170,7 +170,7 @@ func TestResumeRefusesAJournalThatIsNotThisRollouts(t *testing.T) {
 		if tc.args == nil {
 			args = append(args, "--dir", dir)
 		}
-		_, errs, code := cli(t, args...)
+		_, errs, code := runCLI(t, args...)
 		if code != ExitInvalid || !strings.Contains(errs, tc.msg) || len(fixed.Starts()) != 0 {
 			t.Errorf("%s: exit %d, %d stacks ran; want exit 1 with %q and none:\n%s", tc.name, code, len(fixed.Starts()), tc.msg, errs)
 		}
@@ -182,7 +182,7 @@ func TestResumeRefusesAJournalThatIsNotThisRollouts(t *testing.T) {
 	}
 	fixed := &rollouttest.Sim{}
 	withSim(t, fixed)
-	if _, errs, code := cli(t, "rollout", "--resume", id, "--dir", link, "--state-dir", state); code != ExitOK || fixed.Calls("wonka") != 1 {
+	if _, errs, code := runCLI(t, "rollout", "--resume", id, "--dir", link, "--state-dir", state); code != ExitOK || fixed.Calls("wonka") != 1 {
 		t.Errorf("resume through a symlinked --dir: exit %d, wonka ran %d times\n%s", code, fixed.Calls("wonka"), errs)
 	}
 }
@@ -199,7 +199,7 @@ func TestReportsEscapeControlCharacters(t *testing.T) {
 		&spec.Tenant{ID: "pinned", Tier: "free", Model: spec.ModelSubnet, Status: spec.StatusActive, Release: "r1\x1b[2J\nFORGED"},
 	))
 	md := filepath.Join(t.TempDir(), "summary.md")
-	out, errs, code := cli(t, "rollout", "--dir", dir, "--summary-md", md)
+	out, errs, code := runCLI(t, "rollout", "--dir", dir, "--summary-md", md)
 	if code != ExitHalted {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
@@ -213,7 +213,7 @@ func TestReportsEscapeControlCharacters(t *testing.T) {
 			id = strings.TrimSuffix(f[1], ":")
 		}
 	}
-	status, _, _ := cli(t, "rollout", "status", id, "--dir", dir)
+	status, _, _ := runCLI(t, "rollout", "status", id, "--dir", dir)
 	for name, text := range map[string]string{"stdout": out, "stderr": errs, "markdown": string(body), "status": status} {
 		if strings.Contains(text, "\x1b") || strings.Contains(text, "\nFORGED") {
 			t.Errorf("%s holds a raw control character:\n%q", name, text)

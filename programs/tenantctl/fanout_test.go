@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,24 +40,12 @@ func withSim(t *testing.T, sim *rollouttest.Sim) {
 	t.Cleanup(func() { programsFor, newDeployer = oldP, oldD })
 }
 
-func cli(t *testing.T, args ...string) (string, string, int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	root := newRootCmd(&out, &errb)
-	root.SetArgs(args)
-	err := root.ExecuteContext(context.Background())
-	if err != nil && !isSilent(err) {
-		fmt.Fprintln(&errb, "error:", err)
-	}
-	return out.String(), errb.String(), exitCode(err)
-}
-
 func TestPreviewShowsChangesPerTenant(t *testing.T) {
 	dir := project(t)
 	sim := &rollouttest.Sim{Changes: rollout.Changes{Create: 2, Update: 1, Delete: 1}}
 	withSim(t, sim)
 	md := filepath.Join(t.TempDir(), "preview.md")
-	out, errs, code := cli(t, "preview", "--dir", dir, "--summary-md", md)
+	out, errs, code := runCLI(t, "preview", "--dir", dir, "--summary-md", md)
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
@@ -96,7 +83,7 @@ func TestRolloutHaltsThenResumes(t *testing.T) {
 	dir := project(t)
 	sim := &rollouttest.Sim{Fail: map[string]rollout.Class{"wonka": rollout.ClassFailed}, Changes: rollout.Changes{Update: 1}}
 	withSim(t, sim)
-	out, errs, code := cli(t, "rollout", "--dir", dir, "--canary", "2", "--max-concurrency", "1", "--output", "json")
+	out, errs, code := runCLI(t, "rollout", "--dir", dir, "--canary", "2", "--max-concurrency", "1", "--output", "json")
 	if code != ExitHalted {
 		t.Fatalf("exit %d, want %d (halted)\n%s", code, ExitHalted, errs)
 	}
@@ -108,14 +95,14 @@ func TestRolloutHaltsThenResumes(t *testing.T) {
 		t.Errorf("stderr lacks the halt reason or the resume hint:\n%s", errs)
 	}
 
-	status, _, code := cli(t, "rollout", "status", rep.ID, "--dir", dir)
+	status, _, code := runCLI(t, "rollout", "status", rep.ID, "--dir", dir)
 	if code != ExitOK || !strings.Contains(status, "wonka") || !strings.Contains(status, "failed") || !strings.Contains(status, "resume with: tenantctl rollout --resume "+rep.ID) {
 		t.Errorf("status (exit %d):\n%s", code, status)
 	}
 
 	fixed := &rollouttest.Sim{Changes: rollout.Changes{Update: 1}}
 	withSim(t, fixed)
-	out, errs, code = cli(t, "rollout", "--dir", dir, "--resume", rep.ID, "--output", "json")
+	out, errs, code = runCLI(t, "rollout", "--dir", dir, "--resume", rep.ID, "--output", "json")
 	if code != ExitOK {
 		t.Fatalf("resume: exit %d\n%s", code, errs)
 	}
@@ -126,7 +113,7 @@ func TestRolloutHaltsThenResumes(t *testing.T) {
 	if rep := report(t, out); rep.Status != rollout.StatusSucceeded || rep.Totals.Succeeded != 12 {
 		t.Errorf("after resume: %s %+v", rep.Status, rep.Totals)
 	}
-	_, errs, code = cli(t, "rollout", "--dir", dir, "--resume", rep.ID, "--canary", "3")
+	_, errs, code = runCLI(t, "rollout", "--dir", dir, "--resume", rep.ID, "--canary", "3")
 	if code != ExitUsage || !strings.Contains(errs, "--canary cannot change it") {
 		t.Errorf("resume with a new plan flag: exit %d %s", code, errs)
 	}
@@ -148,12 +135,12 @@ func TestSecondRolloutIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer lock.Release()
-	_, errs, code := cli(t, "rollout", "--dir", dir)
+	_, errs, code := runCLI(t, "rollout", "--dir", dir)
 	if code != ExitLocked || !strings.Contains(errs, "another rollout (first) against this backend and fleet is running") {
 		t.Errorf("exit %d, want %d:\n%s", code, ExitLocked, errs)
 	}
 	// Another backend is another lock.
-	if _, errs, code := cli(t, "preview", "--dir", dir, "--backend", "file://"+t.TempDir()); code != ExitOK {
+	if _, errs, code := runCLI(t, "preview", "--dir", dir, "--backend", "file://"+t.TempDir()); code != ExitOK {
 		t.Errorf("preview against another backend: exit %d\n%s", code, errs)
 	}
 }
@@ -162,26 +149,26 @@ func TestDestroyTakesOneTenant(t *testing.T) {
 	dir := project(t)
 	sim := &rollouttest.Sim{Changes: rollout.Changes{Delete: 7}}
 	withSim(t, sim)
-	_, errs, code := cli(t, "destroy", "--dir", dir, "--tier", "free")
+	_, errs, code := runCLI(t, "destroy", "--dir", dir, "--tier", "free")
 	if code != ExitUsage || !strings.Contains(errs, "destroy takes one unless --many") || sim.Ops(rollout.OpDestroy) != 0 {
 		t.Errorf("destroy of a tier: exit %d, %d destroys\n%s", code, sim.Ops(rollout.OpDestroy), errs)
 	}
-	if _, errs, code := cli(t, "destroy", "--dir", dir); code != ExitUsage || !strings.Contains(errs, "destroy needs a selection") {
+	if _, errs, code := runCLI(t, "destroy", "--dir", dir); code != ExitUsage || !strings.Contains(errs, "destroy needs a selection") {
 		t.Errorf("destroy without selection: exit %d %s", code, errs)
 	}
 	// A suspended tenant is the usual one to offboard: it is not skipped.
-	out, errs, code := cli(t, "destroy", "--dir", dir, "--tenant", "oscorp")
+	out, errs, code := runCLI(t, "destroy", "--dir", dir, "--tenant", "oscorp")
 	if code != ExitOK || sim.Calls("oscorp") != 1 || !strings.Contains(out, "+0 ~0 -7") {
 		t.Errorf("destroy oscorp: exit %d, %d calls\n%s\n%s", code, sim.Calls("oscorp"), out, errs)
 	}
-	if _, _, code := cli(t, "destroy", "--dir", dir, "--tier", "free", "--many"); code != ExitOK || sim.Ops(rollout.OpDestroy) != 4 {
+	if _, _, code := runCLI(t, "destroy", "--dir", dir, "--tier", "free", "--many"); code != ExitOK || sim.Ops(rollout.OpDestroy) != 4 {
 		t.Errorf("destroy --many: exit %d, %d destroys (want 1 + 3 free tenants)", code, sim.Ops(rollout.OpDestroy))
 	}
-	if _, errs, code := cli(t, "destroy", "--dir", dir, "--platform", "--tenant", "wonka"); code != ExitUsage || !strings.Contains(errs, "on its own") {
+	if _, errs, code := runCLI(t, "destroy", "--dir", dir, "--platform", "--tenant", "wonka"); code != ExitUsage || !strings.Contains(errs, "on its own") {
 		t.Errorf("destroy of the platform with a tenant: exit %d %s", code, errs)
 	}
 	// --platform alone is the platform stack only.
-	out, errs, code = cli(t, "destroy", "--dir", dir, "--platform")
+	out, errs, code = runCLI(t, "destroy", "--dir", dir, "--platform")
 	if code != ExitOK || sim.Calls("platform") != 1 || sim.Ops(rollout.OpDestroy) != 5 || !strings.Contains(out, "1 stacks") {
 		t.Errorf("destroy --platform: exit %d, %d destroys\n%s\n%s", code, sim.Ops(rollout.OpDestroy), out, errs)
 	}
@@ -191,7 +178,7 @@ func TestRefreshDriftExitCode(t *testing.T) {
 	dir := project(t)
 	sim := &rollouttest.Sim{Changes: rollout.Changes{Update: 1, Same: 5}}
 	withSim(t, sim)
-	out, errs, code := cli(t, "refresh", "--drift", "--dir", dir, "--tenant", "hooli,acme-corp")
+	out, errs, code := runCLI(t, "refresh", "--drift", "--dir", dir, "--tenant", "hooli,acme-corp")
 	if code != ExitDrift || !strings.Contains(out, "DRIFT") || !strings.Contains(errs, "2 stacks drifted") {
 		t.Errorf("exit %d, want %d\n%s\n%s", code, ExitDrift, out, errs)
 	}
@@ -211,7 +198,7 @@ func TestFlagMistakesAreUsageErrors(t *testing.T) {
 		{"preview --tenant nobody", "--tenant nobody: no tenant with that id"},
 		{"preview --output yaml", "--output"},
 	} {
-		_, errs, code := cli(t, append(strings.Fields(tc.args), "--dir", dir)...)
+		_, errs, code := runCLI(t, append(strings.Fields(tc.args), "--dir", dir)...)
 		if code != ExitUsage || !strings.Contains(errs, tc.msg) {
 			t.Errorf("%s: exit %d, want 2 with %q:\n%s", tc.args, code, tc.msg, errs)
 		}
@@ -223,12 +210,12 @@ func TestEngineSetUpErrors(t *testing.T) {
 	withSim(t, &rollouttest.Sim{})
 	programsFor = fleetPrograms
 	t.Setenv("TENANTCTL_EXTERNAL_ID_SECRET", "too-short")
-	if _, errs, code := cli(t, "preview", "--dir", dir); code != ExitInvalid || !strings.Contains(errs, "TENANTCTL_EXTERNAL_ID_SECRET is 9 characters long") {
+	if _, errs, code := runCLI(t, "preview", "--dir", dir); code != ExitInvalid || !strings.Contains(errs, "TENANTCTL_EXTERNAL_ID_SECRET is 9 characters long") {
 		t.Errorf("short external id secret: exit %d\n%s", code, errs)
 	}
 	programsFor = func(*fanoutOptions, *spec.Fleet) (rollout.Programs, error) { return nil, nil }
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "")
-	if _, errs, code := cli(t, "preview", "--dir", dir); code != ExitInvalid || !strings.Contains(errs, "set PULUMI_CONFIG_PASSPHRASE") {
+	if _, errs, code := runCLI(t, "preview", "--dir", dir); code != ExitInvalid || !strings.Contains(errs, "set PULUMI_CONFIG_PASSPHRASE") {
 		t.Errorf("no passphrase: exit %d\n%s", code, errs)
 	}
 }

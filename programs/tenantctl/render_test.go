@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"os"
@@ -12,26 +11,13 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files of render")
 
-// execute runs tenantctl with args and returns stdout, stderr and the exit code.
-func execute(t *testing.T, args ...string) (string, string, int) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	root := newRootCmd(&stdout, &stderr)
-	root.SetArgs(args)
-	err := root.Execute()
-	if err != nil && !isSilent(err) {
-		stderr.WriteString("error: " + err.Error() + "\n")
-	}
-	return stdout.String(), stderr.String(), exitCode(err)
-}
-
 // goldenStacks cover every model and the platform.
 var goldenStacks = []string{"platform", "acme-corp", "initech", "hooli", "soylent", "vandelay"}
 
 func TestRenderJSONGolden(t *testing.T) {
 	for _, stack := range goldenStacks {
 		t.Run(stack, func(t *testing.T) {
-			out, errOut, code := execute(t, "render", stack, "--format", "json", "--dir", "../../tenants", "--stacks", "../../stacks")
+			out, errOut, code := runCLI(t, "render", stack, "--format", "json", "--dir", "../../tenants", "--stacks", "../../stacks")
 			if code != ExitOK {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
@@ -76,12 +62,12 @@ func firstDiff(want, got string) string {
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 
 func TestRenderIsDeterministic(t *testing.T) {
-	first, _, code := execute(t, "render", "--all", "--format", "json", "--dir", "../../tenants", "--stacks", "../../stacks")
+	first, _, code := runCLI(t, "render", "--all", "--format", "json", "--dir", "../../tenants", "--stacks", "../../stacks")
 	if code != ExitOK {
 		t.Fatalf("exit %d", code)
 	}
 	for range 3 {
-		again, _, _ := execute(t, "render", "--all", "--format", "json", "--dir", "../../tenants", "--stacks", "../../stacks")
+		again, _, _ := runCLI(t, "render", "--all", "--format", "json", "--dir", "../../tenants", "--stacks", "../../stacks")
 		if again != first {
 			t.Fatal("two renders of the fleet differ")
 		}
@@ -114,7 +100,7 @@ func TestRenderFormats(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.format, func(t *testing.T) {
-			out, errOut, code := execute(t, "render", "soylent", "-o", c.format, "--dir", "../../tenants", "--stacks", "../../stacks")
+			out, errOut, code := runCLI(t, "render", "soylent", "-o", c.format, "--dir", "../../tenants", "--stacks", "../../stacks")
 			if code != ExitOK {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
@@ -148,7 +134,7 @@ func TestRenderErrors(t *testing.T) {
 			if !strings.Contains(strings.Join(c.args, " "), "--stacks") {
 				args = append(args, "--stacks", "../../stacks")
 			}
-			out, errOut, code := execute(t, args...)
+			out, errOut, code := runCLI(t, args...)
 			if code != c.code || !strings.Contains(errOut, c.want) {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, errOut, c.code, c.want)
 			}

@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-
-	"github.com/tenantctl/tenantctl/internal/spec"
 )
 
 func main() {
@@ -28,12 +26,12 @@ func run(types, out string) error {
 	if err != nil {
 		return err
 	}
-	docs, err := spec.DocComments(src)
+	docs, err := docComments(src)
 	if err != nil {
 		return err
 	}
-	for kind, file := range spec.SchemaKinds {
-		data, err := spec.JSONSchema(kind, docs)
+	for kind, file := range schemaKinds {
+		data, err := jsonSchema(kind, docs)
 		if err != nil {
 			return err
 		}

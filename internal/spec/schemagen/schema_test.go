@@ -1,4 +1,4 @@
-package spec
+package main
 
 import (
 	"bytes"
@@ -7,24 +7,26 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/tenantctl/tenantctl/internal/spec"
 )
 
 // TestSchemaUpToDate fails when schema/*.json no longer matches the types.
 func TestSchemaUpToDate(t *testing.T) {
-	src, err := os.ReadFile("types.go")
+	src, err := os.ReadFile("../types.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	docs, err := DocComments(src)
+	docs, err := docComments(src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for kind, file := range SchemaKinds {
-		want, err := JSONSchema(kind, docs)
+	for kind, file := range schemaKinds {
+		want, err := jsonSchema(kind, docs)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := os.ReadFile(filepath.Join("../../schema", file))
+		got, err := os.ReadFile(filepath.Join("../../../schema", file))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,12 +39,12 @@ func TestSchemaUpToDate(t *testing.T) {
 // TestSchemaContents checks what editors rely on: descriptions from the doc
 // comments, required fields, enums and strictness.
 func TestSchemaContents(t *testing.T) {
-	src, _ := os.ReadFile("types.go")
-	docs, err := DocComments(src)
+	src, _ := os.ReadFile("../types.go")
+	docs, err := docComments(src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := JSONSchema("tenant", docs)
+	data, err := jsonSchema("tenant", docs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +79,7 @@ func TestSchemaContents(t *testing.T) {
 	if e := s.Properties["model"].Enum; !slices.Equal(e, []string{"account", "vpc", "subnet", "container", "application"}) {
 		t.Errorf("model enum %v", e)
 	}
-	if p := s.Properties["id"].Pattern; p != dnsLabelRe.String() {
+	if p := s.Properties["id"].Pattern; p != spec.SchemaRules()["Tenant.ID"]["pattern"] {
 		t.Errorf("id pattern %q", p)
 	}
 	if r := s.Properties["service"].Ref; r != "#/$defs/ServiceSpec" {
