@@ -20,28 +20,8 @@ var secret = []byte("0123456789abcdef0123456789abcdef")
 // it, as the rollout's inline program would run, and returns the provider.
 func run(t *testing.T, f *spec.Fleet, o Options, stack string) (map[string]auto.ConfigValue, *render.Resource) {
 	t.Helper()
-	p := Programs(f, o)
-	cfg, err := p.Config(stack)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prog, err := p.Program(stack)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain := map[string]string{}
-	var secrets []string
-	for k, v := range cfg {
-		plain[k] = v.Value
-		if v.Secret {
-			secrets = append(secrets, k)
-		}
-	}
-	g, err := render.Run(prog, render.Options{Stack: stack, Config: plain, Secrets: secrets})
-	if err != nil {
-		t.Fatalf("%s: %v", stack, err)
-	}
-	for _, r := range g.Resources {
+	cfg, resources := runAll(t, f, o, stack)
+	for _, r := range resources {
 		if r.Type == "pulumi:providers:aws" {
 			return cfg, r
 		}
