@@ -61,27 +61,6 @@ func TestReservedIDIsNeverATenantStack(t *testing.T) {
 	}
 }
 
-func TestStackTimeoutAndChangedSinceMistakesAreUsageErrors(t *testing.T) {
-	dir := project(t)
-	sim := &rollouttest.Sim{}
-	withSim(t, sim)
-	for _, tc := range []struct{ args, msg string }{
-		{"rollout --stack-timeout -5m", "--stack-timeout -5m0s: want a duration above 0 (e.g. 45m), or 0 for no limit"},
-		{"preview --stack-timeout=-1s", "--stack-timeout -1s"},
-		{"preview --changed-since=--output=/tmp/x", "--changed-since: \"--output=/tmp/x\" starts with '-', which git would take for an option; name a branch, tag or commit, e.g. origin/main"},
-		{"rollout --changed-since=-p", "--changed-since: \"-p\" starts with '-'"},
-		{"rollout --failure-tolerance 101%", "--failure-tolerance"},
-	} {
-		_, errs, code := runCLI(t, append(strings.Fields(tc.args), "--dir", dir)...)
-		if code != ExitUsage || !strings.Contains(errs, tc.msg) {
-			t.Errorf("%s: exit %d, want 2 with %q:\n%s", tc.args, code, tc.msg, errs)
-		}
-	}
-	if n := len(sim.Starts()); n != 0 {
-		t.Errorf("%d stacks ran; want none", n)
-	}
-}
-
 // A symlinked --dir and another --state-dir against the same backend meet the
 // same lock.
 func TestLockIsTheFleetsAndBackendsWhateverTheFlags(t *testing.T) {

@@ -189,8 +189,14 @@ func TestRefreshDriftExitCode(t *testing.T) {
 
 func TestFlagMistakesAreUsageErrors(t *testing.T) {
 	dir := project(t)
-	withSim(t, &rollouttest.Sim{})
+	sim := &rollouttest.Sim{}
+	withSim(t, sim)
 	for _, tc := range []struct{ args, msg string }{
+		{"rollout --stack-timeout -5m", "--stack-timeout -5m0s: want a duration above 0 (e.g. 45m), or 0 for no limit"},
+		{"preview --stack-timeout=-1s", "--stack-timeout -1s"},
+		{"preview --changed-since=--output=/tmp/x", "--changed-since: \"--output=/tmp/x\" starts with '-', which git would take for an option; name a branch, tag or commit, e.g. origin/main"},
+		{"rollout --changed-since=-p", "--changed-since: \"-p\" starts with '-'"},
+		{"rollout --failure-tolerance 101%", "--failure-tolerance"},
 		{"rollout --max-concurrency 0", "--max-concurrency"},
 		{"rollout --waves 10%,50%", "end with 100%"},
 		{"rollout --tolerance-mode lenient", "want strict or soft"},
@@ -202,6 +208,9 @@ func TestFlagMistakesAreUsageErrors(t *testing.T) {
 		if code != ExitUsage || !strings.Contains(errs, tc.msg) {
 			t.Errorf("%s: exit %d, want 2 with %q:\n%s", tc.args, code, tc.msg, errs)
 		}
+	}
+	if n := len(sim.Starts()); n != 0 {
+		t.Errorf("%d stacks ran; want none", n)
 	}
 }
 
