@@ -218,30 +218,6 @@ func sortStrings(s []string) {
 	}
 }
 
-func TestSpecConfig(t *testing.T) {
-	f := fleet(2)
-	f.Settings.PlatformRegion, f.Settings.Environment, f.Settings.NamePrefix = "us-east-1", "prod", "saas"
-	f.Tenants[1].Region = "eu-west-1"
-	progs := rollout.ModelPrograms(f, nil)
-	got := func(stack string) string {
-		cfg, err := progs.Config(stack)
-		if err != nil {
-			return err.Error()
-		}
-		return fmt.Sprint(cfg["aws:region"].Value, " ", cfg["tenantctl:tenant"].Value, " ", cfg["tenantctl:tier"].Value, " ", cfg["tenantctl:model"].Value, " ", cfg["tenantctl:environment"].Value)
-	}
-	for stack, want := range map[string]string{
-		"tenant-0000": "us-east-1 tenant-0000 enterprise account prod",
-		"tenant-0001": "eu-west-1 tenant-0001 premium subnet prod",
-		"platform":    "us-east-1    prod",
-		"ghost":       "stack ghost: no tenant with that id in tenants",
-	} {
-		if g := got(stack); g != want {
-			t.Errorf("%s: %q, want %q", stack, g, want)
-		}
-	}
-}
-
 // A rollout and `tenantctl list` given the same --tier, --model and --label
 // select the same tenants: both match through spec.Selector.
 func TestSelectionAgreesWithList(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/rollout"
 	"github.com/tenantctl/tenantctl/internal/rollout/auto"
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/stackconfig"
 )
 
 // crashChild makes the test binary run tenantctl's main instead of the tests;
@@ -46,7 +47,7 @@ func TestCrashChildMain(t *testing.T) {
 // (the engine holds the stack's lock by then) and takes a second.
 func useSlowComponents() {
 	programsFor = func(_ *fanoutOptions, f *spec.Fleet) (rollout.Programs, error) {
-		return rollout.ModelPrograms(f, func(f *spec.Fleet, stack string) (pulumi.RunFunc, error) {
+		return stackconfig.ModelPrograms(f, func(f *spec.Fleet, stack string) (pulumi.RunFunc, error) {
 			prog, err := componentProgram(f, stack)
 			if err != nil {
 				return nil, err

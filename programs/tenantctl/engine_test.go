@@ -14,6 +14,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/rollout"
 	"github.com/tenantctl/tenantctl/internal/rollout/auto"
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/stackconfig"
 )
 
 // componentProgram stands in for models.Program: each tenant stack registers
@@ -75,7 +76,7 @@ func TestCommandsOnTheRealEngine(t *testing.T) {
 	t.Setenv("CI", "true")
 	oldP, oldPl := programsFor, pluginsFor
 	programsFor = func(_ *fanoutOptions, f *spec.Fleet) (rollout.Programs, error) {
-		return rollout.ModelPrograms(f, componentProgram), nil
+		return stackconfig.ModelPrograms(f, componentProgram), nil
 	}
 	pluginsFor = func() []auto.Plugin { return nil }
 	t.Cleanup(func() { programsFor, pluginsFor = oldP, oldPl })

@@ -54,7 +54,7 @@ func fleetPrograms(o *fanoutOptions, f *spec.Fleet) (rollout.Programs, error) {
 		if err != nil {
 			return nil, err
 		}
-		so.Extra = autoConfig(o.endpoint.stackConfig(dummy))
+		so.Extra = stackconfig.FromStrings(o.endpoint.stackConfig(dummy))
 		load = func(context.Context) (aws.Config, error) { return cfg, nil }
 	}
 	so.ResolveAccount = o.resolveAccount
