@@ -35,6 +35,7 @@ func generated(tb testing.TB, n int) *spec.Fleet {
 			t.Tier, t.Model = "premium", spec.ModelSubnet
 			base := 16*256 + 32*i
 			t.Subnets = []string{cidr28(base), cidr28(base + 16)}
+			t.Service = &spec.ServiceSpec{ListenerPriority: 1 + i}
 		case 3:
 			t.Tier, t.Model = "premium", spec.ModelVPC
 			t.Network = &spec.NetworkSpec{CIDR: fmt.Sprintf("172.%d.%d.0/24", 16+i/256, i%256)}
