@@ -9,6 +9,7 @@
 package models
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 
@@ -119,17 +120,22 @@ func component[A any, C interface{ Outputs() pulumi.Map }](
 // account-model tenants live in their own account and do not.
 func NeedsPlatform(m spec.IsolationModel) bool { return m != spec.ModelAccount }
 
-// Program is the Pulumi program of one stack: "platform", or a tenant id.
+// Program is the Pulumi program of one stack: "platform", or a tenant id. The
+// fleet must be Validated (spec.LoadDir, spec.Finish): the models build on the
+// rules validation enforces and do not check them again.
 func Program(f *spec.Fleet, stack string) (pulumi.RunFunc, error) {
 	return ObservedProgram(f, stack, nil)
 }
+
+// ErrNotValidated is Program's refusal of a fleet that validation did not pass.
+var ErrNotValidated = errors.New("models: the fleet is not validated; load it with spec.LoadDir, which validates it (a fleet built in memory: spec.Finish)")
 
 // ObservedProgram is Program that also hands the stack's outputs to observe
 // (when not nil) as the program exports them: the offline renderer reads the
 // emulator gaps a stack applied from them.
 func ObservedProgram(f *spec.Fleet, stack string, observe func(Outputs)) (pulumi.RunFunc, error) {
-	if f == nil {
-		return nil, fmt.Errorf("models: no fleet")
+	if !f.Validated() {
+		return nil, ErrNotValidated
 	}
 	finish := func(ctx *pulumi.Context, emu *emulation.Mode, outs Outputs) {
 		if emu != nil {
@@ -146,7 +152,7 @@ func ObservedProgram(f *spec.Fleet, stack string, observe func(Outputs)) (pulumi
 			if err != nil {
 				return fmt.Errorf("platform: %w", err)
 			}
-			outs, err := DeployPlatform(ctx, f, emu)
+			outs, err := deployPlatform(ctx, f, emu)
 			if err != nil {
 				return err
 			}
@@ -178,7 +184,7 @@ func ObservedProgram(f *spec.Fleet, stack string, observe func(Outputs)) (pulumi
 			}
 			p = platform.FromStackReference(ref)
 		}
-		outs, err := Deploy(ctx, f, t, p, emu)
+		outs, err := deploy(ctx, f, t, p, emu)
 		if err != nil {
 			return err
 		}
@@ -204,9 +210,9 @@ func export(ctx *pulumi.Context, outs Outputs) {
 	}
 }
 
-// DeployPlatform builds the platform stack with its provider; emu is the
+// deployPlatform builds the platform stack with its provider; emu is the
 // stack's emulator mode, nil against AWS.
-func DeployPlatform(ctx *pulumi.Context, f *spec.Fleet, emu *emulation.Mode) (Outputs, error) {
+func deployPlatform(ctx *pulumi.Context, f *spec.Fleet, emu *emulation.Mode) (Outputs, error) {
 	args, err := provider.Args(f.Settings.PlatformRegion, spec.PlatformTags(&f.Settings), nil, emu.Provider())
 	if err != nil {
 		return nil, fmt.Errorf("platform: %w", err)
@@ -222,10 +228,10 @@ func DeployPlatform(ctx *pulumi.Context, f *spec.Fleet, emu *emulation.Mode) (Ou
 	return p.Outputs(), nil
 }
 
-// Deploy builds a tenant's stack: its provider, then its model through the
+// deploy builds a tenant's stack: its provider, then its model through the
 // registry. p is the platform as the stack sees it (unused by the account
 // model); emu is the stack's emulator mode, nil against AWS.
-func Deploy(ctx *pulumi.Context, f *spec.Fleet, t *spec.Tenant, p Platform, emu *emulation.Mode) (Outputs, error) {
+func deploy(ctx *pulumi.Context, f *spec.Fleet, t *spec.Tenant, p Platform, emu *emulation.Mode) (Outputs, error) {
 	build, ok := registry[t.Model]
 	if !ok {
 		return nil, fmt.Errorf("tenant %s: unknown isolation model %q", t.ID, t.Model)

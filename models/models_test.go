@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -409,6 +410,28 @@ func TestPlatformModelsStayInThePlatformRegion(t *testing.T) {
 	want := "tenant soylent: region eu-west-1: the container model builds on the platform's resources in us-east-1"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %v, want %q", err, want)
+	}
+}
+
+// TestProgramRefusesAFleetNotValidated: the models build on the rules
+// validation enforces and do not check them again, so a fleet that did not
+// pass validation is refused, with the fix, before any program runs.
+func TestProgramRefusesAFleetNotValidated(t *testing.T) {
+	loaded := samplefleet.Load(t)
+	inMemory := &spec.Fleet{Dir: loaded.Dir, Settings: loaded.Settings, Tenants: loaded.Tenants}
+	for name, f := range map[string]*spec.Fleet{"nil": nil, "built in memory": inMemory} {
+		for _, stack := range []string{models.PlatformStack, "soylent"} {
+			_, err := models.Program(f, stack)
+			if !errors.Is(err, models.ErrNotValidated) || !strings.Contains(err.Error(), "load it with spec.LoadDir, which validates it") {
+				t.Errorf("%s fleet, stack %s: error %v, want %v", name, stack, err, models.ErrNotValidated)
+			}
+		}
+	}
+	if err := spec.Finish(inMemory); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.Program(inMemory, "soylent"); err != nil {
+		t.Errorf("after spec.Finish: %v", err)
 	}
 }
 

@@ -19,6 +19,11 @@ func generated(tb testing.TB, n int) *spec.Fleet {
 	tb.Helper()
 	base := samplefleet.Load(tb)
 	f := &spec.Fleet{Dir: "generated", Settings: base.Settings}
+	// Quotas raised to hold the generated tenants: n/5 vpc tenants in the
+	// platform region, two subnets per subnet tenant, an account per account tenant.
+	f.Settings.Limits.VPCsPerRegion = 2 + n
+	f.Settings.Limits.SubnetsPerVPC = 2*n + len(f.Settings.SharedVPC.PlatformSubnets)
+	f.Settings.Organization.AccountQuota = 1 + n + 10 // and the pools' ready accounts
 	for i := range n {
 		t := &spec.Tenant{
 			ID: fmt.Sprintf("tenant-%04d", i), Name: fmt.Sprintf("Tenant %d", i),
@@ -47,7 +52,9 @@ func generated(tb testing.TB, n int) *spec.Fleet {
 		}
 		f.Tenants = append(f.Tenants, t)
 	}
-	spec.SetDefaults(f)
+	if err := spec.Finish(f); err != nil {
+		tb.Fatalf("the generated fleet is not valid: %v", err)
+	}
 	return f
 }
 

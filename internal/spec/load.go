@@ -15,8 +15,9 @@ import (
 const SettingsFile = "fleet.yaml"
 
 // LoadDir reads tenants/fleet.yaml and every other tenants/*.yaml strictly, applies
-// defaults and validates each file and the fleet. On any problem it returns the
-// fleet as far as it could be read together with an ErrorList of every problem.
+// defaults and validates each file and the fleet (Finish). On any problem it
+// returns the fleet as far as it could be read, not Validated, together with an
+// ErrorList of every problem.
 func LoadDir(dir string) (*Fleet, error) {
 	f, err := ReadDir(dir)
 	if err != nil {
@@ -30,9 +31,24 @@ func LoadDir(dir string) (*Fleet, error) {
 		// report what kept the settings from loading and stop there.
 		return f, err
 	}
-	SetDefaults(f)
-	verr := Validate(f)
+	verr := Finish(f)
+	if err != nil {
+		// A file that did not decode is missing from the fleet: it is not the
+		// fleet the directory holds, however valid the rest.
+		f.validated = false
+	}
 	return f, JoinLists(err, verr)
+}
+
+// Finish applies defaults to a fleet and validates it, as LoadDir does with the
+// fleet it reads, and marks it Validated when nothing is wrong. Tests and tools
+// that build a fleet in memory finish it with this before handing it to the
+// models, which refuse a fleet that is not Validated.
+func Finish(f *Fleet) error {
+	SetDefaults(f)
+	err := Validate(f)
+	f.validated = err == nil
+	return err
 }
 
 // ReadDir decodes the settings and tenant files of a directory without defaults or

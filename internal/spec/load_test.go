@@ -18,8 +18,8 @@ func TestSampleFleet(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sample fleet invalid:\n%v", err)
 	}
-	if len(f.Tenants) != 14 {
-		t.Fatalf("want 14 tenants, got %d", len(f.Tenants))
+	if len(f.Tenants) != 14 || !f.Validated() {
+		t.Fatalf("want 14 tenants, validated; got %d, %v", len(f.Tenants), f.Validated())
 	}
 	models, tiers := map[IsolationModel]int{}, map[string]int{}
 	for _, tn := range f.Tenants {

@@ -400,7 +400,17 @@ type Fleet struct {
 	Dir      string
 	Settings Settings
 	Tenants  []*Tenant
+	// validated is set by Finish (and so LoadDir) when defaults and every
+	// check passed: the proof the models ask for (Validated) before they
+	// build anything, so they need not check the fleet's rules again.
+	validated bool
 }
+
+// Validated reports whether the fleet went through defaults and validation
+// without a problem: loaded by LoadDir, or built in memory and passed to
+// Finish. A fleet changed afterwards keeps the mark; whoever changes it
+// answers for it.
+func (f *Fleet) Validated() bool { return f != nil && f.validated }
 
 // Tenant returns the tenant with the id, or nil.
 func (f *Fleet) Tenant(id string) *Tenant {

@@ -70,7 +70,10 @@ func loadCase(t *testing.T, caseDir string) (string, error) {
 			copyFile(t, filepath.Join(caseDir, name), filepath.Join(dir, name))
 		}
 	}
-	_, err = LoadDir(dir)
+	f, err := LoadDir(dir)
+	if f != nil && f.Validated() != (err == nil) {
+		t.Errorf("LoadDir: Validated() is %v with error %v", f.Validated(), err)
+	}
 	return dir, err
 }
 
@@ -149,11 +152,17 @@ func TestValidateInMemory(t *testing.T) {
 		Subnets: []string{"10.0.4.0/24", "10.0.400.0/24"}, Service: &ServiceSpec{ListenerPriority: 999},
 	}}}
 	f.Settings.Source = Source{File: "fleet.yaml"}
-	SetDefaults(f)
 	want := "subnets[0]: 10.0.4.0/24 overlaps subnet 10.0.4.0/22 (fleet.yaml sharedVpc.platformSubnets[1]); pick a free range\n" +
 		"subnets[1]: \"10.0.400.0/24\" is not an IPv4 CIDR; write a.b.c.d/n, e.g. 10.20.0.0/16"
-	if err := Validate(f); err == nil || err.Error() != want {
+	if err := Finish(f); err == nil || err.Error() != want {
 		t.Errorf("got\n%v\nwant\n%s", err, want)
+	}
+	if f.Validated() {
+		t.Error("a fleet that failed validation is marked validated")
+	}
+	f.Tenants[0].Subnets = []string{"10.0.64.0/24"}
+	if err := Finish(f); err != nil || !f.Validated() {
+		t.Errorf("fixed: Finish = %v, Validated() = %v; want nil, true", err, f.Validated())
 	}
 }
 
