@@ -165,7 +165,8 @@ func ObservedProgram(f *spec.Fleet, stack string, observe func(Outputs)) (pulumi
 		return nil, fmt.Errorf("stack %q is neither %q nor a tenant of %s (no %s.yaml)", stack, PlatformStack, f.Dir, stack)
 	}
 	if _, ok := registry[t.Model]; !ok {
-		return nil, fmt.Errorf("tenant %s: unknown isolation model %q", t.ID, t.Model)
+		// Validation admits only spec.Models; every one needs its component here.
+		return nil, fmt.Errorf("models: no component builds the %s model", t.Model)
 	}
 	return func(ctx *pulumi.Context) error {
 		emu, err := emulationOf(ctx)
@@ -230,16 +231,11 @@ func deployPlatform(ctx *pulumi.Context, f *spec.Fleet, emu *emulation.Mode) (Ou
 
 // deploy builds a tenant's stack: its provider, then its model through the
 // registry. p is the platform as the stack sees it (unused by the account
-// model); emu is the stack's emulator mode, nil against AWS.
+// model); emu is the stack's emulator mode, nil against AWS. The fleet is
+// validated: the model is one the registry builds, and a tenant that builds
+// on the platform is in the platform's region.
 func deploy(ctx *pulumi.Context, f *spec.Fleet, t *spec.Tenant, p Platform, emu *emulation.Mode) (Outputs, error) {
-	build, ok := registry[t.Model]
-	if !ok {
-		return nil, fmt.Errorf("tenant %s: unknown isolation model %q", t.ID, t.Model)
-	}
-	if NeedsPlatform(t.Model) && t.Region != f.Settings.PlatformRegion {
-		return nil, fmt.Errorf("tenant %s: region %s: the %s model builds on the platform's resources in %s; use that region (or the account model)",
-			t.ID, t.Region, t.Model, f.Settings.PlatformRegion)
-	}
+	build := registry[t.Model]
 	in := tenant.Input{Fleet: f, Tenant: t, Platform: p, Emulation: emu}
 	var role *provider.AssumeRole
 	if t.Model == spec.ModelAccount {

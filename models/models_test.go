@@ -403,16 +403,6 @@ func TestAccountModelRefusesToRun(t *testing.T) {
 	}
 }
 
-func TestPlatformModelsStayInThePlatformRegion(t *testing.T) {
-	f := samplefleet.Load(t)
-	f.Tenant("soylent").Region = "eu-west-1"
-	_, err := run(t, f, "soylent", nil, nil)
-	want := "tenant soylent: region eu-west-1: the container model builds on the platform's resources in us-east-1"
-	if err == nil || !strings.Contains(err.Error(), want) {
-		t.Fatalf("error %v, want %q", err, want)
-	}
-}
-
 // TestProgramRefusesAFleetNotValidated: the models build on the rules
 // validation enforces and do not check them again, so a fleet that did not
 // pass validation is refused, with the fix, before any program runs.

@@ -76,6 +76,10 @@ func validateSettingsNetwork(s *Settings, e *errs) {
 	} else {
 		services, servicesOK = checkCIDR(src, "sharedServices.cidr", s.SharedServices.CIDR, e)
 	}
+	if servicesOK && azs >= 2 && azs <= MaxAZCount && services.Bits()+subnetBits(azs) > MaxPrefixBits {
+		// The platform splits the shared-services VPC into a subnet per zone of the shared VPC.
+		e.at(src, "sharedServices.cidr", "the shared-services CIDR %s is too small for a subnet in each of the %d AZs of sharedVpc.azCount (/%d subnets, AWS allows at most /%d); use a larger CIDR", s.SharedServices.CIDR, azs, services.Bits()+subnetBits(azs), MaxPrefixBits)
+	}
 	if vpcOK && servicesOK && vpc.Overlaps(services) {
 		e.at(src, "sharedServices.cidr", "the shared-services CIDR %s overlaps the shared VPC %s; they are routed to each other, pick a disjoint range", s.SharedServices.CIDR, s.SharedVPC.CIDR)
 	}

@@ -166,6 +166,40 @@ func TestValidateInMemory(t *testing.T) {
 	}
 }
 
+// TestPlatformModelsStayInThePlatformRegion: every model but account builds on
+// the platform's resources, so validation holds its tenants to the platform
+// region, whatever the model (the fixtures application-region and
+// shared-vpc-region show it from files); the models rely on it.
+func TestPlatformModelsStayInThePlatformRegion(t *testing.T) {
+	sample, err := LoadDir(sampleDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tested := map[IsolationModel]bool{}
+	for _, tn := range sample.Tenants {
+		if tested[tn.Model] {
+			continue
+		}
+		tested[tn.Model] = true
+		f, err := LoadDir(sampleDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Tenant(tn.ID).Region = "eu-west-1"
+		err = Finish(f)
+		want := "region: the " + string(tn.Model) + " model builds on the platform's resources in the platform region us-east-1, not eu-west-1"
+		switch {
+		case tn.Model == ModelAccount && err != nil:
+			t.Errorf("%s (account model) in eu-west-1: %v", tn.ID, err)
+		case tn.Model != ModelAccount && (err == nil || !strings.Contains(err.Error(), want) || f.Validated()):
+			t.Errorf("%s (%s model) in eu-west-1: error %v, validated %v; want %q", tn.ID, tn.Model, err, f.Validated(), want)
+		}
+	}
+	if len(tested) != len(Models) {
+		t.Errorf("tested the models %v, want all of %v", tested, Models)
+	}
+}
+
 // TestReservedTenantIDsRefused checks every reserved id, not just the one the
 // fixture id-reserved shows: each is refused at its id with the fix.
 func TestReservedTenantIDsRefused(t *testing.T) {

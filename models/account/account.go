@@ -57,9 +57,6 @@ func NewAccountTenant(ctx *pulumi.Context, name string, args *AccountTenantArgs,
 	in := args.Input
 	t := in.Tenant
 	tier := in.Fleet.TierOf(t)
-	if tier == nil || tier.MonthlyBudgetUSD <= 0 {
-		return nil, fmt.Errorf("tenant %s: tier %q has no monthlyBudgetUsd; the account model sets a monthly budget from it", t.ID, t.Tier)
-	}
 	c := &AccountTenant{}
 	if err := ctx.RegisterComponentResource(ComponentType, name, c, opts...); err != nil {
 		return nil, err

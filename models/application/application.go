@@ -109,9 +109,6 @@ func NewApplicationTenant(ctx *pulumi.Context, name string, args *ApplicationTen
 	in := args.Input
 	t := in.Tenant
 	tier := in.Fleet.TierOf(t)
-	if tier == nil {
-		return nil, fmt.Errorf("tenant %s: unknown tier %q", t.ID, t.Tier)
-	}
 	c := &ApplicationTenant{}
 	if err := ctx.RegisterComponentResource(ComponentType, name, c, opts...); err != nil {
 		return nil, err

@@ -4,8 +4,6 @@
 package container
 
 import (
-	"fmt"
-
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -44,9 +42,6 @@ func NewContainerTenant(ctx *pulumi.Context, name string, args *ContainerTenantA
 	in := args.Input
 	t, s := in.Tenant, in.Settings()
 	sv := t.Service
-	if sv == nil || sv.ListenerPriority < 1 {
-		return nil, fmt.Errorf("tenant %s: the container model needs service.listenerPriority (unique in the fleet, kept for the tenant's life)", t.ID)
-	}
 	c := &ContainerTenant{}
 	if err := ctx.RegisterComponentResource(ComponentType, name, c, opts...); err != nil {
 		return nil, err

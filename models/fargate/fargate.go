@@ -115,10 +115,6 @@ type logConfiguration struct {
 // New registers the tenant's service, one resource (or role and its policy)
 // per step, in dependency order; opts carry the model component as parent.
 func New(ctx *pulumi.Context, in tenant.Input, a Args, opts ...pulumi.ResourceOption) (*Service, error) {
-	t := in.Tenant
-	if t.Service == nil {
-		return nil, fmt.Errorf("tenant %s: the %s model runs a service and the tenant has no service block", t.ID, t.Model)
-	}
 	b := &builder{ctx: ctx, in: in, args: a, opts: opts, out: &Service{}}
 	for _, step := range []func() error{
 		b.logGroup, b.executionRole, b.taskRole, b.taskDefinition, b.securityGroup, b.service,

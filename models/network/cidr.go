@@ -4,20 +4,19 @@ import (
 	"fmt"
 	"math/bits"
 	"net/netip"
+
+	"github.com/tenantctl/tenantctl/internal/spec"
 )
 
 // Split divides cidr into n equal, consecutive subnets, as large as possible.
-// A /16 split in 6 gives eight /19s of which the first six are returned.
+// A /16 split in 6 gives eight /19s of which the first six are returned. The
+// CIDRs it splits come from a validated fleet, which parsed them with
+// spec.ParseCIDR and sized them for their subnets; the errors guard the
+// arithmetic, they do not explain a rule.
 func Split(cidr string, n int) ([]string, error) {
-	p, err := netip.ParsePrefix(cidr)
+	p, err := spec.ParseCIDR(cidr)
 	if err != nil {
-		return nil, fmt.Errorf("cidr %q: %w", cidr, err)
-	}
-	if !p.Addr().Is4() {
-		return nil, fmt.Errorf("cidr %q: only IPv4 is supported", cidr)
-	}
-	if p.Masked() != p {
-		return nil, fmt.Errorf("cidr %q: host bits are set; did you mean %s?", cidr, p.Masked())
+		return nil, err
 	}
 	if n < 1 {
 		return nil, fmt.Errorf("cidr %q: cannot split into %d subnets", cidr, n)

@@ -18,9 +18,9 @@ func TestSplit(t *testing.T) {
 		{"172.16.5.0/24", 2, "[172.16.5.0/25 172.16.5.128/25]", ""},
 		{"10.0.0.0/16", 1, "[10.0.0.0/16]", ""},
 		{"10.0.0.0/27", 4, "", "too small for 4 subnets"},
-		{"10.0.0.1/16", 2, "", "host bits are set; did you mean 10.0.0.0/16?"},
-		{"fd00::/8", 2, "", "only IPv4"},
-		{"nonsense", 2, "", `cidr "nonsense"`},
+		{"10.0.0.1/16", 2, "", "has host bits set; did you mean 10.0.0.0/16?"},
+		{"fd00::/8", 2, "", "is not IPv4"},
+		{"nonsense", 2, "", `"nonsense" is not an IPv4 CIDR`},
 	}
 	for _, c := range cases {
 		got, err := Split(c.cidr, c.n)

@@ -95,6 +95,8 @@ func (p *Platform) Outputs() pulumi.Map {
 
 // PlatformArgs are what the platform builds from.
 type PlatformArgs struct {
+	// Fleet is validated (models.Program accepts no other): the shared VPC
+	// has two zones or more and a public and a private subnet for each.
 	Fleet *spec.Fleet
 	// Provider is the stack's provider, which the caller also passes to the
 	// component (pulumi.Providers); the platform's invokes (caller identity,
@@ -176,10 +178,6 @@ func (b *builder) build() error {
 // private (the shared cluster's tasks).
 func (b *builder) sharedVPC() error {
 	sv := b.s.SharedVPC
-	if len(sv.PlatformSubnets) < 2*sv.AZCount {
-		return fmt.Errorf("sharedVpc.platformSubnets has %d subnets; %d are needed (public then private, one per zone for azCount %d)",
-			len(sv.PlatformSubnets), 2*sv.AZCount, sv.AZCount)
-	}
 	vpc, err := network.New(b.ctx, network.Args{
 		Owner:        Owner,
 		What:         "shared",
@@ -218,9 +216,6 @@ func (b *builder) cluster() error {
 // rulesPerListener priorities (ListenerCount); container tenants add host-header
 // rules. Listener i serves priorities i*perListener+1 .. (i+1)*perListener.
 func (b *builder) loadBalancers() error {
-	if b.s.SharedVPC.AZCount < 2 {
-		return fmt.Errorf("sharedVpc.azCount is %d; an application load balancer needs subnets in at least 2 zones", b.s.SharedVPC.AZCount)
-	}
 	sg, err := ec2.NewSecurityGroup(b.ctx, b.name("lb"), &ec2.SecurityGroupArgs{
 		VpcId:       b.shared.VPC.ID(),
 		Description: pulumi.String("Shared load balancer: HTTP from anywhere, out to the shared VPC only"),

@@ -38,9 +38,11 @@ type Rule struct {
 // Rules are the tenant's NACL rules of one direction: its own subnets and the
 // shared-services network allowed, the rest of the shared VPC (every other
 // tenant, the platform's subnets) denied, the internet allowed. The count is
-// len(subnets)+3 whatever the size of the fleet.
+// len(subnets)+spec.SubnetNACLBaseRules whatever the size of the fleet, which
+// validation holds within awsLimits.naclRules; validation's bound on subnets
+// (spec.MaxSubnetsOf) keeps the own rules' numbers below RuleSharedServices.
 func Rules(s *spec.Settings, t *spec.Tenant) []Rule {
-	rules := make([]Rule, 0, len(t.Subnets)+3)
+	rules := make([]Rule, 0, len(t.Subnets)+spec.SubnetNACLBaseRules)
 	for i, cidr := range t.Subnets {
 		rules = append(rules, Rule{Number: RuleOwnFirst + i, CIDR: cidr, Allow: true})
 	}
@@ -72,16 +74,7 @@ type SubnetTenant struct {
 func NewSubnetTenant(ctx *pulumi.Context, name string, args *SubnetTenantArgs, opts ...pulumi.ResourceOption) (*SubnetTenant, error) {
 	in := args.Input
 	t, s := in.Tenant, in.Settings()
-	if len(t.Subnets) == 0 {
-		return nil, fmt.Errorf("tenant %s: the subnet model needs subnets (one CIDR per zone inside sharedVpc.cidr %s)", t.ID, s.SharedVPC.CIDR)
-	}
-	if max := RuleSharedServices - RuleOwnFirst; len(t.Subnets) > max {
-		return nil, fmt.Errorf("tenant %s: %d subnets; at most %d", t.ID, len(t.Subnets), max)
-	}
 	rules := Rules(s, t)
-	if limit := s.Limits.NACLRules; limit > 0 && len(rules) > limit {
-		return nil, fmt.Errorf("tenant %s: the NACL needs %d rules per direction and awsLimits.naclRules is %d", t.ID, len(rules), limit)
-	}
 	c := &SubnetTenant{}
 	if err := ctx.RegisterComponentResource(ComponentType, name, c, opts...); err != nil {
 		return nil, err

@@ -19,6 +19,8 @@ import (
 
 // Input is what every model's component receives (embedded in its XTenantArgs).
 type Input struct {
+	// Fleet is validated (models.Program accepts no other): the models build
+	// on the rules validation enforces without checking them again.
 	Fleet    *spec.Fleet
 	Tenant   *spec.Tenant
 	Platform platform.Ref
@@ -71,19 +73,17 @@ func With(opts []pulumi.ResourceOption, extra ...pulumi.ResourceOption) []pulumi
 }
 
 // VPC builds the tenant's own VPC (account and vpc models) from its network
-// block: public and private subnets split from network.cidr over azCount zones.
+// block, which validation requires of both and sizes for azCount zones: public
+// and private subnets split from network.cidr over azCount zones.
 func (in Input) VPC(ctx *pulumi.Context, opts []pulumi.ResourceOption) (*network.VPC, error) {
 	t := in.Tenant
-	if t.Network == nil {
-		return nil, fmt.Errorf("tenant %s: the %s model needs a network block (network.cidr)", t.ID, t.Model)
-	}
 	args, err := network.SplitArgs(network.Args{
 		Owner: t.ID, What: "vpc", CIDR: t.Network.CIDR,
 		Zones:      network.AvailabilityZones(ctx, in.Provider),
 		NamePrefix: in.Fleet.Settings.NamePrefix,
 	}, t.Network.AZCount)
 	if err != nil {
-		return nil, fmt.Errorf("tenant %s: network.cidr: %w", t.ID, err)
+		return nil, fmt.Errorf("network.cidr: %w", err)
 	}
 	return network.New(ctx, args, opts...)
 }
