@@ -715,6 +715,38 @@ func TestContainerServiceSitsBehindTheTenantsTargetGroup(t *testing.T) {
 	}
 }
 
+// TestTenantNamesAreTheOnesValidationChecks: every IAM role of a tenant stack
+// is <prefix>-<id>-<suffix> for one of naming.RoleSuffixes, which spec proves
+// within IAM's limit for any valid id, and a container tenant's target group
+// is spec.TargetGroupName, whose length validation checks. A role or target
+// group named any other way would escape those checks.
+func TestTenantNamesAreTheOnesValidationChecks(t *testing.T) {
+	f := samplefleet.Load(t)
+	roles, groups := 0, 0
+	for _, tn := range f.Tenants {
+		allowed := map[string]bool{}
+		for _, suffix := range naming.RoleSuffixes() {
+			allowed[naming.Join(f.Settings.NamePrefix, tn.ID, suffix)] = true
+		}
+		res := mustRun(t, f, tn.ID)
+		for _, r := range ofType(res, tRole) {
+			roles++
+			if name := str(r, "name"); !allowed[name] {
+				t.Errorf("%s: role %q is not <prefix>-<id>-<suffix> with a suffix of naming.RoleSuffixes %v", tn.ID, name, naming.RoleSuffixes())
+			}
+		}
+		for _, r := range ofType(res, tTG) {
+			groups++
+			if got, want := str(r, "name"), spec.TargetGroupName(&f.Settings, tn); got != want {
+				t.Errorf("%s: target group %q, validation checks %q", tn.ID, got, want)
+			}
+		}
+	}
+	if roles == 0 || groups == 0 {
+		t.Fatalf("%d roles and %d target groups checked", roles, groups)
+	}
+}
+
 func TestContainerListenerFollowsThePriority(t *testing.T) {
 	f := samplefleet.Load(t)
 	tn := f.Tenant("tyrell")

@@ -93,6 +93,28 @@ const (
 	MaxAPIKey       = 128
 )
 
+// Suffixes of the AWS names the models give a tenant's resources after
+// `<prefix>-<id>-`. internal/spec validates the names they make, so that no
+// tenant's name ever needs shortening by Fit: names stay readable, and the
+// pooled service's policy can match every data role by its suffix.
+const (
+	// RoleExec ends the role ECS pulls a tenant's image and writes its logs
+	// with (models/fargate).
+	RoleExec = "exec"
+	// RoleTask ends the role a tenant's containers run as (models/fargate).
+	RoleTask = "task"
+	// RoleData ends an application tenant's data role, which the pooled
+	// service assumes for the tenant's requests (models/application,
+	// models/platform).
+	RoleData = "data"
+	// TargetGroupSuffix ends a container tenant's load balancer target group
+	// (models/container).
+	TargetGroupSuffix = "tg"
+)
+
+// RoleSuffixes lists every suffix of a tenant's IAM role names.
+func RoleSuffixes() []string { return []string{RoleExec, RoleTask, RoleData} }
+
 // hashLen is the length of the hash that replaces a truncated name's tail.
 const hashLen = 6
 

@@ -543,22 +543,16 @@ func badTagChar(s string) (rune, bool) {
 	return 0, false
 }
 
-// checkNames checks the lengths of the AWS names the models derive from the id.
+// checkNames refuses an id whose target group name (TargetGroupName) would need
+// shortening: tenantctl keeps the names it builds readable.
 func checkNames(s *Settings, t *Tenant, e *errs) {
-	if t.ID == "" || s.NamePrefix == "" {
+	if t.ID == "" || s.NamePrefix == "" || !t.Model.RunsService() {
 		return
 	}
-	src := &t.Source
-	// Lengths first: names are built only for the message.
-	base := len(s.NamePrefix) + 1 + len(t.ID)
-	if suffix := longestRoleSuffix(); base+1+len(suffix) > naming.MaxIAMRole {
-		n := RoleName(s, t, suffix)
-		e.at(src, "id", "the IAM role name %s is %d characters, more than IAM's %d; shorten the id by %d characters", n, len(n), naming.MaxIAMRole, len(n)-naming.MaxIAMRole)
-	}
-	if t.Model.RunsService() && base > naming.MaxTargetGroup {
-		if n := TargetGroupName(s, t); len(n) > naming.MaxTargetGroup {
-			e.at(src, "id", "the target group name %s is %d characters, more than the %d Elastic Load Balancing allows; shorten the id by %d characters", n, len(n), naming.MaxTargetGroup, len(n)-naming.MaxTargetGroup)
-		}
+	// The length first: the name is built only for the message.
+	if len(s.NamePrefix)+1+len(t.ID)+1+len(naming.TargetGroupSuffix) > naming.MaxTargetGroup {
+		n := TargetGroupName(s, t)
+		e.at(&t.Source, "id", "the target group name %s is %d characters, more than the %d Elastic Load Balancing allows; shorten the id by %d characters", n, len(n), naming.MaxTargetGroup, len(n)-naming.MaxTargetGroup)
 	}
 }
 

@@ -175,7 +175,7 @@ func newDataRole(ctx *pulumi.Context, in tenant.Input, opts []pulumi.ResourceOpt
 		return DataTrust([]string{arn}, t.ID).JSON()
 	}).(pulumi.StringOutput)
 	role, err := iam.NewRole(ctx, in.Name("data"), &iam.RoleArgs{
-		Name:             pulumi.String(in.Physical(platform.DataRoleSuffix, naming.MaxIAMRole)),
+		Name:             pulumi.String(in.Physical(naming.RoleData, naming.MaxIAMRole)),
 		Description:      pulumi.String("Pooled data of tenant " + t.ID + ": its partition keys only"),
 		AssumeRolePolicy: trust,
 	}, opts...)

@@ -48,7 +48,7 @@ func NewContainerTenant(ctx *pulumi.Context, name string, args *ContainerTenantA
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(c)}
 	tg, err := lb.NewTargetGroup(ctx, in.Name("tg"), &lb.TargetGroupArgs{
-		Name:                pulumi.String(in.Physical("tg", naming.MaxTargetGroup)),
+		Name:                pulumi.String(in.Physical(naming.TargetGroupSuffix, naming.MaxTargetGroup)),
 		Port:                pulumi.Int(sv.Port),
 		Protocol:            pulumi.String("HTTP"),
 		TargetType:          pulumi.String("ip"),

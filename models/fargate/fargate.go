@@ -153,7 +153,7 @@ func (b *builder) executionRole() error {
 		return err
 	}
 	b.out.ExecutionRole, err = iam.NewRole(b.ctx, in.Name("exec"), &iam.RoleArgs{
-		Name:                pulumi.String(in.Physical("exec", naming.MaxIAMRole)),
+		Name:                pulumi.String(in.Physical(naming.RoleExec, naming.MaxIAMRole)),
 		Description:         pulumi.String("ECS execution role of tenant " + in.Tenant.ID + ": image pulls and logs"),
 		AssumeRolePolicy:    pulumi.String(trust),
 		PermissionsBoundary: b.args.PermissionsBoundary,
@@ -174,7 +174,7 @@ func (b *builder) taskRole() (err error) {
 		return TaskTrust(acct).JSON()
 	}).(pulumi.StringOutput)
 	b.out.TaskRole, err = iam.NewRole(b.ctx, in.Name("task"), &iam.RoleArgs{
-		Name:                pulumi.String(in.Physical("task", naming.MaxIAMRole)),
+		Name:                pulumi.String(in.Physical(naming.RoleTask, naming.MaxIAMRole)),
 		Description:         pulumi.String("Task role of tenant " + t.ID + ": the tenant's own parameters only"),
 		AssumeRolePolicy:    trust,
 		PermissionsBoundary: b.args.PermissionsBoundary,

@@ -308,20 +308,17 @@ func PooledServiceTrust() iampolicy.Document {
 	}}}
 }
 
-// DataRoleSuffix ends the name of every application tenant's data role,
-// <prefix>-<id>-data; validation keeps those names within IAM's length, so
-// they are never shortened and always end in it.
-const DataRoleSuffix = "data"
-
 // PooledServicePolicy lets the pooled service role assume the application
-// tenants' data roles of its account, and nothing else. Each data role's
+// tenants' data roles of its account, and nothing else: every one is named
+// <prefix>-<id>-data (naming.RoleData), never shortened (validation keeps
+// tenant names within their limits). Each data role's
 // trust admits the session only when it carries the tenant's TenantId tag.
 func PooledServicePolicy(partition, accountID, namePrefix string) iampolicy.Document {
 	return iampolicy.Document{Version: iampolicy.Version, Statement: []iampolicy.Statement{{
 		Sid:      "AssumeTenantDataRoles",
 		Effect:   "Allow",
 		Action:   []string{"sts:AssumeRole", "sts:TagSession"},
-		Resource: []string{iampolicy.RoleArn(partition, accountID, naming.Join(namePrefix, "*", DataRoleSuffix))},
+		Resource: []string{iampolicy.RoleArn(partition, accountID, naming.Join(namePrefix, "*", naming.RoleData))},
 	}}}
 }
 

@@ -66,7 +66,7 @@ func evaluate(t *testing.T, d iampolicy.Document, cases []evalCase) {
 func TestSuspendedSCPQuarantines(t *testing.T) {
 	d := deployed(t, platform.SuspendedSCP(roles))
 	const readOnly, cleanupOnly = "QuarantineReadOnly", "QuarantineDeployRoleCleansUp"
-	tenantRoleArn := "arn:aws:iam::" + acct + ":role/saas-acme-corp-task-execution"
+	tenantRoleArn := "arn:aws:iam::" + acct + ":role/saas-acme-corp-exec"
 	evaluate(t, d, []evalCase{
 		// A tenant principal: reads only.
 		{tenantRole, "s3:PutObject", "arn:aws:s3:::acme-data/report.csv", readOnly},

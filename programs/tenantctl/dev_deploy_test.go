@@ -79,9 +79,9 @@ func TestDevUpDeploysTheFleet(t *testing.T) {
 			account = tenantAccount(t, cfg, f, tn)
 		}
 		in := inAccount(t, cfg, platformAccount, account, f.Settings.Organization)
-		role := "exec"
+		role := naming.RoleExec
 		if tn.Model == spec.ModelApplication {
-			role = "data"
+			role = naming.RoleData
 		}
 		name := naming.Name(f.Settings.NamePrefix, tn.ID, role, naming.MaxIAMRole)
 		tags, err := iam.NewFromConfig(in).ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String(name)})
