@@ -73,7 +73,7 @@ func (p Paths) StartEmulator(ctx context.Context) (rec *Emulator, reused bool, e
 	}
 	defer log.Close()
 	cmd.Stdout, cmd.Stderr = log, log
-	cmd.Env = emulatorEnv(os.Environ())
+	cmd.Env = emulatorEnv(cmd.Env)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return nil, false, fmt.Errorf("starting %s: %w", cmd.Path, err)
@@ -94,8 +94,8 @@ func (p Paths) StartEmulator(ctx context.Context) (rec *Emulator, reused bool, e
 	return rec, false, nil
 }
 
-// emulatorEnv is the environment the emulator runs with: this one without
-// AWS_* settings. The user's profile, credentials and endpoint are not the
+// emulatorEnv is the environment the emulator runs with: MotoCommand's
+// without AWS_* settings. The user's profile, credentials and endpoint are not the
 // emulator's business (botocore inside moto even fails every request on a
 // profile it cannot find).
 func emulatorEnv(env []string) []string {

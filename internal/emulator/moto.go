@@ -28,11 +28,22 @@ type Moto struct {
 	log bytes.Buffer
 }
 
+// MotoEnv are the settings moto_server runs with, on top of the caller's
+// environment:
+//   - MOTO_ACM_VALIDATION_WAIT=0: moto issues a DNS-validated certificate only
+//     after this many seconds (60 by default), and every stack with HTTPS
+//     waits for its certificate's validation;
+//   - MOTO_IAM_LOAD_MANAGED_POLICIES=true: moto knows AWS managed policies
+//     (the ECS task execution policy the models attach) only when asked to
+//     load them.
+var MotoEnv = []string{"MOTO_ACM_VALIDATION_WAIT=0", "MOTO_IAM_LOAD_MANAGED_POLICIES=true"}
+
 // MotoCommand is the one way tenantctl runs moto_server: the command serving on a
-// free 127.0.0.1 port, not yet started, and the URL it will answer on. Callers
-// set its output, environment and process attributes, then Start it. It is
-// not CommandContext: the emulator outlives the start-up context (dev up leaves
-// it running), and its owner ends it.
+// free 127.0.0.1 port, not yet started, and the URL it will answer on; its
+// environment is this process's with MotoEnv. Callers set its output, process
+// attributes and, starting from cmd.Env, its environment, then Start it. It
+// is not CommandContext: the emulator outlives the start-up context (dev up
+// leaves it running), and its owner ends it.
 func MotoCommand() (cmd *exec.Cmd, url string, err error) {
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
@@ -42,7 +53,9 @@ func MotoCommand() (cmd *exec.Cmd, url string, err error) {
 	if err != nil {
 		return nil, "", err
 	}
-	return exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port)), "http://127.0.0.1:" + strconv.Itoa(port), nil
+	cmd = exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd.Env = append(os.Environ(), MotoEnv...)
+	return cmd, "http://127.0.0.1:" + strconv.Itoa(port), nil
 }
 
 // StartMoto launches moto_server (MotoCommand), writing its output to logw as

@@ -3,6 +3,7 @@ package emulator
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,6 +29,15 @@ func TestMotoCommand(t *testing.T) {
 	}
 	if cmd.Process != nil {
 		t.Error("MotoCommand started the process; its caller owns the start")
+	}
+	// Certificates are issued at once, and AWS managed policies are known.
+	for _, kv := range []string{"MOTO_ACM_VALIDATION_WAIT=0", "MOTO_IAM_LOAD_MANAGED_POLICIES=true"} {
+		if !slices.Contains(cmd.Env, kv) {
+			t.Errorf("environment lacks %s", kv)
+		}
+	}
+	if !slices.Contains(cmd.Env, "PATH="+dir) {
+		t.Error("environment does not start from this process's")
 	}
 
 	t.Setenv("PATH", t.TempDir())
