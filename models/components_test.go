@@ -33,11 +33,12 @@ func TestModelsAreComponentsWithTypedOutputs(t *testing.T) {
 		spec.ModelApplication: application.ComponentType,
 	}
 	outputs := map[spec.IsolationModel][]string{
-		spec.ModelAccount:     {"accountId", "budgetName", "clusterArn", "serviceName", "tableName", "vpcId"},
-		spec.ModelVPC:         {"serviceName", "vpcId"},
-		spec.ModelSubnet:      {"networkAclId", "serviceName", "subnetIds"},
-		spec.ModelContainer:   {"host", "listenerIndex", "serviceName", "targetGroupArn"},
-		spec.ModelApplication: {"apiKeyId", "logGroup", "roleArn", "usagePlanId", "userGroup"},
+		spec.ModelAccount: {"accountId", "budgetName", "clusterArn", "loadBalancerDnsName", "serviceName", "tableName", "url", "vpcId",
+			"zoneId", "zoneNameServers"},
+		spec.ModelVPC:         {"loadBalancerDnsName", "serviceName", "url", "vpcId"},
+		spec.ModelSubnet:      {"networkAclId", "serviceName", "subnetIds", "url"},
+		spec.ModelContainer:   {"host", "listenerIndex", "serviceName", "targetGroupArn", "url"},
+		spec.ModelApplication: {"apiKeyId", "logGroup", "roleArn", "url", "usagePlanId", "userGroup"},
 	}
 	f := samplefleet.Load(t)
 	seen := map[spec.IsolationModel]bool{}

@@ -54,32 +54,36 @@ func TestEmulatorEndpointReachesEveryProvider(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			cfg, secrets := emulated()
 			res, outs := runObserved(t, f, stack, cfg, secrets)
-			prov := one(t, res, tProvider)
-			eps, _ := prov.Inputs["endpoints"].([]any)
-			if len(eps) != 1 {
-				t.Fatalf("endpoints = %v, want one block", prov.Inputs["endpoints"])
-			}
-			block, _ := eps[0].(map[string]any)
-			for _, s := range provider.Services() {
-				if block[s] != emulatorURL {
-					t.Errorf("endpoint %s = %v, want %s", s, block[s], emulatorURL)
+			// Every provider: the account model's second one, of the
+			// platform's account, too.
+			var block map[string]any
+			for _, prov := range ofType(res, tProvider) {
+				eps, _ := prov.Inputs["endpoints"].([]any)
+				if len(eps) != 1 {
+					t.Fatalf("%s: endpoints = %v, want one block", prov.Name, prov.Inputs["endpoints"])
 				}
-			}
-			for _, flag := range []string{"skipCredentialsValidation", "skipRequestingAccountId", "skipMetadataApiCheck", "s3UsePathStyle"} {
-				if prov.Inputs[flag] != true {
-					t.Errorf("%s = %v, want true", flag, prov.Inputs[flag])
+				block, _ = eps[0].(map[string]any)
+				for _, s := range provider.Services() {
+					if block[s] != emulatorURL {
+						t.Errorf("%s: endpoint %s = %v, want %s", prov.Name, s, block[s], emulatorURL)
+					}
 				}
-			}
-			if prov.Inputs["accessKey"] != render.Secret || prov.Inputs["secretKey"] != render.Secret {
-				t.Errorf("dummy credentials: accessKey %v secretKey %v, want both set (as secrets)", prov.Inputs["accessKey"], prov.Inputs["secretKey"])
-			}
-			if _, ok := prov.Inputs["allowedAccountIds"]; ok {
-				t.Errorf("allowedAccountIds set against an emulator: the provider cannot check it without the account id")
+				for _, flag := range []string{"skipCredentialsValidation", "skipRequestingAccountId", "skipMetadataApiCheck", "s3UsePathStyle"} {
+					if prov.Inputs[flag] != true {
+						t.Errorf("%s: %s = %v, want true", prov.Name, flag, prov.Inputs[flag])
+					}
+				}
+				if prov.Inputs["accessKey"] != render.Secret || prov.Inputs["secretKey"] != render.Secret {
+					t.Errorf("%s: dummy credentials: accessKey %v secretKey %v, want both set (as secrets)", prov.Name, prov.Inputs["accessKey"], prov.Inputs["secretKey"])
+				}
+				if _, ok := prov.Inputs["allowedAccountIds"]; ok {
+					t.Errorf("%s: allowedAccountIds set against an emulator: the provider cannot check it without the account id", prov.Name)
+				}
 			}
 			if f.Tenant(stack) != nil && f.Tenant(stack).Model == spec.ModelAccount {
-				ar, _ := prov.Inputs["assumeRole"].(map[string]any)
+				ar, _ := providerNamed(t, res, stack).Inputs["assumeRole"].(map[string]any)
 				if !strings.HasSuffix(ar["roleArn"].(string), ":role/"+f.Settings.Organization.DeployRoleName) || ar["externalId"] == nil {
-					t.Errorf("account model lost its assumeRole: %v", prov.Inputs["assumeRole"])
+					t.Errorf("account model lost its assumeRole: %v", ar)
 				}
 			}
 			for _, r := range res {
@@ -102,14 +106,15 @@ func TestEmulatorEndpointReachesEveryProvider(t *testing.T) {
 			// The same stack pointed at AWS.
 			cfg, secrets = accountConfig()
 			res, outs = runObserved(t, f, stack, cfg, secrets)
-			prov = one(t, res, tProvider)
-			for _, key := range []string{"endpoints", "skipRequestingAccountId", "skipMetadataApiCheck", "s3UsePathStyle", "accessKey", "secretKey"} {
-				if v, ok := prov.Inputs[key]; ok {
-					t.Errorf("pointed at AWS, the provider has %s = %v", key, v)
+			for _, prov := range ofType(res, tProvider) {
+				for _, key := range []string{"endpoints", "skipRequestingAccountId", "skipMetadataApiCheck", "s3UsePathStyle", "accessKey", "secretKey"} {
+					if v, ok := prov.Inputs[key]; ok {
+						t.Errorf("pointed at AWS, provider %s has %s = %v", prov.Name, key, v)
+					}
 				}
-			}
-			if prov.Inputs["skipCredentialsValidation"] == true {
-				t.Error("pointed at AWS, the provider skips credentials validation")
+				if prov.Inputs["skipCredentialsValidation"] == true {
+					t.Errorf("pointed at AWS, provider %s skips credentials validation", prov.Name)
+				}
 			}
 			if _, ok := outs[emulation.OutputGaps]; ok {
 				t.Errorf("pointed at AWS, the stack exports %s", emulation.OutputGaps)

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tenantctl/tenantctl/internal/spec"
@@ -116,10 +117,6 @@ func component[A any, C interface{ Outputs() pulumi.Map }](
 	}
 }
 
-// NeedsPlatform reports whether a tenant's stack reads the platform stack;
-// account-model tenants live in their own account and do not.
-func NeedsPlatform(m spec.IsolationModel) bool { return m != spec.ModelAccount }
-
 // Program is the Pulumi program of one stack: "platform", or a tenant id. The
 // fleet must be Validated (spec.LoadDir, spec.Finish): the models build on the
 // rules validation enforces and do not check them again.
@@ -173,19 +170,18 @@ func ObservedProgram(f *spec.Fleet, stack string, observe func(Outputs)) (pulumi
 		if err != nil {
 			return fmt.Errorf("tenant %s: %w", t.ID, err)
 		}
-		var p Platform
-		if NeedsPlatform(t.Model) {
-			name := configValue(ctx, ConfigPlatformStack)
-			if name == "" {
-				name = DefaultPlatformStack
-			}
-			ref, err := pulumi.NewStackReference(ctx, name, nil)
-			if err != nil {
-				return fmt.Errorf("tenant %s: platform stack %s: %w", t.ID, name, err)
-			}
-			p = platform.FromStackReference(ref)
+		// Every tenant stack reads the platform's: even an account-model
+		// tenant, in an account of its own, is named in the platform's zone
+		// and registered in its registry.
+		name := configValue(ctx, ConfigPlatformStack)
+		if name == "" {
+			name = DefaultPlatformStack
 		}
-		outs, err := deploy(ctx, f, t, p, emu)
+		ref, err := pulumi.NewStackReference(ctx, name, nil)
+		if err != nil {
+			return fmt.Errorf("tenant %s: platform stack %s: %w", t.ID, name, err)
+		}
+		outs, err := deploy(ctx, f, t, platform.FromStackReference(ref), emu)
 		if err != nil {
 			return err
 		}
@@ -229,11 +225,12 @@ func deployPlatform(ctx *pulumi.Context, f *spec.Fleet, emu *emulation.Mode) (Ou
 	return p.Outputs(), nil
 }
 
-// deploy builds a tenant's stack: its provider, then its model through the
-// registry. p is the platform as the stack sees it (unused by the account
-// model); emu is the stack's emulator mode, nil against AWS. The fleet is
-// validated: the model is one the registry builds, and a tenant that builds
-// on the platform is in the platform's region.
+// deploy builds a tenant's stack: its provider (and for the account model
+// the platform account's), then its model through the registry. p is the
+// platform as the stack sees it; emu is the stack's emulator mode, nil
+// against AWS. The fleet is validated: the model is one the registry builds,
+// and a tenant that builds on the platform's network is in the platform's
+// region.
 func deploy(ctx *pulumi.Context, f *spec.Fleet, t *spec.Tenant, p Platform, emu *emulation.Mode) (Outputs, error) {
 	build := registry[t.Model]
 	in := tenant.Input{Fleet: f, Tenant: t, Platform: p, Emulation: emu}
@@ -258,12 +255,33 @@ func deploy(ctx *pulumi.Context, f *spec.Fleet, t *spec.Tenant, p Platform, emu 
 	if err != nil {
 		return nil, err
 	}
-	in.Provider = prov
+	in.Provider, in.PlatformProvider = prov, prov
+	if role != nil {
+		if in.PlatformProvider, err = platformProvider(ctx, f, t, emu); err != nil {
+			return nil, err
+		}
+	}
 	outs, err := build(ctx, in)
 	if err != nil {
 		return nil, fmt.Errorf("tenant %s (%s model): %w", t.ID, t.Model, err)
 	}
 	return outs, nil
+}
+
+// PlatformProviderSuffix ends the name of an account-model stack's second
+// provider, the one of the platform's account.
+const PlatformProviderSuffix = "platform"
+
+// platformProvider is the account-model stack's provider of the platform's
+// account: the platform's region, the deployment's own credentials (no role
+// assumed, as the platform stack deploys), the tenant's cost tags as default
+// tags and the stack's emulator endpoint.
+func platformProvider(ctx *pulumi.Context, f *spec.Fleet, t *spec.Tenant, emu *emulation.Mode) (*aws.Provider, error) {
+	args, err := provider.Args(f.Settings.PlatformRegion, spec.CostTags(&f.Settings, t), nil, emu.Provider())
+	if err != nil {
+		return nil, fmt.Errorf("tenant %s: platform account: %w", t.ID, err)
+	}
+	return provider.New(ctx, naming.Logical(t.ID, PlatformProviderSuffix), args)
 }
 
 // configValue reads tenantctl:<key> from the stack's configuration ("" when unset).

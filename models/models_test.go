@@ -28,13 +28,21 @@ const (
 	clusterArn      = "arn:aws:ecs:us-east-1:111111111111:cluster/saas-platform-cluster"
 	poolTableArn    = "arn:aws:dynamodb:us-east-1:111111111111:table/saas-platform-pool"
 	lbSG            = "sg-0platformlb"
+	platformZone    = "Z0PLATFORM"
 	pooledRoleArn   = "arn:aws:iam::111111111111:role/saas-platform-pooled-service"
 )
 
+// listenerArns are the shared load balancers' HTTPS listeners.
 var listenerArns = []any{
-	"arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/saas-platform-lb-0/0/0",
-	"arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/saas-platform-lb-1/1/1",
+	"arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/saas-platform-lb-0/0/443",
+	"arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/saas-platform-lb-1/1/443",
 }
+
+// The shared load balancers' DNS names and canonical hosted zones.
+var (
+	lbDNSNames = []any{"lb-0.elb.amazonaws.com", "lb-1.elb.amazonaws.com"}
+	lbZoneIDs  = []any{"Z0LB0", "Z0LB1"}
+)
 
 func platformOutputs() map[string]any {
 	return map[string]any{
@@ -43,10 +51,16 @@ func platformOutputs() map[string]any {
 		platform.OutSharedVPCCIDR:            "10.0.0.0/16",
 		platform.OutSharedRouteTableID:       "rtb-0sharedprivate",
 		platform.OutPrivateSubnetIDs:         []any{"subnet-0p0", "subnet-0p1"},
+		platform.OutPublicSubnetIDs:          []any{"subnet-0pub0", "subnet-0pub1"},
 		platform.OutClusterArn:               clusterArn,
 		platform.OutLBSecurityGroupID:        lbSG,
 		platform.OutListenerArns:             listenerArns,
-		platform.OutLoadBalancerDNSNames:     []any{"lb-0.elb.amazonaws.com", "lb-1.elb.amazonaws.com"},
+		platform.OutLoadBalancerDNSNames:     lbDNSNames,
+		platform.OutLoadBalancerZoneIDs:      lbZoneIDs,
+		platform.OutZoneID:                   platformZone,
+		platform.OutZoneNameServers:          []any{"ns-1.example.net", "ns-2.example.org"},
+		platform.OutCertificateArn:           "arn:aws:acm:us-east-1:111111111111:certificate/platform",
+		platform.OutAPIDomain:                "api.app.example.com",
 		platform.OutPoolTableName:            "saas-platform-pool",
 		platform.OutPoolTableArn:             poolTableArn,
 		platform.OutRegistryTableName:        "saas-platform-registry",
@@ -170,12 +184,30 @@ const (
 	tSCP        = "aws:organizations/policy:Policy"
 	tSCPAttach  = "aws:organizations/policyAttachment:PolicyAttachment"
 	tCostTag    = "aws:costexplorer/costAllocationTag:CostAllocationTag"
+	tZone       = "aws:route53/zone:Zone"
+	tRecord     = "aws:route53/record:Record"
+	tCert       = "aws:acm/certificate:Certificate"
+	tCertValid  = "aws:acm/certificateValidation:CertificateValidation"
+	tDomainName = "aws:apigateway/domainName:DomainName"
+	tBasePath   = "aws:apigateway/basePathMapping:BasePathMapping"
 	tProvider   = "pulumi:providers:aws"
 	tStackRef   = "pulumi:pulumi:StackReference"
 )
 
 // service is what every model that runs a container service registers for it.
 var service = map[string]int{tLogGroup: 1, tRole: 2, tAttach: 1, tRolePolicy: 1, tTaskDef: 1, tSG: 1, tService: 1}
+
+// registered is the tenant's item in the platform's registry.
+var registered = map[string]int{tItem: 1}
+
+// sharedIngress is a tenant's share of the platform's load balancer: its
+// target group, its host rule and its alias record.
+var sharedIngress = map[string]int{tTG: 1, tRule: 1, tRecord: 1}
+
+// dedicatedIngress is a load balancer of the tenant's own: the ALB, its
+// security group, target group, HTTPS and HTTP listeners, the certificate
+// with its validation record and validation, and the alias record.
+var dedicatedIngress = map[string]int{tLB: 1, tSG: 1, tTG: 1, tListener: 2, tCert: 1, tCertValid: 1, tRecord: 2}
 
 // vpcOf is a tenant VPC over n zones: public and private subnets, IGW, one NAT
 // gateway, two route tables with their default routes and associations.
@@ -209,8 +241,11 @@ func TestResourceTypesAndCounts(t *testing.T) {
 		{"platform", merge(
 			map[string]int{tProvider: 1, platform.ComponentType: 1},
 			vpcOf(2), // the shared VPC
-			map[string]int{tCluster: 1, tSG: 1, tLB: 1, tListener: 1, tTable: 2,
+			map[string]int{tCluster: 1, tSG: 1, tLB: 1, tListener: 2, tTable: 2,
 				tAPI: 1, tMethod: 1, tInteg: 1, tDeploy: 1, tStage: 1, tPlan: 4,
+				// the zone, the wildcard certificate with its one validation
+				// record, the API's custom domain with its alias record
+				tZone: 1, tCert: 1, tCertValid: 1, tRecord: 2, tDomainName: 1, tBasePath: 1,
 				tUserPool: 1, tStream: 1, tOU: 2, tSCP: 2, tSCPAttach: 2, tCostTag: 1,
 				// the pooled service role and its policy
 				tRole: 1, tRolePolicy: 1,
@@ -218,17 +253,17 @@ func TestResourceTypesAndCounts(t *testing.T) {
 				// zone, TGW, two attachments, a route each way.
 				tVpc: 1, tRT: 1, tSubnet: 2, tRTA: 2, tTGW: 1, tTGWAttach: 2, tRoute: 2},
 		)},
-		// acme-corp: account model over 3 zones.
-		{"acme-corp", merge(tenantStack("tenantctl:models:AccountTenant", false), vpcOf(3), service,
-			map[string]int{tCluster: 1, tTable: 1, tBudget: 1})},
+		// acme-corp: account model over 3 zones; the platform account's
+		// provider, the zone of its name and the delegation.
+		{"acme-corp", merge(tenantStack("tenantctl:models:AccountTenant", true), vpcOf(3), service, dedicatedIngress, registered,
+			map[string]int{tCluster: 1, tTable: 1, tBudget: 1, tProvider: 1, tZone: 1, tRecord: 1})},
 		// initech: vpc model attached to shared services.
-		{"initech", merge(tenantStack("tenantctl:models:VpcTenant", true), vpcOf(2), service,
+		{"initech", merge(tenantStack("tenantctl:models:VpcTenant", true), vpcOf(2), service, dedicatedIngress, registered,
 			map[string]int{tTGWAttach: 1, tRoute: 2})},
-		// hooli: subnet model, 2 subnets: 5 NACL rules each way.
-		{"hooli", merge(tenantStack("tenantctl:models:SubnetTenant", true), service,
-			map[string]int{tSubnet: 2, tRTA: 2, tNACL: 1, tNACLRule: 10, tNACLAssoc: 2})},
-		{"soylent", merge(tenantStack("tenantctl:models:ContainerTenant", true), service,
-			map[string]int{tTG: 1, tRule: 1})},
+		// hooli: subnet model, 2 subnets: 7 NACL rules each way.
+		{"hooli", merge(tenantStack("tenantctl:models:SubnetTenant", true), service, sharedIngress, registered,
+			map[string]int{tSubnet: 2, tRTA: 2, tNACL: 1, tNACLRule: 14, tNACLAssoc: 2})},
+		{"soylent", merge(tenantStack("tenantctl:models:ContainerTenant", true), service, sharedIngress, registered)},
 		// wonka: application model on its tier's usage plan.
 		{"wonka", merge(tenantStack("tenantctl:models:ApplicationTenant", true),
 			map[string]int{tRole: 1, tRolePolicy: 1, tAPIKey: 1, tPlanKey: 1, tUserGroup: 1, tItem: 1, tLogGroup: 1})},
@@ -249,7 +284,14 @@ func TestResourceTypesAndCounts(t *testing.T) {
 }
 
 // pooledTypes are the platform resources whose cost application tenants share.
-var pooledTypes = map[string]bool{tTable: true, tAPI: true, tStage: true, tPlan: true, tUserPool: true, tStream: true}
+var pooledTypes = map[string]bool{tTable: true, tAPI: true, tStage: true, tPlan: true, tUserPool: true, tStream: true, tDomainName: true}
+
+// onPlatformAccount reports whether an account-model tenant's resource is
+// written through the platform account's provider: only the delegation of
+// its name and its registry item are.
+func onPlatformAccount(r *render.Resource) bool {
+	return strings.HasSuffix(r.Provider, "-"+models.PlatformProviderSuffix) && (r.Type == tRecord || r.Type == tItem)
+}
 
 // TestEveryResourceHasTheProviderAndCostTags walks every resource of every
 // stack of the sample fleet: one provider per stack, every AWS resource on it,
@@ -266,9 +308,19 @@ func TestEveryResourceHasTheProviderAndCostTags(t *testing.T) {
 			} else {
 				want = spec.CostTags(&f.Settings, f.Tenant(stack))
 			}
-			provs := ofType(res, tProvider)
-			if len(provs) != 1 || provs[0].Name != stack {
-				t.Fatalf("want one provider named %s, got %d", stack, len(provs))
+			// One provider; an account-model tenant's stack also has the
+			// platform account's, with the same default tags.
+			wantProvs := []string{stack}
+			if tn := f.Tenant(stack); tn != nil && tn.Model == spec.ModelAccount {
+				wantProvs = append(wantProvs, stack+"-"+models.PlatformProviderSuffix)
+			}
+			var provs []string
+			for _, p := range ofType(res, tProvider) {
+				provs = append(provs, p.Name)
+			}
+			sort.Strings(provs)
+			if strings.Join(provs, ",") != strings.Join(wantProvs, ",") {
+				t.Fatalf("providers %v, want %v", provs, wantProvs)
 			}
 			checked := 0
 			for _, r := range res {
@@ -278,7 +330,7 @@ func TestEveryResourceHasTheProviderAndCostTags(t *testing.T) {
 				if !strings.HasPrefix(r.Type, "aws:") {
 					continue
 				}
-				if r.Provider != stack {
+				if r.Provider != stack && !onPlatformAccount(r) {
 					t.Errorf("%s %s: provider %q, want %q", r.Type, r.Name, r.Provider, stack)
 				}
 				if !render.Taggable(r.Type) {
@@ -314,7 +366,7 @@ func TestPooledPlatformResourcesCarryCostPool(t *testing.T) {
 	sort.Strings(pooled)
 	want := []string{
 		tPlan + " platform-plan-enterprise", tPlan + " platform-plan-free", tPlan + " platform-plan-premium", tPlan + " platform-plan-standard",
-		tStage + " platform-api-v1", tAPI + " platform-api", tUserPool + " platform-users",
+		tStage + " platform-api-v1", tAPI + " platform-api", tDomainName + " platform-api-domain", tUserPool + " platform-users",
 		tTable + " platform-pool", tTable + " platform-registry", tStream + " platform-metering",
 	}
 	sort.Strings(want)
@@ -329,10 +381,22 @@ func providerOf(t *testing.T, res []*render.Resource) resource.PropertyMap {
 	return p.Raw
 }
 
+// providerNamed is the stack's provider of the name.
+func providerNamed(t *testing.T, res []*render.Resource, name string) *render.Resource {
+	t.Helper()
+	for _, p := range ofType(res, tProvider) {
+		if p.Name == name {
+			return p
+		}
+	}
+	t.Fatalf("no provider %s", name)
+	return nil
+}
+
 func TestAccountProviderAssumesTheDeployRole(t *testing.T) {
 	f := samplefleet.Load(t)
 	res := mustRun(t, f, "acme-corp")
-	p := one(t, res, tProvider)
+	p := providerNamed(t, res, "acme-corp")
 	role, ok := p.Inputs["assumeRole"].(map[string]any)
 	if !ok {
 		t.Fatalf("provider has no assumeRole: %v", p.Inputs)
@@ -355,13 +419,28 @@ func TestAccountProviderAssumesTheDeployRole(t *testing.T) {
 
 	// globex draws its account from the pool: the stack's tenantctl:accountId.
 	res = mustRun(t, f, "globex")
-	p = one(t, res, tProvider)
+	p = providerNamed(t, res, "globex")
 	role, _ = p.Inputs["assumeRole"].(map[string]any)
 	if got, want := role["roleArn"], "arn:aws:iam::345678901234:role/TenantctlDeploy"; got != want {
 		t.Errorf("globex roleArn %v, want %v", got, want)
 	}
 	if got := p.Inputs["region"]; got != "eu-west-1" {
 		t.Errorf("globex region %v", got)
+	}
+	// The platform account's provider assumes nothing, in the platform's
+	// region, with the tenant's default tags.
+	pp := providerNamed(t, res, "globex-platform")
+	if _, ok := pp.Inputs["assumeRole"]; ok {
+		t.Errorf("the platform account's provider assumes a role: %v", pp.Inputs["assumeRole"])
+	}
+	if _, ok := pp.Inputs["allowedAccountIds"]; ok {
+		t.Errorf("the platform account's provider is held to accounts %v", pp.Inputs["allowedAccountIds"])
+	}
+	if got := pp.Inputs["region"]; got != f.Settings.PlatformRegion {
+		t.Errorf("the platform account's provider in %v, want %s", got, f.Settings.PlatformRegion)
+	}
+	if got, want := fmt.Sprint(pp.Inputs["defaultTags"]), fmt.Sprint(p.Inputs["defaultTags"]); got != want {
+		t.Errorf("the platform account's provider default tags %s, want the stack's %s", got, want)
 	}
 
 	// Tenants in the SaaS account assume nothing.
@@ -500,10 +579,14 @@ func TestSubnetNACLAdmitsOwnAndSharedServicesOnly(t *testing.T) {
 			res := mustRun(t, f, tn.ID)
 			for _, egress := range []bool{false, true} {
 				rules := naclRules(t, res, egress)
-				if len(rules) != len(tn.Subnets)+3 || len(rules) > s.Limits.NACLRules {
-					t.Errorf("egress=%v: %d rules, want %d (and at most %d)", egress, len(rules), len(tn.Subnets)+3, s.Limits.NACLRules)
+				want := len(tn.Subnets) + s.SharedVPC.AZCount + 3
+				if len(rules) != want || len(rules) > s.Limits.NACLRules {
+					t.Errorf("egress=%v: %d rules, want %d (and at most %d)", egress, len(rules), want, s.Limits.NACLRules)
 				}
+				// Its own subnets, shared services, and the platform's public
+				// subnets, where the load balancers in front of it live.
 				allowed := append(append([]string{}, tn.Subnets...), s.SharedServices.CIDR)
+				allowed = append(allowed, s.SharedVPC.PlatformSubnets[:s.SharedVPC.AZCount]...)
 				for _, cidr := range allowed {
 					for _, a := range edges(t, cidr) {
 						if !verdict(rules, a) {
@@ -511,7 +594,7 @@ func TestSubnetNACLAdmitsOwnAndSharedServicesOnly(t *testing.T) {
 						}
 					}
 				}
-				denied := append([]string{}, s.SharedVPC.PlatformSubnets...)
+				denied := append([]string{}, s.SharedVPC.PlatformSubnets[s.SharedVPC.AZCount:]...)
 				for _, other := range subnetTenants {
 					if other != tn {
 						denied = append(denied, other.Subnets...)
@@ -520,7 +603,7 @@ func TestSubnetNACLAdmitsOwnAndSharedServicesOnly(t *testing.T) {
 				for _, cidr := range denied {
 					for _, a := range edges(t, cidr) {
 						if verdict(rules, a) {
-							t.Errorf("egress=%v: %s (another tenant or the platform) is allowed", egress, a)
+							t.Errorf("egress=%v: %s (another tenant or the platform's private subnets) is allowed", egress, a)
 						}
 					}
 				}
@@ -536,31 +619,10 @@ func TestSubnetNACLAdmitsOwnAndSharedServicesOnly(t *testing.T) {
 					t.Errorf("%s associated with %q", a.Name, str(a, "routeTableId"))
 				}
 			}
-			// The service's security group admits CIDRs, not groups.
-			sg := one(t, res, tSG)
-			for _, in := range sg.Inputs["ingress"].([]any) {
-				rule := in.(map[string]any)
-				if _, ok := rule["securityGroups"]; ok {
-					t.Errorf("ingress references security groups: %v", rule)
-				}
-				if fmt.Sprint(rule["cidrBlocks"]) != fmt.Sprint(toAny(allowedCIDRs(s, tn))) {
-					t.Errorf("ingress CIDRs %v, want %v", rule["cidrBlocks"], allowedCIDRs(s, tn))
-				}
-			}
+			// The service's security group admits the shared load
+			// balancer's group only (TestServicesAdmitOnlyTheirLoadBalancer).
 		})
 	}
-}
-
-func allowedCIDRs(s *spec.Settings, tn *spec.Tenant) []string {
-	return append(append([]string{}, tn.Subnets...), s.SharedServices.CIDR)
-}
-
-func toAny(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
 }
 
 // TestSubnetNACLRuleCountIsConstant: a fleet of many subnet tenants gives each
@@ -575,8 +637,8 @@ func TestSubnetNACLRuleCountIsConstant(t *testing.T) {
 		f.Tenants = append(f.Tenants, &tn)
 	}
 	res := mustRun(t, f, "tenant-59")
-	if got := len(naclRules(t, res, false)); got != 5 {
-		t.Errorf("%d ingress rules in a fleet of 60 subnet tenants, want 5", got)
+	if got := len(naclRules(t, res, false)); got != 7 {
+		t.Errorf("%d ingress rules in a fleet of 60 subnet tenants, want 7", got)
 	}
 }
 
@@ -758,8 +820,8 @@ func TestContainerListenerFollowsThePriority(t *testing.T) {
 	if got := platform.ListenerCount(f); got != 2 {
 		t.Errorf("platform listeners %d, want 2", got)
 	}
-	if got := countByType(mustRun(t, f, models.PlatformStack))[tListener]; got != 2 {
-		t.Errorf("platform registers %d listeners, want 2", got)
+	if got := countByType(mustRun(t, f, models.PlatformStack))[tListener]; got != 4 {
+		t.Errorf("platform registers %d listeners, want 2 HTTPS and 2 HTTP", got)
 	}
 }
 
@@ -885,6 +947,7 @@ func TestOrganizationSCPs(t *testing.T) {
 	}
 	suspended := scpOf(t, res, "suspended", f.Settings.Organization.SuspendedOU)
 	read := []string{
+		"acm:Describe*", "acm:List*",
 		"budgets:Describe*", "budgets:View*",
 		"cloudtrail:Describe*", "cloudtrail:Get*", "cloudtrail:List*", "cloudtrail:LookupEvents",
 		"cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*",
@@ -892,21 +955,26 @@ func TestOrganizationSCPs(t *testing.T) {
 		"dynamodb:Describe*", "dynamodb:Get*", "dynamodb:List*",
 		"ec2:Describe*", "ec2:Get*",
 		"ecs:Describe*", "ecs:List*",
+		"elasticloadbalancing:Describe*",
 		"iam:Get*", "iam:List*",
 		"kms:Describe*", "kms:Get*", "kms:List*",
 		"logs:Describe*", "logs:FilterLogEvents", "logs:Get*", "logs:List*",
 		"organizations:Describe*", "organizations:List*",
+		"route53:Get*", "route53:List*",
 		"s3:Get*", "s3:List*",
 		"sts:GetCallerIdentity",
 		"tag:Get*",
 	}
 	cleanup := []string{
+		"acm:DeleteCertificate",
 		"budgets:ModifyBudget",
 		"dynamodb:Delete*", "dynamodb:Untag*",
 		"ec2:Delete*", "ec2:Deregister*", "ec2:Detach*", "ec2:Disassociate*", "ec2:Release*", "ec2:Revoke*", "ec2:Terminate*",
 		"ecs:Delete*", "ecs:Deregister*", "ecs:Untag*", "ecs:UpdateService",
+		"elasticloadbalancing:Delete*",
 		"iam:Delete*", "iam:Detach*", "iam:Remove*", "iam:Untag*",
 		"logs:Delete*", "logs:Disassociate*", "logs:Untag*",
+		"route53:ChangeResourceRecordSets", "route53:DeleteHostedZone",
 	}
 	access, deploy := "arn:aws:iam::*:role/OrganizationAccountAccessRole", "arn:aws:iam::*:role/TenantctlDeploy"
 	want := append(guardRails("aws"),
@@ -1066,6 +1134,13 @@ var destroyCalls = map[string][]string{
 	tLogGroup:   {"logs:DeleteLogGroup", "logs:DescribeLogGroups"},
 	tTable:      {"dynamodb:DeleteTable", "dynamodb:DescribeTable"},
 	tBudget:     {"budgets:ModifyBudget", "budgets:ViewBudget"}, // DeleteBudget is authorized as ModifyBudget
+	tLB:         {"elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:DescribeLoadBalancers"},
+	tListener:   {"elasticloadbalancing:DeleteListener", "elasticloadbalancing:DescribeListeners"},
+	tTG:         {"elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:DescribeTargetGroups"},
+	tCert:       {"acm:DeleteCertificate", "acm:DescribeCertificate"},
+	tCertValid:  {}, // removed from the state only
+	tZone:       {"route53:DeleteHostedZone", "route53:GetHostedZone", "route53:ListResourceRecordSets"},
+	tRecord:     {"route53:ChangeResourceRecordSets", "route53:GetChange", "route53:ListResourceRecordSets"},
 	tProvider:   {"sts:GetCallerIdentity"},
 }
 
@@ -1082,7 +1157,9 @@ func TestSuspendedAccountsCanBeDestroyed(t *testing.T) {
 	tenantRole := "arn:aws:iam::" + acct + ":role/saas-acme-corp-task"
 	seen := 0
 	for _, r := range mustRun(t, f, "acme-corp") {
-		if !r.Custom || r.Type == tStackRef {
+		// What the stack writes into the platform's account is no concern
+		// of the tenant account's quarantine.
+		if !r.Custom || r.Type == tStackRef || onPlatformAccount(r) || r.Name == "acme-corp-"+models.PlatformProviderSuffix {
 			continue
 		}
 		calls, ok := destroyCalls[r.Type]

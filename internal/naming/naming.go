@@ -107,9 +107,13 @@ const (
 	// service assumes for the tenant's requests (models/application,
 	// models/platform).
 	RoleData = "data"
-	// TargetGroupSuffix ends a container tenant's load balancer target group
-	// (models/container).
+	// TargetGroupSuffix ends a tenant's load balancer target group
+	// (models/ingress).
 	TargetGroupSuffix = "tg"
+	// LoadBalancerSuffix ends a tenant's own load balancer (models/ingress).
+	// It is as long as TargetGroupSuffix and the two limits are equal, so
+	// validation's check of the target group name holds for it too.
+	LoadBalancerSuffix = "lb"
 )
 
 // RoleSuffixes lists every suffix of a tenant's IAM role names.

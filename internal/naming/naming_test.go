@@ -79,3 +79,12 @@ func TestSessionName(t *testing.T) {
 		t.Errorf("SessionName of a long owner = %q (%d characters)", long, len(long))
 	}
 }
+
+// A tenant's load balancer name fits wherever its target group name does:
+// validation checks only the latter.
+func TestLoadBalancerNameFitsLikeTheTargetGroups(t *testing.T) {
+	if len(LoadBalancerSuffix) != len(TargetGroupSuffix) || MaxLoadBalancer != MaxTargetGroup {
+		t.Errorf("suffixes %q and %q, limits %d and %d: validation's target group check no longer covers the load balancer",
+			LoadBalancerSuffix, TargetGroupSuffix, MaxLoadBalancer, MaxTargetGroup)
+	}
+}

@@ -109,7 +109,7 @@ func TestGeneratedFleetRenders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[spec.IsolationModel]int{spec.ModelApplication: 10, spec.ModelContainer: 13, spec.ModelSubnet: 28, spec.ModelVPC: 27, spec.ModelAccount: 29}
+	want := map[spec.IsolationModel]int{spec.ModelApplication: 10, spec.ModelContainer: 15, spec.ModelSubnet: 36, spec.ModelVPC: 37, spec.ModelAccount: 43}
 	for i, g := range graphs[1:] {
 		tn := f.Tenants[i]
 		if len(g.Resources) != want[tn.Model] {

@@ -65,8 +65,9 @@ func (r *Resource) ParentKey() string {
 // In Preview mode it behaves as `pulumi preview` does: ids and outputs not
 // given as inputs are unknown, and so is every stack reference's output; the
 // graph shows them as <computed>. Otherwise ids are "<name>-id", every
-// resource gets an "arn" built from its type and name, and stack references
-// return PlatformOutputs, so that tests can read policies and wiring.
+// resource gets an "arn" built from its type and name (and the outputs of
+// computedOutputs), and stack references return PlatformOutputs, so that
+// tests can read policies and wiring.
 type Recorder struct {
 	Preview bool
 	// PlatformOutputs are what stack references return outside Preview mode.
@@ -132,6 +133,15 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 		return "", args.Inputs, nil
 	}
 	state := args.Inputs.Copy()
+	_, prov := urnTypeName(providerURN(args.Provider))
+	r.mu.Lock()
+	region := r.regions[prov]
+	r.mu.Unlock()
+	for k, v := range computedOutputs(args.TypeToken, args.Name, region, args.Inputs) {
+		if _, ok := state[k]; !ok {
+			state[k] = v
+		}
+	}
 	id := args.Name + "-id"
 	if _, ok := state["arn"]; !ok {
 		state["arn"] = resource.NewProperty(fmt.Sprintf("arn:aws:mock:::%s/%s", args.TypeToken, args.Name))
@@ -143,7 +153,8 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 }
 
 // Call answers the invokes the models make: availability zones (the region's
-// a, b, c, ... zones), the caller's identity and the organization.
+// a, b, c, ... zones), the caller's identity, the organization and an
+// existing hosted zone.
 func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	switch args.Token {
 	case "aws:index/getAvailabilityZones:getAvailabilityZones":
@@ -165,6 +176,13 @@ func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 			acct = Computed
 		}
 		return resource.PropertyMap{"accountId": resource.NewProperty(acct)}, nil
+	case "aws:route53/getZone:getZone":
+		// The zone the fleet names by id (dns.zoneId).
+		id := resource.NewProperty(Computed)
+		if v, ok := args.Args["zoneId"]; ok && !r.Preview {
+			id = v
+		}
+		return resource.PropertyMap{"zoneId": id, "id": id, "nameServers": nameServers()}, nil
 	case "aws:organizations/getOrganization:getOrganization":
 		root := "r-mock"
 		if r.Preview {

@@ -42,7 +42,7 @@ func TestPreviewShowsComputedAndSecrets(t *testing.T) {
 	}
 	var sawComputed bool
 	for _, r := range g.Resources {
-		if r.Type == "pulumi:providers:aws" {
+		if r.Type == "pulumi:providers:aws" && r.Name == "acme-corp" {
 			role := r.Inputs["assumeRole"].(map[string]any)
 			if role["externalId"] != render.Secret {
 				t.Errorf("external id shown as %v", role["externalId"])

@@ -35,6 +35,9 @@ var taggable = map[string]bool{
 	"aws:kinesis/stream:Stream":                               true,
 	"aws:organizations/organizationalUnit:OrganizationalUnit": true,
 	"aws:organizations/policy:Policy":                         true,
+	"aws:route53/zone:Zone":                                   true,
+	"aws:acm/certificate:Certificate":                         true,
+	"aws:apigateway/domainName:DomainName":                    true,
 }
 
 // untaggable are the types that take no tags in pulumi-aws v6.
@@ -53,6 +56,9 @@ var untaggable = map[string]bool{
 	"aws:dynamodb/tableItem:TableItem":                     true,
 	"aws:organizations/policyAttachment:PolicyAttachment":  true,
 	"aws:costexplorer/costAllocationTag:CostAllocationTag": true,
+	"aws:route53/record:Record":                            true,
+	"aws:acm/certificateValidation:CertificateValidation":  true,
+	"aws:apigateway/basePathMapping:BasePathMapping":       true,
 }
 
 // Taggable reports whether resources of the type take tags.

@@ -61,10 +61,18 @@ const (
 )
 
 // SubnetNACLBaseRules is how many rules a subnet tenant's network ACL holds per
-// direction besides one per subnet of its own: the shared-services network
-// allowed, the rest of the shared VPC denied, the internet allowed
-// (models/subnet.Rules). Validation holds the total within awsLimits.naclRules.
+// direction besides one per subnet of its own and one per load balancer
+// subnet of the platform: the shared-services network allowed, the rest of
+// the shared VPC denied, the internet allowed (models/subnet.Rules).
 const SubnetNACLBaseRules = 3
+
+// SubnetNACLRules is how many rules a subnet tenant's network ACL holds per
+// direction: one per subnet of its own, one per public (load balancer)
+// subnet of the platform, and SubnetNACLBaseRules. Validation holds it
+// within awsLimits.naclRules.
+func SubnetNACLRules(s *Settings, t *Tenant) int {
+	return len(t.Subnets) + s.SharedVPC.AZCount + SubnetNACLBaseRules
+}
 
 func validateSettings(s *Settings, e *errs) {
 	src := &s.Source
@@ -368,9 +376,9 @@ func validateTenantBlocks(s *Settings, t *Tenant, e *errs) {
 			e.at(src, "subnets", "a subnet-model tenant needs subnets: one CIDR per AZ inside the shared VPC %s, e.g. [10.0.16.0/24, 10.0.17.0/24]", s.SharedVPC.CIDR)
 		case len(t.Subnets) > MaxSubnetsOf:
 			e.at(src, "subnets", "%d subnets; give one per AZ, at most %d", len(t.Subnets), MaxSubnetsOf)
-		case s.Limits.NACLRules > 0 && len(t.Subnets)+SubnetNACLBaseRules > s.Limits.NACLRules:
-			n := len(t.Subnets) + SubnetNACLBaseRules
-			e.at(src, "subnets", "the tenant's network ACL needs %d rules per direction (one per subnet and %d more), more than the quota of %d (awsLimits.naclRules); give fewer subnets, or raise the quota in Service Quotas and in fleet.yaml", n, SubnetNACLBaseRules, s.Limits.NACLRules)
+		case s.Limits.NACLRules > 0 && SubnetNACLRules(s, t) > s.Limits.NACLRules:
+			n := SubnetNACLRules(s, t)
+			e.at(src, "subnets", "the tenant's network ACL needs %d rules per direction (one per subnet, one per load balancer subnet of the platform and %d more), more than the quota of %d (awsLimits.naclRules); give fewer subnets, or raise the quota in Service Quotas and in fleet.yaml", n, SubnetNACLBaseRules, s.Limits.NACLRules)
 		}
 		for i, c := range t.Subnets {
 			if _, err := ParseCIDR(c); err != nil {

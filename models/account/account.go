@@ -1,9 +1,13 @@
 // Package account is the account isolation model: the tenant gets an AWS
-// account of its own, and in it a full silo — VPC, ECS cluster and service,
-// a dedicated DynamoDB table and a monthly budget. The stack's provider assumes
+// account of its own, and in it a full silo — VPC, ECS cluster and service
+// behind a load balancer of its own, the hosted zone of its name (delegated
+// from the platform's zone) with the load balancer's certificate, a
+// dedicated DynamoDB table and a monthly budget. The stack's provider assumes
 // the deploy role in that account (the read-only preview role for previews);
 // every IAM role it creates carries the deploy role's permissions boundary,
-// the only kind of role that role may create.
+// the only kind of role that role may create. A second provider writes into
+// the platform's account what the tenant needs there: the delegation of its
+// name, and its registry item.
 package account
 
 import (
@@ -12,18 +16,25 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/budgets"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models/datatable"
 	"github.com/tenantctl/tenantctl/models/fargate"
+	"github.com/tenantctl/tenantctl/models/ingress"
 	"github.com/tenantctl/tenantctl/models/network"
+	"github.com/tenantctl/tenantctl/models/registry"
 	"github.com/tenantctl/tenantctl/models/tenant"
 )
 
 // ComponentType is the type token of the model's component.
 const ComponentType = "tenantctl:models:AccountTenant"
+
+// DelegationTTL is the time to live of the NS record delegating the
+// tenant's name from the platform's zone, in seconds.
+const DelegationTTL = 3600
 
 // Budget alert thresholds: actual spend at 80%, forecast spend at 100%.
 const (
@@ -42,12 +53,16 @@ type AccountTenantArgs struct {
 type AccountTenant struct {
 	pulumi.ResourceState
 
-	AccountID   pulumi.StringOutput
-	VpcID       pulumi.IDOutput
-	ClusterArn  pulumi.StringOutput
-	ServiceName pulumi.StringOutput
-	TableName   pulumi.StringOutput
-	BudgetName  pulumi.StringOutput
+	AccountID           pulumi.StringOutput
+	VpcID               pulumi.IDOutput
+	ClusterArn          pulumi.StringOutput
+	ServiceName         pulumi.StringOutput
+	TableName           pulumi.StringOutput
+	BudgetName          pulumi.StringOutput
+	URL                 pulumi.StringOutput
+	LoadBalancerDNSName pulumi.StringOutput
+	ZoneID              pulumi.StringOutput
+	ZoneNameServers     pulumi.StringArrayOutput
 }
 
 // NewAccountTenant registers the tenant's silo; name is the tenant id, and
@@ -78,11 +93,21 @@ func NewAccountTenant(ctx *pulumi.Context, name string, args *AccountTenantArgs,
 	if in.PermissionsBoundary == "" {
 		return nil, fmt.Errorf("tenant %s: the account model's roles need the deploy role's permissions boundary, and none is configured", t.ID)
 	}
+	zone, delegation, err := newZone(ctx, in, child)
+	if err != nil {
+		return nil, err
+	}
+	web, err := ingress.Dedicated(ctx, in,
+		ingress.Network{VPCID: vpc.VPC.ID(), CIDR: t.Network.CIDR, PublicSubnets: network.IDs(vpc.PublicSubnets)},
+		ingress.Zone{ID: zone.ZoneId, Delegation: delegation}, child)
+	if err != nil {
+		return nil, err
+	}
 	svc, err := fargate.New(ctx, in, fargate.Args{
 		Cluster:             cluster.Arn,
 		VPCID:               vpc.VPC.ID(),
 		Subnets:             network.IDs(vpc.PrivateSubnets),
-		IngressCIDRs:        []pulumi.StringInput{pulumi.String(t.Network.CIDR)},
+		LoadBalancer:        web.Service(),
 		PermissionsBoundary: pulumi.String(in.PermissionsBoundary),
 	}, child...)
 	if err != nil {
@@ -96,9 +121,14 @@ func NewAccountTenant(ctx *pulumi.Context, name string, args *AccountTenantArgs,
 	if err != nil {
 		return nil, err
 	}
+	if _, err := registry.New(ctx, in, nil, child); err != nil {
+		return nil, err
+	}
 	c.AccountID = in.AccountID.ToStringOutput()
 	c.VpcID, c.ClusterArn, c.ServiceName = vpc.VPC.ID(), cluster.Arn, svc.Service.Name
 	c.TableName, c.BudgetName = table.Name, budget.Name
+	c.URL, c.LoadBalancerDNSName = pulumi.String(in.URL()).ToStringOutput(), web.LoadBalancer.DnsName
+	c.ZoneID, c.ZoneNameServers = zone.ZoneId, zone.NameServers
 	if err := ctx.RegisterResourceOutputs(c, c.Outputs()); err != nil {
 		return nil, err
 	}
@@ -114,7 +144,38 @@ func (c *AccountTenant) Outputs() pulumi.Map {
 		"serviceName": c.ServiceName,
 		"tableName":   c.TableName,
 		"budgetName":  c.BudgetName,
+		"url":         c.URL,
+		// The load balancer, and the zone of the tenant's name in its account.
+		"loadBalancerDnsName": c.LoadBalancerDNSName,
+		"zoneId":              c.ZoneID,
+		"zoneNameServers":     c.ZoneNameServers,
 	}
+}
+
+// newZone is the public hosted zone of the tenant's name in its account, and
+// the NS record delegating the name to it from the platform's zone, written
+// in the platform's account: the tenant's account holds its records and
+// certificate, and needs no access to the platform's zone.
+func newZone(ctx *pulumi.Context, in tenant.Input, opts []pulumi.ResourceOption) (*route53.Zone, *route53.Record, error) {
+	host := in.Host()
+	zone, err := route53.NewZone(ctx, in.Name("zone"), &route53.ZoneArgs{
+		Name:    pulumi.String(host),
+		Comment: pulumi.String("tenantctl: tenant " + in.Tenant.ID + ", delegated from the platform's zone"),
+	}, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	delegation, err := route53.NewRecord(ctx, in.Name("zone", "delegation"), &route53.RecordArgs{
+		ZoneId:  in.Platform.ZoneID,
+		Name:    pulumi.String(host),
+		Type:    pulumi.String("NS"),
+		Ttl:     pulumi.Int(DelegationTTL),
+		Records: zone.NameServers,
+	}, in.OnPlatform(opts)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return zone, delegation, nil
 }
 
 // newBudget is the account's monthly cost budget at the tier's amount, alerting

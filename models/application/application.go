@@ -5,13 +5,11 @@
 package application
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -20,6 +18,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models/fargate"
 	"github.com/tenantctl/tenantctl/models/platform"
+	"github.com/tenantctl/tenantctl/models/registry"
 	"github.com/tenantctl/tenantctl/models/tenant"
 )
 
@@ -94,6 +93,8 @@ type ApplicationTenant struct {
 	UsagePlanID pulumi.StringOutput
 	UserGroup   pulumi.StringOutput
 	LogGroup    pulumi.StringOutput
+	// URL is the pooled API's, where the tenant calls with its API key.
+	URL pulumi.StringOutput
 }
 
 // usesTierPlan reports whether the tenant's limits are its tier's, so its key
@@ -138,18 +139,17 @@ func NewApplicationTenant(ctx *pulumi.Context, name string, args *ApplicationTen
 	if err != nil {
 		return nil, err
 	}
-	item := pulumi.All(key.ID(), planID, role.Arn).ApplyT(func(v []any) (string, error) {
-		return registryItem(in, v[0].(pulumi.ID), v[1].(string), v[2].(string))
-	}).(pulumi.StringOutput)
-	if _, err := dynamodb.NewTableItem(ctx, in.Name("registry"), &dynamodb.TableItemArgs{
-		TableName: p.RegistryTableName,
-		HashKey:   pulumi.String(platform.RegistryHashKey),
-		Item:      item,
-	}, child...); err != nil {
+	if _, err := registry.New(ctx, in, map[string]pulumi.StringInput{
+		"apiKeyId":    key.ID().ToStringOutput(),
+		"usagePlanId": planID,
+		"dataRoleArn": role.Arn,
+		"userGroup":   pulumi.String(t.ID),
+	}, child); err != nil {
 		return nil, err
 	}
 	c.RoleArn, c.APIKeyID, c.UsagePlanID = role.Arn, key.ID(), planID
 	c.UserGroup, c.LogGroup = group.Name, logs.Name
+	c.URL = pulumi.String(in.URL()).ToStringOutput()
 	if err := ctx.RegisterResourceOutputs(c, c.Outputs()); err != nil {
 		return nil, err
 	}
@@ -164,6 +164,7 @@ func (c *ApplicationTenant) Outputs() pulumi.Map {
 		"usagePlanId": c.UsagePlanID,
 		"userGroup":   c.UserGroup,
 		"logGroup":    c.LogGroup,
+		"url":         c.URL,
 	}
 }
 
@@ -230,22 +231,4 @@ func newAPIAccess(ctx *pulumi.Context, in tenant.Input, tier *spec.Tier, opts []
 		return nil, pulumi.StringOutput{}, err
 	}
 	return key, planID, nil
-}
-
-// registryItem is the tenant's item in the registry table, in DynamoDB JSON.
-func registryItem(in tenant.Input, keyID pulumi.ID, planID, roleArn string) (string, error) {
-	t := in.Tenant
-	s := func(v string) map[string]string { return map[string]string{"S": v} }
-	b, err := json.Marshal(map[string]map[string]string{
-		platform.RegistryHashKey: s(t.ID),
-		"name":                   s(t.Name),
-		"tier":                   s(t.Tier),
-		"model":                  s(string(t.Model)),
-		"status":                 s(string(t.Status)),
-		"apiKeyId":               s(string(keyID)),
-		"usagePlanId":            s(planID),
-		"dataRoleArn":            s(roleArn),
-		"userGroup":              s(t.ID),
-	})
-	return string(b), err
 }

@@ -1,7 +1,7 @@
 // Package fargate builds a tenant's container service: log group, execution
 // and task roles, task definition, security group and ECS service on Fargate.
 // The account, vpc, subnet and container models differ only in the cluster,
-// the network and who may reach the service.
+// the network and the load balancer in front of the service.
 package fargate
 
 import (
@@ -33,18 +33,26 @@ type Args struct {
 	Cluster pulumi.StringInput
 	VPCID   pulumi.StringInput
 	Subnets pulumi.StringArrayInput
-	// Ingress is who may reach the service's port: CIDRs, or the load
-	// balancer's security group for the container model.
-	IngressCIDRs         []pulumi.StringInput
-	IngressSecurityGroup pulumi.StringInput
-	// TargetGroupArn, when set, registers the tasks with a load balancer target
-	// group; DependsOn then holds the listener rule that attaches the group.
-	TargetGroupArn pulumi.StringInput
-	DependsOn      []pulumi.Resource
+	// LoadBalancer is what reaches the service: every model puts one in
+	// front of it (models/ingress).
+	LoadBalancer LoadBalancer
 	// PermissionsBoundary, when set, is the permissions boundary of the
 	// execution and task roles (the account model's deploy role may create
 	// roles only under its own boundary).
 	PermissionsBoundary pulumi.StringInput
+}
+
+// LoadBalancer is the load balancer in front of a service.
+type LoadBalancer struct {
+	// SecurityGroup is the load balancer's security group, the one source
+	// the service's port admits.
+	SecurityGroup pulumi.StringInput
+	// TargetGroupArn is the target group the tasks register with.
+	TargetGroupArn pulumi.StringInput
+	// Forwarder is the listener or listener rule that forwards to the
+	// target group: ECS refuses a group no listener forwards to, so the
+	// service waits for it.
+	Forwarder pulumi.Resource
 }
 
 // Service is what New registered.
@@ -115,6 +123,9 @@ type logConfiguration struct {
 // New registers the tenant's service, one resource (or role and its policy)
 // per step, in dependency order; opts carry the model component as parent.
 func New(ctx *pulumi.Context, in tenant.Input, a Args, opts ...pulumi.ResourceOption) (*Service, error) {
+	if lb := a.LoadBalancer; lb.SecurityGroup == nil || lb.TargetGroupArn == nil || lb.Forwarder == nil {
+		return nil, fmt.Errorf("tenant %s: the service has no load balancer in front of it", in.Tenant.ID)
+	}
 	b := &builder{ctx: ctx, in: in, args: a, opts: opts, out: &Service{}}
 	for _, step := range []func() error{
 		b.logGroup, b.executionRole, b.taskRole, b.taskDefinition, b.securityGroup, b.service,
@@ -237,27 +248,17 @@ func (b *builder) taskDefinition() error {
 	return err
 }
 
-// securityGroup admits the service port from Args' ingress only, and lets
-// HTTPS out for image pulls and AWS APIs.
+// securityGroup admits the service port from the load balancer's security
+// group only, and lets HTTPS out for image pulls and AWS APIs.
 func (b *builder) securityGroup() (err error) {
-	in, a, port := b.in, b.args, b.in.Tenant.Service.Port
-	ingress := ec2.SecurityGroupIngressArray{}
-	if len(a.IngressCIDRs) > 0 {
-		ingress = append(ingress, ec2.SecurityGroupIngressArgs{
-			Description: pulumi.String("Service port"),
-			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(port), ToPort: pulumi.Int(port),
-			CidrBlocks: pulumi.StringArray(a.IngressCIDRs),
-		})
-	}
-	if a.IngressSecurityGroup != nil {
-		ingress = append(ingress, ec2.SecurityGroupIngressArgs{
-			Description: pulumi.String("Service port, from the shared load balancer only"),
-			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(port), ToPort: pulumi.Int(port),
-			SecurityGroups: pulumi.StringArray{a.IngressSecurityGroup},
-		})
-	}
+	in, port := b.in, b.in.Tenant.Service.Port
+	ingress := ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
+		Description: pulumi.String("Service port, from the load balancer only"),
+		Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(port), ToPort: pulumi.Int(port),
+		SecurityGroups: pulumi.StringArray{b.args.LoadBalancer.SecurityGroup},
+	}}
 	b.out.SecurityGroup, err = ec2.NewSecurityGroup(b.ctx, in.Name("service"), &ec2.SecurityGroupArgs{
-		VpcId:       a.VPCID,
+		VpcId:       b.args.VPCID,
 		Description: pulumi.String("Service of tenant " + in.Tenant.ID),
 		Ingress:     ingress,
 		Egress: ec2.SecurityGroupEgressArray{ec2.SecurityGroupEgressArgs{
@@ -271,7 +272,7 @@ func (b *builder) securityGroup() (err error) {
 }
 
 // service is the ECS service on Fargate, in the private subnets, registered
-// with the target group when Args has one.
+// with the load balancer's target group once its forwarder is there.
 func (b *builder) service() (err error) {
 	in, a, t := b.in, b.args, b.in.Tenant
 	svcArgs := &ecs.ServiceArgs{
@@ -296,16 +297,11 @@ func (b *builder) service() (err error) {
 	if !in.Emulation.Gap(gaps.ECSManagedTags) {
 		svcArgs.EnableEcsManagedTags = pulumi.Bool(true)
 	}
-	if a.TargetGroupArn != nil {
-		svcArgs.LoadBalancers = ecs.ServiceLoadBalancerArray{ecs.ServiceLoadBalancerArgs{
-			TargetGroupArn: a.TargetGroupArn, ContainerName: pulumi.String(t.ID), ContainerPort: pulumi.Int(t.Service.Port),
-		}}
-		svcArgs.HealthCheckGracePeriodSeconds = pulumi.Int(60)
-	}
-	opts := b.opts
-	if len(a.DependsOn) > 0 {
-		opts = tenant.With(b.opts, pulumi.DependsOn(a.DependsOn))
-	}
-	b.out.Service, err = ecs.NewService(b.ctx, in.Name("service"), svcArgs, opts...)
+	svcArgs.LoadBalancers = ecs.ServiceLoadBalancerArray{ecs.ServiceLoadBalancerArgs{
+		TargetGroupArn: a.LoadBalancer.TargetGroupArn, ContainerName: pulumi.String(t.ID), ContainerPort: pulumi.Int(t.Service.Port),
+	}}
+	svcArgs.HealthCheckGracePeriodSeconds = pulumi.Int(60)
+	b.out.Service, err = ecs.NewService(b.ctx, in.Name("service"), svcArgs,
+		tenant.With(b.opts, pulumi.DependsOn([]pulumi.Resource{a.LoadBalancer.Forwarder}))...)
 	return err
 }

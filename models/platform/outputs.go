@@ -9,15 +9,31 @@ import (
 // Names of the platform stack's outputs. Tenant stacks read them through a
 // stack reference; renaming one is a breaking change for every tenant stack.
 const (
-	OutAccountID                = "accountId"
-	OutSharedVPCID              = "sharedVpcId"
-	OutSharedVPCCIDR            = "sharedVpcCidr"
-	OutSharedRouteTableID       = "sharedRouteTableId"
-	OutPrivateSubnetIDs         = "privateSubnetIds"
-	OutClusterArn               = "clusterArn"
-	OutLBSecurityGroupID        = "lbSecurityGroupId"
-	OutListenerArns             = "listenerArns"
-	OutLoadBalancerDNSNames     = "loadBalancerDnsNames"
+	OutAccountID          = "accountId"
+	OutSharedVPCID        = "sharedVpcId"
+	OutSharedVPCCIDR      = "sharedVpcCidr"
+	OutSharedRouteTableID = "sharedRouteTableId"
+	OutPrivateSubnetIDs   = "privateSubnetIds"
+	OutPublicSubnetIDs    = "publicSubnetIds"
+	OutClusterArn         = "clusterArn"
+	OutLBSecurityGroupID  = "lbSecurityGroupId"
+	// OutListenerArns are the shared load balancers' HTTPS listeners, where
+	// tenants' host rules go (their port-80 listeners only redirect).
+	OutListenerArns         = "listenerArns"
+	OutLoadBalancerDNSNames = "loadBalancerDnsNames"
+	// OutLoadBalancerZoneIDs are the shared load balancers' canonical hosted
+	// zones, which alias records name with their DNS names.
+	OutLoadBalancerZoneIDs = "loadBalancerZoneIds"
+	// OutZoneID is the public hosted zone of the fleet's domain, and
+	// OutZoneNameServers its name servers, to which the domain's registrar
+	// (or parent zone) delegates.
+	OutZoneID          = "zoneId"
+	OutZoneNameServers = "zoneNameServers"
+	// OutCertificateArn is the certificate of the domain and every name
+	// one label under it.
+	OutCertificateArn = "certificateArn"
+	// OutAPIDomain is the pooled API's custom domain name.
+	OutAPIDomain                = "apiDomain"
 	OutPoolTableName            = "poolTableName"
 	OutPoolTableArn             = "poolTableArn"
 	OutRegistryTableName        = "registryTableName"
@@ -33,8 +49,9 @@ const (
 
 // OutputNames lists every output the platform stack exports.
 var OutputNames = []string{
-	OutAccountID, OutSharedVPCID, OutSharedVPCCIDR, OutSharedRouteTableID, OutPrivateSubnetIDs,
-	OutClusterArn, OutLBSecurityGroupID, OutListenerArns, OutLoadBalancerDNSNames,
+	OutAccountID, OutSharedVPCID, OutSharedVPCCIDR, OutSharedRouteTableID, OutPrivateSubnetIDs, OutPublicSubnetIDs,
+	OutClusterArn, OutLBSecurityGroupID, OutListenerArns, OutLoadBalancerDNSNames, OutLoadBalancerZoneIDs,
+	OutZoneID, OutZoneNameServers, OutCertificateArn, OutAPIDomain,
 	OutPoolTableName, OutPoolTableArn, OutRegistryTableName, OutAPIID, OutAPIStageName,
 	OutUsagePlanIDs, OutUserPoolID, OutMeteringStreamArn, OutTransitGatewayID, OutSharedServicesRouteTable,
 	OutPooledServiceRoleArn,
@@ -42,14 +59,21 @@ var OutputNames = []string{
 
 // Ref is the platform as a tenant stack sees it: the platform stack's outputs.
 type Ref struct {
-	AccountID                  pulumi.StringOutput
-	SharedVPCID                pulumi.StringOutput
-	SharedVPCCIDR              pulumi.StringOutput
-	SharedRouteTableID         pulumi.StringOutput
-	PrivateSubnetIDs           pulumi.StringArrayOutput
-	ClusterArn                 pulumi.StringOutput
-	LBSecurityGroupID          pulumi.StringOutput
-	ListenerArns               pulumi.StringArrayOutput
+	AccountID            pulumi.StringOutput
+	SharedVPCID          pulumi.StringOutput
+	SharedVPCCIDR        pulumi.StringOutput
+	SharedRouteTableID   pulumi.StringOutput
+	PrivateSubnetIDs     pulumi.StringArrayOutput
+	PublicSubnetIDs      pulumi.StringArrayOutput
+	ClusterArn           pulumi.StringOutput
+	LBSecurityGroupID    pulumi.StringOutput
+	ListenerArns         pulumi.StringArrayOutput
+	LoadBalancerDNSNames pulumi.StringArrayOutput
+	LoadBalancerZoneIDs  pulumi.StringArrayOutput
+	// ZoneID is the public hosted zone of the fleet's domain, where tenants
+	// in the platform's account put their records and account-model tenants
+	// delegate their names.
+	ZoneID                     pulumi.StringOutput
 	PoolTableName              pulumi.StringOutput
 	PoolTableArn               pulumi.StringOutput
 	RegistryTableName          pulumi.StringOutput
@@ -114,9 +138,13 @@ func FromStackReference(ref *pulumi.StackReference) Ref {
 		SharedVPCCIDR:              str(OutSharedVPCCIDR),
 		SharedRouteTableID:         str(OutSharedRouteTableID),
 		PrivateSubnetIDs:           list(OutPrivateSubnetIDs),
+		PublicSubnetIDs:            list(OutPublicSubnetIDs),
 		ClusterArn:                 str(OutClusterArn),
 		LBSecurityGroupID:          str(OutLBSecurityGroupID),
 		ListenerArns:               list(OutListenerArns),
+		LoadBalancerDNSNames:       list(OutLoadBalancerDNSNames),
+		LoadBalancerZoneIDs:        list(OutLoadBalancerZoneIDs),
+		ZoneID:                     str(OutZoneID),
 		PoolTableName:              str(OutPoolTableName),
 		PoolTableArn:               str(OutPoolTableArn),
 		RegistryTableName:          str(OutRegistryTableName),
@@ -131,15 +159,23 @@ func FromStackReference(ref *pulumi.StackReference) Ref {
 	}
 }
 
-// Listener returns the listener ARN at index i, an error when the platform has
-// fewer listeners (the platform stack must be deployed after the tenant's
-// priority raised the listener count).
-func (r Ref) Listener(i int) pulumi.StringOutput {
-	return r.ListenerArns.ApplyT(func(arns []string) (string, error) {
-		if i >= len(arns) {
-			return "", fmt.Errorf("the platform has %d load balancer listeners and the tenant needs listener %d; deploy the platform stack first", len(arns), i+1)
+// Listener returns the HTTPS listener ARN at index i, an error when the
+// platform has fewer listeners (the platform stack must be deployed after the
+// tenant's priority raised the listener count).
+func (r Ref) Listener(i int) pulumi.StringOutput { return at(r.ListenerArns, i) }
+
+// LoadBalancer returns the DNS name and canonical hosted zone of the shared
+// load balancer at index i (the one of listener i), errors as Listener's.
+func (r Ref) LoadBalancer(i int) (dnsName, zoneID pulumi.StringOutput) {
+	return at(r.LoadBalancerDNSNames, i), at(r.LoadBalancerZoneIDs, i)
+}
+
+func at(list pulumi.StringArrayOutput, i int) pulumi.StringOutput {
+	return list.ApplyT(func(items []string) (string, error) {
+		if i >= len(items) {
+			return "", fmt.Errorf("the platform has %d load balancer listeners and the tenant needs listener %d; deploy the platform stack first", len(items), i+1)
 		}
-		return arns[i], nil
+		return items[i], nil
 	}).(pulumi.StringOutput)
 }
 

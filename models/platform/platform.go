@@ -18,7 +18,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kinesis"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/organizations"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -26,6 +25,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
 	"github.com/tenantctl/tenantctl/internal/naming"
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/models/certificate"
 	"github.com/tenantctl/tenantctl/models/datatable"
 	"github.com/tenantctl/tenantctl/models/emulation"
 	"github.com/tenantctl/tenantctl/models/network"
@@ -50,10 +50,16 @@ type Platform struct {
 	SharedVPCCIDR              pulumi.StringOutput
 	SharedRouteTableID         pulumi.IDOutput
 	PrivateSubnetIDs           pulumi.StringArrayOutput
+	PublicSubnetIDs            pulumi.StringArrayOutput
 	ClusterArn                 pulumi.StringOutput
 	LBSecurityGroupID          pulumi.IDOutput
 	ListenerArns               pulumi.StringArrayOutput
 	LoadBalancerDNSNames       pulumi.StringArrayOutput
+	LoadBalancerZoneIDs        pulumi.StringArrayOutput
+	ZoneID                     pulumi.StringOutput
+	ZoneNameServers            pulumi.StringArrayOutput
+	CertificateArn             pulumi.StringOutput
+	APIDomain                  pulumi.StringOutput
 	PoolTableName              pulumi.StringOutput
 	PoolTableArn               pulumi.StringOutput
 	RegistryTableName          pulumi.StringOutput
@@ -75,10 +81,16 @@ func (p *Platform) Outputs() pulumi.Map {
 		OutSharedVPCCIDR:            p.SharedVPCCIDR,
 		OutSharedRouteTableID:       p.SharedRouteTableID,
 		OutPrivateSubnetIDs:         p.PrivateSubnetIDs,
+		OutPublicSubnetIDs:          p.PublicSubnetIDs,
 		OutClusterArn:               p.ClusterArn,
 		OutLBSecurityGroupID:        p.LBSecurityGroupID,
 		OutListenerArns:             p.ListenerArns,
 		OutLoadBalancerDNSNames:     p.LoadBalancerDNSNames,
+		OutLoadBalancerZoneIDs:      p.LoadBalancerZoneIDs,
+		OutZoneID:                   p.ZoneID,
+		OutZoneNameServers:          p.ZoneNameServers,
+		OutCertificateArn:           p.CertificateArn,
+		OutAPIDomain:                p.APIDomain,
 		OutPoolTableName:            p.PoolTableName,
 		OutPoolTableArn:             p.PoolTableArn,
 		OutRegistryTableName:        p.RegistryTableName,
@@ -145,6 +157,13 @@ type builder struct {
 
 	shared    *network.VPC
 	accountID pulumi.StringOutput
+	// zoneID is the public hosted zone of the fleet's domain, cert the
+	// certificate of the domain and every name one label under it.
+	zoneID pulumi.StringOutput
+	cert   *certificate.Certificate
+	// restAPI and stage are the pooled API's, which its custom domain maps.
+	restAPI *apigateway.RestApi
+	stage   *apigateway.Stage
 }
 
 func (b *builder) name(parts ...string) string { return naming.Logical(Owner, parts...) }
@@ -163,7 +182,7 @@ func (b *builder) build() error {
 	b.p.AccountID = b.accountID
 	b.p.APIStageName = pulumi.String(APIStageName).ToStringOutput()
 	for _, step := range []func() error{
-		b.sharedVPC, b.cluster, b.loadBalancers, b.tables, b.pooledService, b.api, b.userPool,
+		b.sharedVPC, b.dns, b.cluster, b.loadBalancers, b.tables, b.pooledService, b.api, b.apiDomain, b.userPool,
 		b.metering, b.organization, b.costAllocation, b.sharedServices,
 	} {
 		if err := step(); err != nil {
@@ -195,6 +214,7 @@ func (b *builder) sharedVPC() error {
 	b.p.SharedVPCCIDR = vpc.VPC.CidrBlock
 	b.p.SharedRouteTableID = vpc.PrivateRouteTable.ID()
 	b.p.PrivateSubnetIDs = network.IDs(vpc.PrivateSubnets).ToStringArrayOutput()
+	b.p.PublicSubnetIDs = network.IDs(vpc.PublicSubnets).ToStringArrayOutput()
 	return nil
 }
 
@@ -209,66 +229,6 @@ func (b *builder) cluster() error {
 		return err
 	}
 	b.p.ClusterArn = c.Arn
-	return nil
-}
-
-// loadBalancers: one application load balancer with one HTTP listener per
-// rulesPerListener priorities (ListenerCount); container tenants add host-header
-// rules. Listener i serves priorities i*perListener+1 .. (i+1)*perListener.
-func (b *builder) loadBalancers() error {
-	sg, err := ec2.NewSecurityGroup(b.ctx, b.name("lb"), &ec2.SecurityGroupArgs{
-		VpcId:       b.shared.VPC.ID(),
-		Description: pulumi.String("Shared load balancer: HTTP from anywhere, out to the shared VPC only"),
-		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
-			Description: pulumi.String("HTTP"),
-			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(80), ToPort: pulumi.Int(80),
-			CidrBlocks: pulumi.StringArray{pulumi.String(network.AnyIPv4)},
-		}},
-		Egress: ec2.SecurityGroupEgressArray{ec2.SecurityGroupEgressArgs{
-			Description: pulumi.String("To tenant tasks in the shared VPC"),
-			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(0), ToPort: pulumi.Int(65535),
-			CidrBlocks: pulumi.StringArray{pulumi.String(b.s.SharedVPC.CIDR)},
-		}},
-		Tags: pulumi.StringMap{"Name": pulumi.String(b.physical("lb", 255))},
-	}, b.opts...)
-	if err != nil {
-		return err
-	}
-	b.p.LBSecurityGroupID = sg.ID()
-	var listeners, dnsNames pulumi.StringArray
-	for i := range ListenerCount(b.f) {
-		alb, err := lb.NewLoadBalancer(b.ctx, b.name("lb", fmt.Sprint(i)), &lb.LoadBalancerArgs{
-			Name:                    pulumi.String(b.physical(fmt.Sprintf("lb-%d", i), naming.MaxLoadBalancer)),
-			LoadBalancerType:        pulumi.String("application"),
-			Internal:                pulumi.Bool(false),
-			SecurityGroups:          pulumi.StringArray{sg.ID()},
-			Subnets:                 network.IDs(b.shared.PublicSubnets),
-			DropInvalidHeaderFields: pulumi.Bool(true),
-		}, b.opts...)
-		if err != nil {
-			return err
-		}
-		l, err := lb.NewListener(b.ctx, b.name("lb", fmt.Sprint(i), "http"), &lb.ListenerArgs{
-			LoadBalancerArn: alb.Arn,
-			Port:            pulumi.Int(80),
-			Protocol:        pulumi.String("HTTP"),
-			DefaultActions: lb.ListenerDefaultActionArray{lb.ListenerDefaultActionArgs{
-				Type: pulumi.String("fixed-response"),
-				FixedResponse: lb.ListenerDefaultActionFixedResponseArgs{
-					ContentType: pulumi.String("text/plain"),
-					MessageBody: pulumi.String("unknown tenant"),
-					StatusCode:  pulumi.String("404"),
-				},
-			}},
-		}, b.opts...)
-		if err != nil {
-			return err
-		}
-		listeners = append(listeners, l.Arn)
-		dnsNames = append(dnsNames, alb.DnsName)
-	}
-	b.p.ListenerArns = listeners.ToStringArrayOutput()
-	b.p.LoadBalancerDNSNames = dnsNames.ToStringArrayOutput()
 	return nil
 }
 
@@ -434,6 +394,7 @@ func (b *builder) api() error {
 	}
 	b.p.APIID = api.ID()
 	b.p.UsagePlanIDs = plans.ToStringMapOutput()
+	b.restAPI, b.stage = api, stage
 	return nil
 }
 

@@ -54,6 +54,7 @@ func WorkloadSCP(r Roles) iampolicy.Document {
 // deletes. Services left out are not readable either: a quarantine errs on
 // the side of denying. SCP actions need a service prefix (no "*:Describe*").
 var QuarantineReadActions = []string{
+	"acm:Describe*", "acm:List*",
 	"budgets:Describe*", "budgets:View*",
 	"cloudtrail:Describe*", "cloudtrail:Get*", "cloudtrail:List*", "cloudtrail:LookupEvents",
 	"cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*",
@@ -61,10 +62,12 @@ var QuarantineReadActions = []string{
 	"dynamodb:Describe*", "dynamodb:Get*", "dynamodb:List*",
 	"ec2:Describe*", "ec2:Get*",
 	"ecs:Describe*", "ecs:List*",
+	"elasticloadbalancing:Describe*",
 	"iam:Get*", "iam:List*",
 	"kms:Describe*", "kms:Get*", "kms:List*",
 	"logs:Describe*", "logs:FilterLogEvents", "logs:Get*", "logs:List*",
 	"organizations:Describe*", "organizations:List*",
+	"route53:Get*", "route53:List*",
 	"s3:Get*", "s3:List*",
 	"sts:GetCallerIdentity",
 	"tag:Get*",
@@ -72,17 +75,23 @@ var QuarantineReadActions = []string{
 
 // QuarantineCleanupActions are what the deploy role may do beyond reading in
 // a suspended account: what destroying an account-model tenant's stack (its
-// VPC, ECS cluster and service, roles, log group, table and budget) calls.
-// Nothing creates, starts or writes: no Create*, Put*, Run*, Start*, Update*
-// but the two below.
+// VPC, load balancer and certificate, hosted zone, ECS cluster and service,
+// roles, log group, table and budget) calls. Nothing creates, starts or
+// writes: no Create*, Put*, Run*, Start*, Update* but the one below, and
+// records changed only to delete them.
 var QuarantineCleanupActions = []string{
+	"acm:DeleteCertificate",
 	"budgets:ModifyBudget", // what DeleteBudget is authorized as
 	"dynamodb:Delete*", "dynamodb:Untag*",
 	"ec2:Delete*", "ec2:Deregister*", "ec2:Detach*", "ec2:Disassociate*", "ec2:Release*", "ec2:Revoke*", "ec2:Terminate*",
 	"ecs:Delete*", "ecs:Deregister*", "ecs:Untag*",
 	"ecs:UpdateService", // destroying a service first drains it to 0 tasks
+	"elasticloadbalancing:Delete*",
 	"iam:Delete*", "iam:Detach*", "iam:Remove*", "iam:Untag*",
 	"logs:Delete*", "logs:Disassociate*", "logs:Untag*",
+	// Deleting a record is a change of the zone's record sets; the zone's
+	// own records are all the deploy role's, and the zone goes next.
+	"route53:ChangeResourceRecordSets", "route53:DeleteHostedZone",
 }
 
 // SuspendedSCP is the service control policy on the Suspended OU, where an

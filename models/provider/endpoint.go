@@ -33,6 +33,7 @@ const DummyAccessKey = "testing"
 // another service. A token found in neither has no endpoint: ServiceOf says
 // so, and the models' tests fail on it.
 var moduleServices = map[string]string{
+	"acm":               "acm",
 	"apigateway":        "apigateway",
 	"budgets":           "budgets",
 	"cloudwatch":        "cloudwatch",
@@ -46,6 +47,7 @@ var moduleServices = map[string]string{
 	"kinesis":           "kinesis",
 	"lb":                "elbv2",
 	"organizations":     "organizations",
+	"route53":           "route53",
 }
 
 var tokenServices = map[string]string{

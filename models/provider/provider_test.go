@@ -52,10 +52,12 @@ func TestEndpointArgs(t *testing.T) {
 		t.Errorf("bad URL: %v", err)
 	}
 	for token, want := range map[string]string{
-		"aws:ec2transitgateway/vpcAttachment:VpcAttachment": "ec2",
-		"aws:cloudwatch/logGroup:LogGroup":                  "cloudwatchlogs",
-		"aws:cloudwatch/metricAlarm:MetricAlarm":            "cloudwatch",
-		"aws:lb/listener:Listener":                          "elbv2",
+		"aws:ec2transitgateway/vpcAttachment:VpcAttachment":   "ec2",
+		"aws:cloudwatch/logGroup:LogGroup":                    "cloudwatchlogs",
+		"aws:cloudwatch/metricAlarm:MetricAlarm":              "cloudwatch",
+		"aws:lb/listener:Listener":                            "elbv2",
+		"aws:acm/certificateValidation:CertificateValidation": "acm",
+		"aws:route53/getZone:getZone":                         "route53",
 	} {
 		if got, ok := ServiceOf(token); !ok || got != want {
 			t.Errorf("ServiceOf(%s) = %q, %v; want %s", token, got, ok, want)

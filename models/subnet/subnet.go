@@ -1,6 +1,8 @@
 // Package subnet is the subnet isolation model: the tenant gets subnets of its
 // own inside the platform's shared VPC, a network ACL that shuts out every
-// other tenant with a constant number of rules, and its service.
+// other tenant with a constant number of rules, and its service, reached
+// through the platform's shared load balancer or, when its tier says so
+// (ingress: dedicated), one of its own in the platform's public subnets.
 package subnet
 
 import (
@@ -11,7 +13,9 @@ import (
 
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models/fargate"
+	"github.com/tenantctl/tenantctl/models/ingress"
 	"github.com/tenantctl/tenantctl/models/network"
+	"github.com/tenantctl/tenantctl/models/registry"
 	"github.com/tenantctl/tenantctl/models/tenant"
 )
 
@@ -24,8 +28,12 @@ const ComponentType = "tenantctl:models:SubnetTenant"
 const (
 	RuleOwnFirst       = 100 // +i for the tenant's i-th subnet
 	RuleSharedServices = 200
-	RuleDenySharedVPC  = 300
-	RuleInternet       = 400
+	// RuleLoadBalancersFirst (+i) admits the platform's i-th public subnet:
+	// the load balancers in front of the tenant's service, shared or its own,
+	// live there (with the NAT gateway, which originates nothing inward).
+	RuleLoadBalancersFirst = 250
+	RuleDenySharedVPC      = 300
+	RuleInternet           = 400
 )
 
 // Rule is one NACL rule.
@@ -35,22 +43,34 @@ type Rule struct {
 	Allow  bool
 }
 
-// Rules are the tenant's NACL rules of one direction: its own subnets and the
-// shared-services network allowed, the rest of the shared VPC (every other
-// tenant, the platform's subnets) denied, the internet allowed. The count is
-// len(subnets)+spec.SubnetNACLBaseRules whatever the size of the fleet, which
-// validation holds within awsLimits.naclRules; validation's bound on subnets
-// (spec.MaxSubnetsOf) keeps the own rules' numbers below RuleSharedServices.
+// Rules are the tenant's NACL rules of one direction: its own subnets, the
+// shared-services network and the platform's load balancer subnets allowed,
+// the rest of the shared VPC (every other tenant, the platform's private
+// subnets) denied, the internet allowed. The count is
+// spec.SubnetNACLRules whatever the size of the fleet, which validation
+// holds within awsLimits.naclRules; validation's bounds on subnets
+// (spec.MaxSubnetsOf) and zones (spec.MaxAZCount) keep each group's numbers
+// below the next group's.
 func Rules(s *spec.Settings, t *spec.Tenant) []Rule {
-	rules := make([]Rule, 0, len(t.Subnets)+spec.SubnetNACLBaseRules)
+	rules := make([]Rule, 0, spec.SubnetNACLRules(s, t))
 	for i, cidr := range t.Subnets {
 		rules = append(rules, Rule{Number: RuleOwnFirst + i, CIDR: cidr, Allow: true})
 	}
+	rules = append(rules, Rule{Number: RuleSharedServices, CIDR: s.SharedServices.CIDR, Allow: true})
+	for i, cidr := range LoadBalancerSubnets(s) {
+		rules = append(rules, Rule{Number: RuleLoadBalancersFirst + i, CIDR: cidr, Allow: true})
+	}
 	return append(rules,
-		Rule{Number: RuleSharedServices, CIDR: s.SharedServices.CIDR, Allow: true},
 		Rule{Number: RuleDenySharedVPC, CIDR: s.SharedVPC.CIDR, Allow: false},
 		Rule{Number: RuleInternet, CIDR: network.AnyIPv4, Allow: true},
 	)
+}
+
+// LoadBalancerSubnets are the platform's public subnets, where the shared
+// load balancers and subnet tenants' own ones live: the first azCount of
+// sharedVpc.platformSubnets.
+func LoadBalancerSubnets(s *spec.Settings) []string {
+	return s.SharedVPC.PlatformSubnets[:s.SharedVPC.AZCount]
 }
 
 // SubnetTenantArgs are what the subnet model builds from: the tenant, its
@@ -67,10 +87,14 @@ type SubnetTenant struct {
 	SubnetIDs    pulumi.StringArrayOutput
 	NetworkACLID pulumi.IDOutput
 	ServiceName  pulumi.StringOutput
+	URL          pulumi.StringOutput
+	// LoadBalancerDNSName is the DNS name of the tenant's own load
+	// balancer (dedicated ingress only).
+	LoadBalancerDNSName *pulumi.StringOutput
 }
 
-// NewSubnetTenant registers the tenant's subnets, NACL and service; name is
-// the tenant id, and opts carry the stack's provider.
+// NewSubnetTenant registers the tenant's subnets, NACL, ingress, service and
+// registry item; name is the tenant id, and opts carry the stack's provider.
 func NewSubnetTenant(ctx *pulumi.Context, name string, args *SubnetTenantArgs, opts ...pulumi.ResourceOption) (*SubnetTenant, error) {
 	in := args.Input
 	t, s := in.Tenant, in.Settings()
@@ -88,22 +112,28 @@ func NewSubnetTenant(ctx *pulumi.Context, name string, args *SubnetTenantArgs, o
 	if err != nil {
 		return nil, err
 	}
-	ingress := make([]pulumi.StringInput, 0, len(t.Subnets)+1)
-	for _, cidr := range t.Subnets {
-		ingress = append(ingress, pulumi.String(cidr))
+	web, err := newIngress(ctx, in, child)
+	if err != nil {
+		return nil, err
 	}
-	ingress = append(ingress, pulumi.String(s.SharedServices.CIDR))
 	svc, err := fargate.New(ctx, in, fargate.Args{
 		Cluster:      in.Platform.ClusterArn,
 		VPCID:        in.Platform.SharedVPCID,
 		Subnets:      network.IDs(subnets),
-		IngressCIDRs: ingress,
+		LoadBalancer: web.Service(),
 	}, child...)
 	if err != nil {
 		return nil, err
 	}
+	if _, err := registry.New(ctx, in, nil, child); err != nil {
+		return nil, err
+	}
 	c.SubnetIDs = network.IDs(subnets).ToStringArrayOutput()
 	c.NetworkACLID, c.ServiceName = acl.ID(), svc.Service.Name
+	c.URL = pulumi.String(in.URL()).ToStringOutput()
+	if web.LoadBalancer != nil {
+		c.LoadBalancerDNSName = &web.LoadBalancer.DnsName
+	}
 	if err := ctx.RegisterResourceOutputs(c, c.Outputs()); err != nil {
 		return nil, err
 	}
@@ -112,11 +142,29 @@ func NewSubnetTenant(ctx *pulumi.Context, name string, args *SubnetTenantArgs, o
 
 // Outputs are the stack outputs, by name.
 func (c *SubnetTenant) Outputs() pulumi.Map {
-	return pulumi.Map{
+	m := pulumi.Map{
 		"subnetIds":    c.SubnetIDs,
 		"networkAclId": c.NetworkACLID,
 		"serviceName":  c.ServiceName,
+		"url":          c.URL,
 	}
+	if c.LoadBalancerDNSName != nil {
+		m["loadBalancerDnsName"] = *c.LoadBalancerDNSName
+	}
+	return m
+}
+
+// newIngress puts the tenant behind the platform's shared load balancer, or
+// (dedicated ingress) behind one of its own in the platform's public
+// subnets; either way its name is in the platform's zone.
+func newIngress(ctx *pulumi.Context, in tenant.Input, opts []pulumi.ResourceOption) (*ingress.Endpoint, error) {
+	s, p := in.Settings(), in.Platform
+	if s.UsesSharedListener(in.Tenant) {
+		return ingress.Shared(ctx, in, opts)
+	}
+	return ingress.Dedicated(ctx, in,
+		ingress.Network{VPCID: p.SharedVPCID, CIDR: s.SharedVPC.CIDR, PublicSubnets: p.PublicSubnetIDs},
+		ingress.Zone{ID: p.ZoneID}, opts)
 }
 
 // newSubnets carves the tenant's subnets out of the shared VPC, one per zone,

@@ -28,6 +28,12 @@ type Input struct {
 	// model's component (pulumi.Providers), which carries it to every child;
 	// invokes (availability zones) name it themselves.
 	Provider *aws.Provider
+	// PlatformProvider reaches the platform's account in its region: the
+	// stack's Provider for every model but the account model, whose stack
+	// has a second provider (the deployment's own credentials, no role
+	// assumed) for what it writes there: the delegation of its DNS name in
+	// the platform's zone, and its registry item.
+	PlatformProvider *aws.Provider
 	// AccountID is the account the tenant's resources live in: the tenant's own
 	// for the account model, the platform's otherwise.
 	AccountID pulumi.StringInput
@@ -66,6 +72,18 @@ func (in Input) CostTags() pulumi.StringMap {
 func (in Input) NameTag(what string) pulumi.StringMap {
 	return pulumi.StringMap{"Name": pulumi.String(naming.Join(in.Fleet.Settings.NamePrefix, in.Tenant.ID, what))}
 }
+
+// OnPlatform are opts for a resource in the platform's account
+// (PlatformProvider).
+func (in Input) OnPlatform(opts []pulumi.ResourceOption) []pulumi.ResourceOption {
+	return With(opts, pulumi.Provider(in.PlatformProvider))
+}
+
+// Host is the DNS name the tenant answers at (spec.Settings.Hostname).
+func (in Input) Host() string { return in.Settings().Hostname(in.Tenant) }
+
+// URL is the tenant's HTTPS address (spec.Settings.URL).
+func (in Input) URL() string { return in.Settings().URL(in.Tenant) }
 
 // With appends options to a copy of opts.
 func With(opts []pulumi.ResourceOption, extra ...pulumi.ResourceOption) []pulumi.ResourceOption {

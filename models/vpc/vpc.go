@@ -1,6 +1,8 @@
 // Package vpc is the vpc isolation model: in the SaaS account, the tenant gets
 // a VPC of its own on its CIDR with its own service on the platform's cluster,
-// optionally attached to the shared-services network through the Transit Gateway.
+// behind a load balancer of its own in the VPC's public subnets (its name and
+// certificate in the platform's zone), optionally attached to the
+// shared-services network through the Transit Gateway.
 package vpc
 
 import (
@@ -10,7 +12,9 @@ import (
 
 	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/models/fargate"
+	"github.com/tenantctl/tenantctl/models/ingress"
 	"github.com/tenantctl/tenantctl/models/network"
+	"github.com/tenantctl/tenantctl/models/registry"
 	"github.com/tenantctl/tenantctl/models/tenant"
 )
 
@@ -27,18 +31,20 @@ type VpcTenantArgs struct {
 type VpcTenant struct {
 	pulumi.ResourceState
 
-	VpcID       pulumi.IDOutput
-	ServiceName pulumi.StringOutput
+	VpcID               pulumi.IDOutput
+	ServiceName         pulumi.StringOutput
+	URL                 pulumi.StringOutput
+	LoadBalancerDNSName pulumi.StringOutput
 	// TransitGatewayAttachmentID is set when the tenant is attached to the
 	// shared-services network (and the emulator can serve the attachment).
 	TransitGatewayAttachmentID *pulumi.IDOutput
 }
 
-// NewVpcTenant registers the tenant's VPC and service; name is the tenant id,
-// and opts carry the stack's provider.
+// NewVpcTenant registers the tenant's VPC, load balancer, service and
+// registry item; name is the tenant id, and opts carry the stack's provider.
 func NewVpcTenant(ctx *pulumi.Context, name string, args *VpcTenantArgs, opts ...pulumi.ResourceOption) (*VpcTenant, error) {
 	in := args.Input
-	t, s := in.Tenant, in.Settings()
+	t := in.Tenant
 	c := &VpcTenant{}
 	if err := ctx.RegisterComponentResource(ComponentType, name, c, opts...); err != nil {
 		return nil, err
@@ -48,20 +54,26 @@ func NewVpcTenant(ctx *pulumi.Context, name string, args *VpcTenantArgs, opts ..
 	if err != nil {
 		return nil, err
 	}
-	ingress := []pulumi.StringInput{pulumi.String(t.Network.CIDR)}
-	if t.Network.SharedServices {
-		ingress = append(ingress, pulumi.String(s.SharedServices.CIDR))
+	web, err := ingress.Dedicated(ctx, in,
+		ingress.Network{VPCID: vpc.VPC.ID(), CIDR: t.Network.CIDR, PublicSubnets: network.IDs(vpc.PublicSubnets)},
+		ingress.Zone{ID: in.Platform.ZoneID}, child)
+	if err != nil {
+		return nil, err
 	}
 	svc, err := fargate.New(ctx, in, fargate.Args{
 		Cluster:      in.Platform.ClusterArn,
 		VPCID:        vpc.VPC.ID(),
 		Subnets:      network.IDs(vpc.PrivateSubnets),
-		IngressCIDRs: ingress,
+		LoadBalancer: web.Service(),
 	}, child...)
 	if err != nil {
 		return nil, err
 	}
+	if _, err := registry.New(ctx, in, nil, child); err != nil {
+		return nil, err
+	}
 	c.VpcID, c.ServiceName = vpc.VPC.ID(), svc.Service.Name
+	c.URL, c.LoadBalancerDNSName = pulumi.String(in.URL()).ToStringOutput(), web.LoadBalancer.DnsName
 	if t.Network.SharedServices && !in.Emulation.Gap(gaps.TransitGatewayAttach) {
 		attach, err := attachSharedServices(ctx, in, vpc, child)
 		if err != nil {
@@ -78,7 +90,7 @@ func NewVpcTenant(ctx *pulumi.Context, name string, args *VpcTenantArgs, opts ..
 
 // Outputs are the stack outputs, by name.
 func (c *VpcTenant) Outputs() pulumi.Map {
-	m := pulumi.Map{"vpcId": c.VpcID, "serviceName": c.ServiceName}
+	m := pulumi.Map{"vpcId": c.VpcID, "serviceName": c.ServiceName, "url": c.URL, "loadBalancerDnsName": c.LoadBalancerDNSName}
 	if c.TransitGatewayAttachmentID != nil {
 		m["transitGatewayAttachmentId"] = *c.TransitGatewayAttachmentID
 	}
