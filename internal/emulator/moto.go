@@ -59,12 +59,15 @@ func MotoCommand() (cmd *exec.Cmd, url string, err error) {
 }
 
 // StartMoto launches moto_server (MotoCommand), writing its output to logw as
-// well as keeping it for error messages, and waits until it answers.
-func StartMoto(ctx context.Context, logw io.Writer) (*Moto, error) {
+// well as keeping it for error messages, and waits until it answers. env
+// settings (KEY=value) override MotoEnv's.
+func StartMoto(ctx context.Context, logw io.Writer, env ...string) (*Moto, error) {
 	cmd, url, err := MotoCommand()
 	if err != nil {
 		return nil, err
 	}
+	// Of duplicate keys, exec uses the last.
+	cmd.Env = append(cmd.Env, env...)
 	m := &Moto{URL: url, cmd: cmd}
 	out := io.Writer(&lockedWriter{mu: &m.mu, w: &m.log})
 	if logw != nil {

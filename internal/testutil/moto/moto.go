@@ -22,9 +22,13 @@ type Server struct {
 	moto *emulator.Moto
 }
 
-// Start launches moto_server on a free 127.0.0.1 port and waits until it answers.
+// Start launches moto_server on a free 127.0.0.1 port and waits until it
+// answers. It does not load AWS managed policies: the tests that speak to
+// AWS through the SDK vend many accounts, loading them costs a tenth of a
+// second per account (ten times the tests' run time), and those tests
+// declare the gap instead (gaps.AWSManagedPolicies).
 func Start() (*Server, error) {
-	m, err := emulator.StartMoto(context.Background(), nil)
+	m, err := emulator.StartMoto(context.Background(), nil, "MOTO_IAM_LOAD_MANAGED_POLICIES=false")
 	if err != nil {
 		return nil, err
 	}
