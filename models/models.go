@@ -5,7 +5,8 @@
 //
 // Every stack builds one explicit AWS provider (models/provider) and passes it
 // to one component resource per model; every other resource is a child of that
-// component and inherits the provider.
+// component and inherits the provider, but for what an account-model stack
+// writes into the platform's account through a second provider.
 package models
 
 import (
