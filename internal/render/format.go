@@ -82,7 +82,16 @@ func joinMap(m map[string]string) string {
 // JSON and YAML formats carry every input in full.
 const maxInputLen = 48
 
-// keyInputs summarises a resource's scalar inputs, sorted by name.
+// maxNestedLeaves bounds the values a nested input (a listener's actions, an
+// alias, a security group's rules) may spread into before the table and
+// Markdown formats leave it out; the JSON and YAML formats carry it in full.
+const maxNestedLeaves = 12
+
+// keyInputs summarises a resource's inputs, sorted by name: scalars and lists
+// of scalars as they are, nested objects and lists as dotted paths to their
+// values (`defaultActions.redirect.port=443`; an index only where a list
+// holds several objects), when they spread into at most maxNestedLeaves
+// values. A provider's defaultTags are left out: the header prints them.
 func keyInputs(r *Resource) string {
 	keys := make([]string, 0, len(r.Inputs))
 	for k := range r.Inputs {
@@ -91,30 +100,61 @@ func keyInputs(r *Resource) string {
 	sort.Strings(keys)
 	var parts []string
 	for _, k := range keys {
-		var s string
-		switch v := r.Inputs[k].(type) {
-		case string:
-			s = v
-		case int64, float64, bool:
-			s = fmt.Sprint(v)
-		case []any:
-			if len(v) == 0 || !scalars(v) {
-				continue
-			}
-			strs := make([]string, len(v))
-			for i, e := range v {
-				strs[i] = fmt.Sprint(e)
-			}
-			s = strings.Join(strs, ",")
-		default:
+		if k == "defaultTags" && strings.HasPrefix(r.Type, providerTypePrefix) {
 			continue
 		}
-		if len(s) > maxInputLen {
-			s = s[:maxInputLen-1] + "…"
+		leaves := flatten(k, r.Inputs[k], nil)
+		if len(leaves) > 1 && len(leaves) > maxNestedLeaves {
+			continue
 		}
-		parts = append(parts, k+"="+s)
+		parts = append(parts, leaves...)
 	}
 	return strings.Join(parts, " ")
+}
+
+// flatten appends path=value for every scalar (or list of scalars) under v.
+func flatten(path string, v any, out []string) []string {
+	var s string
+	switch v := v.(type) {
+	case string:
+		s = v
+	case int64, float64, bool:
+		s = fmt.Sprint(v)
+	case []any:
+		if len(v) == 0 {
+			return out
+		}
+		if !scalars(v) {
+			if len(v) == 1 {
+				return flatten(path, v[0], out)
+			}
+			for i, e := range v {
+				out = flatten(fmt.Sprintf("%s[%d]", path, i), e, out)
+			}
+			return out
+		}
+		strs := make([]string, len(v))
+		for i, e := range v {
+			strs[i] = fmt.Sprint(e)
+		}
+		s = strings.Join(strs, ",")
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			out = flatten(path+"."+k, v[k], out)
+		}
+		return out
+	default:
+		return out
+	}
+	if len(s) > maxInputLen {
+		s = s[:maxInputLen-1] + "…"
+	}
+	return append(out, path+"="+s)
 }
 
 func scalars(v []any) bool {

@@ -77,6 +77,47 @@ func TestWriteUnknownFormat(t *testing.T) {
 	}
 }
 
+// TestTableShowsNestedInputs: the table prints nested inputs as dotted paths
+// (an index only where a list holds several objects), leaves out one that
+// spreads into too many values, and a provider's default tags (the header
+// prints them).
+func TestTableShowsNestedInputs(t *testing.T) {
+	wide := map[string]any{}
+	for i := range 13 {
+		wide[fmt.Sprintf("k%02d", i)] = "v"
+	}
+	g := &render.Graph{Stack: "s", Resources: []*render.Resource{
+		{Type: "aws:lb/listener:Listener", Name: "l", Inputs: map[string]any{
+			"port":           int64(80),
+			"defaultActions": []any{map[string]any{"type": "redirect", "redirect": map[string]any{"port": "443", "statusCode": "HTTP_301"}}},
+			"ingress":        []any{map[string]any{"fromPort": int64(443)}, map[string]any{"fromPort": int64(80)}},
+			"wide":           wide,
+		}},
+		{Type: "pulumi:providers:aws", Name: "p", Inputs: map[string]any{
+			"region": "us-east-1", "defaultTags": map[string]any{"tags": map[string]any{"TenantId": "x"}},
+		}},
+	}}
+	var b bytes.Buffer
+	if err := render.Write(&b, "table", []*render.Graph{g}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"defaultActions.redirect.port=443 defaultActions.redirect.statusCode=HTTP_301 defaultActions.type=redirect",
+		"ingress[0].fromPort=443 ingress[1].fromPort=80 port=80",
+		"region=us-east-1",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	for _, unwanted := range []string{"wide.", "defaultTags."} {
+		if strings.Contains(out, unwanted) {
+			t.Errorf("table shows %s:\n%s", unwanted, out)
+		}
+	}
+}
+
 // TestEveryStackHasAConfigFile: stacks/ holds one Pulumi.<stack>.yaml per
 // stack of the sample fleet, and nothing else.
 func TestEveryStackHasAConfigFile(t *testing.T) {
