@@ -6,20 +6,14 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
+	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 	"github.com/tenantctl/tenantctl/internal/spec"
 )
 
-// Programs gives the inline Pulumi program and the stack configuration of each
-// stack ("platform" or a tenant id). The isolation models provide it; the rollout
-// never builds resources itself.
-type Programs interface {
-	Program(stack string) (pulumi.RunFunc, error)
-	Config(stack string) (map[string]auto.ConfigValue, error)
-}
-
 // ModelPrograms adapts the models' program function to Programs, with each
 // stack's configuration from the spec (SpecConfig).
-func ModelPrograms(f *spec.Fleet, program func(f *spec.Fleet, stack string) (pulumi.RunFunc, error)) Programs {
+func ModelPrograms(f *spec.Fleet, program func(f *spec.Fleet, stack string) (pulumi.RunFunc, error)) runner.Programs {
 	return modelPrograms{f: f, program: program}
 }
 
@@ -42,9 +36,9 @@ func SpecConfig(f *spec.Fleet, stack string) (map[string]auto.ConfigValue, error
 		"tenantctl:environment": {Value: s.Environment},
 		"tenantctl:namePrefix":  {Value: s.NamePrefix},
 	}
-	if stack == PlatformStack {
+	if stack == plan.PlatformStack {
 		cfg["aws:region"] = auto.ConfigValue{Value: s.PlatformRegion}
-		cfg["tenantctl:stack"] = auto.ConfigValue{Value: PlatformStack}
+		cfg["tenantctl:stack"] = auto.ConfigValue{Value: plan.PlatformStack}
 		return cfg, nil
 	}
 	t := f.Tenant(stack)

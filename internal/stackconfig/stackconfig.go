@@ -24,6 +24,8 @@ import (
 	"github.com/tenantctl/tenantctl/internal/externalid"
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
 	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
+	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models"
 )
@@ -32,7 +34,7 @@ import (
 type Options struct {
 	// Op is the operation the stacks run for: OpPreview assumes each account's
 	// read-only preview role; any other (and none) the deploy role.
-	Op rollout.Op
+	Op plan.Op
 	// ExternalIDSecret is the fleet secret (externalid.EnvSecret); account-model
 	// stacks cannot run without it, except previews given PreviewKey.
 	ExternalIDSecret []byte
@@ -50,7 +52,7 @@ type Options struct {
 }
 
 // Programs returns the fleet's stacks for the rollout driver.
-func Programs(f *spec.Fleet, o Options) rollout.Programs {
+func Programs(f *spec.Fleet, o Options) runner.Programs {
 	return programs{f: f, o: o}
 }
 
@@ -98,7 +100,7 @@ func (p programs) Config(stack string) (map[string]auto.ConfigValue, error) {
 // read-only preview role and needs only the preview key; every other
 // operation changes the stack and gets the deploy role.
 func (p programs) role(stack, account string) (string, string, error) {
-	if p.o.Op == rollout.OpPreview {
+	if p.o.Op == plan.OpPreview {
 		key := p.o.PreviewKey
 		if len(key) == 0 && len(p.o.ExternalIDSecret) > 0 {
 			key = []byte(externalid.PreviewKey(p.o.ExternalIDSecret))

@@ -9,7 +9,7 @@ import (
 
 	"github.com/tenantctl/tenantctl/internal/externalid"
 	"github.com/tenantctl/tenantctl/internal/render"
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
 )
@@ -148,11 +148,11 @@ func TestAccountStacksPickTheRoleOfTheOperation(t *testing.T) {
 		o        Options
 		role, id string
 	}{
-		{"preview with the key only", Options{Op: rollout.OpPreview, PreviewKey: key}, "TenantctlPreview", externalid.DerivePreview(key, acct)},
-		{"preview with the secret", Options{Op: rollout.OpPreview, ExternalIDSecret: secret}, "TenantctlPreview", externalid.DerivePreview(key, acct)},
-		{"up", Options{Op: rollout.OpUp, ExternalIDSecret: secret, PreviewKey: key}, "TenantctlDeploy", externalid.Derive(secret, acct)},
-		{"refresh", Options{Op: rollout.OpRefresh, ExternalIDSecret: secret}, "TenantctlDeploy", externalid.Derive(secret, acct)},
-		{"destroy", Options{Op: rollout.OpDestroy, ExternalIDSecret: secret}, "TenantctlDeploy", externalid.Derive(secret, acct)},
+		{"preview with the key only", Options{Op: plan.OpPreview, PreviewKey: key}, "TenantctlPreview", externalid.DerivePreview(key, acct)},
+		{"preview with the secret", Options{Op: plan.OpPreview, ExternalIDSecret: secret}, "TenantctlPreview", externalid.DerivePreview(key, acct)},
+		{"up", Options{Op: plan.OpUp, ExternalIDSecret: secret, PreviewKey: key}, "TenantctlDeploy", externalid.Derive(secret, acct)},
+		{"refresh", Options{Op: plan.OpRefresh, ExternalIDSecret: secret}, "TenantctlDeploy", externalid.Derive(secret, acct)},
+		{"destroy", Options{Op: plan.OpDestroy, ExternalIDSecret: secret}, "TenantctlDeploy", externalid.Derive(secret, acct)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -185,12 +185,12 @@ func TestAccountStacksPickTheRoleOfTheOperation(t *testing.T) {
 
 func TestPreviewWithoutThePreviewKeyIsRefused(t *testing.T) {
 	f := samplefleet.Load(t)
-	_, err := Programs(f, Options{Op: rollout.OpPreview}).Config("acme-corp")
+	_, err := Programs(f, Options{Op: plan.OpPreview}).Config("acme-corp")
 	if err == nil || !strings.Contains(err.Error(), "set TENANTCTL_PREVIEW_EXTERNAL_ID_KEY to the output of `tenantctl accounts external-id --preview-key`") {
 		t.Fatalf("err = %v", err)
 	}
 	// The preview key opens no deploy: an up given only the key is refused.
-	_, err = Programs(f, Options{Op: rollout.OpUp, PreviewKey: []byte(externalid.PreviewKey(secret))}).Config("acme-corp")
+	_, err = Programs(f, Options{Op: plan.OpUp, PreviewKey: []byte(externalid.PreviewKey(secret))}).Config("acme-corp")
 	if err == nil || !strings.Contains(err.Error(), "set TENANTCTL_EXTERNAL_ID_SECRET") {
 		t.Fatalf("up with the preview key: err = %v", err)
 	}

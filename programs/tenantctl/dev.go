@@ -15,8 +15,9 @@ import (
 	"github.com/tenantctl/tenantctl/internal/emulator"
 	"github.com/tenantctl/tenantctl/internal/externalid"
 	"github.com/tenantctl/tenantctl/internal/render"
-	"github.com/tenantctl/tenantctl/internal/rollout"
 	"github.com/tenantctl/tenantctl/internal/rollout/auto"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
+	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/stackconfig"
 	"github.com/tenantctl/tenantctl/models/emulation"
@@ -88,11 +89,11 @@ func (d *devOptions) secret() ([]byte, string, error) {
 
 // fanout is the rollout driver's options for the dev stacks: every stack on
 // the dev backend, with the dev passphrase, pointed at the emulator.
-func (d *devOptions) fanout(op rollout.Op, secret []byte) (*fanoutOptions, error) {
+func (d *devOptions) fanout(op plan.Op, secret []byte) (*fanoutOptions, error) {
 	o := &fanoutOptions{
-		g: d.g, op: op, offboarding: op == rollout.OpDestroy,
-		waves: "100%", maxConcurrency: "4", tolerance: "0", mode: string(rollout.ModeSoft),
-		attempts: rollout.DefaultRetry.Attempts, output: "text",
+		g: d.g, op: op, offboarding: op == plan.OpDestroy,
+		waves: "100%", maxConcurrency: "4", tolerance: "0", mode: string(plan.ModeSoft),
+		attempts: runner.DefaultRetry.Attempts, output: "text",
 		backend: d.paths.Backend(), stateDir: d.paths.Dir, endpoint: d.endpoint,
 		env:              map[string]string{"PULUMI_CONFIG_PASSPHRASE": devloop.Passphrase, "PULUMI_CONFIG_PASSPHRASE_FILE": ""},
 		externalIDSecret: secret,
@@ -111,7 +112,7 @@ func (d *devOptions) fanout(op rollout.Op, secret []byte) (*fanoutOptions, error
 // provider plugin: the dev loop never downloads (a laptop may be offline),
 // and the message says how to get it.
 func (d *devOptions) checkPlugins(ctx context.Context) error {
-	o, err := d.fanout(rollout.OpUp, nil)
+	o, err := d.fanout(plan.OpUp, nil)
 	if err != nil {
 		return err
 	}

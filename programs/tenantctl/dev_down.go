@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 )
 
 func newDevDownCmd(g *globalOptions) *cobra.Command {
@@ -68,18 +68,18 @@ func (d *devOptions) down(ctx context.Context) error {
 			return err
 		}
 		// Tenants first: each reads the platform's outputs.
-		tenants, err := d.fanout(rollout.OpDestroy, secret)
+		tenants, err := d.fanout(plan.OpDestroy, secret)
 		if err != nil {
 			return err
 		}
-		fl, plan, err := tenants.plan(ctx)
+		fl, p, err := tenants.plan(ctx)
 		if err != nil {
 			return err
 		}
-		if err := tenants.execute(ctx, fl, plan, nil); err != nil {
+		if err := tenants.execute(ctx, fl, p, nil); err != nil {
 			return fmt.Errorf("destroying the tenant stacks: %w; the platform and the emulator are left as they are", err)
 		}
-		platform, err := d.fanout(rollout.OpDestroy, secret)
+		platform, err := d.fanout(plan.OpDestroy, secret)
 		if err != nil {
 			return err
 		}
@@ -88,11 +88,11 @@ func (d *devOptions) down(ctx context.Context) error {
 			return err
 		}
 		platform.sel.PlatformOnly = true
-		fl, plan, err = platform.plan(ctx)
+		fl, p, err = platform.plan(ctx)
 		if err != nil {
 			return err
 		}
-		if err := platform.execute(ctx, fl, plan, nil); err != nil {
+		if err := platform.execute(ctx, fl, p, nil); err != nil {
 			return fmt.Errorf("destroying the platform stack: %w; the emulator is left running", err)
 		}
 	}

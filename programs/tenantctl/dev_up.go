@@ -13,7 +13,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/devloop"
 	"github.com/tenantctl/tenantctl/internal/emulator"
 	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 	"github.com/tenantctl/tenantctl/internal/spec"
 
 	"github.com/tenantctl/tenantctl/internal/naming"
@@ -119,7 +119,7 @@ func (d *devOptions) up(ctx context.Context) error {
 
 	// 6. The fan-out: platform first, then accounts, then every tenant.
 	prep := &accountPrep{ctx: ctx, cfg: cfg, f: f, secret: secret, gaps: d.endpoint.gaps()}
-	o, err := d.fanout(rollout.OpUp, secret)
+	o, err := d.fanout(plan.OpUp, secret)
 	if err != nil {
 		return err
 	}
@@ -131,11 +131,11 @@ func (d *devOptions) up(ctx context.Context) error {
 	// release (the dev loop has no releases): the selection destroy uses.
 	o.sel.Offboarding = true
 	o.resolveAccount = prep.resolve
-	_, plan, err := o.plan(ctx)
+	_, p, err := o.plan(ctx)
 	if err != nil {
 		return err
 	}
-	runErr := o.execute(ctx, f, plan, nil)
+	runErr := o.execute(ctx, f, p, nil)
 	prep.report(d)
 	fmt.Fprintf(out, "\nlook at it:\n  tenantctl dev status\n  stack state: %s/state/.pulumi/stacks/%s/\n  journal and engine logs: %s/rollouts/\n  emulator: %s (AWS_ENDPOINT_URL=%s aws ...)\n  tear down: tenantctl dev down\n",
 		d.paths.Dir, naming.Project, d.paths.Dir, d.endpoint.url, d.endpoint.url)

@@ -17,8 +17,12 @@ import (
 
 	"github.com/tenantctl/tenantctl/internal/awscfg"
 	"github.com/tenantctl/tenantctl/internal/externalid"
-	"github.com/tenantctl/tenantctl/internal/rollout"
 	"github.com/tenantctl/tenantctl/internal/rollout/auto"
+	"github.com/tenantctl/tenantctl/internal/rollout/journal"
+	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
+	"github.com/tenantctl/tenantctl/internal/rollout/report"
+	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/stackconfig"
 	"github.com/tenantctl/tenantctl/internal/textsafe"
@@ -45,7 +49,7 @@ const (
 // own secret), a preview's from TENANTCTL_PREVIEW_EXTERNAL_ID_KEY for the
 // read-only preview role. With an endpoint every stack is pointed at the emulator, and
 // accounts are resolved there.
-func fleetPrograms(o *fanoutOptions, f *spec.Fleet) (rollout.Programs, error) {
+func fleetPrograms(o *fanoutOptions, f *spec.Fleet) (runner.Programs, error) {
 	ctx := context.Background()
 	so := stackconfig.Options{Op: o.op, ExternalIDSecret: o.externalIDSecret}
 	load := stackconfig.LoadAWS(awscfg.Options{Region: f.Settings.PlatformRegion})
@@ -68,7 +72,7 @@ func fleetPrograms(o *fanoutOptions, f *spec.Fleet) (rollout.Programs, error) {
 		}
 		so.ExternalIDSecret = secret
 	}
-	if v := os.Getenv(externalid.EnvPreviewKey); v != "" && o.op == rollout.OpPreview {
+	if v := os.Getenv(externalid.EnvPreviewKey); v != "" && o.op == plan.OpPreview {
 		key, err := externalid.ParsePreviewKey(v)
 		if err != nil {
 			return nil, err
@@ -87,7 +91,7 @@ var loadFleet = spec.LoadDir
 
 // newDeployer builds the engine the fan-out commands drive; tests replace it
 // with a simulated one.
-var newDeployer = func(ctx context.Context, o *fanoutOptions, f *spec.Fleet, progs rollout.Programs) (rollout.Deployer, error) {
+var newDeployer = func(ctx context.Context, o *fanoutOptions, f *spec.Fleet, progs runner.Programs) (runner.Deployer, error) {
 	return auto.New(ctx, progs, auto.Options{
 		Project:         naming.Project,
 		WorkRoot:        filepath.Join(o.stateDir, "workspaces"),
@@ -121,7 +125,7 @@ func enginePlugins() []auto.Plugin {
 // fanoutOptions are the flags the fan-out commands share.
 type fanoutOptions struct {
 	g  *globalOptions
-	op rollout.Op
+	op plan.Op
 
 	tenants, tiers, models, labels []string
 	changedSince, shard, release   string
@@ -147,8 +151,8 @@ type fanoutOptions struct {
 	resolveAccount   func(tenantID string) (string, error)
 
 	// resolved by complete
-	sel      rollout.Selector
-	waveOpts rollout.WaveOptions
+	sel      plan.Selector
+	waveOpts plan.WaveOptions
 	fleetDir string
 }
 
@@ -171,7 +175,7 @@ func (o *fanoutOptions) addRunFlags(cmd *cobra.Command, defaultTolerance string)
 	fs.StringVar(&o.maxConcurrency, "max-concurrency", "10", "stacks run at once per wave: N or P% of the wave")
 	fs.StringVar(&o.tolerance, "failure-tolerance", defaultTolerance, "failed stacks a wave absorbs before the rollout halts: N or P% of the wave")
 	fs.StringVar(&o.mode, "tolerance-mode", "soft", "strict: lower concurrency as failures mount so failures never exceed tolerance+1 (StackSets STRICT_FAILURE_TOLERANCE); soft: keep max concurrency (SOFT_FAILURE_TOLERANCE)")
-	fs.IntVar(&o.attempts, "attempts", rollout.DefaultRetry.Attempts, "most attempts per stack; only transient errors (locked stack, throttling, network) are retried, with exponential backoff and jitter")
+	fs.IntVar(&o.attempts, "attempts", runner.DefaultRetry.Attempts, "most attempts per stack; only transient errors (locked stack, throttling, network) are retried, with exponential backoff and jitter")
 	fs.StringVar(&o.backend, "backend", "", "state backend URL (default: $PULUMI_BACKEND_URL, else file://<project>/.tenantctl/state)")
 	fs.StringVar(&o.secretsProvider, "secrets-provider", "", "secrets provider of new stacks: passphrase (PULUMI_CONFIG_PASSPHRASE) or a KMS URL such as awskms://alias/tenantctl")
 	fs.IntVar(&o.parallel, "parallel", 0, "the engine's --parallel: resource operations at once within one stack (0: the engine's default)")
@@ -207,7 +211,7 @@ func (o *fanoutOptions) complete() error {
 	// Plans and the rollout lock name the fleet by its real path, so a symlink
 	// to it is the same fleet. A directory that does not exist is reported by
 	// the fleet loader.
-	if real, err := rollout.RealPath(abs); err == nil {
+	if real, err := plan.RealPath(abs); err == nil {
 		o.fleetDir = real
 	}
 	project := filepath.Dir(abs)
@@ -228,20 +232,20 @@ func (o *fanoutOptions) complete() error {
 func (o *fanoutOptions) validate() error {
 	bad := func(err error) error { return usageError(err) }
 	var err error
-	o.sel = rollout.Selector{Tenants: o.tenants, Tiers: o.tiers, Models: o.models, Labels: o.labels, Release: o.release, Platform: o.platform, Offboarding: o.offboarding}
+	o.sel = plan.Selector{Tenants: o.tenants, Tiers: o.tiers, Models: o.models, Labels: o.labels, Release: o.release, Platform: o.platform, Offboarding: o.offboarding}
 	if o.shard != "" {
-		if o.sel.Shard, o.sel.Shards, err = rollout.ParseShard(o.shard); err != nil {
+		if o.sel.Shard, o.sel.Shards, err = plan.ParseShard(o.shard); err != nil {
 			return bad(err)
 		}
 	}
-	w := rollout.WaveOptions{Canary: o.canary, Mode: rollout.Mode(o.mode)}
-	if w.Waves, err = rollout.ParseWaves(o.waves); err != nil {
+	w := plan.WaveOptions{Canary: o.canary, Mode: plan.Mode(o.mode)}
+	if w.Waves, err = plan.ParseWaves(o.waves); err != nil {
 		return bad(err)
 	}
-	if w.MaxConcurrency, err = rollout.ParseQuantity(o.maxConcurrency); err != nil {
+	if w.MaxConcurrency, err = plan.ParseQuantity(o.maxConcurrency); err != nil {
 		return bad(fmt.Errorf("--max-concurrency %q: want a count of at least 1 or a percentage above 0%%", o.maxConcurrency))
 	}
-	if w.Tolerance, err = rollout.ParseQuantity(o.tolerance); err != nil {
+	if w.Tolerance, err = plan.ParseQuantity(o.tolerance); err != nil {
 		return bad(fmt.Errorf("--failure-tolerance %w", err))
 	}
 	// The same checks a journaled plan passes on resume.
@@ -252,7 +256,7 @@ func (o *fanoutOptions) validate() error {
 	if o.stackTimeout < 0 {
 		return bad(fmt.Errorf("--stack-timeout %s: want a duration above 0 (e.g. 45m), or 0 for no limit", o.stackTimeout))
 	}
-	if err := rollout.CheckRef(o.changedSince); err != nil {
+	if err := plan.CheckRef(o.changedSince); err != nil {
 		return bad(fmt.Errorf("--changed-since: %w", err))
 	}
 	if o.attempts < 1 {
@@ -290,37 +294,37 @@ func (o *fanoutOptions) run(ctx context.Context) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	f, plan, err := o.plan(ctx)
+	f, p, err := o.plan(ctx)
 	if err != nil {
 		return err
 	}
-	return o.execute(ctx, f, plan, nil)
+	return o.execute(ctx, f, p, nil)
 }
 
 // plan loads the fleet and plans the waves of a new rollout.
-func (o *fanoutOptions) plan(ctx context.Context) (*spec.Fleet, *rollout.Plan, error) {
+func (o *fanoutOptions) plan(ctx context.Context) (*spec.Fleet, *plan.Plan, error) {
 	f, err := o.loadFleet()
 	if err != nil {
 		return nil, nil, err
 	}
 	if o.changedSince != "" {
-		cs, err := rollout.ChangedSince(ctx, o.g.dir, o.changedSince)
+		cs, err := plan.ChangedSince(ctx, o.g.dir, o.changedSince)
 		if err != nil {
 			return nil, nil, withCode(ExitInvalid, err)
 		}
 		o.sel.Changed = cs
 	}
-	sel, err := rollout.Select(f, o.sel)
+	sel, err := plan.Select(f, o.sel)
 	if err != nil {
 		return nil, nil, usageError(err)
 	}
-	waves, err := rollout.PlanWaves(sel.Targets, o.waveOpts)
+	waves, err := plan.PlanWaves(sel.Targets, o.waveOpts)
 	if err != nil {
 		return nil, nil, usageError(err)
 	}
 	now := time.Now()
-	return f, &rollout.Plan{
-		ID: rollout.NewID(now), Op: o.op, Drift: o.drift, Release: o.release, Created: now.UTC(),
+	return f, &plan.Plan{
+		ID: plan.NewID(now), Op: o.op, Drift: o.drift, Release: o.release, Created: now.UTC(),
 		Fleet: o.fleetDir, Backend: o.backend, Selection: o.describe(), Waves: waves, Skipped: sel.Skipped,
 	}, nil
 }
@@ -362,14 +366,14 @@ func (o *fanoutOptions) describe() string {
 
 // execute runs a plan (new, or resumed with prior) under the rollout lock and
 // reports it; the returned error carries the exit code.
-func (o *fanoutOptions) execute(ctx context.Context, f *spec.Fleet, plan *rollout.Plan, prior *rollout.State) error {
+func (o *fanoutOptions) execute(ctx context.Context, f *spec.Fleet, p *plan.Plan, prior *journal.State) error {
 	g := o.g
-	if plan.Stacks() == 0 {
-		fmt.Fprintf(g.stderr, "%s: no stacks selected (%s)\n", o.op, textsafe.Escape(plan.Selection))
-		for _, s := range plan.Skipped {
+	if p.Stacks() == 0 {
+		fmt.Fprintf(g.stderr, "%s: no stacks selected (%s)\n", o.op, textsafe.Escape(p.Selection))
+		for _, s := range p.Skipped {
 			fmt.Fprintf(g.stderr, "  skipped %s: %s\n", textsafe.Escape(s.Stack), textsafe.Escape(s.Reason))
 		}
-		return o.report(rollout.NewReport(plan, rollout.StatusSucceeded, "", nil, plan.Created, time.Now()))
+		return o.report(report.New(p, outcome.StatusSucceeded, "", nil, p.Created, time.Now()))
 	}
 	progs, err := programsFor(o, f)
 	if err != nil {
@@ -380,15 +384,15 @@ func (o *fanoutOptions) execute(ctx context.Context, f *spec.Fleet, plan *rollou
 	}
 	// The plan's fleet and backend: the flags' for a new rollout, the journal's
 	// on resume.
-	lockPath, err := rollout.LockPath(plan.Backend, plan.Fleet)
+	lockPath, err := journal.LockPath(p.Backend, p.Fleet)
 	if err != nil {
 		return withCode(ExitInvalid, err)
 	}
 	host, _ := os.Hostname()
-	lock, err := rollout.Acquire(lockPath, rollout.LockInfo{
-		Rollout: plan.ID, PID: os.Getpid(), Host: host, Started: time.Now().UTC(), Backend: plan.Backend, Fleet: plan.Fleet})
+	lock, err := journal.Acquire(lockPath, journal.LockInfo{
+		Rollout: p.ID, PID: os.Getpid(), Host: host, Started: time.Now().UTC(), Backend: p.Backend, Fleet: p.Fleet})
 	if err != nil {
-		var locked *rollout.LockedError
+		var locked *journal.LockedError
 		if errors.As(err, &locked) {
 			return withCode(ExitLocked, err)
 		}
@@ -403,39 +407,39 @@ func (o *fanoutOptions) execute(ctx context.Context, f *spec.Fleet, plan *rollou
 		return withCode(ExitInvalid, err)
 	}
 
-	path, err := rollout.JournalPath(o.stateDir, plan.ID)
+	path, err := journal.Path(o.stateDir, p.ID)
 	if err != nil {
 		return withCode(ExitInvalid, err)
 	}
-	var journal *rollout.Journal
+	var jl *journal.Journal
 	if prior == nil {
-		journal, err = rollout.CreateJournal(path)
+		jl, err = journal.Create(path)
 	} else {
-		journal, err = rollout.ReopenJournal(path)
+		jl, err = journal.Reopen(path)
 	}
 	if err != nil {
 		return withCode(ExitInvalid, err)
 	}
-	defer journal.Close()
+	defer jl.Close()
 
-	logDir := filepath.Join(o.stateDir, "rollouts", plan.ID)
+	logDir := filepath.Join(o.stateDir, "rollouts", p.ID)
 	fmt.Fprintf(g.stderr, "%s %s: %d stacks in %d waves (%s); journal %s, engine logs %s/\n",
-		o.op, textsafe.Escape(plan.ID), plan.Stacks(), len(plan.Waves), textsafe.Escape(plan.Selection), textsafe.Escape(path), textsafe.Escape(logDir))
+		o.op, textsafe.Escape(p.ID), p.Stacks(), len(p.Waves), textsafe.Escape(p.Selection), textsafe.Escape(path), textsafe.Escape(logDir))
 	pr := newProgressPrinter(g.stderr)
-	runner := &rollout.Runner{
-		Deployer: dep, Journal: journal, Logs: rollout.FileLogs(logDir), Observe: pr.handle, StackTimeout: o.stackTimeout,
-		Retry: rollout.Retry{Attempts: o.attempts, Base: rollout.DefaultRetry.Base, Max: rollout.DefaultRetry.Max},
+	rn := &runner.Runner{
+		Deployer: dep, Journal: jl, Logs: runner.FileLogs(logDir), Observe: pr.handle, StackTimeout: o.stackTimeout,
+		Retry: runner.Retry{Attempts: o.attempts, Base: runner.DefaultRetry.Base, Max: runner.DefaultRetry.Max},
 	}
 	started := time.Now()
-	out, runErr := runner.Run(ctx, plan, prior)
+	out, runErr := rn.Run(ctx, p, prior)
 	pr.finish()
 	if out == nil {
-		if errors.Is(runErr, rollout.ErrStacksLocked) {
+		if errors.Is(runErr, runner.ErrStacksLocked) {
 			return withCode(ExitLocked, runErr)
 		}
 		return withCode(ExitInvalid, runErr)
 	}
-	rep := rollout.NewReport(plan, out.Status, out.Reason, out.Rows, started, time.Now())
+	rep := report.New(p, out.Status, out.Reason, out.Rows, started, time.Now())
 	rep.Journal, rep.Logs = path, logDir
 	if err := o.report(rep); err != nil {
 		return err
@@ -448,18 +452,18 @@ func (o *fanoutOptions) execute(ctx context.Context, f *spec.Fleet, plan *rollou
 
 // outcomeError maps the report to the documented exit codes. The reason holds
 // stack names and engine errors: it is escaped like every text report.
-func outcomeError(rep *rollout.Report) error {
+func outcomeError(rep *report.Report) error {
 	resume := fmt.Sprintf("; run `tenantctl %s` again", rep.Op)
-	if rep.Op == rollout.OpUp {
+	if rep.Op == plan.OpUp {
 		resume = fmt.Sprintf("; `tenantctl rollout --resume %s` re-runs what did not succeed", textsafe.Escape(rep.ID))
 	}
 	reason := textsafe.Escape(rep.Reason)
 	switch rep.Status {
-	case rollout.StatusCancelled:
+	case outcome.StatusCancelled:
 		return withCode(ExitCancelled, errors.New(reason+resume))
-	case rollout.StatusHalted:
+	case outcome.StatusHalted:
 		return withCode(ExitHalted, errors.New(reason+resume))
-	case rollout.StatusFailed:
+	case outcome.StatusFailed:
 		return withCode(ExitInvalid, fmt.Errorf("%d stacks failed (%s)", rep.Totals.Failed, reason))
 	}
 	if rep.Drift && rep.Totals.Changed > 0 {
@@ -469,7 +473,7 @@ func outcomeError(rep *rollout.Report) error {
 }
 
 // report writes the final table or JSON to stdout and the markdown summary.
-func (o *fanoutOptions) report(rep *rollout.Report) error {
+func (o *fanoutOptions) report(rep *report.Report) error {
 	var err error
 	if o.output == "json" {
 		err = rep.WriteJSON(o.g.stdout)
@@ -480,7 +484,7 @@ func (o *fanoutOptions) report(rep *rollout.Report) error {
 		return withCode(ExitInvalid, err)
 	}
 	if o.summaryMD != "" {
-		if err := os.WriteFile(o.summaryMD, []byte(rep.Markdown(rollout.MarkdownLimit)), 0o644); err != nil {
+		if err := os.WriteFile(o.summaryMD, []byte(rep.Markdown(report.MarkdownLimit)), 0o644); err != nil {
 			return withCode(ExitInvalid, fmt.Errorf("--summary-md: %w", err))
 		}
 	}
@@ -511,7 +515,7 @@ func isTerminal(w io.Writer) bool {
 // handle prints one event. Stack names, wave names, errors and reasons are
 // escaped (textsafe.Escape): they come from tenant files, the engine and the
 // journal, and a control character must not drive the terminal.
-func (p *progressPrinter) handle(ev rollout.Progress) {
+func (p *progressPrinter) handle(ev runner.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var line string
@@ -525,7 +529,7 @@ func (p *progressPrinter) handle(ev rollout.Progress) {
 		}
 		line = fmt.Sprintf("[%d/%d] %s started", ev.Done, ev.Total, esc(ev.Stack))
 	case "retry":
-		line = fmt.Sprintf("[%d/%d] %s attempt %d failed (%s), retrying in %s", ev.Done, ev.Total, esc(ev.Stack), ev.Attempt, rollout.ClassOf(ev.Err), ev.Delay.Round(time.Second))
+		line = fmt.Sprintf("[%d/%d] %s attempt %d failed (%s), retrying in %s", ev.Done, ev.Total, esc(ev.Stack), ev.Attempt, outcome.ClassOf(ev.Err), ev.Delay.Round(time.Second))
 	case "done":
 		r := ev.Row
 		line = fmt.Sprintf("[%d/%d] %s %s %s (%s)", ev.Done, ev.Total, esc(r.Stack), r.Result, r.Changes.Counts(), r.Duration.Round(100*time.Millisecond))
@@ -559,7 +563,7 @@ func (p *progressPrinter) finish() {
 }
 
 // bar is the live progress line: [#####.....] done/total, running, failed.
-func bar(ev rollout.Progress) string {
+func bar(ev runner.Progress) string {
 	const width = 30
 	filled := 0
 	if ev.Total > 0 {
