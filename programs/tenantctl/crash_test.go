@@ -49,7 +49,7 @@ func TestCrashChildMain(t *testing.T) {
 // be killed while stacks are mid-update: each program notes that it runs
 // (the engine holds the stack's lock by then) and takes a second.
 func useSlowComponents() {
-	programsFor = func(_ *fanoutOptions, f *spec.Fleet) (runner.Programs, error) {
+	programsFor = func(_ *engineOptions, f *spec.Fleet) (runner.Programs, error) {
 		return rollout.ModelPrograms(f, func(f *spec.Fleet, stack string) (pulumi.RunFunc, error) {
 			prog, err := componentProgram(f, stack)
 			if err != nil {

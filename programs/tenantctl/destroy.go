@@ -11,7 +11,8 @@ import (
 )
 
 func newDestroyCmd(g *globalOptions) *cobra.Command {
-	o := &fanoutOptions{g: g, op: plan.OpDestroy, offboarding: true}
+	o := newFanoutOptions(g, plan.OpDestroy)
+	o.offboarding = true
 	cmd := &cobra.Command{
 		Use:   "destroy --tenant ID",
 		Short: "Offboard a tenant: destroy every resource of its stack",

@@ -19,7 +19,6 @@ import (
 	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
 	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 	"github.com/tenantctl/tenantctl/internal/rollout/runner"
-	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/testutil/moto"
 	"github.com/tenantctl/tenantctl/models/emulation"
 )
@@ -184,8 +183,8 @@ func TestDevUpAndDownDriveTheRollout(t *testing.T) {
 	devDir := filepath.Join(filepath.Dir(dir), ".tenantctl", "dev")
 	eng := &recordingEngine{t: t, cfg: cfg, config: map[string]map[string]string{}}
 	oldD, oldPl := newDeployer, pluginsFor
-	newDeployer = func(_ context.Context, o *fanoutOptions, _ *spec.Fleet, progs runner.Programs) (runner.Deployer, error) {
-		eng.progs, eng.backend, eng.env = progs, o.backend, o.engineEnv()
+	newDeployer = func(_ context.Context, progs runner.Programs, o auto.Options) (runner.Deployer, error) {
+		eng.progs, eng.backend, eng.env = progs, o.Backend, o.Env
 		return eng, nil
 	}
 	pluginsFor = func() []auto.Plugin { return nil }

@@ -76,7 +76,7 @@ func TestCommandsOnTheRealEngine(t *testing.T) {
 	t.Setenv("PULUMI_HOME", t.TempDir())
 	t.Setenv("CI", "true")
 	oldP, oldPl := programsFor, pluginsFor
-	programsFor = func(_ *fanoutOptions, f *spec.Fleet) (runner.Programs, error) {
+	programsFor = func(_ *engineOptions, f *spec.Fleet) (runner.Programs, error) {
 		return rollout.ModelPrograms(f, componentProgram), nil
 	}
 	pluginsFor = func() []auto.Plugin { return nil }

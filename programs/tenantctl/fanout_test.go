@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tenantctl/tenantctl/internal/rollout/auto"
 	"github.com/tenantctl/tenantctl/internal/rollout/journal"
 	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
 	"github.com/tenantctl/tenantctl/internal/rollout/plan"
@@ -37,8 +38,8 @@ func withSim(t *testing.T, sim *rollouttest.Sim) {
 	t.Setenv("PULUMI_BACKEND_URL", "")
 	t.Setenv("CI", "true")
 	oldP, oldD := programsFor, newDeployer
-	programsFor = func(*fanoutOptions, *spec.Fleet) (runner.Programs, error) { return nil, nil }
-	newDeployer = func(context.Context, *fanoutOptions, *spec.Fleet, runner.Programs) (runner.Deployer, error) {
+	programsFor = func(*engineOptions, *spec.Fleet) (runner.Programs, error) { return nil, nil }
+	newDeployer = func(context.Context, runner.Programs, auto.Options) (runner.Deployer, error) {
 		return sim, nil
 	}
 	t.Cleanup(func() { programsFor, newDeployer = oldP, oldD })
@@ -226,7 +227,7 @@ func TestEngineSetUpErrors(t *testing.T) {
 	if _, errs, code := runCLI(t, "preview", "--dir", dir); code != ExitInvalid || !strings.Contains(errs, "TENANTCTL_EXTERNAL_ID_SECRET is 9 characters long") {
 		t.Errorf("short external id secret: exit %d\n%s", code, errs)
 	}
-	programsFor = func(*fanoutOptions, *spec.Fleet) (runner.Programs, error) { return nil, nil }
+	programsFor = func(*engineOptions, *spec.Fleet) (runner.Programs, error) { return nil, nil }
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "")
 	if _, errs, code := runCLI(t, "preview", "--dir", dir); code != ExitInvalid || !strings.Contains(errs, "set PULUMI_CONFIG_PASSPHRASE") {
 		t.Errorf("no passphrase: exit %d\n%s", code, errs)

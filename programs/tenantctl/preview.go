@@ -7,7 +7,7 @@ import (
 )
 
 func newPreviewCmd(g *globalOptions) *cobra.Command {
-	o := &fanoutOptions{g: g, op: plan.OpPreview}
+	o := newFanoutOptions(g, plan.OpPreview)
 	cmd := &cobra.Command{
 		Use:   "preview",
 		Short: "Preview every selected tenant stack: +create ~update -delete per tenant",

@@ -7,7 +7,7 @@ import (
 )
 
 func newRefreshCmd(g *globalOptions) *cobra.Command {
-	o := &fanoutOptions{g: g, op: plan.OpRefresh}
+	o := newFanoutOptions(g, plan.OpRefresh)
 	cmd := &cobra.Command{
 		Use:   "refresh",
 		Short: "Refresh the selected stacks' state from the cloud; --drift only reports drift",

@@ -14,7 +14,7 @@ import (
 )
 
 func newRolloutCmd(g *globalOptions) *cobra.Command {
-	o := &fanoutOptions{g: g, op: plan.OpUp}
+	o := newFanoutOptions(g, plan.OpUp)
 	var resume string
 	cmd := &cobra.Command{
 		Use:   "rollout",
@@ -44,7 +44,7 @@ fail; running stacks finish, nothing more starts. Every step is journaled under
 					return usageError(fmt.Errorf("--resume runs the journaled plan as it was; --%s cannot change it", name))
 				}
 			}
-			st, err := readState(o, resume)
+			st, err := readState(o.stateDir, resume)
 			if err != nil {
 				return err
 			}
@@ -58,15 +58,15 @@ fail; running stacks finish, nothing more starts. Every step is journaled under
 			// The journal is input like any file: it must be the rollout asked
 			// for, a plan the flags could have made, and of this fleet and
 			// backend (the lock is then taken on the journal's fleet and backend).
-			jl, _ := journal.Path(o.stateDir, resume)
+			path, _ := journal.Path(o.stateDir, resume)
 			if st.Plan.ID != resume {
-				return withCode(ExitInvalid, fmt.Errorf("%s: the journal's plan is of rollout %q, not %s; it cannot be resumed as %s", jl, st.Plan.ID, resume, resume))
+				return withCode(ExitInvalid, fmt.Errorf("%s: the journal's plan is of rollout %q, not %s; it cannot be resumed as %s", path, st.Plan.ID, resume, resume))
 			}
 			if err := st.Plan.Check(); err != nil {
-				return withCode(ExitInvalid, fmt.Errorf("%s: the journal's plan is invalid, so it cannot be resumed: %w", jl, err))
+				return withCode(ExitInvalid, fmt.Errorf("%s: the journal's plan is invalid, so it cannot be resumed: %w", path, err))
 			}
-			if err := st.Plan.BelongsTo(g.dir, o.backend); err != nil {
-				return withCode(ExitInvalid, fmt.Errorf("%s: %w", jl, err))
+			if err := st.Plan.BelongsTo(g.dir, o.engine.backend); err != nil {
+				return withCode(ExitInvalid, fmt.Errorf("%s: %w", path, err))
 			}
 			f, err := o.loadFleet()
 			if err != nil {
@@ -88,8 +88,8 @@ fail; running stacks finish, nothing more starts. Every step is journaled under
 }
 
 // readState reads and folds a rollout's journal.
-func readState(o *fanoutOptions, id string) (*journal.State, error) {
-	path, err := journal.Path(o.stateDir, id)
+func readState(stateDir, id string) (*journal.State, error) {
+	path, err := journal.Path(stateDir, id)
 	if err != nil {
 		return nil, usageError(err)
 	}
@@ -101,7 +101,7 @@ func readState(o *fanoutOptions, id string) (*journal.State, error) {
 }
 
 func newRolloutStatusCmd(g *globalOptions) *cobra.Command {
-	o := &fanoutOptions{g: g}
+	o := newFanoutOptions(g, "")
 	cmd := &cobra.Command{
 		Use:   "status ID",
 		Short: "Show a rollout's journal: every stack's result, and whether it can be resumed",
@@ -113,7 +113,7 @@ func newRolloutStatusCmd(g *globalOptions) *cobra.Command {
 			if o.output != "text" && o.output != "json" {
 				return usageError(errors.New("--output: want text or json"))
 			}
-			st, err := readState(o, args[0])
+			st, err := readState(o.stateDir, args[0])
 			if err != nil {
 				return err
 			}
