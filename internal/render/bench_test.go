@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+
 	"github.com/tenantctl/tenantctl/internal/render"
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/stackconfig"
 	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
 	"github.com/tenantctl/tenantctl/models"
 )
@@ -32,6 +35,7 @@ func generated(tb testing.TB, n int) *spec.Fleet {
 			t.Tier, t.Model = "premium", spec.ModelSubnet
 			base := 16*256 + 32*i
 			t.Subnets = []string{cidr28(base), cidr28(base + 16)}
+			t.Service = &spec.ServiceSpec{ListenerPriority: 1 + i}
 		case 3:
 			t.Tier, t.Model = "premium", spec.ModelVPC
 			t.Network = &spec.NetworkSpec{CIDR: fmt.Sprintf("172.%d.%d.0/24", 16+i/256, i%256)}
@@ -51,12 +55,12 @@ func cidr28(offset int) string {
 	return fmt.Sprintf("10.0.%d.%d/28", offset/256, offset%256)
 }
 
-func benchConfig(stack string) (map[string]string, []string, error) {
+func benchConfig(stack string) (map[string]auto.ConfigValue, error) {
 	key := models.ConfigKey(models.ConfigExternalID)
-	return map[string]string{key: render.SecretPlaceholder}, []string{key}, nil
+	return map[string]auto.ConfigValue{key: {Value: stackconfig.SecretPlaceholder, Secret: true}}, nil
 }
 
-func benchmarkRender(b *testing.B, f *spec.Fleet, config render.ConfigSource) {
+func benchmarkRender(b *testing.B, f *spec.Fleet, config stackconfig.Source) {
 	stacks := make([]string, 0, len(f.Tenants))
 	for _, t := range f.Tenants {
 		stacks = append(stacks, t.ID)
@@ -78,7 +82,7 @@ func benchmarkRender(b *testing.B, f *spec.Fleet, config render.ConfigSource) {
 // BenchmarkRenderSampleFleet renders every tenant of tenants/.
 func BenchmarkRenderSampleFleet(b *testing.B) {
 	f := samplefleet.Load(b)
-	benchmarkRender(b, f, render.StackConfigDir("../../stacks"))
+	benchmarkRender(b, f, stackconfig.Dir("../../stacks"))
 }
 
 // BenchmarkRender1000Tenants renders 1,000 generated tenants, 200 of each model.

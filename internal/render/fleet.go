@@ -5,22 +5,15 @@ import (
 	"runtime"
 
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/stackconfig"
 	"github.com/tenantctl/tenantctl/models"
 	"github.com/tenantctl/tenantctl/models/emulation"
 	"golang.org/x/sync/errgroup"
 )
 
-// ConfigSource gives a stack's configuration and its secret keys.
-type ConfigSource func(stack string) (config map[string]string, secrets []string, err error)
-
-// StackConfigDir reads each stack's configuration from dir/Pulumi.<stack>.yaml.
-func StackConfigDir(dir string) ConfigSource {
-	return func(stack string) (map[string]string, []string, error) { return StackConfig(dir, stack) }
-}
-
 // Stack renders one stack of the fleet ("platform" or a tenant id) in Preview
 // mode, with its configuration from config (none when nil).
-func Stack(f *spec.Fleet, stack string, config ConfigSource) (*Graph, error) {
+func Stack(f *spec.Fleet, stack string, config stackconfig.Source) (*Graph, error) {
 	var gaps []string
 	program, err := models.ObservedProgram(f, stack, func(outs models.Outputs) {
 		if ids, ok := emulation.AppliedIn(outs); ok {
@@ -32,9 +25,11 @@ func Stack(f *spec.Fleet, stack string, config ConfigSource) (*Graph, error) {
 	}
 	o := Options{Stack: stack}
 	if config != nil {
-		if o.Config, o.Secrets, err = config(stack); err != nil {
+		cfg, err := config(stack)
+		if err != nil {
 			return nil, err
 		}
+		o.Config, o.Secrets = stackconfig.Plain(cfg)
 	}
 	g, err := Run(program, o)
 	if err != nil {
@@ -44,28 +39,10 @@ func Stack(f *spec.Fleet, stack string, config ConfigSource) (*Graph, error) {
 	return g, nil
 }
 
-// WithExtra adds the same keys to every stack's configuration (an emulator
-// endpoint, say); they win over the stack's own.
-func WithExtra(src ConfigSource, extra map[string]string) ConfigSource {
-	return func(stack string) (map[string]string, []string, error) {
-		cfg, secrets := map[string]string{}, []string(nil)
-		if src != nil {
-			var err error
-			if cfg, secrets, err = src(stack); err != nil {
-				return nil, nil, err
-			}
-		}
-		for k, v := range extra {
-			cfg[k] = v
-		}
-		return cfg, secrets, nil
-	}
-}
-
 // Stacks renders several stacks, up to GOMAXPROCS at a time, and returns the
 // graphs in the order of the names. Every failure is returned, joined; the
 // graphs are returned only when all succeeded.
-func Stacks(f *spec.Fleet, stacks []string, config ConfigSource) ([]*Graph, error) {
+func Stacks(f *spec.Fleet, stacks []string, config stackconfig.Source) ([]*Graph, error) {
 	graphs := make([]*Graph, len(stacks))
 	errs := make([]error, len(stacks))
 	// A plain Group, not WithContext: one failure must not stop the others,

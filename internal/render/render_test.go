@@ -3,7 +3,6 @@ package render_test
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,32 +10,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/tenantctl/tenantctl/internal/render"
+	"github.com/tenantctl/tenantctl/internal/stackconfig"
 	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
 )
-
-func TestStackConfig(t *testing.T) {
-	cfg, secrets, err := render.StackConfig("../../stacks", "globex")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg["tenantctl:accountId"] != "345678901234" || cfg["tenantctl:externalId"] != render.SecretPlaceholder {
-		t.Errorf("config %v", cfg)
-	}
-	if fmt.Sprint(secrets) != "[tenantctl:externalId]" {
-		t.Errorf("secrets %v", secrets)
-	}
-	cfg, secrets, err = render.StackConfig(t.TempDir(), "nobody")
-	if err != nil || len(cfg) != 0 || secrets != nil {
-		t.Errorf("missing file: %v %v %v", cfg, secrets, err)
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "Pulumi.bad.yaml"), []byte("config:\n  tenantctl:x: {a: 1}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := render.StackConfig(dir, "bad"); err == nil || !strings.Contains(err.Error(), "Pulumi.bad.yaml: config tenantctl:x: structured values are not supported") {
-		t.Errorf("error %v", err)
-	}
-}
 
 func TestPlain(t *testing.T) {
 	cases := []struct {
@@ -60,7 +36,7 @@ func TestPlain(t *testing.T) {
 
 func TestPreviewShowsComputedAndSecrets(t *testing.T) {
 	f := samplefleet.Load(t)
-	g, err := render.Stack(f, "acme-corp", render.StackConfigDir("../../stacks"))
+	g, err := render.Stack(f, "acme-corp", stackconfig.Dir("../../stacks"))
 	if err != nil {
 		t.Fatal(err)
 	}

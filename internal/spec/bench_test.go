@@ -32,7 +32,7 @@ func generatedFiles(tb testing.TB, n int) map[string][]byte {
 			body = fmt.Sprintf("tier: enterprise\nmodel: vpc\nnetwork: {cidr: 172.%d.%d.0/24, azCount: 2}\n", 16+i/256%16, i%256)
 		case 3, 4, 5, 6: // subnet: one /28 each in the shared VPC, above the platform's /22s
 			o := 16*16 + i/20*4 + i%20 - 3 // the nth /28, past the first 16 /24s
-			body = fmt.Sprintf("tier: premium\nmodel: subnet\nsubnets: [10.0.%d.%d/28]\n", o/16%256, o%16*16)
+			body = fmt.Sprintf("tier: premium\nmodel: subnet\nsubnets: [10.0.%d.%d/28]\nservice: {listenerPriority: %d}\n", o/16%256, o%16*16, 1+i%MaxPriority)
 		case 7, 8, 9, 10, 11: // container
 			body = fmt.Sprintf("tier: standard\nmodel: container\nservice: {listenerPriority: %d}\n", 1+i%MaxPriority)
 		default: // application

@@ -66,13 +66,33 @@ func setTenantDefaults(s *Settings, t *Tenant) {
 		setInt(&sv.Port, DefaultPort)
 		setString(&sv.HealthCheckPath, DefaultHealthCheckPath)
 		if tier != nil {
-			setInt(&sv.CPU, tier.Service.CPU)
-			setInt(&sv.Memory, tier.Service.Memory)
-			setInt(&sv.DesiredCount, tier.Service.DesiredCount)
+			d := tier.Service
+			setInt(&sv.CPU, d.CPU)
+			setInt(&sv.Memory, d.Memory)
+			setInt(&sv.DesiredCount, d.DesiredCount)
+			setInt(&sv.MinCount, d.MinCount)
+			setInt(&sv.MaxCount, d.MaxCount)
+			setInt(&sv.TargetCPU, d.TargetCPU)
+			setInt(&sv.TargetMemory, d.TargetMemory)
 		}
 		setInt(&sv.CPU, DefaultCPU)
 		setInt(&sv.Memory, DefaultMemory)
 		setInt(&sv.DesiredCount, DefaultDesiredCount)
+		setInt(&sv.MinCount, DefaultMinCount)
+		setInt(&sv.MaxCount, max(sv.MinCount, DefaultMaxFactor*sv.DesiredCount))
+		setInt(&sv.TargetCPU, DefaultTargetCPU)
+		setInt(&sv.TargetMemory, DefaultTargetMemory)
+	}
+	if t.Model.Valid() {
+		if t.Data == nil {
+			t.Data = &DataSpec{}
+		}
+		if t.Data.Mode == "" && tier != nil && t.Model.Honours(tier.Data.Mode) {
+			t.Data.Mode = tier.Data.Mode
+		}
+		if t.Data.Mode == "" {
+			t.Data.Mode = t.Model.DefaultData()
+		}
 	}
 	if t.Model == ModelApplication && tier != nil {
 		if t.Limits == nil {

@@ -46,6 +46,37 @@ const (
 	StatusSuspended  Status = "suspended"
 )
 
+// DataMode is where a tenant's data lives.
+type DataMode string
+
+// Data modes.
+const (
+	// DataPooled keeps the tenant's items in the platform's shared table, keyed
+	// by tenant id (the pooled data of the application model).
+	DataPooled DataMode = "pooled"
+	// DataTable gives the tenant a table of its own (in its own account for the
+	// account model).
+	DataTable DataMode = "table"
+)
+
+// DataModes lists every data mode.
+var DataModes = []DataMode{DataPooled, DataTable}
+
+// Ingress is how a subnet-model tenant's service is reached.
+type Ingress string
+
+// Ingress kinds.
+const (
+	// IngressShared puts the service behind the platform's shared load
+	// balancer, with a host rule at the tenant's listener priority.
+	IngressShared Ingress = "shared"
+	// IngressDedicated gives the tenant a load balancer of its own.
+	IngressDedicated Ingress = "dedicated"
+)
+
+// Ingresses lists every ingress kind.
+var Ingresses = []Ingress{IngressShared, IngressDedicated}
+
 // Tenant is one tenants/<id>.yaml file.
 type Tenant struct {
 	// Id is the tenant's DNS-label id (lowercase letters, digits and '-', at most 40
@@ -71,6 +102,15 @@ type Tenant struct {
 	Tags map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
 	// Release pins the tenant to a release; a rollout of another release skips it.
 	Release string `yaml:"release,omitempty" json:"release,omitempty"`
+	// DomainName is the tenant's own name under the fleet's domain, one label
+	// deep (e.g. shop.app.example.com, so the platform's wildcard certificate
+	// covers it); <id>.<domain> when left out. Application-model tenants are
+	// reached at api.<domain> and take none.
+	DomainName string `yaml:"domainName,omitempty" json:"domainName,omitempty"`
+	// Data is where the tenant's data lives; the tier's when left out (if the
+	// model can honour it), else the model's own: pooled for the application
+	// model, a table of its own for every other.
+	Data *DataSpec `yaml:"data,omitempty" json:"data,omitempty"`
 
 	// Account says which AWS account an account-model tenant lives in.
 	Account *AccountSpec `yaml:"account,omitempty" json:"account,omitempty"`
@@ -86,6 +126,15 @@ type Tenant struct {
 
 	// Source is where the tenant was read from; not part of the file.
 	Source Source `yaml:"-" json:"-"`
+}
+
+// DataSpec is where a tenant's data lives.
+type DataSpec struct {
+	// Mode is pooled (items keyed by tenant in the platform's shared table) or
+	// table (a table of the tenant's own, with point-in-time recovery and
+	// encryption). The application model honours only pooled, the account
+	// model only table.
+	Mode DataMode `yaml:"mode" json:"mode"`
 }
 
 // AccountSpec is an account-model tenant's AWS account: a fixed id, or a pool to
@@ -116,15 +165,28 @@ type ServiceSpec struct {
 	CPU int `yaml:"cpu,omitempty" json:"cpu,omitempty"`
 	// Memory is the Fargate task memory in MiB, valid for the CPU; the tier's when left out.
 	Memory int `yaml:"memory,omitempty" json:"memory,omitempty"`
-	// DesiredCount is the number of running tasks; the tier's when left out.
+	// DesiredCount is the number of tasks the service starts with; the tier's when left out.
 	DesiredCount int `yaml:"desiredCount,omitempty" json:"desiredCount,omitempty"`
+	// MinCount is the fewest tasks autoscaling keeps (at least 1, at most
+	// desiredCount); the tier's when left out, else 1. A suspended tenant runs none.
+	MinCount int `yaml:"minCount,omitempty" json:"minCount,omitempty"`
+	// MaxCount is the most tasks autoscaling starts (at least desiredCount,
+	// at most 1000); the tier's when left out, else 4 × desiredCount.
+	MaxCount int `yaml:"maxCount,omitempty" json:"maxCount,omitempty"`
+	// TargetCpu is the average CPU utilisation in percent that autoscaling
+	// tracks (10 to 95); the tier's when left out, else 70.
+	TargetCPU int `yaml:"targetCpu,omitempty" json:"targetCpu,omitempty"`
+	// TargetMemory is the average memory utilisation in percent that
+	// autoscaling tracks (10 to 95); the tier's when left out, else 80.
+	TargetMemory int `yaml:"targetMemory,omitempty" json:"targetMemory,omitempty"`
 	// Port is the container port; 8080 when left out.
 	Port int `yaml:"port,omitempty" json:"port,omitempty"`
 	// HealthCheckPath is the load balancer's health check path; /healthz when left out.
 	HealthCheckPath string `yaml:"healthCheckPath,omitempty" json:"healthCheckPath,omitempty"`
 	// ListenerPriority is the tenant's rule priority on the shared load balancer
-	// (container model), unique in the fleet and kept for the tenant's life; it also
-	// picks the listener: priorities 1-100 go to the first, 101-200 to the second, ...
+	// (container model, and subnet model with shared ingress), unique in the fleet
+	// and kept for the tenant's life; it also picks the listener: priorities 1-100
+	// go to the first, 101-200 to the second, ...
 	ListenerPriority int `yaml:"listenerPriority,omitempty" json:"listenerPriority,omitempty"`
 }
 
@@ -148,8 +210,11 @@ type Settings struct {
 	Environment string `yaml:"environment" json:"environment"`
 	// PlatformRegion is where the platform stack lives and tenants' default region.
 	PlatformRegion string `yaml:"platformRegion" json:"platformRegion"`
-	// Domain is the DNS zone tenants are served under (<id>.<domain>).
+	// Domain is the DNS zone tenants are served under (<id>.<domain>); the
+	// pooled API answers at api.<domain>.
 	Domain string `yaml:"domain" json:"domain"`
+	// DNS is the hosted zone of domain.
+	DNS DNS `yaml:"dns,omitempty" json:"dns,omitempty"`
 	// DefaultImage is the container image of tenants that name none.
 	DefaultImage string `yaml:"defaultImage" json:"defaultImage"`
 	// SharedVPC is the platform's VPC that subnet and container tenants live in.
@@ -167,6 +232,14 @@ type Settings struct {
 
 	// Source is where the settings were read from; not part of the file.
 	Source Source `yaml:"-" json:"-"`
+}
+
+// DNS is the public hosted zone tenants' names live in.
+type DNS struct {
+	// ZoneId is an existing public Route 53 hosted zone for domain; the
+	// platform stack creates the zone when left out (then delegate the domain
+	// to the zone's name servers, a stack output).
+	ZoneID string `yaml:"zoneId,omitempty" json:"zoneId,omitempty"`
 }
 
 // SharedVPC is the platform's VPC for subnet and container tenants.
@@ -244,8 +317,13 @@ type Tier struct {
 	Throttle Throttle `yaml:"throttle" json:"throttle"`
 	// Quota is the API usage plan quota of the tier.
 	Quota Quota `yaml:"quota" json:"quota"`
-	// Service is the default container size of the tier.
+	// Service is the default container size and scaling of the tier.
 	Service ServiceDefaults `yaml:"service,omitempty" json:"service,omitempty"`
+	// Data is the default data mode of the tier's tenants (where their model honours it).
+	Data DataSpec `yaml:"data,omitempty" json:"data,omitempty"`
+	// Ingress is how the tier's subnet-model tenants are reached: shared (the
+	// platform's load balancer, the default) or dedicated (one of their own).
+	Ingress Ingress `yaml:"ingress,omitempty" json:"ingress,omitempty"`
 	// MonthlyBudgetUSD is the monthly budget of a siloed tenant's account (account model).
 	MonthlyBudgetUSD float64 `yaml:"monthlyBudgetUsd,omitempty" json:"monthlyBudgetUsd,omitempty"`
 	// AccountPool is the pool of baselined accounts kept ready for this tier.
@@ -274,8 +352,16 @@ type ServiceDefaults struct {
 	CPU int `yaml:"cpu,omitempty" json:"cpu,omitempty"`
 	// Memory is the Fargate task memory in MiB.
 	Memory int `yaml:"memory,omitempty" json:"memory,omitempty"`
-	// DesiredCount is the number of running tasks.
+	// DesiredCount is the number of tasks a service starts with.
 	DesiredCount int `yaml:"desiredCount,omitempty" json:"desiredCount,omitempty"`
+	// MinCount is the fewest tasks autoscaling keeps.
+	MinCount int `yaml:"minCount,omitempty" json:"minCount,omitempty"`
+	// MaxCount is the most tasks autoscaling starts.
+	MaxCount int `yaml:"maxCount,omitempty" json:"maxCount,omitempty"`
+	// TargetCpu is the average CPU utilisation in percent autoscaling tracks.
+	TargetCPU int `yaml:"targetCpu,omitempty" json:"targetCpu,omitempty"`
+	// TargetMemory is the average memory utilisation in percent autoscaling tracks.
+	TargetMemory int `yaml:"targetMemory,omitempty" json:"targetMemory,omitempty"`
 }
 
 // AccountPool is the pool of baselined accounts of a tier.

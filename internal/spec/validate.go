@@ -35,6 +35,10 @@ var (
 	labelKeyRe = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$`)
 	labelValRe = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$`)
 	releaseRe  = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._+-]{0,62})$`)
+	// domainNameRe is a lowercase DNS name, for the schema; validation
+	// checks names with isDomain and against the fleet's zone.
+	domainNameRe = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	zoneIDRe     = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
 	// tagCharsRe is AWS's pattern of tag keys and values; badTagChar applies
 	// it character by character (to name the culprit), the schema as is.
 	tagCharsRe = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
@@ -75,6 +79,9 @@ func validateSettings(s *Settings, e *errs) {
 		e.at(src, "domain", "required field \"domain\" is missing; tenants are served under <id>.<domain>, e.g. domain: app.example.com")
 	case len(s.Domain) > 200 || !isDomain(s.Domain) || strings.ToLower(s.Domain) != s.Domain:
 		e.at(src, "domain", "%q is not a DNS name; write lowercase labels separated by dots, e.g. app.example.com", s.Domain)
+	}
+	if z := s.DNS.ZoneID; z != "" && !zoneIDRe.MatchString(z) {
+		e.at(src, "dns.zoneId", "%q is not a Route 53 hosted zone id; write the id of the domain's public zone, e.g. Z0123456789ABCDEFGHIJ, or remove zoneId to let the platform stack create the zone", z)
 	}
 	if strings.TrimSpace(s.DefaultImage) == "" {
 		e.at(src, "defaultImage", "required field \"defaultImage\" is missing; it is the container image of tenants that name none, e.g. public.ecr.aws/nginx/nginx:1.27")
@@ -199,6 +206,7 @@ func validateTiers(s *Settings, e *errs) {
 		if sv.DesiredCount < 0 {
 			e.at(src, p+".service.desiredCount", "desiredCount is %d; use 0 or more", sv.DesiredCount)
 		}
+		validateTierService(src, p, tier, e)
 		switch {
 		case tier.MonthlyBudgetUSD < 0:
 			e.at(src, p+".monthlyBudgetUsd", "monthlyBudgetUsd is %v; use 0 (no budget) or more", tier.MonthlyBudgetUSD)
@@ -293,6 +301,8 @@ func validateTenant(s *Settings, t *Tenant, e *errs) {
 		e.at(src, "release", "%q is not a release name; use letters, digits, '.', '_', '+', '-', at most 63 characters, e.g. 2026.10.2", t.Release)
 	}
 	validateTenantBlocks(s, t, e)
+	validateReach(s, t, e)
+	validateData(t, tier, e)
 	checkNames(s, t, e)
 }
 
@@ -417,13 +427,10 @@ func validateService(t *Tenant, tier *Tier, e *errs) {
 	if !strings.HasPrefix(sv.HealthCheckPath, "/") || len(sv.HealthCheckPath) > 1024 || strings.ContainsAny(sv.HealthCheckPath, " \t?#") {
 		e.at(src, "service.healthCheckPath", "%q is not a health check path; write an absolute path without blanks or query, at most 1024 characters, e.g. /healthz", sv.HealthCheckPath)
 	}
-	switch {
-	case t.Model == ModelContainer && sv.ListenerPriority == 0:
-		e.at(src, "service.listenerPriority", "a container-model tenant needs service.listenerPriority, its rule priority on the shared load balancer (1 to %d, unique in the fleet)", MaxPriority)
-	case t.Model == ModelContainer && (sv.ListenerPriority < 1 || sv.ListenerPriority > MaxPriority):
-		e.at(src, "service.listenerPriority", "listenerPriority %d is out of range; use 1 to %d, unique in the fleet", sv.ListenerPriority, MaxPriority)
-	case t.Model != ModelContainer && sv.ListenerPriority != 0:
-		e.at(src, "service.listenerPriority", "listenerPriority is for the container model's shared load balancer; a %s tenant has its own, remove it", t.Model)
+	// A tier whose scaling is wrong hands it to every tenant: it is reported
+	// once, on the tier, and the tenants are checked once it is fixed.
+	if tier == nil || scalingValid(tier.Service) {
+		checkScaling(src, "service", sv.DesiredCount, sv.MinCount, sv.MaxCount, sv.TargetCPU, sv.TargetMemory, e)
 	}
 }
 

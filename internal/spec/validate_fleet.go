@@ -21,6 +21,7 @@ type fleetCheck struct {
 	vpcErr     error
 	accounts   *uniques
 	priorities *uniques
+	hosts      *uniques
 
 	accountTenants, subnetTenants int
 	// shared are the subnets in the shared VPC: the platform's and every
@@ -32,7 +33,7 @@ type fleetCheck struct {
 }
 
 func newFleetCheck(s *Settings) *fleetCheck {
-	c := &fleetCheck{s: s, accounts: newUniques(0), priorities: newUniques(0),
+	c := &fleetCheck{s: s, accounts: newUniques(0), priorities: newUniques(0), hosts: newUniques(0),
 		byRegion: map[string][]cidrItem{}, vpcTenants: map[string][]*Tenant{}}
 	c.vpc, c.vpcErr = ParseCIDR(s.SharedVPC.CIDR)
 	for i, cidr := range s.SharedVPC.PlatformSubnets {
@@ -46,6 +47,12 @@ func newFleetCheck(s *Settings) *fleetCheck {
 // add collects what the fleet-wide checks need of one tenant.
 func (c *fleetCheck) add(t *Tenant, e *errs) {
 	s := c.s
+	if t.Model.RunsService() && t.ID != "" {
+		c.hosts.add(s.Hostname(t), t)
+	}
+	if t.Service != nil && t.Service.ListenerPriority > 0 && s.UsesSharedListener(t) {
+		c.priorities.add(strconv.Itoa(t.Service.ListenerPriority), t)
+	}
 	switch t.Model {
 	case ModelAccount:
 		c.accountTenants++
@@ -55,10 +62,6 @@ func (c *fleetCheck) add(t *Tenant, e *errs) {
 			} else {
 				c.accounts.add(t.Account.ID, t)
 			}
-		}
-	case ModelContainer:
-		if t.Service != nil && t.Service.ListenerPriority > 0 {
-			c.priorities.add(strconv.Itoa(t.Service.ListenerPriority), t)
 		}
 	case ModelSubnet:
 		c.subnetTenants++
@@ -91,6 +94,13 @@ func (c *fleetCheck) finish(f *Fleet, e *errs) {
 	reportShared(duplicateIDs(f.Tenants), "id", "tenant id %s is also the id of %s; ids are unique in the fleet, rename one of the files and its id", e)
 	reportShared(c.accounts.shared, "account.id", "account %s is also the account of %s; every account-model tenant has an account of its own", e)
 	reportShared(c.priorities.shared, "service.listenerPriority", "listener priority %s is also used by %s; priorities are unique on the shared load balancer, pick a free one", e)
+	// Tenants sharing an id share its default name; the id is reported above.
+	for host, ts := range c.hosts.shared {
+		if sameDefaultName(ts) {
+			delete(c.hosts.shared, host)
+		}
+	}
+	reportSharedAt(c.hosts.shared, hostPath, "the name %s is also the name of %s; every tenant answers at a name of its own, set domainName to a free name under "+s.Domain, e)
 
 	// The organization's account quota: the management account, every
 	// account-model tenant's account and the baselined accounts pools keep ready.
@@ -159,6 +169,17 @@ func (c *fleetCheck) finish(f *Fleet, e *errs) {
 	}
 }
 
+// sameDefaultName reports whether the tenants share a name only because they
+// share an id (none sets domainName).
+func sameDefaultName(ts []*Tenant) bool {
+	for _, t := range ts {
+		if t.DomainName != "" || t.ID != ts[0].ID {
+			return false
+		}
+	}
+	return true
+}
+
 // duplicateIDs finds tenants sharing an id. Tenants sorted by id (as loading
 // leaves them) put duplicates side by side, so no map of every id is needed.
 func duplicateIDs(tenants []*Tenant) map[string][]*Tenant {
@@ -194,6 +215,12 @@ func where(src *Source, path string) string {
 // unique, naming the others; a pull request check then marks the new file
 // whichever of them it is.
 func reportShared(byValue map[string][]*Tenant, path, format string, e *errs) {
+	reportSharedAt(byValue, func(*Tenant) string { return path }, format, e)
+}
+
+// reportSharedAt is reportShared for a value each tenant may hold in a
+// different field (pathOf says which).
+func reportSharedAt(byValue map[string][]*Tenant, pathOf func(*Tenant) string, format string, e *errs) {
 	for _, v := range sortedKeys(byValue) {
 		ts := byValue[v]
 		if len(ts) < 2 {
@@ -204,10 +231,10 @@ func reportShared(byValue map[string][]*Tenant, path, format string, e *errs) {
 			var others []string
 			for _, o := range ts {
 				if o != t {
-					others = append(others, fmt.Sprintf("tenant %s (%s)", o.ID, where(&o.Source, path)))
+					others = append(others, fmt.Sprintf("tenant %s (%s)", o.ID, where(&o.Source, pathOf(o))))
 				}
 			}
-			e.at(&t.Source, path, format, v, strings.Join(others, ", "))
+			e.at(&t.Source, pathOf(t), format, v, strings.Join(others, ", "))
 		}
 	}
 }

@@ -146,7 +146,7 @@ func TestValidateInMemory(t *testing.T) {
 	}
 	f := &Fleet{Settings: sample.Settings, Tenants: []*Tenant{{
 		ID: "mem", Name: "Mem", Tier: "premium", Model: ModelSubnet, CostCenter: "CC-1", Owner: "ops@example.com",
-		Subnets: []string{"10.0.4.0/24", "10.0.400.0/24"},
+		Subnets: []string{"10.0.4.0/24", "10.0.400.0/24"}, Service: &ServiceSpec{ListenerPriority: 999},
 	}}}
 	f.Settings.Source = Source{File: "fleet.yaml"}
 	SetDefaults(f)

@@ -1,6 +1,6 @@
 // Package stackconfig gives every stack tenantctl drives its program and its
 // configuration: the isolation model's program (models.Program), what the spec
-// says about the stack (rollout.SpecConfig) and, for account-model tenants, the
+// says about the stack (FromSpec) and, for account-model tenants, the
 // account to deploy into, the role to assume there and the external id that
 // role requires. Those are resolved when the stack runs, never stored in the
 // repository: the account from the lifecycle's TENANT_ID tag when the tenant
@@ -23,7 +23,6 @@ import (
 	"github.com/tenantctl/tenantctl/internal/awscfg"
 	"github.com/tenantctl/tenantctl/internal/externalid"
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
-	"github.com/tenantctl/tenantctl/internal/rollout"
 	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 	"github.com/tenantctl/tenantctl/internal/spec"
@@ -63,8 +62,25 @@ type programs struct {
 
 func (p programs) Program(stack string) (pulumi.RunFunc, error) { return models.Program(p.f, stack) }
 
+// ModelPrograms gives the stacks the given program, with each stack's
+// configuration from the spec alone (FromSpec): what tests and tools that
+// bring their own program need.
+func ModelPrograms(f *spec.Fleet, program func(f *spec.Fleet, stack string) (pulumi.RunFunc, error)) runner.Programs {
+	return modelPrograms{f: f, program: program}
+}
+
+type modelPrograms struct {
+	f       *spec.Fleet
+	program func(*spec.Fleet, string) (pulumi.RunFunc, error)
+}
+
+func (m modelPrograms) Program(stack string) (pulumi.RunFunc, error) { return m.program(m.f, stack) }
+func (m modelPrograms) Config(stack string) (map[string]auto.ConfigValue, error) {
+	return FromSpec(m.f, stack)
+}
+
 func (p programs) Config(stack string) (map[string]auto.ConfigValue, error) {
-	cfg, err := rollout.SpecConfig(p.f, stack)
+	cfg, err := FromSpec(p.f, stack)
 	if err != nil {
 		return nil, err
 	}

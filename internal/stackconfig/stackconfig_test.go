@@ -1,4 +1,4 @@
-package stackconfig
+package stackconfig_test
 
 import (
 	"errors"
@@ -11,6 +11,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/render"
 	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/stackconfig"
 	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
 )
 
@@ -18,7 +19,7 @@ var secret = []byte("0123456789abcdef0123456789abcdef")
 
 // run renders the stack's real program with the configuration Programs gives
 // it, as the rollout's inline program would run, and returns the provider.
-func run(t *testing.T, f *spec.Fleet, o Options, stack string) (map[string]auto.ConfigValue, *render.Resource) {
+func run(t *testing.T, f *spec.Fleet, o stackconfig.Options, stack string) (map[string]auto.ConfigValue, *render.Resource) {
 	t.Helper()
 	cfg, resources := runAll(t, f, o, stack)
 	for _, r := range resources {
@@ -32,7 +33,7 @@ func run(t *testing.T, f *spec.Fleet, o Options, stack string) (map[string]auto.
 
 func TestAccountTenantWithFixedAccount(t *testing.T) {
 	f := samplefleet.Load(t)
-	cfg, prov := run(t, f, Options{ExternalIDSecret: secret}, "acme-corp")
+	cfg, prov := run(t, f, stackconfig.Options{ExternalIDSecret: secret}, "acme-corp")
 	want := externalid.Derive(secret, "210987654321")
 	if got := cfg["tenantctl:externalId"]; got.Value != want || !got.Secret {
 		t.Errorf("externalId = %+v, want secret %s", got, want)
@@ -49,7 +50,7 @@ func TestAccountTenantWithFixedAccount(t *testing.T) {
 func TestAccountTenantFromThePool(t *testing.T) {
 	f := samplefleet.Load(t)
 	var asked []string
-	o := Options{ExternalIDSecret: secret, ResolveAccount: func(id string) (string, error) {
+	o := stackconfig.Options{ExternalIDSecret: secret, ResolveAccount: func(id string) (string, error) {
 		asked = append(asked, id)
 		return "333333333333", nil
 	}}
@@ -68,7 +69,7 @@ func TestAccountTenantFromThePool(t *testing.T) {
 
 func TestOtherStacksNeedNoAccountOrSecret(t *testing.T) {
 	f := samplefleet.Load(t)
-	o := Options{PlatformStack: "acme/tenantctl/platform", ResolveAccount: func(string) (string, error) {
+	o := stackconfig.Options{PlatformStack: "acme/tenantctl/platform", ResolveAccount: func(string) (string, error) {
 		t.Fatal("resolver called for a stack that is not account-model")
 		return "", nil
 	}}
@@ -91,17 +92,17 @@ func TestAccountTenantRefusals(t *testing.T) {
 	cases := []struct {
 		name  string
 		stack string
-		o     Options
+		o     stackconfig.Options
 		want  string
 	}{
-		{"no secret", "acme-corp", Options{}, "set TENANTCTL_EXTERNAL_ID_SECRET"},
-		{"no resolver", "globex", Options{ExternalIDSecret: secret}, "run `tenantctl accounts assign globex` or set account.id in"},
-		{"not assigned", "globex", Options{ExternalIDSecret: secret, ResolveAccount: func(string) (string, error) {
+		{"no secret", "acme-corp", stackconfig.Options{}, "set TENANTCTL_EXTERNAL_ID_SECRET"},
+		{"no resolver", "globex", stackconfig.Options{ExternalIDSecret: secret}, "run `tenantctl accounts assign globex` or set account.id in"},
+		{"not assigned", "globex", stackconfig.Options{ExternalIDSecret: secret, ResolveAccount: func(string) (string, error) {
 			return "", errors.New("no account is ACTIVE")
 		}}, "resolving the tenant's account: no account is ACTIVE (run `tenantctl accounts assign globex` first)"},
 	}
 	for _, c := range cases {
-		_, err := Programs(f, c.o).Config(c.stack)
+		_, err := stackconfig.Programs(f, c.o).Config(c.stack)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want %q", c.name, err, c.want)
 		}
@@ -109,9 +110,9 @@ func TestAccountTenantRefusals(t *testing.T) {
 }
 
 // runAll is run, returning every resource of the stack.
-func runAll(t *testing.T, f *spec.Fleet, o Options, stack string) (map[string]auto.ConfigValue, []*render.Resource) {
+func runAll(t *testing.T, f *spec.Fleet, o stackconfig.Options, stack string) (map[string]auto.ConfigValue, []*render.Resource) {
 	t.Helper()
-	p := Programs(f, o)
+	p := stackconfig.Programs(f, o)
 	cfg, err := p.Config(stack)
 	if err != nil {
 		t.Fatal(err)
@@ -120,14 +121,7 @@ func runAll(t *testing.T, f *spec.Fleet, o Options, stack string) (map[string]au
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain := map[string]string{}
-	var secrets []string
-	for k, v := range cfg {
-		plain[k] = v.Value
-		if v.Secret {
-			secrets = append(secrets, k)
-		}
-	}
+	plain, secrets := stackconfig.Plain(cfg)
 	g, err := render.Run(prog, render.Options{Stack: stack, Config: plain, Secrets: secrets})
 	if err != nil {
 		t.Fatalf("%s: %v", stack, err)
@@ -145,14 +139,14 @@ func TestAccountStacksPickTheRoleOfTheOperation(t *testing.T) {
 	key := []byte(externalid.PreviewKey(secret))
 	cases := []struct {
 		name     string
-		o        Options
+		o        stackconfig.Options
 		role, id string
 	}{
-		{"preview with the key only", Options{Op: plan.OpPreview, PreviewKey: key}, "TenantctlPreview", externalid.DerivePreview(key, acct)},
-		{"preview with the secret", Options{Op: plan.OpPreview, ExternalIDSecret: secret}, "TenantctlPreview", externalid.DerivePreview(key, acct)},
-		{"up", Options{Op: plan.OpUp, ExternalIDSecret: secret, PreviewKey: key}, "TenantctlDeploy", externalid.Derive(secret, acct)},
-		{"refresh", Options{Op: plan.OpRefresh, ExternalIDSecret: secret}, "TenantctlDeploy", externalid.Derive(secret, acct)},
-		{"destroy", Options{Op: plan.OpDestroy, ExternalIDSecret: secret}, "TenantctlDeploy", externalid.Derive(secret, acct)},
+		{"preview with the key only", stackconfig.Options{Op: plan.OpPreview, PreviewKey: key}, "TenantctlPreview", externalid.DerivePreview(key, acct)},
+		{"preview with the secret", stackconfig.Options{Op: plan.OpPreview, ExternalIDSecret: secret}, "TenantctlPreview", externalid.DerivePreview(key, acct)},
+		{"up", stackconfig.Options{Op: plan.OpUp, ExternalIDSecret: secret, PreviewKey: key}, "TenantctlDeploy", externalid.Derive(secret, acct)},
+		{"refresh", stackconfig.Options{Op: plan.OpRefresh, ExternalIDSecret: secret}, "TenantctlDeploy", externalid.Derive(secret, acct)},
+		{"destroy", stackconfig.Options{Op: plan.OpDestroy, ExternalIDSecret: secret}, "TenantctlDeploy", externalid.Derive(secret, acct)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -185,12 +179,12 @@ func TestAccountStacksPickTheRoleOfTheOperation(t *testing.T) {
 
 func TestPreviewWithoutThePreviewKeyIsRefused(t *testing.T) {
 	f := samplefleet.Load(t)
-	_, err := Programs(f, Options{Op: plan.OpPreview}).Config("acme-corp")
+	_, err := stackconfig.Programs(f, stackconfig.Options{Op: plan.OpPreview}).Config("acme-corp")
 	if err == nil || !strings.Contains(err.Error(), "set TENANTCTL_PREVIEW_EXTERNAL_ID_KEY to the output of `tenantctl accounts external-id --preview-key`") {
 		t.Fatalf("err = %v", err)
 	}
 	// The preview key opens no deploy: an up given only the key is refused.
-	_, err = Programs(f, Options{Op: plan.OpUp, PreviewKey: []byte(externalid.PreviewKey(secret))}).Config("acme-corp")
+	_, err = stackconfig.Programs(f, stackconfig.Options{Op: plan.OpUp, PreviewKey: []byte(externalid.PreviewKey(secret))}).Config("acme-corp")
 	if err == nil || !strings.Contains(err.Error(), "set TENANTCTL_EXTERNAL_ID_SECRET") {
 		t.Fatalf("up with the preview key: err = %v", err)
 	}

@@ -52,7 +52,7 @@ tier: premium
 costCenter: CC-9
 owner: ops@probe.example.com
 subnets: [10.0.16.0/25]
-service: {cpu: 300}
+service: {cpu: 300, listenerPriority: 999}
 `
 
 func TestValidateSample(t *testing.T) {
@@ -207,6 +207,7 @@ func TestValidateAgainst(t *testing.T) {
 	oscorp := filepath.Join(dir, "oscorp.yaml")
 	data, _ := os.ReadFile(oscorp)
 	changed := strings.Replace(strings.Replace(string(data), "model: subnet", "model: vpc", 1), "subnets:\n  - 10.0.20.0/24\n  - 10.0.21.0/24\n", "network: {cidr: 10.12.0.0/16}\n", 1)
+	changed = strings.Replace(changed, "service:\n  listenerPriority: 50\n", "", 1)
 	writeFile(t, oscorp, changed)
 
 	out, _, code := runCLI(t, "validate", "--dir", dir, "--against", "HEAD")

@@ -16,13 +16,13 @@ import (
 	pauto "github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
 	"github.com/tenantctl/tenantctl/internal/rollout/auto"
 	"github.com/tenantctl/tenantctl/internal/rollout/journal"
 	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
 	"github.com/tenantctl/tenantctl/internal/rollout/report"
 	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/stackconfig"
 )
 
 // crashChild makes the test binary run tenantctl's main instead of the tests;
@@ -50,7 +50,7 @@ func TestCrashChildMain(t *testing.T) {
 // (the engine holds the stack's lock by then) and takes a second.
 func useSlowComponents() {
 	programsFor = func(_ *engineOptions, f *spec.Fleet) (runner.Programs, error) {
-		return rollout.ModelPrograms(f, func(f *spec.Fleet, stack string) (pulumi.RunFunc, error) {
+		return stackconfig.ModelPrograms(f, func(f *spec.Fleet, stack string) (pulumi.RunFunc, error) {
 			prog, err := componentProgram(f, stack)
 			if err != nil {
 				return nil, err

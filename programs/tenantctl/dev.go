@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -166,24 +165,9 @@ func gapReport(f *spec.Fleet, extra map[string]string, secret []byte) (map[strin
 	progs := stackconfig.Programs(f, stackconfig.Options{
 		ExternalIDSecret: secret,
 		ResolveAccount:   func(string) (string, error) { return "000000000000", nil },
-		Extra:            autoConfig(extra),
+		Extra:            stackconfig.FromStrings(extra),
 	})
-	config := func(stack string) (map[string]string, []string, error) {
-		cfg, err := progs.Config(stack)
-		if err != nil {
-			return nil, nil, err
-		}
-		plain, secrets := map[string]string{}, []string(nil)
-		for k, v := range cfg {
-			plain[k] = v.Value
-			if v.Secret {
-				secrets = append(secrets, k)
-			}
-		}
-		sort.Strings(secrets)
-		return plain, secrets, nil
-	}
-	graphs, err := render.Stacks(f, render.AllStacks(f), config)
+	graphs, err := render.Stacks(f, render.AllStacks(f), progs.Config)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	pauto "github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/spf13/cobra"
 
 	"github.com/tenantctl/tenantctl/internal/devloop"
@@ -73,18 +72,6 @@ func (e *endpointOptions) stackConfig(dummy bool) map[string]string {
 		models.ConfigKey(emulation.ConfigEmulator):    e.emulator,
 		models.ConfigKey(emulation.ConfigCredentials): creds,
 	}
-}
-
-// autoConfig is stackConfig as the Automation API takes it.
-func autoConfig(cfg map[string]string) map[string]pauto.ConfigValue {
-	if len(cfg) == 0 {
-		return nil
-	}
-	out := make(map[string]pauto.ConfigValue, len(cfg))
-	for k, v := range cfg {
-		out[k] = pauto.ConfigValue{Value: v}
-	}
-	return out
 }
 
 // sdkConfig is the AWS SDK configuration for the emulator, with dummy

@@ -51,7 +51,7 @@ func fleetPrograms(e *engineOptions, f *spec.Fleet) (runner.Programs, error) {
 		if err != nil {
 			return nil, err
 		}
-		so.Extra = autoConfig(e.endpoint.stackConfig(dummy))
+		so.Extra = stackconfig.FromStrings(e.endpoint.stackConfig(dummy))
 		load = func(context.Context) (aws.Config, error) { return cfg, nil }
 	}
 	so.ResolveAccount = e.resolveAccount

@@ -11,11 +11,11 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
 	"github.com/tenantctl/tenantctl/internal/rollout/auto"
 	"github.com/tenantctl/tenantctl/internal/rollout/report"
 	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/stackconfig"
 )
 
 // componentProgram stands in for models.Program: each tenant stack registers
@@ -77,7 +77,7 @@ func TestCommandsOnTheRealEngine(t *testing.T) {
 	t.Setenv("CI", "true")
 	oldP, oldPl := programsFor, pluginsFor
 	programsFor = func(_ *engineOptions, f *spec.Fleet) (runner.Programs, error) {
-		return rollout.ModelPrograms(f, componentProgram), nil
+		return stackconfig.ModelPrograms(f, componentProgram), nil
 	}
 	pluginsFor = func() []auto.Plugin { return nil }
 	t.Cleanup(func() { programsFor, pluginsFor = oldP, oldPl })

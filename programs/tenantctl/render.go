@@ -11,6 +11,7 @@ import (
 
 	"github.com/tenantctl/tenantctl/internal/render"
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/stackconfig"
 )
 
 type renderOptions struct {
@@ -74,13 +75,13 @@ func (o *renderOptions) run() error {
 	if o.all {
 		o.stacks = render.AllStacks(f)
 	}
-	config := render.StackConfigDir(o.stacksDir)
+	config := stackconfig.Dir(o.stacksDir)
 	if o.endpoint.url != "" {
 		_, dummy, err := o.endpoint.sdkConfig(context.Background(), f.Settings.PlatformRegion)
 		if err != nil {
 			return withCode(ExitInvalid, err)
 		}
-		config = render.WithExtra(config, o.endpoint.stackConfig(dummy))
+		config = stackconfig.WithExtra(config, o.endpoint.stackConfig(dummy))
 	}
 	graphs, err := render.Stacks(f, o.stacks, config)
 	if err != nil {

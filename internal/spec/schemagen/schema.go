@@ -157,6 +157,10 @@ func (g *schemaGen) typeSchema(t reflect.Type) map[string]any {
 		return map[string]any{"type": "string", "enum": spec.Models}
 	case reflect.TypeOf(spec.Status("")):
 		return map[string]any{"type": "string", "enum": spec.Statuses}
+	case reflect.TypeOf(spec.DataMode("")):
+		return map[string]any{"type": "string", "enum": spec.DataModes}
+	case reflect.TypeOf(spec.Ingress("")):
+		return map[string]any{"type": "string", "enum": spec.Ingresses}
 	}
 	switch t.Kind() {
 	case reflect.String:
