@@ -7,11 +7,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 )
 
 func newDestroyCmd(g *globalOptions) *cobra.Command {
-	o := &fanoutOptions{g: g, op: rollout.OpDestroy, offboarding: true}
+	o := newFanoutOptions(g, plan.OpDestroy)
+	o.offboarding = true
 	cmd := &cobra.Command{
 		Use:   "destroy --tenant ID",
 		Short: "Offboard a tenant: destroy every resource of its stack",
@@ -37,18 +38,18 @@ the usual step before offboarding.`,
 			}
 			// --platform alone is the platform stack, not "every tenant and the platform".
 			o.sel.PlatformOnly = o.platform
-			f, plan, err := o.plan(cmd.Context())
+			f, p, err := o.plan(cmd.Context())
 			if err != nil {
 				return err
 			}
-			if n := plan.Stacks(); n > 1 && !o.many {
+			if n := p.Stacks(); n > 1 && !o.many {
 				var ids []string
-				for _, w := range plan.Waves {
+				for _, w := range p.Waves {
 					ids = append(ids, w.Stacks...)
 				}
 				return usageError(fmt.Errorf("the selection holds %d stacks (%s); destroy takes one unless --many is given", n, strings.Join(ids, ", ")))
 			}
-			return o.execute(cmd.Context(), f, plan, nil)
+			return o.execute(cmd.Context(), f, p, nil)
 		},
 	}
 	o.addSelectionFlags(cmd)

@@ -6,12 +6,15 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/journal"
+	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
+	"github.com/tenantctl/tenantctl/internal/rollout/report"
 	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
 
 func newRolloutCmd(g *globalOptions) *cobra.Command {
-	o := &fanoutOptions{g: g, op: rollout.OpUp}
+	o := newFanoutOptions(g, plan.OpUp)
 	var resume string
 	cmd := &cobra.Command{
 		Use:   "rollout",
@@ -41,36 +44,36 @@ fail; running stacks finish, nothing more starts. Every step is journaled under
 					return usageError(fmt.Errorf("--resume runs the journaled plan as it was; --%s cannot change it", name))
 				}
 			}
-			st, err := readState(o, resume)
+			st, err := readState(o.stateDir, resume)
 			if err != nil {
 				return err
 			}
-			if st.Status == rollout.StatusSucceeded {
+			if st.Status == outcome.StatusSucceeded {
 				fmt.Fprintf(g.stderr, "rollout %s succeeded; nothing to resume\n", resume)
 				return nil
 			}
-			if st.Plan.Op != rollout.OpUp {
+			if st.Plan.Op != plan.OpUp {
 				return usageError(fmt.Errorf("%s is a %s, not a rollout; run %s again instead", resume, st.Plan.Op, st.Plan.Op))
 			}
 			// The journal is input like any file: it must be the rollout asked
 			// for, a plan the flags could have made, and of this fleet and
 			// backend (the lock is then taken on the journal's fleet and backend).
-			journal, _ := rollout.JournalPath(o.stateDir, resume)
+			path, _ := journal.Path(o.stateDir, resume)
 			if st.Plan.ID != resume {
-				return withCode(ExitInvalid, fmt.Errorf("%s: the journal's plan is of rollout %q, not %s; it cannot be resumed as %s", journal, st.Plan.ID, resume, resume))
+				return withCode(ExitInvalid, fmt.Errorf("%s: the journal's plan is of rollout %q, not %s; it cannot be resumed as %s", path, st.Plan.ID, resume, resume))
 			}
 			if err := st.Plan.Check(); err != nil {
-				return withCode(ExitInvalid, fmt.Errorf("%s: the journal's plan is invalid, so it cannot be resumed: %w", journal, err))
+				return withCode(ExitInvalid, fmt.Errorf("%s: the journal's plan is invalid, so it cannot be resumed: %w", path, err))
 			}
-			if err := st.Plan.BelongsTo(g.dir, o.backend); err != nil {
-				return withCode(ExitInvalid, fmt.Errorf("%s: %w", journal, err))
+			if err := st.Plan.BelongsTo(g.dir, o.engine.backend); err != nil {
+				return withCode(ExitInvalid, fmt.Errorf("%s: %w", path, err))
 			}
 			f, err := o.loadFleet()
 			if err != nil {
 				return err
 			}
 			for s := range st.Rows {
-				if s != rollout.PlatformStack && f.Tenant(s) == nil && !st.Succeeded()[s] {
+				if s != plan.PlatformStack && f.Tenant(s) == nil && !st.Succeeded()[s] {
 					return withCode(ExitInvalid, fmt.Errorf("rollout %s planned tenant %s, which is no longer in %s; it cannot be resumed", resume, s, g.dir))
 				}
 			}
@@ -85,20 +88,20 @@ fail; running stacks finish, nothing more starts. Every step is journaled under
 }
 
 // readState reads and folds a rollout's journal.
-func readState(o *fanoutOptions, id string) (*rollout.State, error) {
-	path, err := rollout.JournalPath(o.stateDir, id)
+func readState(stateDir, id string) (*journal.State, error) {
+	path, err := journal.Path(stateDir, id)
 	if err != nil {
 		return nil, usageError(err)
 	}
-	recs, err := rollout.ReadJournal(path)
+	recs, err := journal.Read(path)
 	if err != nil {
 		return nil, withCode(ExitInvalid, err)
 	}
-	return rollout.Fold(recs), nil
+	return journal.Fold(recs), nil
 }
 
 func newRolloutStatusCmd(g *globalOptions) *cobra.Command {
-	o := &fanoutOptions{g: g}
+	o := newFanoutOptions(g, "")
 	cmd := &cobra.Command{
 		Use:   "status ID",
 		Short: "Show a rollout's journal: every stack's result, and whether it can be resumed",
@@ -110,7 +113,7 @@ func newRolloutStatusCmd(g *globalOptions) *cobra.Command {
 			if o.output != "text" && o.output != "json" {
 				return usageError(errors.New("--output: want text or json"))
 			}
-			st, err := readState(o, args[0])
+			st, err := readState(o.stateDir, args[0])
 			if err != nil {
 				return err
 			}
@@ -118,13 +121,13 @@ func newRolloutStatusCmd(g *globalOptions) *cobra.Command {
 			if end.IsZero() {
 				end = st.Plan.Created
 			}
-			rep := rollout.NewReport(st.Plan, st.Status, st.Reason, st.Ordered(), st.Plan.Created, end)
+			rep := report.New(st.Plan, st.Status, st.Reason, st.Ordered(), st.Plan.Created, end)
 			if err := o.report(rep); err != nil {
 				return err
 			}
 			if o.output == "text" {
 				fmt.Fprintf(g.stdout, "runs: %d; selection: %s\n", st.Runs, textsafe.Escape(st.Plan.Selection))
-				if st.Status != rollout.StatusSucceeded && st.Plan.Op == rollout.OpUp {
+				if st.Status != outcome.StatusSucceeded && st.Plan.Op == plan.OpUp {
 					fmt.Fprintf(g.stdout, "resume with: tenantctl rollout --resume %s\n", textsafe.Escape(st.Plan.ID))
 				}
 			}
