@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tenantctl/tenantctl/internal/rollout"
 	"github.com/tenantctl/tenantctl/internal/rollout/journal"
 	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
 	"github.com/tenantctl/tenantctl/internal/rollout/plan"
@@ -55,27 +56,14 @@ fail; running stacks finish, nothing more starts. Every step is journaled under
 			if st.Plan.Op != plan.OpUp {
 				return usageError(fmt.Errorf("%s is a %s, not a rollout; run %s again instead", resume, st.Plan.Op, st.Plan.Op))
 			}
-			// The journal is input like any file: it must be the rollout asked
-			// for, a plan the flags could have made, and of this fleet and
-			// backend (the lock is then taken on the journal's fleet and backend).
 			path, _ := journal.Path(o.stateDir, resume)
-			if st.Plan.ID != resume {
-				return withCode(ExitInvalid, fmt.Errorf("%s: the journal's plan is of rollout %q, not %s; it cannot be resumed as %s", path, st.Plan.ID, resume, resume))
+			f, err := rollout.CheckResume(st, resume, path, g.dir, o.engine.backend, o.loadFleet)
+			var coded *exitError
+			if err != nil && !errors.As(err, &coded) { // the fleet's load error carries its code
+				return withCode(ExitInvalid, err)
 			}
-			if err := st.Plan.Check(); err != nil {
-				return withCode(ExitInvalid, fmt.Errorf("%s: the journal's plan is invalid, so it cannot be resumed: %w", path, err))
-			}
-			if err := st.Plan.BelongsTo(g.dir, o.engine.backend); err != nil {
-				return withCode(ExitInvalid, fmt.Errorf("%s: %w", path, err))
-			}
-			f, err := o.loadFleet()
 			if err != nil {
 				return err
-			}
-			for s := range st.Rows {
-				if s != plan.PlatformStack && f.Tenant(s) == nil && !st.Succeeded()[s] {
-					return withCode(ExitInvalid, fmt.Errorf("rollout %s planned tenant %s, which is no longer in %s; it cannot be resumed", resume, s, g.dir))
-				}
 			}
 			return o.execute(cmd.Context(), f, st.Plan, st)
 		},
