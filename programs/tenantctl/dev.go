@@ -45,12 +45,24 @@ type devOptions struct {
 	endpoint endpointOptions
 	dir      string
 
-	paths    devloop.Paths
-	fleetDir string
+	paths        devloop.Paths
+	fleetDir     string
+	stackTimeout time.Duration
 }
+
+// devStackTimeout bounds one stack's attempt in the dev loop. Against an
+// emulator a stack takes seconds to a few minutes; one that takes longer is
+// stuck on a call the emulator answers with an error the provider keeps
+// retrying, and should fail with what it waited on rather than hang dev up.
+const devStackTimeout = 10 * time.Minute
 
 func (d *devOptions) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&d.dir, "dev-dir", "", "where the dev loop keeps its emulator record, secret, backend and journals (default <project>/.tenantctl/dev)")
+}
+
+// addRunFlags are the flags of the dev commands that run stacks.
+func (d *devOptions) addRunFlags(cmd *cobra.Command) {
+	cmd.Flags().DurationVar(&d.stackTimeout, "stack-timeout", devStackTimeout, "fail one stack's attempt that runs longer than this (0: no limit); the progress shows what a slow stack waits on")
 }
 
 func (d *devOptions) complete() error {
@@ -63,6 +75,9 @@ func (d *devOptions) complete() error {
 		d.dir = filepath.Join(filepath.Dir(abs), ".tenantctl", "dev")
 	}
 	d.paths = devloop.Paths{Dir: d.dir}
+	if d.stackTimeout < 0 {
+		return usageError(fmt.Errorf("--stack-timeout %s: want a duration above 0 (e.g. 10m), or 0 for no limit", d.stackTimeout))
+	}
 	d.endpoint.complete()
 	return d.endpoint.validate()
 }
@@ -92,7 +107,7 @@ func (d *devOptions) secret() ([]byte, string, error) {
 // finds pool-drawn account tenants their account.
 func (d *devOptions) run(op plan.Op, secret []byte, resolve func(tenantID string) (string, error)) *runOptions {
 	return &runOptions{
-		g: d.g, stateDir: d.paths.Dir, attempts: runner.DefaultRetry.Attempts, output: "text",
+		g: d.g, stateDir: d.paths.Dir, attempts: runner.DefaultRetry.Attempts, output: "text", stackTimeout: d.stackTimeout,
 		engine: engineOptions{
 			op: op, backend: d.paths.Backend(), endpoint: d.endpoint,
 			env:              map[string]string{"PULUMI_CONFIG_PASSPHRASE": devloop.Passphrase, "PULUMI_CONFIG_PASSPHRASE_FILE": ""},

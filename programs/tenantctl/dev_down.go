@@ -28,6 +28,7 @@ dev external-id secret and the journals stay under .tenantctl/dev.`,
 	}
 	d.endpoint.addFlags(cmd)
 	d.addFlags(cmd)
+	d.addRunFlags(cmd)
 	return cmd
 }
 

@@ -262,10 +262,22 @@ func TestEndpointFlagMistakesAreUsageErrors(t *testing.T) {
 		{[]string{"rollout", "--endpoint-url", "localhost:5000"}, `--endpoint-url: endpoint "localhost:5000" is not an http(s) URL`},
 		{[]string{"render", "hooli", "--endpoint-url", "http://127.0.0.1:5000", "--emulator", "azurite"}, `--emulator: unknown emulator "azurite"`},
 		{[]string{"dev", "up", "--endpoint-url", "ftp://x"}, `--endpoint-url: endpoint "ftp://x" is not an http(s) URL`},
+		{[]string{"dev", "down", "--stack-timeout", "-1m"}, `--stack-timeout -1m0s: want a duration above 0`},
 	} {
 		_, stderr, code := runCLI(t, append([]string{"--dir", dir}, c.args...)...)
 		if code != ExitUsage || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// dev up and dev down bound each stack's attempt by default, so a stack stuck
+// on a call the emulator keeps failing fails instead of hanging the loop.
+func TestDevStackTimeoutDefault(t *testing.T) {
+	for _, cmd := range []string{"up", "down"} {
+		out, _, code := runCLI(t, "dev", cmd, "--help")
+		if code != ExitOK || !strings.Contains(out, "--stack-timeout duration") || !strings.Contains(out, "(default 10m0s)") {
+			t.Errorf("dev %s --help: exit %d\n%s", cmd, code, out)
 		}
 	}
 }

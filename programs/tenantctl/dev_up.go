@@ -48,6 +48,7 @@ is up. Running it again changes nothing that is already in place.`,
 	}
 	d.endpoint.addFlags(cmd)
 	d.addFlags(cmd)
+	d.addRunFlags(cmd)
 	return cmd
 }
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tenantctl/tenantctl/internal/rollout/auto"
 	"github.com/tenantctl/tenantctl/internal/rollout/journal"
@@ -250,5 +251,38 @@ func TestProgressOnATerminal(t *testing.T) {
 	}
 	if strings.Contains(out, "a started") {
 		t.Error("a terminal shows starts in the progress line, not as status lines")
+	}
+}
+
+// A stack whose engine stays on one step is reported as waiting on it: in CI
+// once a minute as a line of its own, on a terminal on the progress line.
+func TestProgressShowsWhatAStackWaitsOn(t *testing.T) {
+	w := &plan.Wave{Index: 0, Name: "wave 1", Stacks: []string{"acme-corp", "globex"}, MaxConcurrency: 2}
+	for _, tty := range []bool{false, true} {
+		var b bytes.Buffer
+		p := &progressPrinter{w: &b, tty: tty}
+		p.handle(runner.Progress{Kind: "start", Wave: w, Stack: "acme-corp", Running: 1, Total: 2})
+		p.handle(runner.Progress{Kind: "start", Wave: w, Stack: "globex", Running: 2, Total: 2})
+		p.handle(runner.Progress{Kind: "step", Wave: w, Stack: "acme-corp", Step: "create aws:budgets/budget:Budget acme-corp-budget", Running: 2, Total: 2})
+		p.handle(runner.Progress{Kind: "step", Wave: w, Stack: "globex", Step: "create aws:ecs/cluster:Cluster globex-cluster", Running: 2, Total: 2})
+		start := time.Now()
+		p.watch(start.Add(30 * time.Second)) // not yet waiting
+		p.running["globex"].since = start.Add(50 * time.Second)
+		p.watch(start.Add(90 * time.Second))
+		p.watch(start.Add(100 * time.Second)) // said once a minute, not every tick
+		out := b.String()
+		want := "acme-corp waiting 1m30s on create aws:budgets/budget:Budget acme-corp-budget"
+		if tty {
+			want = "; " + want
+		}
+		if n := strings.Count(out, want); (!tty && n != 1) || (tty && n == 0) || strings.Contains(out, "globex waiting") {
+			t.Errorf("tty %v: %d times %q in\n%q", tty, n, want, out)
+		}
+		p.handle(runner.Progress{Kind: "done", Wave: w, Stack: "acme-corp", Row: &outcome.Row{Stack: "acme-corp", Result: outcome.ResultSucceeded}, Done: 1, Running: 1, Total: 2})
+		b.Reset()
+		p.watch(start.Add(200 * time.Second))
+		if strings.Contains(b.String(), "acme-corp") {
+			t.Errorf("tty %v: a finished stack still waits: %q", tty, b.String())
+		}
 	}
 }

@@ -72,6 +72,9 @@ func (s *Sim) Run(ctx context.Context, op plan.Op, stack string, st runner.Strea
 	if st.Log != nil {
 		fmt.Fprintf(st.Log, "%s %s: attempt %d\n", op, stack, attempt)
 	}
+	if st.Event != nil {
+		st.Event(runner.Event{Kind: "pre", Op: "create", URN: SimURN(stack)})
+	}
 	if s.Hang[stack] {
 		<-ctx.Done()
 		return outcome.Changes{}, outcome.Classify(outcome.ClassCancelled, ctx.Err())
@@ -96,9 +99,15 @@ func (s *Sim) Run(ctx context.Context, op plan.Op, stack string, st runner.Strea
 		return outcome.Changes{}, outcome.Classify(outcome.ClassConcurrentUpdate, errors.New("the stack is currently locked by 1 lock(s)"))
 	}
 	if st.Event != nil {
-		st.Event(runner.Event{Kind: "done", Op: "create", URN: "urn:pulumi:" + stack})
+		st.Event(runner.Event{Kind: "done", Op: "create", URN: SimURN(stack)})
 	}
 	return s.Changes, nil
+}
+
+// SimURN is the URN of the one resource the simulated engine steps through
+// on a stack.
+func SimURN(stack string) string {
+	return "urn:pulumi:" + stack + "::tenantctl::tenantctl:sim:Component$tenantctl:sim:Resource::" + stack + "-resource"
 }
 
 // MeanStackTime is the mean time an operation took, as measured inside Run

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,12 +23,17 @@ import (
 
 // Progress is what the runner tells its observer as the rollout moves.
 type Progress struct {
-	// Kind is "wave" (a wave starts), "start", "retry", "done" (a stack ended),
-	// "halt" or "end".
+	// Kind is "wave" (a wave starts), "start", "step" (a running stack's
+	// engine began a resource step), "retry", "done" (a stack ended), "halt"
+	// or "end".
 	Kind  string
 	Wave  *plan.Wave
 	Stack string
 	Row   *outcome.Row
+	// Step is what a running stack's engine is doing, for "step": the
+	// operation and the resource, e.g. "create aws:budgets/budget:Budget
+	// acme-corp-budget". A stack whose last step is old is waiting on it.
+	Step string
 	// Attempt and Delay describe a retry; Err is the error being retried.
 	Attempt int
 	Delay   time.Duration
@@ -255,7 +261,11 @@ func (r *Runner) runStack(ctx context.Context, p *plan.Plan, w *plan.Wave, stack
 		log = l
 	}
 	defer log.Close()
-	stream := Stream{Log: log, PreviewOnly: p.Drift}
+	stream := Stream{Log: log, PreviewOnly: p.Drift, Event: func(e Event) {
+		if e.Kind == "pre" {
+			r.observe(Progress{Kind: "step", Stack: stack, Step: Step(e)})
+		}
+	}}
 	for attempt := 1; ; attempt++ {
 		row.Attempts = attempt
 		r.journal(journal.Record{Type: journal.RecAttempt, Stack: stack, Attempt: attempt})
@@ -337,6 +347,20 @@ func (r *Runner) observe(p Progress) {
 	defer r.mu.Unlock()
 	p.Running, p.Done, p.Failed, p.Total = r.running, r.done, r.failed, r.total
 	r.Observe(p)
+}
+
+// Step describes an engine event as "<op> <type> <name>", the type and name
+// taken from its URN (urn:pulumi:<stack>::<project>::<type path>::<name>,
+// the type path's last element is the resource's own type).
+func Step(e Event) string {
+	typ, name := e.URN, ""
+	if parts := strings.Split(e.URN, "::"); len(parts) >= 4 {
+		typ, name = parts[len(parts)-2], parts[len(parts)-1]
+		if i := strings.LastIndex(typ, "$"); i >= 0 {
+			typ = typ[i+1:]
+		}
+	}
+	return strings.TrimSpace(strings.Join([]string{e.Op, typ, name}, " "))
 }
 
 // firstLine keeps error messages one line long in the journal and the table;

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -408,5 +409,43 @@ func TestStackTimeoutFailsAHang(t *testing.T) {
 	}
 	if out.Status != outcome.StatusFailed || count(out.Rows, outcome.ResultSucceeded) != 3 {
 		t.Errorf("status %s, %d succeeded", out.Status, count(out.Rows, outcome.ResultSucceeded))
+	}
+}
+
+// A running stack says what its engine is doing: every resource step it
+// begins is a "step" event naming the operation, the type and the resource,
+// so a stack that hangs shows what it waits on.
+func TestRunningStacksReportTheirEngineSteps(t *testing.T) {
+	sim := &rollouttest.Sim{Latency: time.Millisecond, Hang: map[string]bool{"t001": true}}
+	p := newPlan(t, targets(2), plan.WaveOptions{Tolerance: plan.Quantity{N: 1}})
+	var mu sync.Mutex
+	steps := map[string]string{}
+	r := &runner.Runner{Deployer: sim, Journal: journal.New(&bytes.Buffer{}), StackTimeout: 50 * time.Millisecond,
+		Observe: func(ev runner.Progress) {
+			if ev.Kind == "step" {
+				mu.Lock()
+				steps[ev.Stack] = ev.Step
+				mu.Unlock()
+			}
+		}}
+	if _, err := r.Run(context.Background(), p, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"t000", "t001"} {
+		if want := "create tenantctl:sim:Resource " + s + "-resource"; steps[s] != want {
+			t.Errorf("%s: step %q, want %q", s, steps[s], want)
+		}
+	}
+}
+
+func TestStepNamesTheResource(t *testing.T) {
+	for urn, want := range map[string]string{
+		"urn:pulumi:dev::tenantctl::tenantctl:models:AccountTenant$aws:budgets/budget:Budget::acme-corp-budget": "update aws:budgets/budget:Budget acme-corp-budget",
+		"urn:pulumi:dev::tenantctl::pulumi:pulumi:Stack::tenantctl-dev":                                         "update pulumi:pulumi:Stack tenantctl-dev",
+		"not-a-urn": "update not-a-urn",
+	} {
+		if got := runner.Step(runner.Event{Op: "update", URN: urn}); got != want {
+			t.Errorf("Step(%s) = %q, want %q", urn, got, want)
+		}
 	}
 }
