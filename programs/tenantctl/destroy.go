@@ -49,6 +49,9 @@ the usual step before offboarding.`,
 				}
 				return usageError(fmt.Errorf("the selection holds %d stacks (%s); destroy takes one unless --many is given", n, strings.Join(ids, ", ")))
 			}
+			if o.dryRun {
+				return writePlan(o.g.stdout, p, o.output)
+			}
 			return o.execute(cmd.Context(), f, p, nil)
 		},
 	}

@@ -189,7 +189,7 @@ type fanoutOptions struct {
 
 	canary                                 int
 	waves, maxConcurrency, tolerance, mode string
-	drift, many, offboarding               bool
+	drift, many, offboarding, dryRun       bool
 
 	// resolved by complete and validate
 	sel      plan.Selector
@@ -213,14 +213,22 @@ func (o *fanoutOptions) addSelectionFlags(cmd *cobra.Command) {
 	fs.BoolVar(&o.platform, "platform", false, "include the platform stack (it runs first, alone)")
 }
 
-func (o *fanoutOptions) addRunFlags(cmd *cobra.Command, defaultTolerance string) {
+// addWaveFlags are the flags that shape the waves: what a plan needs beside
+// the selection.
+func (o *fanoutOptions) addWaveFlags(cmd *cobra.Command, defaultTolerance string) {
 	fs := cmd.Flags()
-	e := &o.engine
 	fs.IntVar(&o.canary, "canary", 0, "a first wave of N tenants of the lowest tier rank")
 	fs.StringVar(&o.waves, "waves", "100%", "cumulative wave sizes after the canary, counts or percentages, e.g. 10%,50%,100%")
 	fs.StringVar(&o.maxConcurrency, "max-concurrency", "10", "stacks run at once per wave: N or P% of the wave")
 	fs.StringVar(&o.tolerance, "failure-tolerance", defaultTolerance, "failed stacks a wave absorbs before the rollout halts: N or P% of the wave")
 	fs.StringVar(&o.mode, "tolerance-mode", "soft", "strict: lower concurrency as failures mount so failures never exceed tolerance+1 (StackSets STRICT_FAILURE_TOLERANCE); soft: keep max concurrency (SOFT_FAILURE_TOLERANCE)")
+}
+
+func (o *fanoutOptions) addRunFlags(cmd *cobra.Command, defaultTolerance string) {
+	o.addWaveFlags(cmd, defaultTolerance)
+	fs := cmd.Flags()
+	e := &o.engine
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print the plan (waves, canary, concurrency, tolerance) and stop: no engine, backend or credentials needed")
 	fs.IntVar(&o.attempts, "attempts", runner.DefaultRetry.Attempts, "most attempts per stack; only transient errors (locked stack, throttling, network) are retried, with exponential backoff and jitter")
 	fs.StringVar(&e.backend, "backend", "", "state backend URL (default: $PULUMI_BACKEND_URL, else file://<project>/.tenantctl/state)")
 	fs.StringVar(&e.secretsProvider, "secrets-provider", "", "secrets provider of new stacks: passphrase (PULUMI_CONFIG_PASSPHRASE) or a KMS URL such as awskms://alias/tenantctl")
@@ -310,6 +318,9 @@ func (o *fanoutOptions) run(ctx context.Context) error {
 	f, p, err := o.plan(ctx)
 	if err != nil {
 		return err
+	}
+	if o.dryRun {
+		return writePlan(o.g.stdout, p, o.output)
 	}
 	return o.execute(ctx, f, p, nil)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -284,5 +285,52 @@ func TestProgressShowsWhatAStackWaitsOn(t *testing.T) {
 		if strings.Contains(b.String(), "acme-corp") {
 			t.Errorf("tty %v: a finished stack still waits: %q", tty, b.String())
 		}
+	}
+}
+
+// A dry run, and `rollout plan`, print the plan a run would make and touch
+// nothing: no engine, no passphrase, no journal, no lock.
+func TestDryRunPlansWithoutAnEngine(t *testing.T) {
+	dir := project(t)
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "")
+	t.Setenv("PULUMI_BACKEND_URL", "")
+	oldP, oldD := programsFor, newDeployer
+	programsFor = func(*engineOptions, *spec.Fleet) (runner.Programs, error) {
+		t.Error("a dry run built the stacks' programs")
+		return nil, nil
+	}
+	newDeployer = func(context.Context, runner.Programs, auto.Options) (runner.Deployer, error) {
+		t.Error("a dry run set an engine up")
+		return nil, errors.New("no engine")
+	}
+	t.Cleanup(func() { programsFor, newDeployer = oldP, oldD })
+
+	out, errs, code := runCLI(t, "rollout", "plan", "--dir", dir, "--platform", "--canary", "2", "--waves", "50%,100%", "--max-concurrency", "3")
+	want := "rollout plan: 13 stacks in 4 waves (--platform); nothing runs (dry run)\n" +
+		"== platform: 1 stacks, up to 1 at once, tolerates 0 failures (soft)\n   platform\n" +
+		"== canary: 2 stacks, up to 3 at once, tolerates 0 failures (soft)\n   dunder-mifflin wonka\n"
+	if code != ExitOK || !strings.HasPrefix(out, want) || !strings.Contains(out, "skipped oscorp: suspended\n") {
+		t.Fatalf("rollout plan: exit %d\n%s\n%s", code, out, errs)
+	}
+	for _, c := range []struct {
+		args   []string
+		stacks int
+	}{
+		{[]string{"rollout", "--dry-run", "--tier", "free", "-o", "json"}, 2},
+		{[]string{"preview", "--dry-run", "--tier", "free", "-o", "json"}, 2},
+		{[]string{"destroy", "--dry-run", "--tier", "free", "--many", "-o", "json"}, 3}, // offboarding takes pinned tenants too
+	} {
+		args := c.args
+		out, errs, code := runCLI(t, append(args, "--dir", dir)...)
+		var p plan.Plan
+		if err := json.Unmarshal([]byte(out), &p); err != nil || code != ExitOK || p.Stacks() != c.stacks || p.Waves[0].Stacks[0] != "dunder-mifflin" {
+			t.Errorf("%v: exit %d, %v\n%s\n%s", args, code, err, out, errs)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(dir), ".tenantctl", "rollouts")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a dry run left rollout records: %v", err)
+	}
+	if _, errs, code := runCLI(t, "rollout", "--dir", dir, "--resume", "20261122T150405Z-a1b2c3", "--dry-run"); code != ExitUsage || !strings.Contains(errs, "--dry-run plans a new rollout") {
+		t.Errorf("resume with --dry-run: exit %d\n%s", code, errs)
 	}
 }

@@ -40,6 +40,9 @@ fail; running stacks finish, nothing more starts. Every step is journaled under
 			if err := o.validate(); err != nil {
 				return err
 			}
+			if o.dryRun {
+				return usageError(fmt.Errorf("--dry-run plans a new rollout; `tenantctl rollout status %s` shows the journaled one", resume))
+			}
 			for _, name := range []string{"tenant", "tier", "model", "label", "changed-since", "shard", "release", "platform", "canary", "waves", "max-concurrency", "failure-tolerance", "tolerance-mode"} {
 				if cmd.Flags().Changed(name) {
 					return usageError(fmt.Errorf("--resume runs the journaled plan as it was; --%s cannot change it", name))
@@ -71,7 +74,33 @@ fail; running stacks finish, nothing more starts. Every step is journaled under
 	cmd.Flags().StringVar(&resume, "resume", "", "resume the rollout with this id: re-run only the stacks that did not succeed")
 	o.addSelectionFlags(cmd)
 	o.addRunFlags(cmd, "0")
-	cmd.AddCommand(newRolloutStatusCmd(g))
+	cmd.AddCommand(newRolloutStatusCmd(g), newRolloutPlanCmd(g))
+	return cmd
+}
+
+// newRolloutPlanCmd is `rollout --dry-run` as a command of its own: the plan
+// a rollout with these flags would run, with nothing but the fleet's files
+// (and git, for --changed-since).
+func newRolloutPlanCmd(g *globalOptions) *cobra.Command {
+	o := newFanoutOptions(g, plan.OpUp)
+	o.dryRun, o.attempts = true, 1
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Print the waves a rollout would run, without an engine, backend or credentials",
+		Long: `plan selects and orders the tenant stacks exactly as rollout does (the
+platform first with --platform, the canary, waves of growing size by tier rank
+then id) and prints the waves with their concurrency and failure tolerance.
+Nothing runs, nothing is journaled or locked; no Pulumi CLI, backend,
+passphrase or cloud credentials are needed, so a pull request can show the
+plan of the release it would ship.`,
+		Example: `  tenantctl rollout plan --canary 2 --waves 10%,50%,100% --max-concurrency 20%
+  tenantctl rollout plan --changed-since origin/main --output json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
+	}
+	o.addSelectionFlags(cmd)
+	o.addWaveFlags(cmd, "0")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "text or json")
 	return cmd
 }
 
