@@ -115,7 +115,7 @@ func TestCommandsOnTheRealEngine(t *testing.T) {
 	if rep := run("refresh", "--drift"); rep.Totals.Changed != 0 || rep.Totals.Succeeded != 3 {
 		t.Errorf("drift on components: %+v", rep.Totals)
 	}
-	out, errs, code := runCLI(t, "destroy", "--dir", dir, "--tenant", "globex")
+	out, errs, code := runCLI(t, "destroy", "--dir", dir, "--tenant", "globex", "--yes")
 	if code != ExitOK || !strings.Contains(out, "+0 ~0 -5") {
 		t.Errorf("destroy globex: exit %d\n%s\n%s", code, out, errs)
 	}

@@ -189,7 +189,7 @@ type fanoutOptions struct {
 
 	canary                                 int
 	waves, maxConcurrency, tolerance, mode string
-	drift, many, offboarding, dryRun       bool
+	drift, many, offboarding, dryRun, yes  bool
 
 	// resolved by complete and validate
 	sel      plan.Selector

@@ -58,7 +58,7 @@ func TestReservedIDIsNeverATenantStack(t *testing.T) {
 		t.Fatalf("%d stacks ran (%v); want none", n, sim.Starts())
 	}
 	// The platform stack itself, through --platform, stays possible.
-	if _, errs, code := runCLI(t, "destroy", "--dir", dir, "--platform"); code != ExitOK || sim.Calls("platform") != 1 {
+	if _, errs, code := runCLI(t, "destroy", "--dir", dir, "--platform", "--yes"); code != ExitOK || sim.Calls("platform") != 1 {
 		t.Errorf("destroy --platform: exit %d, %d calls\n%s", code, sim.Calls("platform"), errs)
 	}
 }

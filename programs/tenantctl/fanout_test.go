@@ -163,19 +163,24 @@ func TestDestroyTakesOneTenant(t *testing.T) {
 	if _, errs, code := runCLI(t, "destroy", "--dir", dir); code != ExitUsage || !strings.Contains(errs, "destroy needs a selection") {
 		t.Errorf("destroy without selection: exit %d %s", code, errs)
 	}
+	// Nobody can be asked outside a terminal: --yes or nothing starts.
+	if _, errs, code := runCLI(t, "destroy", "--dir", dir, "--tenant", "oscorp"); code != ExitUsage || sim.Ops(plan.OpDestroy) != 0 ||
+		!strings.Contains(errs, "destroy deletes every resource of 1 stack(s): oscorp; pass --yes to confirm") {
+		t.Errorf("destroy without --yes: exit %d, %d destroys\n%s", code, sim.Ops(plan.OpDestroy), errs)
+	}
 	// A suspended tenant is the usual one to offboard: it is not skipped.
-	out, errs, code := runCLI(t, "destroy", "--dir", dir, "--tenant", "oscorp")
+	out, errs, code := runCLI(t, "destroy", "--dir", dir, "--tenant", "oscorp", "--yes")
 	if code != ExitOK || sim.Calls("oscorp") != 1 || !strings.Contains(out, "+0 ~0 -7") {
 		t.Errorf("destroy oscorp: exit %d, %d calls\n%s\n%s", code, sim.Calls("oscorp"), out, errs)
 	}
-	if _, _, code := runCLI(t, "destroy", "--dir", dir, "--tier", "free", "--many"); code != ExitOK || sim.Ops(plan.OpDestroy) != 4 {
+	if _, _, code := runCLI(t, "destroy", "--dir", dir, "--tier", "free", "--many", "--yes"); code != ExitOK || sim.Ops(plan.OpDestroy) != 4 {
 		t.Errorf("destroy --many: exit %d, %d destroys (want 1 + 3 free tenants)", code, sim.Ops(plan.OpDestroy))
 	}
 	if _, errs, code := runCLI(t, "destroy", "--dir", dir, "--platform", "--tenant", "wonka"); code != ExitUsage || !strings.Contains(errs, "on its own") {
 		t.Errorf("destroy of the platform with a tenant: exit %d %s", code, errs)
 	}
 	// --platform alone is the platform stack only.
-	out, errs, code = runCLI(t, "destroy", "--dir", dir, "--platform")
+	out, errs, code = runCLI(t, "destroy", "--dir", dir, "--platform", "--yes")
 	if code != ExitOK || sim.Calls("platform") != 1 || sim.Ops(plan.OpDestroy) != 5 || !strings.Contains(out, "1 stacks") {
 		t.Errorf("destroy --platform: exit %d, %d destroys\n%s\n%s", code, sim.Ops(plan.OpDestroy), out, errs)
 	}
