@@ -124,6 +124,29 @@ func TestRolloutHaltsThenResumes(t *testing.T) {
 	if code != ExitUsage || !strings.Contains(errs, "--canary cannot change it") {
 		t.Errorf("resume with a new plan flag: exit %d %s", code, errs)
 	}
+
+	// The history: this rollout (two runs, all succeeded), a preview after it,
+	// and a journal that cannot be read, listed rather than hiding the rest.
+	if _, _, code := runCLI(t, "preview", "--dir", dir, "--tier", "free"); code != ExitOK {
+		t.Fatalf("preview: exit %d", code)
+	}
+	state := filepath.Join(filepath.Dir(dir), ".tenantctl")
+	if err := os.WriteFile(filepath.Join(state, "rollouts", "20000101T000000Z-000000.jsonl"), []byte("{not json\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code = runCLI(t, "rollout", "list", "--dir", dir, "-o", "json")
+	var list []journal.Summary
+	if err := json.Unmarshal([]byte(out), &list); err != nil || code != ExitOK || len(list) != 3 {
+		t.Fatalf("rollout list: exit %d, %v\n%s\n%s", code, err, out, errs)
+	}
+	if list[1].ID != rep.ID || list[1].Op != plan.OpUp || list[1].Status != outcome.StatusSucceeded || list[1].Runs != 2 || list[1].Succeeded != 12 ||
+		list[0].Op != plan.OpPreview || list[2].Status != journal.StatusUnreadable {
+		t.Errorf("rollout list: %+v", list)
+	}
+	out, _, code = runCLI(t, "rollout", "list", "--dir", dir, "--limit", "2")
+	if code != ExitOK || !strings.Contains(out, rep.ID+"  up") || !strings.Contains(out, "12/12 ok, 0 failed") || strings.Contains(out, "unreadable") {
+		t.Errorf("rollout list --limit 2:\n%s", out)
+	}
 }
 
 func TestSecondRolloutIsRefused(t *testing.T) {

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -74,7 +77,7 @@ fail; running stacks finish, nothing more starts. Every step is journaled under
 	cmd.Flags().StringVar(&resume, "resume", "", "resume the rollout with this id: re-run only the stacks that did not succeed")
 	o.addSelectionFlags(cmd)
 	o.addRunFlags(cmd, "0")
-	cmd.AddCommand(newRolloutStatusCmd(g), newRolloutPlanCmd(g))
+	cmd.AddCommand(newRolloutStatusCmd(g), newRolloutPlanCmd(g), newRolloutListCmd(g))
 	return cmd
 }
 
@@ -102,6 +105,80 @@ plan of the release it would ship.`,
 	o.addWaveFlags(cmd, "0")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "text or json")
 	return cmd
+}
+
+// newRolloutListCmd lists the journaled rollouts, newest first.
+func newRolloutListCmd(g *globalOptions) *cobra.Command {
+	o := newFanoutOptions(g, "")
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the rollouts journaled in the state directory, newest first",
+		Long: `list reads every journal under <state-dir>/rollouts and shows each rollout's
+id, operation, release, result, stacks and when it ran; rollout status <id>
+shows one in full. A journal that cannot be read is listed with the reason.`,
+		Example: `  tenantctl rollout list
+  tenantctl rollout list --limit 5 --output json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.complete(); err != nil {
+				return err
+			}
+			if o.output != "text" && o.output != "json" {
+				return usageError(errors.New("--output: want text or json"))
+			}
+			if limit < 0 {
+				return usageError(fmt.Errorf("--limit %d: want 0 (all) or more", limit))
+			}
+			list, err := journal.List(o.stateDir)
+			if err != nil {
+				return withCode(ExitInvalid, err)
+			}
+			if limit > 0 && len(list) > limit {
+				list = list[:limit]
+			}
+			return writeRolloutList(g.stdout, list, o.output)
+		},
+	}
+	cmd.Flags().StringVar(&o.stateDir, "state-dir", "", "where journals are (default <project>/.tenantctl)")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "text or json")
+	cmd.Flags().IntVar(&limit, "limit", 0, "show only the newest N (0: all)")
+	return cmd
+}
+
+// writeRolloutList prints the rollout history. Reasons and selections come
+// from journals and are escaped like every text report.
+func writeRolloutList(w io.Writer, list []journal.Summary, output string) error {
+	if output == "json" {
+		if list == nil {
+			list = []journal.Summary{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(list)
+	}
+	if len(list) == 0 {
+		_, err := fmt.Fprintln(w, "no rollouts journaled yet")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tOP\tRELEASE\tSTATUS\tSTACKS\tSTARTED\tRUNS")
+	esc := textsafe.Escape
+	for _, s := range list {
+		release, started := s.Release, "-"
+		if release == "" {
+			release = "-"
+		}
+		if !s.Created.IsZero() {
+			started = s.Created.UTC().Format("2006-01-02 15:04Z")
+		}
+		status := string(s.Status)
+		if s.Status == journal.StatusUnreadable {
+			status += " (" + esc(s.Reason) + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d ok, %d failed\t%s\t%d\n", esc(s.ID), s.Op, esc(release), status, s.Succeeded, s.Stacks, s.Failed, started, s.Runs)
+	}
+	return tw.Flush()
 }
 
 // readState reads and folds a rollout's journal.
