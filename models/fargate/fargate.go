@@ -1,5 +1,6 @@
 // Package fargate builds a tenant's container service: log group, execution
-// and task roles, task definition, security group and ECS service on Fargate.
+// and task roles, task definition, security group, ECS service on Fargate and
+// its autoscaling.
 // The account, vpc, subnet and container models differ only in the cluster,
 // the network and who may reach the service.
 package fargate
@@ -326,8 +327,10 @@ func (b *builder) service() (err error) {
 		opts = tenant.With(opts, pulumi.DependsOn(a.DependsOn))
 	}
 	if b.autoscaled() && t.Status != spec.StatusSuspended {
-		// Autoscaling owns the task count between the target's bounds; a
-		// suspended tenant's 0 is set here too, and holds (its bounds are 0).
+		// Autoscaling owns the task count between the target's bounds, so
+		// the count it set is no drift. A suspended tenant's 0 is applied
+		// here as well as by its target's bounds of 0; on resuming, the
+		// target's new minimum brings the count back up.
 		opts = tenant.With(opts, pulumi.IgnoreChanges([]string{"desiredCount"}))
 	}
 	b.out.Service, err = ecs.NewService(b.ctx, in.Name("service"), svcArgs, opts...)
