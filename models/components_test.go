@@ -33,11 +33,11 @@ func TestModelsAreComponentsWithTypedOutputs(t *testing.T) {
 		spec.ModelApplication: application.ComponentType,
 	}
 	outputs := map[spec.IsolationModel][]string{
-		spec.ModelAccount:     {"accountId", "budgetName", "clusterArn", "serviceName", "tableName", "vpcId"},
-		spec.ModelVPC:         {"serviceName", "vpcId"},
-		spec.ModelSubnet:      {"networkAclId", "serviceName", "subnetIds"},
-		spec.ModelContainer:   {"host", "listenerIndex", "serviceName", "targetGroupArn"},
-		spec.ModelApplication: {"apiKeyId", "logGroup", "roleArn", "usagePlanId", "userGroup"},
+		spec.ModelAccount:     {"accountId", "budgetName", "clusterArn", "dataMode", "serviceName", "tableArn", "tableName", "vpcId"},
+		spec.ModelVPC:         {"dataMode", "serviceName", "vpcId"},
+		spec.ModelSubnet:      {"dataMode", "networkAclId", "serviceName", "subnetIds"},
+		spec.ModelContainer:   {"dataMode", "host", "listenerIndex", "serviceName", "targetGroupArn"},
+		spec.ModelApplication: {"apiKeyId", "dataMode", "logGroup", "roleArn", "usagePlanId", "userGroup"},
 	}
 	f := samplefleet.Load(t)
 	seen := map[spec.IsolationModel]bool{}

@@ -18,7 +18,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
 	"github.com/tenantctl/tenantctl/internal/testutil/scpeval"
 	"github.com/tenantctl/tenantctl/models"
-	"github.com/tenantctl/tenantctl/models/application"
+	"github.com/tenantctl/tenantctl/models/datatable"
 	"github.com/tenantctl/tenantctl/models/platform"
 )
 
@@ -172,10 +172,17 @@ const (
 	tCostTag    = "aws:costexplorer/costAllocationTag:CostAllocationTag"
 	tProvider   = "pulumi:providers:aws"
 	tStackRef   = "pulumi:pulumi:StackReference"
+	tTarget     = "aws:appautoscaling/target:Target"
+	tPolicy     = "aws:appautoscaling/policy:Policy"
 )
 
-// service is what every model that runs a container service registers for it.
-var service = map[string]int{tLogGroup: 1, tRole: 2, tAttach: 1, tRolePolicy: 1, tTaskDef: 1, tSG: 1, tService: 1}
+// service is what every model that runs a container service registers for
+// it: the service and its roles, and its scalable target with a CPU and a
+// memory policy.
+var service = map[string]int{tLogGroup: 1, tRole: 2, tAttach: 1, tRolePolicy: 1, tTaskDef: 1, tSG: 1, tService: 1, tTarget: 1, tPolicy: 2}
+
+// ownTable is the data of a tenant in table mode; pooled data registers nothing.
+var ownTable = map[string]int{tTable: 1}
 
 // vpcOf is a tenant VPC over n zones: public and private subnets, IGW, one NAT
 // gateway, two route tables with their default routes and associations.
@@ -218,16 +225,19 @@ func TestResourceTypesAndCounts(t *testing.T) {
 				// zone, TGW, two attachments, a route each way.
 				tVpc: 1, tRT: 1, tSubnet: 2, tRTA: 2, tTGW: 1, tTGWAttach: 2, tRoute: 2},
 		)},
-		// acme-corp: account model over 3 zones.
-		{"acme-corp", merge(tenantStack("tenantctl:models:AccountTenant", false), vpcOf(3), service,
-			map[string]int{tCluster: 1, tTable: 1, tBudget: 1})},
+		// acme-corp: account model over 3 zones, its table in its account.
+		{"acme-corp", merge(tenantStack("tenantctl:models:AccountTenant", false), vpcOf(3), service, ownTable,
+			map[string]int{tCluster: 1, tBudget: 1})},
 		// initech: vpc model attached to shared services.
-		{"initech", merge(tenantStack("tenantctl:models:VpcTenant", true), vpcOf(2), service,
+		{"initech", merge(tenantStack("tenantctl:models:VpcTenant", true), vpcOf(2), service, ownTable,
 			map[string]int{tTGWAttach: 1, tRoute: 2})},
 		// hooli: subnet model, 2 subnets: 5 NACL rules each way.
-		{"hooli", merge(tenantStack("tenantctl:models:SubnetTenant", true), service,
+		{"hooli", merge(tenantStack("tenantctl:models:SubnetTenant", true), service, ownTable,
 			map[string]int{tSubnet: 2, tRTA: 2, tNACL: 1, tNACLRule: 10, tNACLAssoc: 2})},
-		{"soylent", merge(tenantStack("tenantctl:models:ContainerTenant", true), service,
+		// oscorp: subnet model, pooled data: no table of its own.
+		{"oscorp", merge(tenantStack("tenantctl:models:SubnetTenant", true), service,
+			map[string]int{tSubnet: 2, tRTA: 2, tNACL: 1, tNACLRule: 10, tNACLAssoc: 2})},
+		{"soylent", merge(tenantStack("tenantctl:models:ContainerTenant", true), service, ownTable,
 			map[string]int{tTG: 1, tRule: 1})},
 		// wonka: application model on its tier's usage plan.
 		{"wonka", merge(tenantStack("tenantctl:models:ApplicationTenant", true),
@@ -647,7 +657,7 @@ func TestApplicationPolicyAllowsOnlyTheTenantsLeadingKeys(t *testing.T) {
 		}
 	}
 	// A tenant whose id prefixes another's never reaches the other's keys.
-	acme := application.DataPolicy(poolTableArn, "acme")
+	acme := iampolicy.Document{Version: iampolicy.Version, Statement: []iampolicy.Statement{datatable.OwnPartitionKeys(poolTableArn, "acme")}}
 	raw, _ := acme.JSON()
 	acme, _ = iampolicy.Parse(raw)
 	if allowsKey(acme, "acme-corp") || allowsKey(acme, "acme-corp#1") {
@@ -885,6 +895,7 @@ func TestOrganizationSCPs(t *testing.T) {
 	}
 	suspended := scpOf(t, res, "suspended", f.Settings.Organization.SuspendedOU)
 	read := []string{
+		"application-autoscaling:Describe*", "application-autoscaling:List*",
 		"budgets:Describe*", "budgets:View*",
 		"cloudtrail:Describe*", "cloudtrail:Get*", "cloudtrail:List*", "cloudtrail:LookupEvents",
 		"cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*",
@@ -901,6 +912,7 @@ func TestOrganizationSCPs(t *testing.T) {
 		"tag:Get*",
 	}
 	cleanup := []string{
+		"application-autoscaling:Delete*", "application-autoscaling:Deregister*",
 		"budgets:ModifyBudget",
 		"dynamodb:Delete*", "dynamodb:Untag*",
 		"ec2:Delete*", "ec2:Deregister*", "ec2:Detach*", "ec2:Disassociate*", "ec2:Release*", "ec2:Revoke*", "ec2:Terminate*",
@@ -1066,6 +1078,8 @@ var destroyCalls = map[string][]string{
 	tLogGroup:   {"logs:DeleteLogGroup", "logs:DescribeLogGroups"},
 	tTable:      {"dynamodb:DeleteTable", "dynamodb:DescribeTable"},
 	tBudget:     {"budgets:ModifyBudget", "budgets:ViewBudget"}, // DeleteBudget is authorized as ModifyBudget
+	tTarget:     {"application-autoscaling:DeregisterScalableTarget", "application-autoscaling:DescribeScalableTargets"},
+	tPolicy:     {"application-autoscaling:DeleteScalingPolicy", "application-autoscaling:DescribeScalingPolicies"},
 	tProvider:   {"sts:GetCallerIdentity"},
 }
 

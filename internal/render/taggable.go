@@ -35,6 +35,7 @@ var taggable = map[string]bool{
 	"aws:kinesis/stream:Stream":                               true,
 	"aws:organizations/organizationalUnit:OrganizationalUnit": true,
 	"aws:organizations/policy:Policy":                         true,
+	"aws:appautoscaling/target:Target":                        true,
 }
 
 // untaggable are the types that take no tags in pulumi-aws v6.
@@ -53,6 +54,7 @@ var untaggable = map[string]bool{
 	"aws:dynamodb/tableItem:TableItem":                     true,
 	"aws:organizations/policyAttachment:PolicyAttachment":  true,
 	"aws:costexplorer/costAllocationTag:CostAllocationTag": true,
+	"aws:appautoscaling/policy:Policy":                     true,
 }
 
 // Taggable reports whether resources of the type take tags.

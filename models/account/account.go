@@ -1,6 +1,6 @@
 // Package account is the account isolation model: the tenant gets an AWS
-// account of its own, and in it a full silo — VPC, ECS cluster and service,
-// a dedicated DynamoDB table and a monthly budget. The stack's provider assumes
+// account of its own, and in it a full silo — VPC, ECS cluster and
+// autoscaled service, a DynamoDB table of its own and a monthly budget. The stack's provider assumes
 // the deploy role in that account (the read-only preview role for previews);
 // every IAM role it creates carries the deploy role's permissions boundary,
 // the only kind of role that role may create.
@@ -10,13 +10,11 @@ import (
 	"fmt"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/budgets"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/internal/spec"
-	"github.com/tenantctl/tenantctl/models/datatable"
 	"github.com/tenantctl/tenantctl/models/fargate"
 	"github.com/tenantctl/tenantctl/models/network"
 	"github.com/tenantctl/tenantctl/models/tenant"
@@ -46,8 +44,9 @@ type AccountTenant struct {
 	VpcID       pulumi.IDOutput
 	ClusterArn  pulumi.StringOutput
 	ServiceName pulumi.StringOutput
-	TableName   pulumi.StringOutput
 	BudgetName  pulumi.StringOutput
+	// Data is the tenant's table, in its account (the model honours no other mode).
+	Data *tenant.DataStore
 }
 
 // NewAccountTenant registers the tenant's silo; name is the tenant id, and
@@ -78,17 +77,19 @@ func NewAccountTenant(ctx *pulumi.Context, name string, args *AccountTenantArgs,
 	if in.PermissionsBoundary == "" {
 		return nil, fmt.Errorf("tenant %s: the account model's roles need the deploy role's permissions boundary, and none is configured", t.ID)
 	}
+	data, err := in.Data(ctx, child)
+	if err != nil {
+		return nil, err
+	}
 	svc, err := fargate.New(ctx, in, fargate.Args{
 		Cluster:             cluster.Arn,
+		ClusterName:         cluster.Name,
 		VPCID:               vpc.VPC.ID(),
 		Subnets:             network.IDs(vpc.PrivateSubnets),
 		IngressCIDRs:        []pulumi.StringInput{pulumi.String(t.Network.CIDR)},
 		PermissionsBoundary: pulumi.String(in.PermissionsBoundary),
+		TaskStatements:      data.StatementsOutput(),
 	}, child...)
-	if err != nil {
-		return nil, err
-	}
-	table, err := dynamodb.NewTable(ctx, in.Name("data"), datatable.Args(in.Physical("data", 255), nil), child...)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +99,7 @@ func NewAccountTenant(ctx *pulumi.Context, name string, args *AccountTenantArgs,
 	}
 	c.AccountID = in.AccountID.ToStringOutput()
 	c.VpcID, c.ClusterArn, c.ServiceName = vpc.VPC.ID(), cluster.Arn, svc.Service.Name
-	c.TableName, c.BudgetName = table.Name, budget.Name
+	c.Data, c.BudgetName = data, budget.Name
 	if err := ctx.RegisterResourceOutputs(c, c.Outputs()); err != nil {
 		return nil, err
 	}
@@ -107,14 +108,13 @@ func NewAccountTenant(ctx *pulumi.Context, name string, args *AccountTenantArgs,
 
 // Outputs are the stack outputs, by name.
 func (c *AccountTenant) Outputs() pulumi.Map {
-	return pulumi.Map{
+	return c.Data.AddOutputs(pulumi.Map{
 		"accountId":   c.AccountID,
 		"vpcId":       c.VpcID,
 		"clusterArn":  c.ClusterArn,
 		"serviceName": c.ServiceName,
-		"tableName":   c.TableName,
 		"budgetName":  c.BudgetName,
-	}
+	})
 }
 
 // newBudget is the account's monthly cost budget at the tier's amount, alerting

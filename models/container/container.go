@@ -1,6 +1,7 @@
 // Package container is the container isolation model: the tenant's service
-// runs on the platform's shared ECS cluster, reached only through the shared
-// load balancer by a host-header rule for <id>.<domain>.
+// runs on the platform's shared ECS cluster, autoscaled, reached only through
+// the shared load balancer by a host-header rule for <id>.<domain>; its data
+// is a table of its own, or pooled.
 package container
 
 import (
@@ -31,6 +32,7 @@ type ContainerTenant struct {
 	ListenerIndex  pulumi.IntOutput
 	TargetGroupArn pulumi.StringOutput
 	ServiceName    pulumi.StringOutput
+	Data           *tenant.DataStore
 }
 
 // Host is the tenant's host name on the shared load balancer.
@@ -79,6 +81,10 @@ func NewContainerTenant(ctx *pulumi.Context, name string, args *ContainerTenantA
 	if err != nil {
 		return nil, err
 	}
+	data, err := in.Data(ctx, child)
+	if err != nil {
+		return nil, err
+	}
 	svc, err := fargate.New(ctx, in, fargate.Args{
 		Cluster:              in.Platform.ClusterArn,
 		VPCID:                in.Platform.SharedVPCID,
@@ -86,14 +92,15 @@ func NewContainerTenant(ctx *pulumi.Context, name string, args *ContainerTenantA
 		IngressSecurityGroup: in.Platform.LBSecurityGroupID,
 		TargetGroupArn:       tg.Arn,
 		// ECS refuses a target group no listener forwards to.
-		DependsOn: []pulumi.Resource{rule},
+		DependsOn:      []pulumi.Resource{rule},
+		TaskStatements: data.StatementsOutput(),
 	}, child...)
 	if err != nil {
 		return nil, err
 	}
 	c.Host = pulumi.String(host).ToStringOutput()
 	c.ListenerIndex = pulumi.Int(listener).ToIntOutput()
-	c.TargetGroupArn, c.ServiceName = tg.Arn, svc.Service.Name
+	c.TargetGroupArn, c.ServiceName, c.Data = tg.Arn, svc.Service.Name, data
 	if err := ctx.RegisterResourceOutputs(c, c.Outputs()); err != nil {
 		return nil, err
 	}
@@ -102,10 +109,10 @@ func NewContainerTenant(ctx *pulumi.Context, name string, args *ContainerTenantA
 
 // Outputs are the stack outputs, by name.
 func (c *ContainerTenant) Outputs() pulumi.Map {
-	return pulumi.Map{
+	return c.Data.AddOutputs(pulumi.Map{
 		"host":           c.Host,
 		"listenerIndex":  c.ListenerIndex,
 		"targetGroupArn": c.TargetGroupArn,
 		"serviceName":    c.ServiceName,
-	}
+	})
 }

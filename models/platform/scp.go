@@ -54,6 +54,7 @@ func WorkloadSCP(r Roles) iampolicy.Document {
 // deletes. Services left out are not readable either: a quarantine errs on
 // the side of denying. SCP actions need a service prefix (no "*:Describe*").
 var QuarantineReadActions = []string{
+	"application-autoscaling:Describe*", "application-autoscaling:List*",
 	"budgets:Describe*", "budgets:View*",
 	"cloudtrail:Describe*", "cloudtrail:Get*", "cloudtrail:List*", "cloudtrail:LookupEvents",
 	"cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*",
@@ -72,10 +73,12 @@ var QuarantineReadActions = []string{
 
 // QuarantineCleanupActions are what the deploy role may do beyond reading in
 // a suspended account: what destroying an account-model tenant's stack (its
-// VPC, ECS cluster and service, roles, log group, table and budget) calls.
+// VPC, ECS cluster and service and its autoscaling, roles, log group, table
+// and budget) calls.
 // Nothing creates, starts or writes: no Create*, Put*, Run*, Start*, Update*
 // but the two below.
 var QuarantineCleanupActions = []string{
+	"application-autoscaling:Delete*", "application-autoscaling:Deregister*",
 	"budgets:ModifyBudget", // what DeleteBudget is authorized as
 	"dynamodb:Delete*", "dynamodb:Untag*",
 	"ec2:Delete*", "ec2:Deregister*", "ec2:Detach*", "ec2:Disassociate*", "ec2:Release*", "ec2:Revoke*", "ec2:Terminate*",

@@ -34,6 +34,7 @@ const DummyAccessKey = "testing"
 // so, and the models' tests fail on it.
 var moduleServices = map[string]string{
 	"apigateway":        "apigateway",
+	"appautoscaling":    "appautoscaling",
 	"budgets":           "budgets",
 	"cloudwatch":        "cloudwatch",
 	"cognito":           "cognitoidp",

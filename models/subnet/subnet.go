@@ -1,6 +1,7 @@
 // Package subnet is the subnet isolation model: the tenant gets subnets of its
 // own inside the platform's shared VPC, a network ACL that shuts out every
-// other tenant with a constant number of rules, and its service.
+// other tenant with a constant number of rules, its autoscaled service and its
+// data (a table of its own, or pooled).
 package subnet
 
 import (
@@ -67,6 +68,7 @@ type SubnetTenant struct {
 	SubnetIDs    pulumi.StringArrayOutput
 	NetworkACLID pulumi.IDOutput
 	ServiceName  pulumi.StringOutput
+	Data         *tenant.DataStore
 }
 
 // NewSubnetTenant registers the tenant's subnets, NACL and service; name is
@@ -93,17 +95,22 @@ func NewSubnetTenant(ctx *pulumi.Context, name string, args *SubnetTenantArgs, o
 		ingress = append(ingress, pulumi.String(cidr))
 	}
 	ingress = append(ingress, pulumi.String(s.SharedServices.CIDR))
+	data, err := in.Data(ctx, child)
+	if err != nil {
+		return nil, err
+	}
 	svc, err := fargate.New(ctx, in, fargate.Args{
-		Cluster:      in.Platform.ClusterArn,
-		VPCID:        in.Platform.SharedVPCID,
-		Subnets:      network.IDs(subnets),
-		IngressCIDRs: ingress,
+		Cluster:        in.Platform.ClusterArn,
+		VPCID:          in.Platform.SharedVPCID,
+		Subnets:        network.IDs(subnets),
+		IngressCIDRs:   ingress,
+		TaskStatements: data.StatementsOutput(),
 	}, child...)
 	if err != nil {
 		return nil, err
 	}
 	c.SubnetIDs = network.IDs(subnets).ToStringArrayOutput()
-	c.NetworkACLID, c.ServiceName = acl.ID(), svc.Service.Name
+	c.NetworkACLID, c.ServiceName, c.Data = acl.ID(), svc.Service.Name, data
 	if err := ctx.RegisterResourceOutputs(c, c.Outputs()); err != nil {
 		return nil, err
 	}
@@ -112,11 +119,11 @@ func NewSubnetTenant(ctx *pulumi.Context, name string, args *SubnetTenantArgs, o
 
 // Outputs are the stack outputs, by name.
 func (c *SubnetTenant) Outputs() pulumi.Map {
-	return pulumi.Map{
+	return c.Data.AddOutputs(pulumi.Map{
 		"subnetIds":    c.SubnetIDs,
 		"networkAclId": c.NetworkACLID,
 		"serviceName":  c.ServiceName,
-	}
+	})
 }
 
 // newSubnets carves the tenant's subnets out of the shared VPC, one per zone,

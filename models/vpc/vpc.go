@@ -1,6 +1,6 @@
 // Package vpc is the vpc isolation model: in the SaaS account, the tenant gets
-// a VPC of its own on its CIDR with its own service on the platform's cluster,
-// optionally attached to the shared-services network through the Transit Gateway.
+// a VPC of its own on its CIDR with its own autoscaled service on the
+// platform's cluster and its data (a table of its own, or pooled), optionally attached to the shared-services network through the Transit Gateway.
 package vpc
 
 import (
@@ -29,6 +29,7 @@ type VpcTenant struct {
 
 	VpcID       pulumi.IDOutput
 	ServiceName pulumi.StringOutput
+	Data        *tenant.DataStore
 	// TransitGatewayAttachmentID is set when the tenant is attached to the
 	// shared-services network (and the emulator can serve the attachment).
 	TransitGatewayAttachmentID *pulumi.IDOutput
@@ -52,16 +53,21 @@ func NewVpcTenant(ctx *pulumi.Context, name string, args *VpcTenantArgs, opts ..
 	if t.Network.SharedServices {
 		ingress = append(ingress, pulumi.String(s.SharedServices.CIDR))
 	}
+	data, err := in.Data(ctx, child)
+	if err != nil {
+		return nil, err
+	}
 	svc, err := fargate.New(ctx, in, fargate.Args{
-		Cluster:      in.Platform.ClusterArn,
-		VPCID:        vpc.VPC.ID(),
-		Subnets:      network.IDs(vpc.PrivateSubnets),
-		IngressCIDRs: ingress,
+		Cluster:        in.Platform.ClusterArn,
+		VPCID:          vpc.VPC.ID(),
+		Subnets:        network.IDs(vpc.PrivateSubnets),
+		IngressCIDRs:   ingress,
+		TaskStatements: data.StatementsOutput(),
 	}, child...)
 	if err != nil {
 		return nil, err
 	}
-	c.VpcID, c.ServiceName = vpc.VPC.ID(), svc.Service.Name
+	c.VpcID, c.ServiceName, c.Data = vpc.VPC.ID(), svc.Service.Name, data
 	if t.Network.SharedServices && !in.Emulation.Gap(gaps.TransitGatewayAttach) {
 		attach, err := attachSharedServices(ctx, in, vpc, child)
 		if err != nil {
@@ -78,7 +84,7 @@ func NewVpcTenant(ctx *pulumi.Context, name string, args *VpcTenantArgs, opts ..
 
 // Outputs are the stack outputs, by name.
 func (c *VpcTenant) Outputs() pulumi.Map {
-	m := pulumi.Map{"vpcId": c.VpcID, "serviceName": c.ServiceName}
+	m := c.Data.AddOutputs(pulumi.Map{"vpcId": c.VpcID, "serviceName": c.ServiceName})
 	if c.TransitGatewayAttachmentID != nil {
 		m["transitGatewayAttachmentId"] = *c.TransitGatewayAttachmentID
 	}

@@ -287,7 +287,7 @@ func TestDevStackTimeoutDefault(t *testing.T) {
 func TestRenderShowsEmulatorGaps(t *testing.T) {
 	devEnv(t)
 	out, stderr, code := runCLI(t, "--dir", "../../tenants", "render", "initech", "--stacks", "../../stacks", "--endpoint-url", "http://127.0.0.1:5000")
-	if code != ExitOK || !strings.Contains(out, "emulator gaps applied: ecs-managed-tags, transit-gateway-attachment\n") ||
+	if code != ExitOK || !strings.Contains(out, "emulator gaps applied: ecs-managed-tags, service-autoscaling, transit-gateway-attachment\n") ||
 		!strings.Contains(out, "skipRequestingAccountId=true") || strings.Contains(out, "aws:ec2transitgateway/vpcAttachment:VpcAttachment") {
 		t.Fatalf("render in emulator mode: exit %d\n%s\n%s", code, out, stderr)
 	}
