@@ -50,8 +50,13 @@ func List(stateDir string) ([]Summary, error) {
 		}
 		out = append(out, summarise(filepath.Join(stateDir, "rollouts", e.Name()), id))
 	}
-	// Ids start with their creation time (plan.NewID), so they sort by it.
-	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
+	// By creation time (ids carry it only to the second), then id.
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Created.Equal(out[j].Created) {
+			return out[i].Created.After(out[j].Created)
+		}
+		return out[i].ID > out[j].ID
+	})
 	return out, nil
 }
 
