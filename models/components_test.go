@@ -33,12 +33,12 @@ func TestModelsAreComponentsWithTypedOutputs(t *testing.T) {
 		spec.ModelApplication: application.ComponentType,
 	}
 	outputs := map[spec.IsolationModel][]string{
-		spec.ModelAccount: {"accountId", "budgetName", "clusterArn", "loadBalancerDnsName", "serviceName", "tableName", "url", "vpcId",
-			"zoneId", "zoneNameServers"},
-		spec.ModelVPC:         {"loadBalancerDnsName", "serviceName", "url", "vpcId"},
-		spec.ModelSubnet:      {"networkAclId", "serviceName", "subnetIds", "url"},
-		spec.ModelContainer:   {"host", "listenerIndex", "serviceName", "targetGroupArn", "url"},
-		spec.ModelApplication: {"apiKeyId", "logGroup", "roleArn", "url", "usagePlanId", "userGroup"},
+		spec.ModelAccount: {"accountId", "budgetName", "clusterArn", "dataMode", "loadBalancerDnsName", "serviceName", "tableArn", "tableName",
+			"url", "vpcId", "zoneId", "zoneNameServers"},
+		spec.ModelVPC:         {"dataMode", "loadBalancerDnsName", "serviceName", "url", "vpcId"},
+		spec.ModelSubnet:      {"dataMode", "networkAclId", "serviceName", "subnetIds", "url"},
+		spec.ModelContainer:   {"dataMode", "host", "listenerIndex", "serviceName", "targetGroupArn", "url"},
+		spec.ModelApplication: {"apiKeyId", "dataMode", "logGroup", "roleArn", "url", "usagePlanId", "userGroup"},
 	}
 	f := samplefleet.Load(t)
 	seen := map[spec.IsolationModel]bool{}

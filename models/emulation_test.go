@@ -142,6 +142,20 @@ func gapsOf(t *testing.T, outs models.Outputs) []string {
 	return ids
 }
 
+// scalingLeftOut are the emulated and real counts of a service's autoscaling
+// (gaps.ServiceAutoscaling).
+var scalingLeftOut = map[string][2]int{tTarget: {0, 1}, tPolicy: {0, 2}}
+
+func merge2(ms ...map[string][2]int) map[string][2]int {
+	out := map[string][2]int{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // TestEmulatorGapsAreAppliedAndReported: in emulator mode the models leave out
 // or adapt exactly what moto's gap list names, each stack reports the gaps it
 // applied, and nothing changes pointed at AWS.
@@ -155,11 +169,12 @@ func TestEmulatorGapsAreAppliedAndReported(t *testing.T) {
 	}{
 		{"platform", []string{gaps.CostAllocationTag, gaps.TransitGatewayAttach},
 			map[string][2]int{tCostTag: {0, 1}, tTGWAttach: {0, 2}, tRoute: {2, 4}, tTGW: {1, 1}}},
-		{"initech", []string{gaps.ECSManagedTags, gaps.TransitGatewayAttach},
-			map[string][2]int{tTGWAttach: {0, 1}, tRoute: {2, 4}}},
-		{"acme-corp", []string{gaps.BudgetNotifications, gaps.ECSManagedTags}, map[string][2]int{tBudget: {1, 1}}},
-		{"hooli", []string{gaps.ECSManagedTags}, nil},
-		{"soylent", []string{gaps.ECSManagedTags}, nil},
+		{"initech", []string{gaps.ECSManagedTags, gaps.ServiceAutoscaling, gaps.TransitGatewayAttach},
+			merge2(scalingLeftOut, map[string][2]int{tTGWAttach: {0, 1}, tRoute: {2, 4}})},
+		{"acme-corp", []string{gaps.BudgetNotifications, gaps.ECSManagedTags, gaps.ServiceAutoscaling},
+			merge2(scalingLeftOut, map[string][2]int{tBudget: {1, 1}})},
+		{"hooli", []string{gaps.ECSManagedTags, gaps.ServiceAutoscaling}, scalingLeftOut},
+		{"soylent", []string{gaps.ECSManagedTags, gaps.ServiceAutoscaling}, scalingLeftOut},
 		{"wonka", []string{}, nil},
 	}
 	for _, c := range cases {

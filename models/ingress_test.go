@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -18,53 +17,25 @@ import (
 	"github.com/tenantctl/tenantctl/models/platform"
 )
 
-// exported runs a stack under the recording mocks and returns its resources
-// and the values of its string and string-list outputs (lists joined by ",").
-// Each output is replaced by one that records its value on the way to the
-// export, which the run awaits.
+// exported runs a stack under the recording mocks (runResolved) and returns
+// its resources and the values of its string and string-list outputs (lists
+// joined by ",").
 func exported(t *testing.T, f *spec.Fleet, stack string) ([]*render.Resource, map[string]string) {
 	t.Helper()
-	var mu sync.Mutex
-	values := map[string]string{}
-	set := func(k, v string) { mu.Lock(); values[k] = v; mu.Unlock() }
-	program, err := models.ObservedProgram(f, stack, func(outs models.Outputs) {
-		for k, v := range outs {
-			switch o := v.(type) {
-			case pulumi.StringOutput:
-				outs[k] = o.ApplyT(func(s string) string { set(k, s); return s })
-			case pulumi.IDOutput:
-				outs[k] = o.ApplyT(func(s pulumi.ID) string { set(k, string(s)); return string(s) })
-			case pulumi.StringArrayOutput:
-				outs[k] = o.ApplyT(func(s []string) []string { set(k, strings.Join(s, ",")); return s })
-			}
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, secrets := accountConfig()
-	rec := &render.Recorder{PlatformOutputs: platformOutputs()}
-	g, err := render.Run(program, render.Options{Stack: stack, Config: cfg, Secrets: secrets, Recorder: rec})
-	if err != nil {
-		t.Fatalf("stack %s: %v", stack, err)
-	}
-	return g.Resources, values
-}
-
-// named is the resource of the type and logical name.
-func named(t *testing.T, res []*render.Resource, typ, name string) *render.Resource {
-	t.Helper()
-	for _, r := range res {
-		if r.Type == typ && r.Name == name {
-			return r
+	res, values := runResolved(t, f, stack)
+	out := map[string]string{}
+	for k, v := range values {
+		switch v := v.(type) {
+		case string:
+			out[k] = v
+		case pulumi.ID:
+			out[k] = string(v)
+		case []string:
+			out[k] = strings.Join(v, ",")
 		}
 	}
-	t.Fatalf("no %s %s", typ, name)
-	return nil
+	return res, out
 }
-
-// mockArn is the ARN the recorder gives a resource.
-func mockArn(typ, name string) string { return "arn:aws:mock:::" + typ + "/" + name }
 
 // jsonOf prints a value as JSON, for exact comparisons of nested inputs.
 func jsonOf(t *testing.T, v any) string {

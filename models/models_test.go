@@ -18,7 +18,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
 	"github.com/tenantctl/tenantctl/internal/testutil/scpeval"
 	"github.com/tenantctl/tenantctl/models"
-	"github.com/tenantctl/tenantctl/models/application"
+	"github.com/tenantctl/tenantctl/models/datatable"
 	"github.com/tenantctl/tenantctl/models/platform"
 )
 
@@ -192,10 +192,17 @@ const (
 	tBasePath   = "aws:apigateway/basePathMapping:BasePathMapping"
 	tProvider   = "pulumi:providers:aws"
 	tStackRef   = "pulumi:pulumi:StackReference"
+	tTarget     = "aws:appautoscaling/target:Target"
+	tPolicy     = "aws:appautoscaling/policy:Policy"
 )
 
-// service is what every model that runs a container service registers for it.
-var service = map[string]int{tLogGroup: 1, tRole: 2, tAttach: 1, tRolePolicy: 1, tTaskDef: 1, tSG: 1, tService: 1}
+// service is what every model that runs a container service registers for
+// it: the service and its roles, and its scalable target with a CPU and a
+// memory policy.
+var service = map[string]int{tLogGroup: 1, tRole: 2, tAttach: 1, tRolePolicy: 1, tTaskDef: 1, tSG: 1, tService: 1, tTarget: 1, tPolicy: 2}
+
+// ownTable is the data of a tenant in table mode; pooled data registers nothing.
+var ownTable = map[string]int{tTable: 1}
 
 // registered is the tenant's item in the platform's registry.
 var registered = map[string]int{tItem: 1}
@@ -253,17 +260,21 @@ func TestResourceTypesAndCounts(t *testing.T) {
 				// zone, TGW, two attachments, a route each way.
 				tVpc: 1, tRT: 1, tSubnet: 2, tRTA: 2, tTGW: 1, tTGWAttach: 2, tRoute: 2},
 		)},
-		// acme-corp: account model over 3 zones; the platform account's
-		// provider, the zone of its name and the delegation.
-		{"acme-corp", merge(tenantStack("tenantctl:models:AccountTenant", true), vpcOf(3), service, dedicatedIngress, registered,
-			map[string]int{tCluster: 1, tTable: 1, tBudget: 1, tProvider: 1, tZone: 1, tRecord: 1})},
+		// acme-corp: account model over 3 zones, its table in its account;
+		// the platform account's provider, the zone of its name and the
+		// delegation.
+		{"acme-corp", merge(tenantStack("tenantctl:models:AccountTenant", true), vpcOf(3), service, ownTable, dedicatedIngress, registered,
+			map[string]int{tCluster: 1, tBudget: 1, tProvider: 1, tZone: 1, tRecord: 1})},
 		// initech: vpc model attached to shared services.
-		{"initech", merge(tenantStack("tenantctl:models:VpcTenant", true), vpcOf(2), service, dedicatedIngress, registered,
+		{"initech", merge(tenantStack("tenantctl:models:VpcTenant", true), vpcOf(2), service, ownTable, dedicatedIngress, registered,
 			map[string]int{tTGWAttach: 1, tRoute: 2})},
 		// hooli: subnet model, 2 subnets: 7 NACL rules each way.
-		{"hooli", merge(tenantStack("tenantctl:models:SubnetTenant", true), service, sharedIngress, registered,
+		{"hooli", merge(tenantStack("tenantctl:models:SubnetTenant", true), service, ownTable, sharedIngress, registered,
 			map[string]int{tSubnet: 2, tRTA: 2, tNACL: 1, tNACLRule: 14, tNACLAssoc: 2})},
-		{"soylent", merge(tenantStack("tenantctl:models:ContainerTenant", true), service, sharedIngress, registered)},
+		// oscorp: subnet model, pooled data: no table of its own.
+		{"oscorp", merge(tenantStack("tenantctl:models:SubnetTenant", true), service, sharedIngress, registered,
+			map[string]int{tSubnet: 2, tRTA: 2, tNACL: 1, tNACLRule: 14, tNACLAssoc: 2})},
+		{"soylent", merge(tenantStack("tenantctl:models:ContainerTenant", true), service, ownTable, sharedIngress, registered)},
 		// wonka: application model on its tier's usage plan.
 		{"wonka", merge(tenantStack("tenantctl:models:ApplicationTenant", true),
 			map[string]int{tRole: 1, tRolePolicy: 1, tAPIKey: 1, tPlanKey: 1, tUserGroup: 1, tItem: 1, tLogGroup: 1})},
@@ -709,7 +720,7 @@ func TestApplicationPolicyAllowsOnlyTheTenantsLeadingKeys(t *testing.T) {
 		}
 	}
 	// A tenant whose id prefixes another's never reaches the other's keys.
-	acme := application.DataPolicy(poolTableArn, "acme")
+	acme := iampolicy.Document{Version: iampolicy.Version, Statement: []iampolicy.Statement{datatable.OwnPartitionKeys(poolTableArn, "acme")}}
 	raw, _ := acme.JSON()
 	acme, _ = iampolicy.Parse(raw)
 	if allowsKey(acme, "acme-corp") || allowsKey(acme, "acme-corp#1") {
@@ -948,6 +959,7 @@ func TestOrganizationSCPs(t *testing.T) {
 	suspended := scpOf(t, res, "suspended", f.Settings.Organization.SuspendedOU)
 	read := []string{
 		"acm:Describe*", "acm:List*",
+		"application-autoscaling:Describe*", "application-autoscaling:List*",
 		"budgets:Describe*", "budgets:View*",
 		"cloudtrail:Describe*", "cloudtrail:Get*", "cloudtrail:List*", "cloudtrail:LookupEvents",
 		"cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*",
@@ -967,6 +979,7 @@ func TestOrganizationSCPs(t *testing.T) {
 	}
 	cleanup := []string{
 		"acm:DeleteCertificate",
+		"application-autoscaling:Delete*", "application-autoscaling:Deregister*",
 		"budgets:ModifyBudget",
 		"dynamodb:Delete*", "dynamodb:Untag*",
 		"ec2:Delete*", "ec2:Deregister*", "ec2:Detach*", "ec2:Disassociate*", "ec2:Release*", "ec2:Revoke*", "ec2:Terminate*",
@@ -1141,6 +1154,8 @@ var destroyCalls = map[string][]string{
 	tCertValid:  {}, // removed from the state only
 	tZone:       {"route53:DeleteHostedZone", "route53:GetHostedZone", "route53:ListResourceRecordSets"},
 	tRecord:     {"route53:ChangeResourceRecordSets", "route53:GetChange", "route53:ListResourceRecordSets"},
+	tTarget:     {"application-autoscaling:DeregisterScalableTarget", "application-autoscaling:DescribeScalableTargets"},
+	tPolicy:     {"application-autoscaling:DeleteScalingPolicy", "application-autoscaling:DescribeScalingPolicies"},
 	tProvider:   {"sts:GetCallerIdentity"},
 }
 

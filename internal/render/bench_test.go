@@ -109,7 +109,11 @@ func TestGeneratedFleetRenders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[spec.IsolationModel]int{spec.ModelApplication: 10, spec.ModelContainer: 15, spec.ModelSubnet: 36, spec.ModelVPC: 37, spec.ModelAccount: 43}
+	// Every service is a scalable target with two policies; every tenant of
+	// the four service models keeps its data in a table of its own (the tiers'
+	// default), is reached over HTTPS (a share of the shared load balancer,
+	// or one of its own) and has its registry item.
+	want := map[spec.IsolationModel]int{spec.ModelApplication: 10, spec.ModelContainer: 19, spec.ModelSubnet: 40, spec.ModelVPC: 41, spec.ModelAccount: 46}
 	for i, g := range graphs[1:] {
 		tn := f.Tenants[i]
 		if len(g.Resources) != want[tn.Model] {

@@ -11,7 +11,7 @@ import (
 // scheduler keeps its own (it has tolerance logic), and internal/spec's
 // loader pool is left to the split of load.go.
 func TestWorkerPoolsAreErrgroups(t *testing.T) {
-	for _, file := range sourcetree.Containing(t, "sync.WaitGroup", "internal/rollout/runner.go", "internal/spec") {
+	for _, file := range sourcetree.Containing(t, "sync.WaitGroup", "internal/rollout/runner/runner.go", "internal/spec") {
 		t.Errorf("%s runs a WaitGroup pool; use errgroup.Group with SetLimit", file)
 	}
 }

@@ -47,6 +47,9 @@ type Resource struct {
 	ProviderRef string `json:"-" yaml:"-"`
 	// ParentType is the type of the parent.
 	ParentType string `json:"-" yaml:"-"`
+	// IgnoreChanges are the inputs the resource's ignoreChanges option
+	// names, for tests.
+	IgnoreChanges []string `json:"-" yaml:"-"`
 }
 
 // Key identifies a resource in a graph: type and logical name.
@@ -98,6 +101,7 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 		}
 		res.Raw = raw
 		res.ParentType, res.Parent = urnTypeName(args.RegisterRPC.GetParent())
+		res.IgnoreChanges = args.RegisterRPC.GetIgnoreChanges()
 	} else if args.ReadRPC != nil {
 		res.ParentType, res.Parent = urnTypeName(args.ReadRPC.GetParent())
 	}

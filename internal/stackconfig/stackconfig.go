@@ -23,7 +23,8 @@ import (
 	"github.com/tenantctl/tenantctl/internal/awscfg"
 	"github.com/tenantctl/tenantctl/internal/externalid"
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
+	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models"
 )
@@ -32,7 +33,7 @@ import (
 type Options struct {
 	// Op is the operation the stacks run for: OpPreview assumes each account's
 	// read-only preview role; any other (and none) the deploy role.
-	Op rollout.Op
+	Op plan.Op
 	// ExternalIDSecret is the fleet secret (externalid.EnvSecret); account-model
 	// stacks cannot run without it, except previews given PreviewKey.
 	ExternalIDSecret []byte
@@ -50,7 +51,7 @@ type Options struct {
 }
 
 // Programs returns the fleet's stacks for the rollout driver.
-func Programs(f *spec.Fleet, o Options) rollout.Programs {
+func Programs(f *spec.Fleet, o Options) runner.Programs {
 	return programs{f: f, o: o}
 }
 
@@ -64,7 +65,7 @@ func (p programs) Program(stack string) (pulumi.RunFunc, error) { return models.
 // ModelPrograms gives the stacks the given program, with each stack's
 // configuration from the spec alone (FromSpec): what tests and tools that
 // bring their own program need.
-func ModelPrograms(f *spec.Fleet, program func(f *spec.Fleet, stack string) (pulumi.RunFunc, error)) rollout.Programs {
+func ModelPrograms(f *spec.Fleet, program func(f *spec.Fleet, stack string) (pulumi.RunFunc, error)) runner.Programs {
 	return modelPrograms{f: f, program: program}
 }
 
@@ -115,7 +116,7 @@ func (p programs) Config(stack string) (map[string]auto.ConfigValue, error) {
 // read-only preview role and needs only the preview key; every other
 // operation changes the stack and gets the deploy role.
 func (p programs) role(stack, account string) (string, string, error) {
-	if p.o.Op == rollout.OpPreview {
+	if p.o.Op == plan.OpPreview {
 		key := p.o.PreviewKey
 		if len(key) == 0 && len(p.o.ExternalIDSecret) > 0 {
 			key = []byte(externalid.PreviewKey(p.o.ExternalIDSecret))

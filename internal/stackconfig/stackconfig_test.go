@@ -9,7 +9,7 @@ import (
 
 	"github.com/tenantctl/tenantctl/internal/externalid"
 	"github.com/tenantctl/tenantctl/internal/render"
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/stackconfig"
 	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
@@ -142,11 +142,11 @@ func TestAccountStacksPickTheRoleOfTheOperation(t *testing.T) {
 		o        stackconfig.Options
 		role, id string
 	}{
-		{"preview with the key only", stackconfig.Options{Op: rollout.OpPreview, PreviewKey: key}, "TenantctlPreview", externalid.DerivePreview(key, acct)},
-		{"preview with the secret", stackconfig.Options{Op: rollout.OpPreview, ExternalIDSecret: secret}, "TenantctlPreview", externalid.DerivePreview(key, acct)},
-		{"up", stackconfig.Options{Op: rollout.OpUp, ExternalIDSecret: secret, PreviewKey: key}, "TenantctlDeploy", externalid.Derive(secret, acct)},
-		{"refresh", stackconfig.Options{Op: rollout.OpRefresh, ExternalIDSecret: secret}, "TenantctlDeploy", externalid.Derive(secret, acct)},
-		{"destroy", stackconfig.Options{Op: rollout.OpDestroy, ExternalIDSecret: secret}, "TenantctlDeploy", externalid.Derive(secret, acct)},
+		{"preview with the key only", stackconfig.Options{Op: plan.OpPreview, PreviewKey: key}, "TenantctlPreview", externalid.DerivePreview(key, acct)},
+		{"preview with the secret", stackconfig.Options{Op: plan.OpPreview, ExternalIDSecret: secret}, "TenantctlPreview", externalid.DerivePreview(key, acct)},
+		{"up", stackconfig.Options{Op: plan.OpUp, ExternalIDSecret: secret, PreviewKey: key}, "TenantctlDeploy", externalid.Derive(secret, acct)},
+		{"refresh", stackconfig.Options{Op: plan.OpRefresh, ExternalIDSecret: secret}, "TenantctlDeploy", externalid.Derive(secret, acct)},
+		{"destroy", stackconfig.Options{Op: plan.OpDestroy, ExternalIDSecret: secret}, "TenantctlDeploy", externalid.Derive(secret, acct)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -186,12 +186,12 @@ func TestAccountStacksPickTheRoleOfTheOperation(t *testing.T) {
 
 func TestPreviewWithoutThePreviewKeyIsRefused(t *testing.T) {
 	f := samplefleet.Load(t)
-	_, err := stackconfig.Programs(f, stackconfig.Options{Op: rollout.OpPreview}).Config("acme-corp")
+	_, err := stackconfig.Programs(f, stackconfig.Options{Op: plan.OpPreview}).Config("acme-corp")
 	if err == nil || !strings.Contains(err.Error(), "set TENANTCTL_PREVIEW_EXTERNAL_ID_KEY to the output of `tenantctl accounts external-id --preview-key`") {
 		t.Fatalf("err = %v", err)
 	}
 	// The preview key opens no deploy: an up given only the key is refused.
-	_, err = stackconfig.Programs(f, stackconfig.Options{Op: rollout.OpUp, PreviewKey: []byte(externalid.PreviewKey(secret))}).Config("acme-corp")
+	_, err = stackconfig.Programs(f, stackconfig.Options{Op: plan.OpUp, PreviewKey: []byte(externalid.PreviewKey(secret))}).Config("acme-corp")
 	if err == nil || !strings.Contains(err.Error(), "set TENANTCTL_EXTERNAL_ID_SECRET") {
 		t.Fatalf("up with the preview key: err = %v", err)
 	}

@@ -1,27 +1,25 @@
 // Package account is the account isolation model: the tenant gets an AWS
-// account of its own, and in it a full silo — VPC, ECS cluster and service
-// behind a load balancer of its own, the hosted zone of its name (delegated
-// from the platform's zone) with the load balancer's certificate, a
-// dedicated DynamoDB table and a monthly budget. The stack's provider assumes
-// the deploy role in that account (the read-only preview role for previews);
-// every IAM role it creates carries the deploy role's permissions boundary,
-// the only kind of role that role may create. A second provider writes into
-// the platform's account what the tenant needs there: the delegation of its
-// name, and its registry item.
+// account of its own, and in it a full silo — VPC, ECS cluster and
+// autoscaled service behind a load balancer of its own, the hosted zone of
+// its name (delegated from the platform's zone) with the load balancer's
+// certificate, a DynamoDB table of its own and a monthly budget. The stack's
+// provider assumes the deploy role in that account (the read-only preview
+// role for previews); every IAM role it creates carries the deploy role's
+// permissions boundary, the only kind of role that role may create. A
+// second provider writes into the platform's account what the tenant needs
+// there: the delegation of its name, and its registry item.
 package account
 
 import (
 	"fmt"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/budgets"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/internal/spec"
-	"github.com/tenantctl/tenantctl/models/datatable"
 	"github.com/tenantctl/tenantctl/models/fargate"
 	"github.com/tenantctl/tenantctl/models/ingress"
 	"github.com/tenantctl/tenantctl/models/network"
@@ -57,12 +55,13 @@ type AccountTenant struct {
 	VpcID               pulumi.IDOutput
 	ClusterArn          pulumi.StringOutput
 	ServiceName         pulumi.StringOutput
-	TableName           pulumi.StringOutput
 	BudgetName          pulumi.StringOutput
 	URL                 pulumi.StringOutput
 	LoadBalancerDNSName pulumi.StringOutput
 	ZoneID              pulumi.StringOutput
 	ZoneNameServers     pulumi.StringArrayOutput
+	// Data is the tenant's table, in its account (the model honours no other mode).
+	Data *tenant.DataStore
 }
 
 // NewAccountTenant registers the tenant's silo; name is the tenant id, and
@@ -103,17 +102,19 @@ func NewAccountTenant(ctx *pulumi.Context, name string, args *AccountTenantArgs,
 	if err != nil {
 		return nil, err
 	}
+	data, err := in.Data(ctx, child)
+	if err != nil {
+		return nil, err
+	}
 	svc, err := fargate.New(ctx, in, fargate.Args{
 		Cluster:             cluster.Arn,
+		ClusterName:         cluster.Name,
 		VPCID:               vpc.VPC.ID(),
 		Subnets:             network.IDs(vpc.PrivateSubnets),
 		LoadBalancer:        web.Service(),
 		PermissionsBoundary: pulumi.String(in.PermissionsBoundary),
+		TaskStatements:      data.StatementsOutput(),
 	}, child...)
-	if err != nil {
-		return nil, err
-	}
-	table, err := dynamodb.NewTable(ctx, in.Name("data"), datatable.Args(in.Physical("data", 255), nil), child...)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +127,7 @@ func NewAccountTenant(ctx *pulumi.Context, name string, args *AccountTenantArgs,
 	}
 	c.AccountID = in.AccountID.ToStringOutput()
 	c.VpcID, c.ClusterArn, c.ServiceName = vpc.VPC.ID(), cluster.Arn, svc.Service.Name
-	c.TableName, c.BudgetName = table.Name, budget.Name
+	c.Data, c.BudgetName = data, budget.Name
 	c.URL, c.LoadBalancerDNSName = pulumi.String(in.URL()).ToStringOutput(), web.LoadBalancer.DnsName
 	c.ZoneID, c.ZoneNameServers = zone.ZoneId, zone.NameServers
 	if err := ctx.RegisterResourceOutputs(c, c.Outputs()); err != nil {
@@ -137,19 +138,18 @@ func NewAccountTenant(ctx *pulumi.Context, name string, args *AccountTenantArgs,
 
 // Outputs are the stack outputs, by name.
 func (c *AccountTenant) Outputs() pulumi.Map {
-	return pulumi.Map{
+	return c.Data.AddOutputs(pulumi.Map{
 		"accountId":   c.AccountID,
 		"vpcId":       c.VpcID,
 		"clusterArn":  c.ClusterArn,
 		"serviceName": c.ServiceName,
-		"tableName":   c.TableName,
 		"budgetName":  c.BudgetName,
 		"url":         c.URL,
 		// The load balancer, and the zone of the tenant's name in its account.
 		"loadBalancerDnsName": c.LoadBalancerDNSName,
 		"zoneId":              c.ZoneID,
 		"zoneNameServers":     c.ZoneNameServers,
-	}
+	})
 }
 
 // newZone is the public hosted zone of the tenant's name in its account, and

@@ -25,40 +25,6 @@ import (
 // ComponentType is the type token of the model's component.
 const ComponentType = "tenantctl:models:ApplicationTenant"
 
-// ShardSeparator separates a tenant id from a shard suffix in partition keys
-// (<id>#<shard>). It is not a character tenant ids may hold, so the pattern
-// <id>#* of tenant "acme" can never match a key of tenant "acme-corp", as
-// "<id>-*" would.
-const ShardSeparator = "#"
-
-// DataActions are what a pooled tenant may do to its own items. Scan is left
-// out on purpose: it has no leading key to check.
-var DataActions = []string{
-	"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
-	"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-	"dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
-}
-
-// LeadingKeys are the partition keys the tenant may touch: its id, and its
-// shards <id>#*.
-func LeadingKeys(id string) []string { return []string{id, id + ShardSeparator + "*"} }
-
-// DataPolicy allows the tenant's items of the pooled table and its indexes,
-// only for partition keys of the tenant (dynamodb:LeadingKeys must be present
-// and every one must match).
-func DataPolicy(tableArn, id string) iampolicy.Document {
-	return iampolicy.Document{Version: iampolicy.Version, Statement: []iampolicy.Statement{{
-		Sid:      "OwnPartitionKeys",
-		Effect:   "Allow",
-		Action:   DataActions,
-		Resource: []string{tableArn, tableArn + "/index/*"},
-		Condition: map[string]map[string]any{
-			"ForAllValues:StringLike": {"dynamodb:LeadingKeys": LeadingKeys(id)},
-			"Null":                    {"dynamodb:LeadingKeys": "false"},
-		},
-	}}}
-}
-
 // DataTrust lets the pooled back end's role (the platform's pooled service
 // role) assume the tenant's data role for a request of that tenant only: the
 // session must carry the session tag TenantId=<id>, and no other tag. No
@@ -95,6 +61,9 @@ type ApplicationTenant struct {
 	LogGroup    pulumi.StringOutput
 	// URL is the pooled API's, where the tenant calls with its API key.
 	URL pulumi.StringOutput
+	// Data is the tenant's partition keys of the pooled table (the model
+	// honours no other mode).
+	Data *tenant.DataStore
 }
 
 // usesTierPlan reports whether the tenant's limits are its tier's, so its key
@@ -115,7 +84,11 @@ func NewApplicationTenant(ctx *pulumi.Context, name string, args *ApplicationTen
 		return nil, err
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(c)}
-	role, err := newDataRole(ctx, in, child)
+	data, err := in.Data(ctx, child)
+	if err != nil {
+		return nil, err
+	}
+	role, err := newDataRole(ctx, in, data, child)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +121,7 @@ func NewApplicationTenant(ctx *pulumi.Context, name string, args *ApplicationTen
 		return nil, err
 	}
 	c.RoleArn, c.APIKeyID, c.UsagePlanID = role.Arn, key.ID(), planID
-	c.UserGroup, c.LogGroup = group.Name, logs.Name
+	c.UserGroup, c.LogGroup, c.Data = group.Name, logs.Name, data
 	c.URL = pulumi.String(in.URL()).ToStringOutput()
 	if err := ctx.RegisterResourceOutputs(c, c.Outputs()); err != nil {
 		return nil, err
@@ -158,19 +131,20 @@ func NewApplicationTenant(ctx *pulumi.Context, name string, args *ApplicationTen
 
 // Outputs are the stack outputs, by name.
 func (c *ApplicationTenant) Outputs() pulumi.Map {
-	return pulumi.Map{
+	return c.Data.AddOutputs(pulumi.Map{
 		"roleArn":     c.RoleArn,
 		"apiKeyId":    c.APIKeyID,
 		"usagePlanId": c.UsagePlanID,
 		"userGroup":   c.UserGroup,
 		"logGroup":    c.LogGroup,
 		"url":         c.URL,
-	}
+	})
 }
 
 // newDataRole is the role the pooled service assumes for the tenant: its
-// partition keys of the pooled table only (DataTrust, DataPolicy).
-func newDataRole(ctx *pulumi.Context, in tenant.Input, opts []pulumi.ResourceOption) (*iam.Role, error) {
+// partition keys of the pooled table only (DataTrust, and the data store's
+// policy: datatable.OwnPartitionKeys).
+func newDataRole(ctx *pulumi.Context, in tenant.Input, data *tenant.DataStore, opts []pulumi.ResourceOption) (*iam.Role, error) {
 	t, p := in.Tenant, in.Platform
 	trust := p.PooledServiceRoleArn.ApplyT(func(arn string) (string, error) {
 		return DataTrust([]string{arn}, t.ID).JSON()
@@ -183,9 +157,8 @@ func newDataRole(ctx *pulumi.Context, in tenant.Input, opts []pulumi.ResourceOpt
 	if err != nil {
 		return nil, err
 	}
-	dataPolicy := p.PoolTableArn.ApplyT(func(arn string) (string, error) { return DataPolicy(arn, t.ID).JSON() }).(pulumi.StringOutput)
 	if _, err := iam.NewRolePolicy(ctx, in.Name("data"), &iam.RolePolicyArgs{
-		Role: role.Name, Policy: dataPolicy,
+		Role: role.Name, Policy: data.Policy(),
 	}, opts...); err != nil {
 		return nil, err
 	}

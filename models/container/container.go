@@ -1,7 +1,7 @@
 // Package container is the container isolation model: the tenant's service
-// runs on the platform's shared ECS cluster, reached only through the shared
-// load balancer by a host-header rule for the tenant's name on its HTTPS
-// listener.
+// runs on the platform's shared ECS cluster, autoscaled, reached only through
+// the shared load balancer by a host-header rule for the tenant's name on its
+// HTTPS listener; its data is a table of its own, or pooled.
 package container
 
 import (
@@ -32,6 +32,7 @@ type ContainerTenant struct {
 	ListenerIndex  pulumi.IntOutput
 	TargetGroupArn pulumi.StringOutput
 	ServiceName    pulumi.StringOutput
+	Data           *tenant.DataStore
 }
 
 // NewContainerTenant registers the tenant's ingress on the shared load
@@ -48,11 +49,16 @@ func NewContainerTenant(ctx *pulumi.Context, name string, args *ContainerTenantA
 	if err != nil {
 		return nil, err
 	}
+	data, err := in.Data(ctx, child)
+	if err != nil {
+		return nil, err
+	}
 	svc, err := fargate.New(ctx, in, fargate.Args{
-		Cluster:      in.Platform.ClusterArn,
-		VPCID:        in.Platform.SharedVPCID,
-		Subnets:      in.Platform.PrivateSubnetIDs,
-		LoadBalancer: web.Service(),
+		Cluster:        in.Platform.ClusterArn,
+		VPCID:          in.Platform.SharedVPCID,
+		Subnets:        in.Platform.PrivateSubnetIDs,
+		LoadBalancer:   web.Service(),
+		TaskStatements: data.StatementsOutput(),
 	}, child...)
 	if err != nil {
 		return nil, err
@@ -63,7 +69,7 @@ func NewContainerTenant(ctx *pulumi.Context, name string, args *ContainerTenantA
 	c.Host = pulumi.String(web.Host).ToStringOutput()
 	c.URL = pulumi.String(in.URL()).ToStringOutput()
 	c.ListenerIndex = pulumi.Int(web.ListenerIndex).ToIntOutput()
-	c.TargetGroupArn, c.ServiceName = web.TargetGroup.Arn, svc.Service.Name
+	c.TargetGroupArn, c.ServiceName, c.Data = web.TargetGroup.Arn, svc.Service.Name, data
 	if err := ctx.RegisterResourceOutputs(c, c.Outputs()); err != nil {
 		return nil, err
 	}
@@ -72,11 +78,11 @@ func NewContainerTenant(ctx *pulumi.Context, name string, args *ContainerTenantA
 
 // Outputs are the stack outputs, by name.
 func (c *ContainerTenant) Outputs() pulumi.Map {
-	return pulumi.Map{
+	return c.Data.AddOutputs(pulumi.Map{
 		"host":           c.Host,
 		"url":            c.URL,
 		"listenerIndex":  c.ListenerIndex,
 		"targetGroupArn": c.TargetGroupArn,
 		"serviceName":    c.ServiceName,
-	}
+	})
 }

@@ -1,5 +1,6 @@
 // Package fargate builds a tenant's container service: log group, execution
-// and task roles, task definition, security group and ECS service on Fargate.
+// and task roles, task definition, security group, ECS service on Fargate and
+// its autoscaling.
 // The account, vpc, subnet and container models differ only in the cluster,
 // the network and the load balancer in front of the service.
 package fargate
@@ -40,6 +41,14 @@ type Args struct {
 	// execution and task roles (the account model's deploy role may create
 	// roles only under its own boundary).
 	PermissionsBoundary pulumi.StringInput
+	// ClusterName is the name of Cluster (an ARN), for the service's scalable
+	// target, when the stack builds the cluster; otherwise the name is read
+	// from the ARN (ClusterNameOf).
+	ClusterName pulumi.StringInput
+	// TaskStatements, when set, resolves to the []iampolicy.Statement the
+	// task role's policy holds beside its own parameters: the tenant's data
+	// (tenant.DataStore.StatementsOutput), known once the table's ARN is.
+	TaskStatements pulumi.Output
 }
 
 // LoadBalancer is the load balancer in front of a service.
@@ -63,18 +72,22 @@ type Service struct {
 	TaskDefinition *ecs.TaskDefinition
 	SecurityGroup  *ec2.SecurityGroup
 	Service        *ecs.Service
+	// Scaling is the service's autoscaling; nil where the emulator cannot
+	// serve it (gaps.ServiceAutoscaling).
+	Scaling *Scaling
 }
 
 // TaskPolicy is the tenant's task role policy: its own SSM parameters
-// (/<prefix>/<id>/*) and nothing else; the application reads its configuration
-// there, and no tenant's task can read another's.
-func TaskPolicy(region, accountID, prefix, tenantID string) iampolicy.Document {
-	return iampolicy.Document{Version: iampolicy.Version, Statement: []iampolicy.Statement{{
+// (/<prefix>/<id>/*), where the application reads its configuration, and the
+// more statements given (its data), and nothing else: no tenant's task can
+// read another's.
+func TaskPolicy(region, accountID, prefix, tenantID string, more ...iampolicy.Statement) iampolicy.Document {
+	return iampolicy.Document{Version: iampolicy.Version, Statement: append([]iampolicy.Statement{{
 		Sid:      "OwnParameters",
 		Effect:   "Allow",
 		Action:   []string{"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"},
 		Resource: []string{fmt.Sprintf("arn:aws:ssm:%s:%s:parameter/%s/%s/*", region, accountID, prefix, tenantID)},
-	}}}
+	}}, more...)}
 }
 
 // TaskTrust lets ECS tasks of the tenant's account assume the task role.
@@ -128,7 +141,7 @@ func New(ctx *pulumi.Context, in tenant.Input, a Args, opts ...pulumi.ResourceOp
 	}
 	b := &builder{ctx: ctx, in: in, args: a, opts: opts, out: &Service{}}
 	for _, step := range []func() error{
-		b.logGroup, b.executionRole, b.taskRole, b.taskDefinition, b.securityGroup, b.service,
+		b.logGroup, b.executionRole, b.taskRole, b.taskDefinition, b.securityGroup, b.service, b.scaling,
 	} {
 		if err := step(); err != nil {
 			return nil, err
@@ -186,7 +199,7 @@ func (b *builder) taskRole() (err error) {
 	}).(pulumi.StringOutput)
 	b.out.TaskRole, err = iam.NewRole(b.ctx, in.Name("task"), &iam.RoleArgs{
 		Name:                pulumi.String(in.Physical(naming.RoleTask, naming.MaxIAMRole)),
-		Description:         pulumi.String("Task role of tenant " + t.ID + ": the tenant's own parameters only"),
+		Description:         pulumi.String("Task role of tenant " + t.ID + ": the tenant's own parameters and data only"),
 		AssumeRolePolicy:    trust,
 		PermissionsBoundary: b.args.PermissionsBoundary,
 	}, b.opts...)
@@ -194,8 +207,15 @@ func (b *builder) taskRole() (err error) {
 		return err
 	}
 	prefix := in.Settings().NamePrefix
-	policy := in.AccountID.ToStringOutput().ApplyT(func(acct string) (string, error) {
-		return TaskPolicy(t.Region, acct, prefix, t.ID).JSON()
+	policy := pulumi.All(in.AccountID, b.args.TaskStatements).ApplyT(func(v []any) (string, error) {
+		var more []iampolicy.Statement
+		if v[1] != nil {
+			var ok bool
+			if more, ok = v[1].([]iampolicy.Statement); !ok {
+				return "", fmt.Errorf("task statements resolved to %T, want []iampolicy.Statement", v[1])
+			}
+		}
+		return TaskPolicy(t.Region, v[0].(string), prefix, t.ID, more...).JSON()
 	}).(pulumi.StringOutput)
 	_, err = iam.NewRolePolicy(b.ctx, in.Name("task"), &iam.RolePolicyArgs{
 		Role: b.out.TaskRole.Name, Policy: policy,
@@ -301,7 +321,14 @@ func (b *builder) service() (err error) {
 		TargetGroupArn: a.LoadBalancer.TargetGroupArn, ContainerName: pulumi.String(t.ID), ContainerPort: pulumi.Int(t.Service.Port),
 	}}
 	svcArgs.HealthCheckGracePeriodSeconds = pulumi.Int(60)
-	b.out.Service, err = ecs.NewService(b.ctx, in.Name("service"), svcArgs,
-		tenant.With(b.opts, pulumi.DependsOn([]pulumi.Resource{a.LoadBalancer.Forwarder}))...)
+	opts := tenant.With(b.opts, pulumi.DependsOn([]pulumi.Resource{a.LoadBalancer.Forwarder}))
+	if b.autoscaled() && t.Status != spec.StatusSuspended {
+		// Autoscaling owns the task count between the target's bounds, so
+		// the count it set is no drift. A suspended tenant's 0 is applied
+		// here as well as by its target's bounds of 0; on resuming, the
+		// target's new minimum brings the count back up.
+		opts = tenant.With(opts, pulumi.IgnoreChanges([]string{"desiredCount"}))
+	}
+	b.out.Service, err = ecs.NewService(b.ctx, in.Name("service"), svcArgs, opts...)
 	return err
 }

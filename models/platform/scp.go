@@ -55,6 +55,7 @@ func WorkloadSCP(r Roles) iampolicy.Document {
 // the side of denying. SCP actions need a service prefix (no "*:Describe*").
 var QuarantineReadActions = []string{
 	"acm:Describe*", "acm:List*",
+	"application-autoscaling:Describe*", "application-autoscaling:List*",
 	"budgets:Describe*", "budgets:View*",
 	"cloudtrail:Describe*", "cloudtrail:Get*", "cloudtrail:List*", "cloudtrail:LookupEvents",
 	"cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*",
@@ -75,12 +76,13 @@ var QuarantineReadActions = []string{
 
 // QuarantineCleanupActions are what the deploy role may do beyond reading in
 // a suspended account: what destroying an account-model tenant's stack (its
-// VPC, load balancer and certificate, hosted zone, ECS cluster and service,
-// roles, log group, table and budget) calls. Nothing creates, starts or
-// writes: no Create*, Put*, Run*, Start*, Update* but the one below, and
-// records changed only to delete them.
+// VPC, load balancer and certificate, hosted zone, ECS cluster and service
+// and its autoscaling, roles, log group, table and budget) calls. Nothing
+// creates, starts or writes: no Create*, Put*, Run*, Start*, Update* but the
+// two below, and records changed only to delete them.
 var QuarantineCleanupActions = []string{
 	"acm:DeleteCertificate",
+	"application-autoscaling:Delete*", "application-autoscaling:Deregister*",
 	"budgets:ModifyBudget", // what DeleteBudget is authorized as
 	"dynamodb:Delete*", "dynamodb:Untag*",
 	"ec2:Delete*", "ec2:Deregister*", "ec2:Detach*", "ec2:Disassociate*", "ec2:Release*", "ec2:Revoke*", "ec2:Terminate*",

@@ -35,6 +35,7 @@ const DummyAccessKey = "testing"
 var moduleServices = map[string]string{
 	"acm":               "acm",
 	"apigateway":        "apigateway",
+	"appautoscaling":    "appautoscaling",
 	"budgets":           "budgets",
 	"cloudwatch":        "cloudwatch",
 	"cognito":           "cognitoidp",

@@ -1,8 +1,9 @@
 // Package subnet is the subnet isolation model: the tenant gets subnets of its
 // own inside the platform's shared VPC, a network ACL that shuts out every
-// other tenant with a constant number of rules, and its service, reached
-// through the platform's shared load balancer or, when its tier says so
-// (ingress: dedicated), one of its own in the platform's public subnets.
+// other tenant with a constant number of rules, its autoscaled service and its
+// data (a table of its own, or pooled); the service is reached through the
+// platform's shared load balancer or, when its tier says so (ingress:
+// dedicated), one of its own in the platform's public subnets.
 package subnet
 
 import (
@@ -88,13 +89,15 @@ type SubnetTenant struct {
 	NetworkACLID pulumi.IDOutput
 	ServiceName  pulumi.StringOutput
 	URL          pulumi.StringOutput
+	Data         *tenant.DataStore
 	// LoadBalancerDNSName is the DNS name of the tenant's own load
 	// balancer (dedicated ingress only).
 	LoadBalancerDNSName *pulumi.StringOutput
 }
 
-// NewSubnetTenant registers the tenant's subnets, NACL, ingress, service and
-// registry item; name is the tenant id, and opts carry the stack's provider.
+// NewSubnetTenant registers the tenant's subnets, NACL, ingress, data store,
+// service and registry item; name is the tenant id, and opts carry the
+// stack's provider.
 func NewSubnetTenant(ctx *pulumi.Context, name string, args *SubnetTenantArgs, opts ...pulumi.ResourceOption) (*SubnetTenant, error) {
 	in := args.Input
 	t, s := in.Tenant, in.Settings()
@@ -116,11 +119,16 @@ func NewSubnetTenant(ctx *pulumi.Context, name string, args *SubnetTenantArgs, o
 	if err != nil {
 		return nil, err
 	}
+	data, err := in.Data(ctx, child)
+	if err != nil {
+		return nil, err
+	}
 	svc, err := fargate.New(ctx, in, fargate.Args{
-		Cluster:      in.Platform.ClusterArn,
-		VPCID:        in.Platform.SharedVPCID,
-		Subnets:      network.IDs(subnets),
-		LoadBalancer: web.Service(),
+		Cluster:        in.Platform.ClusterArn,
+		VPCID:          in.Platform.SharedVPCID,
+		Subnets:        network.IDs(subnets),
+		LoadBalancer:   web.Service(),
+		TaskStatements: data.StatementsOutput(),
 	}, child...)
 	if err != nil {
 		return nil, err
@@ -129,7 +137,7 @@ func NewSubnetTenant(ctx *pulumi.Context, name string, args *SubnetTenantArgs, o
 		return nil, err
 	}
 	c.SubnetIDs = network.IDs(subnets).ToStringArrayOutput()
-	c.NetworkACLID, c.ServiceName = acl.ID(), svc.Service.Name
+	c.NetworkACLID, c.ServiceName, c.Data = acl.ID(), svc.Service.Name, data
 	c.URL = pulumi.String(in.URL()).ToStringOutput()
 	if web.LoadBalancer != nil {
 		c.LoadBalancerDNSName = &web.LoadBalancer.DnsName
@@ -142,12 +150,12 @@ func NewSubnetTenant(ctx *pulumi.Context, name string, args *SubnetTenantArgs, o
 
 // Outputs are the stack outputs, by name.
 func (c *SubnetTenant) Outputs() pulumi.Map {
-	m := pulumi.Map{
+	m := c.Data.AddOutputs(pulumi.Map{
 		"subnetIds":    c.SubnetIDs,
 		"networkAclId": c.NetworkACLID,
 		"serviceName":  c.ServiceName,
 		"url":          c.URL,
-	}
+	})
 	if c.LoadBalancerDNSName != nil {
 		m["loadBalancerDnsName"] = *c.LoadBalancerDNSName
 	}

@@ -1,6 +1,7 @@
 // Package vpc is the vpc isolation model: in the SaaS account, the tenant gets
-// a VPC of its own on its CIDR with its own service on the platform's cluster,
-// behind a load balancer of its own in the VPC's public subnets (its name and
+// a VPC of its own on its CIDR with its own autoscaled service on the
+// platform's cluster and its data (a table of its own, or pooled), behind a
+// load balancer of its own in the VPC's public subnets (its name and
 // certificate in the platform's zone), optionally attached to the
 // shared-services network through the Transit Gateway.
 package vpc
@@ -35,6 +36,7 @@ type VpcTenant struct {
 	ServiceName         pulumi.StringOutput
 	URL                 pulumi.StringOutput
 	LoadBalancerDNSName pulumi.StringOutput
+	Data                *tenant.DataStore
 	// TransitGatewayAttachmentID is set when the tenant is attached to the
 	// shared-services network (and the emulator can serve the attachment).
 	TransitGatewayAttachmentID *pulumi.IDOutput
@@ -60,11 +62,16 @@ func NewVpcTenant(ctx *pulumi.Context, name string, args *VpcTenantArgs, opts ..
 	if err != nil {
 		return nil, err
 	}
+	data, err := in.Data(ctx, child)
+	if err != nil {
+		return nil, err
+	}
 	svc, err := fargate.New(ctx, in, fargate.Args{
-		Cluster:      in.Platform.ClusterArn,
-		VPCID:        vpc.VPC.ID(),
-		Subnets:      network.IDs(vpc.PrivateSubnets),
-		LoadBalancer: web.Service(),
+		Cluster:        in.Platform.ClusterArn,
+		VPCID:          vpc.VPC.ID(),
+		Subnets:        network.IDs(vpc.PrivateSubnets),
+		LoadBalancer:   web.Service(),
+		TaskStatements: data.StatementsOutput(),
 	}, child...)
 	if err != nil {
 		return nil, err
@@ -72,7 +79,7 @@ func NewVpcTenant(ctx *pulumi.Context, name string, args *VpcTenantArgs, opts ..
 	if _, err := registry.New(ctx, in, nil, child); err != nil {
 		return nil, err
 	}
-	c.VpcID, c.ServiceName = vpc.VPC.ID(), svc.Service.Name
+	c.VpcID, c.ServiceName, c.Data = vpc.VPC.ID(), svc.Service.Name, data
 	c.URL, c.LoadBalancerDNSName = pulumi.String(in.URL()).ToStringOutput(), web.LoadBalancer.DnsName
 	if t.Network.SharedServices && !in.Emulation.Gap(gaps.TransitGatewayAttach) {
 		attach, err := attachSharedServices(ctx, in, vpc, child)
@@ -90,7 +97,7 @@ func NewVpcTenant(ctx *pulumi.Context, name string, args *VpcTenantArgs, opts ..
 
 // Outputs are the stack outputs, by name.
 func (c *VpcTenant) Outputs() pulumi.Map {
-	m := pulumi.Map{"vpcId": c.VpcID, "serviceName": c.ServiceName, "url": c.URL, "loadBalancerDnsName": c.LoadBalancerDNSName}
+	m := c.Data.AddOutputs(pulumi.Map{"vpcId": c.VpcID, "serviceName": c.ServiceName, "url": c.URL, "loadBalancerDnsName": c.LoadBalancerDNSName})
 	if c.TransitGatewayAttachmentID != nil {
 		m["transitGatewayAttachmentId"] = *c.TransitGatewayAttachmentID
 	}

@@ -157,6 +157,21 @@ func TestList(t *testing.T) {
 		rows[1].ID != "oscorp" || rows[1].Status != "suspended" || rows[1].Region != "us-east-1" {
 		t.Errorf("rows %+v", rows)
 	}
+	if rows[0].URL != "https://cyberdyne.app.example.com/" || rows[0].Data != "table" || rows[1].Data != "pooled" {
+		t.Errorf("url and data: %+v", rows)
+	}
+	out, _, _ = runCLI(t, "list", "--dir", sampleDir, "-o", "json")
+	rows = nil
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatal(err)
+	}
+	urls := map[string]string{}
+	for _, r := range rows {
+		urls[r.ID] = r.URL
+	}
+	if urls["stark-industries"] != "https://stark.app.example.com/" || urls["vandelay"] != "https://api.app.example.com/" {
+		t.Errorf("urls %v", urls)
+	}
 }
 
 func TestListInvalidFleet(t *testing.T) {

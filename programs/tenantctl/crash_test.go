@@ -16,8 +16,11 @@ import (
 	pauto "github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
 	"github.com/tenantctl/tenantctl/internal/rollout/auto"
+	"github.com/tenantctl/tenantctl/internal/rollout/journal"
+	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
+	"github.com/tenantctl/tenantctl/internal/rollout/report"
+	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/stackconfig"
 )
@@ -46,7 +49,7 @@ func TestCrashChildMain(t *testing.T) {
 // be killed while stacks are mid-update: each program notes that it runs
 // (the engine holds the stack's lock by then) and takes a second.
 func useSlowComponents() {
-	programsFor = func(_ *fanoutOptions, f *spec.Fleet) (rollout.Programs, error) {
+	programsFor = func(_ *engineOptions, f *spec.Fleet) (runner.Programs, error) {
 		return stackconfig.ModelPrograms(f, func(f *spec.Fleet, stack string) (pulumi.RunFunc, error) {
 			prog, err := componentProgram(f, stack)
 			if err != nil {
@@ -95,7 +98,7 @@ func TestKilledRolloutResumes(t *testing.T) {
 	defer func() { _ = syscall.Kill(-child.Process.Pid, syscall.SIGKILL) }()
 
 	// Wait until some stacks finished and another is mid-update.
-	var journal string
+	var journalPath string
 	deadline := time.Now().Add(90 * time.Second)
 	for {
 		if time.Now().After(deadline) {
@@ -106,28 +109,28 @@ func TestKilledRolloutResumes(t *testing.T) {
 		if len(paths) != 1 {
 			continue
 		}
-		journal = paths[0]
-		recs, err := rollout.ReadJournal(journal)
+		journalPath = paths[0]
+		recs, err := journal.Read(journalPath)
 		if err != nil {
 			continue
 		}
-		if killNow(rollout.Fold(recs), marks) {
+		if killNow(journal.Fold(recs), marks) {
 			break
 		}
 	}
 	killTree(t, child.Process.Pid)
 	_ = child.Wait()
 
-	id := strings.TrimSuffix(filepath.Base(journal), ".jsonl")
-	recs, err := rollout.ReadJournal(journal)
+	id := strings.TrimSuffix(filepath.Base(journalPath), ".jsonl")
+	recs, err := journal.Read(journalPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := rollout.Fold(recs)
+	before := journal.Fold(recs)
 	finished := before.Succeeded()
 	var midUpdate []string // interrupted while their program ran
 	for _, s := range tenants {
-		if before.Rows[s].Result == rollout.ResultInterrupted && fileExists(filepath.Join(marks, s)) {
+		if before.Rows[s].Result == outcome.ResultInterrupted && fileExists(filepath.Join(marks, s)) {
 			midUpdate = append(midUpdate, s)
 		}
 	}
@@ -165,7 +168,7 @@ func TestKilledRolloutResumes(t *testing.T) {
 	if locks, _ := filepath.Glob(filepath.Join(filepath.Dir(live), "*.json")); len(locks) < 2 {
 		t.Error("a refused resume cleared the dead engine's lock beside the live one")
 	}
-	if recs, _ := rollout.ReadJournal(journal); rollout.Fold(recs).Runs != 1 {
+	if recs, _ := journal.Read(journalPath); journal.Fold(recs).Runs != 1 {
 		t.Error("a refused resume ran the rollout")
 	}
 	if err := os.Remove(live); err != nil {
@@ -179,7 +182,7 @@ func TestKilledRolloutResumes(t *testing.T) {
 		t.Logf("backend files (size path):\n%s", files)
 		t.Fatalf("resume: exit %d\n%s\n%s", code, out, errs)
 	}
-	var rep rollout.Report
+	var rep report.Report
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -191,12 +194,12 @@ func TestKilledRolloutResumes(t *testing.T) {
 			t.Errorf("%s: run again by the resume = %v, want %v", row.Stack, !row.Earlier, !finished[row.Stack])
 		}
 	}
-	recs, _ = rollout.ReadJournal(journal)
-	if resumed := recs[len(recs)-1]; resumed.Type != rollout.RecEnd || resumed.Status != rollout.StatusSucceeded {
+	recs, _ = journal.Read(journalPath)
+	if resumed := recs[len(recs)-1]; resumed.Type != journal.RecEnd || resumed.Status != outcome.StatusSucceeded {
 		t.Errorf("the journal ends with %+v", resumed)
 	}
 	for _, r := range recs {
-		if r.Type == rollout.RecResume && !strings.Contains(r.Reason, "cleared") {
+		if r.Type == journal.RecResume && !strings.Contains(r.Reason, "cleared") {
 			t.Errorf("the resume record does not say which locks it cleared: %q", r.Reason)
 		}
 	}
@@ -214,13 +217,13 @@ func TestKilledRolloutResumes(t *testing.T) {
 // its lock), and no running stack close to finishing — a stack whose engine
 // recorded its update but whose result is not yet in the journal would run
 // again on resume, the window the journal documents.
-func killNow(st *rollout.State, marks string) bool {
+func killNow(st *journal.State, marks string) bool {
 	finished, fresh := 0, false
 	for s, row := range st.Rows {
 		switch row.Result {
-		case rollout.ResultSucceeded:
+		case outcome.ResultSucceeded:
 			finished++
-		case rollout.ResultInterrupted:
+		case outcome.ResultInterrupted:
 			fi, err := os.Stat(filepath.Join(marks, s))
 			if err != nil {
 				continue // not in its program yet: far from finishing

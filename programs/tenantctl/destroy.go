@@ -1,17 +1,41 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
+	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
 
+// confirmDestroy asks on a terminal before anything is destroyed; elsewhere
+// (a pipeline, a script) it refuses without --yes, since nobody can answer.
+// Either way nothing has started when it refuses.
+func confirmDestroy(in io.Reader, out io.Writer, p *plan.Plan) error {
+	var ids []string
+	for _, w := range p.Waves {
+		ids = append(ids, w.Stacks...)
+	}
+	what := fmt.Sprintf("every resource of %d stack(s): %s", len(ids), textsafe.Escape(strings.Join(ids, ", ")))
+	if !isTerminal(out) || !isTerminalReader(in) {
+		return usageError(fmt.Errorf("destroy deletes %s; pass --yes to confirm (nobody can be asked here: stdin is not a terminal)", what))
+	}
+	fmt.Fprintf(out, "destroy deletes %s.\nType yes to go on: ", what)
+	answer, _ := bufio.NewReader(in).ReadString('\n')
+	if strings.TrimSpace(answer) != "yes" {
+		return usageError(errors.New("destroy not confirmed; nothing was destroyed"))
+	}
+	return nil
+}
+
 func newDestroyCmd(g *globalOptions) *cobra.Command {
-	o := &fanoutOptions{g: g, op: rollout.OpDestroy, offboarding: true}
+	o := newFanoutOptions(g, plan.OpDestroy)
+	o.offboarding = true
 	cmd := &cobra.Command{
 		Use:   "destroy --tenant ID",
 		Short: "Offboard a tenant: destroy every resource of its stack",
@@ -37,22 +61,31 @@ the usual step before offboarding.`,
 			}
 			// --platform alone is the platform stack, not "every tenant and the platform".
 			o.sel.PlatformOnly = o.platform
-			f, plan, err := o.plan(cmd.Context())
+			f, p, err := o.plan(cmd.Context())
 			if err != nil {
 				return err
 			}
-			if n := plan.Stacks(); n > 1 && !o.many {
+			if n := p.Stacks(); n > 1 && !o.many {
 				var ids []string
-				for _, w := range plan.Waves {
+				for _, w := range p.Waves {
 					ids = append(ids, w.Stacks...)
 				}
 				return usageError(fmt.Errorf("the selection holds %d stacks (%s); destroy takes one unless --many is given", n, strings.Join(ids, ", ")))
 			}
-			return o.execute(cmd.Context(), f, plan, nil)
+			if o.dryRun {
+				return writePlan(o.g.stdout, p, o.output)
+			}
+			if !o.yes {
+				if err := confirmDestroy(cmd.InOrStdin(), o.g.stderr, p); err != nil {
+					return err
+				}
+			}
+			return o.execute(cmd.Context(), f, p, nil)
 		},
 	}
 	o.addSelectionFlags(cmd)
 	o.addRunFlags(cmd, "0")
 	cmd.Flags().BoolVar(&o.many, "many", false, "allow destroying more than one stack")
+	cmd.Flags().BoolVar(&o.yes, "yes", false, "destroy without asking (required where stdin is not a terminal, as in a pipeline)")
 	return cmd
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/tenantctl/tenantctl/internal/render"
 	"github.com/tenantctl/tenantctl/internal/rollout"
 	"github.com/tenantctl/tenantctl/internal/rollout/auto"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
+	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/stackconfig"
 	"github.com/tenantctl/tenantctl/models/emulation"
@@ -43,12 +45,24 @@ type devOptions struct {
 	endpoint endpointOptions
 	dir      string
 
-	paths    devloop.Paths
-	fleetDir string
+	paths        devloop.Paths
+	fleetDir     string
+	stackTimeout time.Duration
 }
+
+// devStackTimeout bounds one stack's attempt in the dev loop. Against an
+// emulator a stack takes seconds to a few minutes; one that takes longer is
+// stuck on a call the emulator answers with an error the provider keeps
+// retrying, and should fail with what it waited on rather than hang dev up.
+const devStackTimeout = 10 * time.Minute
 
 func (d *devOptions) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&d.dir, "dev-dir", "", "where the dev loop keeps its emulator record, secret, backend and journals (default <project>/.tenantctl/dev)")
+}
+
+// addRunFlags are the flags of the dev commands that run stacks.
+func (d *devOptions) addRunFlags(cmd *cobra.Command) {
+	cmd.Flags().DurationVar(&d.stackTimeout, "stack-timeout", devStackTimeout, "fail one stack's attempt that runs longer than this (0: no limit); the progress shows what a slow stack waits on")
 }
 
 func (d *devOptions) complete() error {
@@ -61,6 +75,9 @@ func (d *devOptions) complete() error {
 		d.dir = filepath.Join(filepath.Dir(abs), ".tenantctl", "dev")
 	}
 	d.paths = devloop.Paths{Dir: d.dir}
+	if d.stackTimeout < 0 {
+		return usageError(fmt.Errorf("--stack-timeout %s: want a duration above 0 (e.g. 10m), or 0 for no limit", d.stackTimeout))
+	}
 	d.endpoint.complete()
 	return d.endpoint.validate()
 }
@@ -85,39 +102,42 @@ func (d *devOptions) secret() ([]byte, string, error) {
 	return s, "kept in " + d.paths.Secret(), nil
 }
 
-// fanout is the rollout driver's options for the dev stacks: every stack on
-// the dev backend, with the dev passphrase, pointed at the emulator.
-func (d *devOptions) fanout(op rollout.Op, secret []byte) (*fanoutOptions, error) {
-	o := &fanoutOptions{
-		g: d.g, op: op, offboarding: op == rollout.OpDestroy,
-		waves: "100%", maxConcurrency: "4", tolerance: "0", mode: string(rollout.ModeSoft),
-		attempts: rollout.DefaultRetry.Attempts, output: "text",
-		backend: d.paths.Backend(), stateDir: d.paths.Dir, endpoint: d.endpoint,
-		env:              map[string]string{"PULUMI_CONFIG_PASSPHRASE": devloop.Passphrase, "PULUMI_CONFIG_PASSPHRASE_FILE": ""},
-		externalIDSecret: secret,
+// run is how the dev loop runs its stacks: every one on the dev backend, with
+// the dev passphrase and secret, pointed at the emulator; resolve, when set,
+// finds pool-drawn account tenants their account.
+func (d *devOptions) run(op plan.Op, secret []byte, resolve func(tenantID string) (string, error)) *runOptions {
+	return &runOptions{
+		g: d.g, stateDir: d.paths.Dir, attempts: runner.DefaultRetry.Attempts, output: "text", stackTimeout: d.stackTimeout,
+		engine: engineOptions{
+			op: op, backend: d.paths.Backend(), endpoint: d.endpoint,
+			env:              map[string]string{"PULUMI_CONFIG_PASSPHRASE": devloop.Passphrase, "PULUMI_CONFIG_PASSPHRASE_FILE": ""},
+			externalIDSecret: secret, resolveAccount: resolve,
+		},
 	}
-	if err := o.complete(); err != nil {
+}
+
+// devWaves are the waves of every dev rollout: after the platform's, one wave
+// of every stack, four at a time, halting at the first failure.
+var devWaves = plan.WaveOptions{
+	Waves: []plan.Quantity{{N: 100, Percent: true}}, MaxConcurrency: plan.Quantity{N: 4}, Mode: plan.ModeSoft,
+}
+
+// plan plans a dev rollout of op over the stacks sel picks from f; selection
+// is how the journal names them.
+func (d *devOptions) plan(f *spec.Fleet, op plan.Op, sel plan.Selector, selection string) (*plan.Plan, error) {
+	fleet, err := fleetPath(d.g.dir)
+	if err != nil {
 		return nil, err
 	}
-	o.endpoint = d.endpoint
-	if err := o.validate(); err != nil {
-		return nil, err
-	}
-	return o, nil
+	return newPlan(f, sel, devWaves, plan.Plan{Op: op, Fleet: fleet, Backend: d.paths.Backend(), Selection: selection})
 }
 
 // checkPlugins stops before any stack runs when the engine lacks the AWS
 // provider plugin: the dev loop never downloads (a laptop may be offline),
 // and the message says how to get it.
 func (d *devOptions) checkPlugins(ctx context.Context) error {
-	o, err := d.fanout(rollout.OpUp, nil)
-	if err != nil {
-		return err
-	}
-	missing, err := auto.MissingPlugins(ctx, auto.Options{
-		Project: render.Project, WorkRoot: filepath.Join(o.stateDir, "workspaces"), Backend: o.backend,
-		Env: o.engineEnv(), Plugins: pluginsFor(),
-	})
+	r := d.run(plan.OpUp, nil, nil)
+	missing, err := auto.MissingPlugins(ctx, r.engine.autoOptions(rollout.WorkRoot(r.stateDir)))
 	if err != nil {
 		return withCode(ExitInvalid, err)
 	}

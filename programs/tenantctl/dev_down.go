@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 )
 
 func newDevDownCmd(g *globalOptions) *cobra.Command {
@@ -28,6 +28,7 @@ dev external-id secret and the journals stay under .tenantctl/dev.`,
 	}
 	d.endpoint.addFlags(cmd)
 	d.addFlags(cmd)
+	d.addRunFlags(cmd)
 	return cmd
 }
 
@@ -36,7 +37,8 @@ func (d *devOptions) down(ctx context.Context) error {
 		ctx = context.Background()
 	}
 	out := d.g.stdout
-	if _, err := d.load(); err != nil {
+	f, err := d.load()
+	if err != nil {
 		return err
 	}
 	ownURL := d.endpoint.url == ""
@@ -67,32 +69,20 @@ func (d *devOptions) down(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		r := d.run(plan.OpDestroy, secret, nil)
 		// Tenants first: each reads the platform's outputs.
-		tenants, err := d.fanout(rollout.OpDestroy, secret)
+		p, err := d.plan(f, plan.OpDestroy, plan.Selector{Offboarding: true}, "all tenants")
 		if err != nil {
 			return err
 		}
-		fl, plan, err := tenants.plan(ctx)
-		if err != nil {
-			return err
-		}
-		if err := tenants.execute(ctx, fl, plan, nil); err != nil {
+		if err := r.execute(ctx, f, p, nil); err != nil {
 			return fmt.Errorf("destroying the tenant stacks: %w; the platform and the emulator are left as they are", err)
 		}
-		platform, err := d.fanout(rollout.OpDestroy, secret)
+		p, err = d.plan(f, plan.OpDestroy, plan.Selector{PlatformOnly: true}, "--platform")
 		if err != nil {
 			return err
 		}
-		platform.platform = true
-		if err := platform.validate(); err != nil {
-			return err
-		}
-		platform.sel.PlatformOnly = true
-		fl, plan, err = platform.plan(ctx)
-		if err != nil {
-			return err
-		}
-		if err := platform.execute(ctx, fl, plan, nil); err != nil {
+		if err := r.execute(ctx, f, p, nil); err != nil {
 			return fmt.Errorf("destroying the platform stack: %w; the emulator is left running", err)
 		}
 	}

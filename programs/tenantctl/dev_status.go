@@ -12,7 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tenantctl/tenantctl/internal/externalid"
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/journal"
+	"github.com/tenantctl/tenantctl/internal/rollout/report"
 )
 
 func newDevStatusCmd(g *globalOptions) *cobra.Command {
@@ -83,15 +84,15 @@ func (d *devOptions) status(ctx context.Context) error {
 	}
 	sort.Strings(journals)
 	last := journals[len(journals)-1]
-	recs, err := rollout.ReadJournal(last)
+	recs, err := journal.Read(last)
 	if err != nil {
 		return withCode(ExitInvalid, err)
 	}
-	st := rollout.Fold(recs)
+	st := journal.Fold(recs)
 	end := st.Ended
 	if end.IsZero() {
 		end = st.Plan.Created
 	}
 	fmt.Fprintf(out, "\nlast %s (%s):\n", st.Plan.Op, last)
-	return rollout.NewReport(st.Plan, st.Status, st.Reason, st.Ordered(), st.Plan.Created, end).WriteTable(out)
+	return report.New(st.Plan, st.Status, st.Reason, st.Ordered(), st.Plan.Created, end).WriteTable(out)
 }

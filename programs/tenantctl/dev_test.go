@@ -15,9 +15,10 @@ import (
 
 	"github.com/tenantctl/tenantctl/internal/devloop"
 	"github.com/tenantctl/tenantctl/internal/externalid"
-	"github.com/tenantctl/tenantctl/internal/rollout"
 	"github.com/tenantctl/tenantctl/internal/rollout/auto"
-	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
+	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 	"github.com/tenantctl/tenantctl/internal/testutil/moto"
 	"github.com/tenantctl/tenantctl/models/emulation"
 )
@@ -106,7 +107,7 @@ func TestDevUpWithoutThePlugin(t *testing.T) {
 // to the file backend as the engine would.
 type recordingEngine struct {
 	t       *testing.T
-	progs   rollout.Programs
+	progs   runner.Programs
 	cfg     aws.Config
 	backend string
 	env     map[string]string
@@ -116,10 +117,10 @@ type recordingEngine struct {
 	config map[string]map[string]string
 }
 
-func (e *recordingEngine) Run(ctx context.Context, op rollout.Op, stack string, _ rollout.Stream) (rollout.Changes, error) {
+func (e *recordingEngine) Run(ctx context.Context, op plan.Op, stack string, _ runner.Stream) (outcome.Changes, error) {
 	cfg, err := e.progs.Config(stack)
 	if err != nil {
-		return rollout.Changes{}, err
+		return outcome.Changes{}, err
 	}
 	plain := map[string]string{}
 	for k, v := range cfg {
@@ -129,34 +130,34 @@ func (e *recordingEngine) Run(ctx context.Context, op rollout.Op, stack string, 
 	e.ops = append(e.ops, string(op)+" "+stack)
 	e.config[stack] = plain
 	e.mu.Unlock()
-	if op == rollout.OpUp && stack == rollout.PlatformStack {
+	if op == plan.OpUp && stack == plan.PlatformStack {
 		org := organizations.NewFromConfig(e.cfg)
 		roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
 		if err != nil {
-			return rollout.Changes{}, err
+			return outcome.Changes{}, err
 		}
 		have, err := org.ListOrganizationalUnitsForParent(ctx, &organizations.ListOrganizationalUnitsForParentInput{ParentId: roots.Roots[0].Id})
 		if err != nil {
-			return rollout.Changes{}, err
+			return outcome.Changes{}, err
 		}
 		if len(have.OrganizationalUnits) == 0 {
 			for _, name := range []string{"Workload", "Suspended"} {
 				if _, err := org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: roots.Roots[0].Id, Name: aws.String(name)}); err != nil {
-					return rollout.Changes{}, err
+					return outcome.Changes{}, err
 				}
 			}
 		}
 	}
 	resources := []any{map[string]any{"type": "pulumi:pulumi:Stack", "outputs": map[string]any{emulation.OutputGaps: []any{"ecs-managed-tags"}}}}
-	if op == rollout.OpDestroy {
+	if op == plan.OpDestroy {
 		resources = nil
 	}
 	data, _ := json.Marshal(map[string]any{"checkpoint": map[string]any{"latest": map[string]any{"resources": resources}}})
 	path := filepath.Join(strings.TrimPrefix(e.backend, "file://"), ".pulumi", "stacks", "tenantctl", stack+".json")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return rollout.Changes{}, err
+		return outcome.Changes{}, err
 	}
-	return rollout.Changes{Create: 1}, os.WriteFile(path, data, 0o644)
+	return outcome.Changes{Create: 1}, os.WriteFile(path, data, 0o644)
 }
 
 // dev up and down drive the rollout with the dev loop's settings: every
@@ -182,8 +183,8 @@ func TestDevUpAndDownDriveTheRollout(t *testing.T) {
 	devDir := filepath.Join(filepath.Dir(dir), ".tenantctl", "dev")
 	eng := &recordingEngine{t: t, cfg: cfg, config: map[string]map[string]string{}}
 	oldD, oldPl := newDeployer, pluginsFor
-	newDeployer = func(_ context.Context, o *fanoutOptions, _ *spec.Fleet, progs rollout.Programs) (rollout.Deployer, error) {
-		eng.progs, eng.backend, eng.env = progs, o.backend, o.engineEnv()
+	newDeployer = func(_ context.Context, progs runner.Programs, o auto.Options) (runner.Deployer, error) {
+		eng.progs, eng.backend, eng.env = progs, o.Backend, o.Env
 		return eng, nil
 	}
 	pluginsFor = func() []auto.Plugin { return nil }
@@ -261,10 +262,22 @@ func TestEndpointFlagMistakesAreUsageErrors(t *testing.T) {
 		{[]string{"rollout", "--endpoint-url", "localhost:5000"}, `--endpoint-url: endpoint "localhost:5000" is not an http(s) URL`},
 		{[]string{"render", "hooli", "--endpoint-url", "http://127.0.0.1:5000", "--emulator", "azurite"}, `--emulator: unknown emulator "azurite"`},
 		{[]string{"dev", "up", "--endpoint-url", "ftp://x"}, `--endpoint-url: endpoint "ftp://x" is not an http(s) URL`},
+		{[]string{"dev", "down", "--stack-timeout", "-1m"}, `--stack-timeout -1m0s: want a duration above 0`},
 	} {
 		_, stderr, code := runCLI(t, append([]string{"--dir", dir}, c.args...)...)
 		if code != ExitUsage || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// dev up and dev down bound each stack's attempt by default, so a stack stuck
+// on a call the emulator keeps failing fails instead of hanging the loop.
+func TestDevStackTimeoutDefault(t *testing.T) {
+	for _, cmd := range []string{"up", "down"} {
+		out, _, code := runCLI(t, "dev", cmd, "--help")
+		if code != ExitOK || !strings.Contains(out, "--stack-timeout duration") || !strings.Contains(out, "(default 10m0s)") {
+			t.Errorf("dev %s --help: exit %d\n%s", cmd, code, out)
 		}
 	}
 }
@@ -274,7 +287,7 @@ func TestEndpointFlagMistakesAreUsageErrors(t *testing.T) {
 func TestRenderShowsEmulatorGaps(t *testing.T) {
 	devEnv(t)
 	out, stderr, code := runCLI(t, "--dir", "../../tenants", "render", "initech", "--stacks", "../../stacks", "--endpoint-url", "http://127.0.0.1:5000")
-	if code != ExitOK || !strings.Contains(out, "emulator gaps applied: ecs-managed-tags, transit-gateway-attachment\n") ||
+	if code != ExitOK || !strings.Contains(out, "emulator gaps applied: ecs-managed-tags, service-autoscaling, transit-gateway-attachment\n") ||
 		!strings.Contains(out, "skipRequestingAccountId=true") || strings.Contains(out, "aws:ec2transitgateway/vpcAttachment:VpcAttachment") {
 		t.Fatalf("render in emulator mode: exit %d\n%s\n%s", code, out, stderr)
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/devloop"
 	"github.com/tenantctl/tenantctl/internal/emulator"
 	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 	"github.com/tenantctl/tenantctl/internal/spec"
 
 	"github.com/tenantctl/tenantctl/internal/naming"
@@ -48,6 +48,7 @@ is up. Running it again changes nothing that is already in place.`,
 	}
 	d.endpoint.addFlags(cmd)
 	d.addFlags(cmd)
+	d.addRunFlags(cmd)
 	return cmd
 }
 
@@ -119,23 +120,13 @@ func (d *devOptions) up(ctx context.Context) error {
 
 	// 6. The fan-out: platform first, then accounts, then every tenant.
 	prep := &accountPrep{ctx: ctx, cfg: cfg, f: f, secret: secret, gaps: d.endpoint.gaps()}
-	o, err := d.fanout(rollout.OpUp, secret)
-	if err != nil {
-		return err
-	}
-	o.platform = true
-	if err := o.validate(); err != nil {
-		return err
-	}
 	// Every tenant as its file says, suspended (no tasks run) or pinned to a
 	// release (the dev loop has no releases): the selection destroy uses.
-	o.sel.Offboarding = true
-	o.resolveAccount = prep.resolve
-	_, plan, err := o.plan(ctx)
+	p, err := d.plan(f, plan.OpUp, plan.Selector{Platform: true, Offboarding: true}, "--platform")
 	if err != nil {
 		return err
 	}
-	runErr := o.execute(ctx, f, plan, nil)
+	runErr := d.run(plan.OpUp, secret, prep.resolve).execute(ctx, f, p, nil)
 	prep.report(d)
 	fmt.Fprintf(out, "\nlook at it:\n  tenantctl dev status\n  stack state: %s/state/.pulumi/stacks/%s/\n  journal and engine logs: %s/rollouts/\n  emulator: %s (AWS_ENDPOINT_URL=%s aws ...)\n  tear down: tenantctl dev down\n",
 		d.paths.Dir, naming.Project, d.paths.Dir, d.endpoint.url, d.endpoint.url)

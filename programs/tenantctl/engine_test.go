@@ -11,8 +11,9 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
 	"github.com/tenantctl/tenantctl/internal/rollout/auto"
+	"github.com/tenantctl/tenantctl/internal/rollout/report"
+	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/stackconfig"
 )
@@ -75,26 +76,26 @@ func TestCommandsOnTheRealEngine(t *testing.T) {
 	t.Setenv("PULUMI_HOME", t.TempDir())
 	t.Setenv("CI", "true")
 	oldP, oldPl := programsFor, pluginsFor
-	programsFor = func(_ *fanoutOptions, f *spec.Fleet) (rollout.Programs, error) {
+	programsFor = func(_ *engineOptions, f *spec.Fleet) (runner.Programs, error) {
 		return stackconfig.ModelPrograms(f, componentProgram), nil
 	}
 	pluginsFor = func() []auto.Plugin { return nil }
 	t.Cleanup(func() { programsFor, pluginsFor = oldP, oldPl })
 
 	sel := []string{"--dir", dir, "--tenant", "wonka,tyrell,globex", "--output", "json", "--max-concurrency", "3"}
-	run := func(args ...string) rollout.Report {
+	run := func(args ...string) report.Report {
 		t.Helper()
 		out, errs, code := runCLI(t, append(args, sel...)...)
 		if code != ExitOK && !(args[0] == "refresh" && code == ExitDrift) {
 			t.Fatalf("%v: exit %d\n%s\n%s", args, code, out, errs)
 		}
-		var rep rollout.Report
+		var rep report.Report
 		if err := json.Unmarshal([]byte(out), &rep); err != nil {
 			t.Fatalf("%v: %v\n%s", args, err, out)
 		}
 		return rep
 	}
-	creates := func(rep rollout.Report) string {
+	creates := func(rep report.Report) string {
 		var parts []string
 		for _, r := range rep.Stacks {
 			parts = append(parts, fmt.Sprintf("%s:+%d=%d", r.Stack, r.Changes.Create, r.Changes.Same))
@@ -114,7 +115,7 @@ func TestCommandsOnTheRealEngine(t *testing.T) {
 	if rep := run("refresh", "--drift"); rep.Totals.Changed != 0 || rep.Totals.Succeeded != 3 {
 		t.Errorf("drift on components: %+v", rep.Totals)
 	}
-	out, errs, code := runCLI(t, "destroy", "--dir", dir, "--tenant", "globex")
+	out, errs, code := runCLI(t, "destroy", "--dir", dir, "--tenant", "globex", "--yes")
 	if code != ExitOK || !strings.Contains(out, "+0 ~0 -5") {
 		t.Errorf("destroy globex: exit %d\n%s\n%s", code, out, errs)
 	}

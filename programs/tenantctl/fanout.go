@@ -4,26 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
-	"github.com/tenantctl/tenantctl/internal/awscfg"
-	"github.com/tenantctl/tenantctl/internal/externalid"
 	"github.com/tenantctl/tenantctl/internal/rollout"
-	"github.com/tenantctl/tenantctl/internal/rollout/auto"
+	"github.com/tenantctl/tenantctl/internal/rollout/journal"
+	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
+	"github.com/tenantctl/tenantctl/internal/rollout/report"
+	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 	"github.com/tenantctl/tenantctl/internal/spec"
-	"github.com/tenantctl/tenantctl/internal/stackconfig"
 	"github.com/tenantctl/tenantctl/internal/textsafe"
-
-	"github.com/tenantctl/tenantctl/internal/naming"
 )
 
 // Exit codes of the fan-out commands (preview, rollout, refresh, destroy),
@@ -39,117 +34,171 @@ const (
 	ExitCancelled = 130
 )
 
-// fleetPrograms gives the rollout the isolation models' inline programs and
-// each stack's configuration; account-model stacks get their account and the
-// external id derived from TENANTCTL_EXTERNAL_ID_SECRET (or the command's
-// own secret), a preview's from TENANTCTL_PREVIEW_EXTERNAL_ID_KEY for the
-// read-only preview role. With an endpoint every stack is pointed at the emulator, and
-// accounts are resolved there.
-func fleetPrograms(o *fanoutOptions, f *spec.Fleet) (rollout.Programs, error) {
-	ctx := context.Background()
-	so := stackconfig.Options{Op: o.op, ExternalIDSecret: o.externalIDSecret}
-	load := stackconfig.LoadAWS(awscfg.Options{Region: f.Settings.PlatformRegion})
-	if o.endpoint.url != "" {
-		cfg, dummy, err := o.endpoint.sdkConfig(ctx, f.Settings.PlatformRegion)
-		if err != nil {
-			return nil, err
-		}
-		so.Extra = stackconfig.FromStrings(o.endpoint.stackConfig(dummy))
-		load = func(context.Context) (aws.Config, error) { return cfg, nil }
-	}
-	so.ResolveAccount = o.resolveAccount
-	if so.ResolveAccount == nil {
-		so.ResolveAccount = stackconfig.AccountResolver(ctx, &f.Settings, load)
-	}
-	if v := os.Getenv(externalid.EnvSecret); v != "" && so.ExternalIDSecret == nil {
-		secret, err := externalid.ParseSecret(v)
-		if err != nil {
-			return nil, err
-		}
-		so.ExternalIDSecret = secret
-	}
-	if v := os.Getenv(externalid.EnvPreviewKey); v != "" && o.op == rollout.OpPreview {
-		key, err := externalid.ParsePreviewKey(v)
-		if err != nil {
-			return nil, err
-		}
-		so.PreviewKey = key
-	}
-	return stackconfig.Programs(f, so), nil
-}
-
-// programsFor is fleetPrograms, replaceable in tests.
-var programsFor = fleetPrograms
-
 // loadFleet loads and validates the fleet of the fan-out commands; tests
 // replace it to hand the selection a fleet validation would refuse.
 var loadFleet = spec.LoadDir
 
-// newDeployer builds the engine the fan-out commands drive; tests replace it
-// with a simulated one.
-var newDeployer = func(ctx context.Context, o *fanoutOptions, f *spec.Fleet, progs rollout.Programs) (rollout.Deployer, error) {
-	return auto.New(ctx, progs, auto.Options{
-		Project:         naming.Project,
-		WorkRoot:        filepath.Join(o.stateDir, "workspaces"),
-		Backend:         o.backend,
-		SecretsProvider: o.secretsProvider,
-		Env:             o.engineEnv(),
-		Parallel:        o.parallel,
-		Plugins:         pluginsFor(),
-	})
+// runOptions are how a plan runs and where its report goes: what the fan-out
+// commands and the dev loop hand the rollout driver beside the plan.
+type runOptions struct {
+	g            *globalOptions
+	engine       engineOptions
+	stateDir     string
+	attempts     int
+	stackTimeout time.Duration
+
+	output, summaryMD string
 }
 
-// pluginsFor is enginePlugins, replaceable in tests (no plugin downloads there).
-var pluginsFor = enginePlugins
-
-// enginePlugins are the resource plugins of the providers linked into this
-// binary, at the versions go.mod pins, installed once before the fan-out.
-func enginePlugins() []auto.Plugin {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return nil
-	}
-	var out []auto.Plugin
-	for _, d := range info.Deps {
-		if d.Path == "github.com/pulumi/pulumi-aws/sdk/v6" {
-			out = append(out, auto.Plugin{Name: "aws", Version: d.Version})
+// execute runs a plan (new, or resumed with prior) through the rollout driver
+// and prints its report; the returned error carries the exit code.
+func (r *runOptions) execute(ctx context.Context, f *spec.Fleet, p *plan.Plan, prior *journal.State) error {
+	stderr := r.g.stderr
+	if p.Stacks() == 0 {
+		fmt.Fprintf(stderr, "%s: no stacks selected (%s)\n", p.Op, textsafe.Escape(p.Selection))
+		for _, s := range p.Skipped {
+			fmt.Fprintf(stderr, "  skipped %s: %s\n", textsafe.Escape(s.Stack), textsafe.Escape(s.Reason))
 		}
 	}
-	return out
+	pr := newProgressPrinter(stderr)
+	req := rollout.Request{Plan: p, Prior: prior, StateDir: r.stateDir, Attempts: r.attempts, StackTimeout: r.stackTimeout}
+	rep, err := rollout.Execute(ctx, req, rollout.Deps{
+		Programs: func() (runner.Programs, error) {
+			progs, err := programsFor(&r.engine, f)
+			if err != nil {
+				return nil, withCode(ExitInvalid, err)
+			}
+			return progs, r.engine.checkSecrets()
+		},
+		NewDeployer: func(ctx context.Context, progs runner.Programs, workRoot string) (runner.Deployer, error) {
+			return newDeployer(ctx, progs, r.engine.autoOptions(workRoot))
+		},
+		Begin: func(journalPath, logDir string) {
+			fmt.Fprintf(stderr, "%s %s: %d stacks in %d waves (%s); journal %s, engine logs %s/\n",
+				p.Op, textsafe.Escape(p.ID), p.Stacks(), len(p.Waves), textsafe.Escape(p.Selection), textsafe.Escape(journalPath), textsafe.Escape(logDir))
+		},
+		Observe: pr.handle,
+	})
+	pr.finish()
+	if rep != nil {
+		if err := r.report(rep); err != nil {
+			return err
+		}
+	}
+	if err != nil {
+		return executeError(err)
+	}
+	return outcomeError(rep)
+}
+
+// executeError gives what the rollout driver refused or failed with its exit
+// code: another rollout's lock, or an engine lock a resume may not clear, is
+// ExitLocked; an error that carries its code keeps it; anything else (a
+// journal that could not be written among them) is ExitInvalid.
+func executeError(err error) error {
+	var locked *journal.LockedError
+	if errors.As(err, &locked) || errors.Is(err, runner.ErrStacksLocked) {
+		return withCode(ExitLocked, err)
+	}
+	var coded *exitError
+	if errors.As(err, &coded) {
+		return err
+	}
+	return withCode(ExitInvalid, err)
+}
+
+// outcomeError maps the report to the documented exit codes. The reason holds
+// stack names and engine errors: it is escaped like every text report.
+func outcomeError(rep *report.Report) error {
+	resume := fmt.Sprintf("; run `tenantctl %s` again", rep.Op)
+	if rep.Op == plan.OpUp {
+		resume = fmt.Sprintf("; `tenantctl rollout --resume %s` re-runs what did not succeed", textsafe.Escape(rep.ID))
+	}
+	reason := textsafe.Escape(rep.Reason)
+	switch rep.Status {
+	case outcome.StatusCancelled:
+		return withCode(ExitCancelled, errors.New(reason+resume))
+	case outcome.StatusHalted:
+		return withCode(ExitHalted, errors.New(reason+resume))
+	case outcome.StatusFailed:
+		return withCode(ExitInvalid, fmt.Errorf("%d stacks failed (%s)", rep.Totals.Failed, reason))
+	}
+	if rep.Drift && rep.Totals.Changed > 0 {
+		return withCode(ExitDrift, fmt.Errorf("%d stacks drifted from their recorded state", rep.Totals.Changed))
+	}
+	return nil
+}
+
+// report writes the final table or JSON to stdout and the markdown summary.
+func (r *runOptions) report(rep *report.Report) error {
+	var err error
+	if r.output == "json" {
+		err = rep.WriteJSON(r.g.stdout)
+	} else {
+		err = rep.WriteTable(r.g.stdout)
+	}
+	if err != nil {
+		return withCode(ExitInvalid, err)
+	}
+	if r.summaryMD != "" {
+		if err := os.WriteFile(r.summaryMD, []byte(rep.Markdown(report.MarkdownLimit)), 0o644); err != nil {
+			return withCode(ExitInvalid, fmt.Errorf("--summary-md: %w", err))
+		}
+	}
+	return nil
+}
+
+// newPlan selects the stacks of f, plans them into waves and completes head
+// (the operation, fleet, backend, …) into the plan of a new rollout. A
+// selection or waves no rollout may run is a usage error.
+func newPlan(f *spec.Fleet, s plan.Selector, w plan.WaveOptions, head plan.Plan) (*plan.Plan, error) {
+	sel, err := plan.Select(f, s)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	waves, err := plan.PlanWaves(sel.Targets, w)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	now := time.Now()
+	head.ID, head.Created, head.Waves, head.Skipped = plan.NewID(now), now.UTC(), waves, sel.Skipped
+	return &head, nil
+}
+
+// fleetPath is the fleet directory as plans and the rollout lock name it:
+// its real path, so a symlink to it is the same fleet. A directory that does
+// not exist keeps its absolute path; the fleet loader reports it.
+func fleetPath(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	if real, err := plan.RealPath(abs); err == nil {
+		return real, nil
+	}
+	return abs, nil
 }
 
 // fanoutOptions are the flags the fan-out commands share.
 type fanoutOptions struct {
-	g  *globalOptions
-	op rollout.Op
+	runOptions
 
 	tenants, tiers, models, labels []string
 	changedSince, shard, release   string
 	platform                       bool
 
-	canary                             int
-	waves, maxConcurrency, tolerance   string
-	mode                               string
-	attempts                           int
-	backend, secretsProvider, stateDir string
-	parallel                           int
-	stackTimeout                       time.Duration
-	output, summaryMD                  string
-	drift, many, offboarding           bool
-	endpoint                           endpointOptions
+	canary                                 int
+	waves, maxConcurrency, tolerance, mode string
+	drift, many, offboarding, dryRun, yes  bool
 
-	// Set by commands that drive the fan-out themselves (dev up, dev down):
-	// env overrides the engine's environment (the dev passphrase),
-	// externalIDSecret the fleet secret, resolveAccount how pool-drawn
-	// account tenants find their account.
-	env              map[string]string
-	externalIDSecret []byte
-	resolveAccount   func(tenantID string) (string, error)
-
-	// resolved by complete
-	sel      rollout.Selector
-	waveOpts rollout.WaveOptions
+	// resolved by complete and validate
+	sel      plan.Selector
+	waveOpts plan.WaveOptions
 	fleetDir string
+}
+
+func newFanoutOptions(g *globalOptions, op plan.Op) *fanoutOptions {
+	return &fanoutOptions{runOptions: runOptions{g: g, engine: engineOptions{op: op}}}
 }
 
 func (o *fanoutOptions) addSelectionFlags(cmd *cobra.Command) {
@@ -164,37 +213,31 @@ func (o *fanoutOptions) addSelectionFlags(cmd *cobra.Command) {
 	fs.BoolVar(&o.platform, "platform", false, "include the platform stack (it runs first, alone)")
 }
 
-func (o *fanoutOptions) addRunFlags(cmd *cobra.Command, defaultTolerance string) {
+// addWaveFlags are the flags that shape the waves: what a plan needs beside
+// the selection.
+func (o *fanoutOptions) addWaveFlags(cmd *cobra.Command, defaultTolerance string) {
 	fs := cmd.Flags()
 	fs.IntVar(&o.canary, "canary", 0, "a first wave of N tenants of the lowest tier rank")
 	fs.StringVar(&o.waves, "waves", "100%", "cumulative wave sizes after the canary, counts or percentages, e.g. 10%,50%,100%")
 	fs.StringVar(&o.maxConcurrency, "max-concurrency", "10", "stacks run at once per wave: N or P% of the wave")
 	fs.StringVar(&o.tolerance, "failure-tolerance", defaultTolerance, "failed stacks a wave absorbs before the rollout halts: N or P% of the wave")
 	fs.StringVar(&o.mode, "tolerance-mode", "soft", "strict: lower concurrency as failures mount so failures never exceed tolerance+1 (StackSets STRICT_FAILURE_TOLERANCE); soft: keep max concurrency (SOFT_FAILURE_TOLERANCE)")
-	fs.IntVar(&o.attempts, "attempts", rollout.DefaultRetry.Attempts, "most attempts per stack; only transient errors (locked stack, throttling, network) are retried, with exponential backoff and jitter")
-	fs.StringVar(&o.backend, "backend", "", "state backend URL (default: $PULUMI_BACKEND_URL, else file://<project>/.tenantctl/state)")
-	fs.StringVar(&o.secretsProvider, "secrets-provider", "", "secrets provider of new stacks: passphrase (PULUMI_CONFIG_PASSPHRASE) or a KMS URL such as awskms://alias/tenantctl")
-	fs.IntVar(&o.parallel, "parallel", 0, "the engine's --parallel: resource operations at once within one stack (0: the engine's default)")
+}
+
+func (o *fanoutOptions) addRunFlags(cmd *cobra.Command, defaultTolerance string) {
+	o.addWaveFlags(cmd, defaultTolerance)
+	fs := cmd.Flags()
+	e := &o.engine
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print the plan (waves, canary, concurrency, tolerance) and stop: no engine, backend or credentials needed")
+	fs.IntVar(&o.attempts, "attempts", runner.DefaultRetry.Attempts, "most attempts per stack; only transient errors (locked stack, throttling, network) are retried, with exponential backoff and jitter")
+	fs.StringVar(&e.backend, "backend", "", "state backend URL (default: $PULUMI_BACKEND_URL, else file://<project>/.tenantctl/state)")
+	fs.StringVar(&e.secretsProvider, "secrets-provider", "", "secrets provider of new stacks: passphrase (PULUMI_CONFIG_PASSPHRASE) or a KMS URL such as awskms://alias/tenantctl")
+	fs.IntVar(&e.parallel, "parallel", 0, "the engine's --parallel: resource operations at once within one stack (0: the engine's default)")
 	fs.DurationVar(&o.stackTimeout, "stack-timeout", 0, "fail one stack's attempt that runs longer than this, e.g. 45m (0: no limit)")
 	fs.StringVar(&o.stateDir, "state-dir", "", "where journals, logs, locks and workspaces go (default <project>/.tenantctl)")
 	fs.StringVarP(&o.output, "output", "o", "text", "report format on stdout: text or json")
 	fs.StringVar(&o.summaryMD, "summary-md", "", "also write a markdown summary for a pull request comment to this file (kept under 65,536 characters)")
-	o.endpoint.addFlags(cmd)
-}
-
-// engineEnv is the environment every stack's engine gets: the passphrase of
-// the secrets provider from this process's environment, then o.env.
-func (o *fanoutOptions) engineEnv() map[string]string {
-	env := map[string]string{}
-	for _, k := range []string{"PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"} {
-		if v, ok := os.LookupEnv(k); ok {
-			env[k] = v
-		}
-	}
-	for k, v := range o.env {
-		env[k] = v
-	}
-	return env
+	e.endpoint.addFlags(cmd)
 }
 
 // complete fills defaults from the environment and the project layout.
@@ -203,24 +246,21 @@ func (o *fanoutOptions) complete() error {
 	if err != nil {
 		return err
 	}
-	o.fleetDir = abs
-	// Plans and the rollout lock name the fleet by its real path, so a symlink
-	// to it is the same fleet. A directory that does not exist is reported by
-	// the fleet loader.
-	if real, err := rollout.RealPath(abs); err == nil {
-		o.fleetDir = real
+	if o.fleetDir, err = fleetPath(abs); err != nil {
+		return err
 	}
 	project := filepath.Dir(abs)
 	if o.stateDir == "" {
 		o.stateDir = filepath.Join(project, ".tenantctl")
 	}
-	if o.backend == "" {
-		o.backend = os.Getenv("PULUMI_BACKEND_URL")
+	e := &o.engine
+	if e.backend == "" {
+		e.backend = os.Getenv("PULUMI_BACKEND_URL")
 	}
-	if o.backend == "" {
-		o.backend = "file://" + filepath.Join(o.stateDir, "state")
+	if e.backend == "" {
+		e.backend = "file://" + filepath.Join(o.stateDir, "state")
 	}
-	o.endpoint.complete()
+	e.endpoint.complete()
 	return nil
 }
 
@@ -228,20 +268,20 @@ func (o *fanoutOptions) complete() error {
 func (o *fanoutOptions) validate() error {
 	bad := func(err error) error { return usageError(err) }
 	var err error
-	o.sel = rollout.Selector{Tenants: o.tenants, Tiers: o.tiers, Models: o.models, Labels: o.labels, Release: o.release, Platform: o.platform, Offboarding: o.offboarding}
+	o.sel = plan.Selector{Tenants: o.tenants, Tiers: o.tiers, Models: o.models, Labels: o.labels, Release: o.release, Platform: o.platform, Offboarding: o.offboarding}
 	if o.shard != "" {
-		if o.sel.Shard, o.sel.Shards, err = rollout.ParseShard(o.shard); err != nil {
+		if o.sel.Shard, o.sel.Shards, err = plan.ParseShard(o.shard); err != nil {
 			return bad(err)
 		}
 	}
-	w := rollout.WaveOptions{Canary: o.canary, Mode: rollout.Mode(o.mode)}
-	if w.Waves, err = rollout.ParseWaves(o.waves); err != nil {
+	w := plan.WaveOptions{Canary: o.canary, Mode: plan.Mode(o.mode)}
+	if w.Waves, err = plan.ParseWaves(o.waves); err != nil {
 		return bad(err)
 	}
-	if w.MaxConcurrency, err = rollout.ParseQuantity(o.maxConcurrency); err != nil {
+	if w.MaxConcurrency, err = plan.ParseQuantity(o.maxConcurrency); err != nil {
 		return bad(fmt.Errorf("--max-concurrency %q: want a count of at least 1 or a percentage above 0%%", o.maxConcurrency))
 	}
-	if w.Tolerance, err = rollout.ParseQuantity(o.tolerance); err != nil {
+	if w.Tolerance, err = plan.ParseQuantity(o.tolerance); err != nil {
 		return bad(fmt.Errorf("--failure-tolerance %w", err))
 	}
 	// The same checks a journaled plan passes on resume.
@@ -252,34 +292,19 @@ func (o *fanoutOptions) validate() error {
 	if o.stackTimeout < 0 {
 		return bad(fmt.Errorf("--stack-timeout %s: want a duration above 0 (e.g. 45m), or 0 for no limit", o.stackTimeout))
 	}
-	if err := rollout.CheckRef(o.changedSince); err != nil {
+	if err := plan.CheckRef(o.changedSince); err != nil {
 		return bad(fmt.Errorf("--changed-since: %w", err))
 	}
 	if o.attempts < 1 {
 		return bad(fmt.Errorf("--attempts %d: want at least 1", o.attempts))
 	}
-	if o.parallel < 0 {
-		return bad(fmt.Errorf("--parallel %d: want 0 or more", o.parallel))
+	if o.engine.parallel < 0 {
+		return bad(fmt.Errorf("--parallel %d: want 0 or more", o.engine.parallel))
 	}
 	if o.output != "text" && o.output != "json" {
 		return bad(fmt.Errorf("--output %q: want text or json", o.output))
 	}
-	return o.endpoint.validate()
-}
-
-// checkSecrets fails early, before any stack runs, when a self-managed backend
-// has no way to encrypt secrets.
-func (o *fanoutOptions) checkSecrets() error {
-	if strings.HasPrefix(o.backend, "https://") {
-		return nil // Pulumi Cloud encrypts with its own key by default
-	}
-	if o.secretsProvider != "" && o.secretsProvider != "passphrase" {
-		return nil
-	}
-	if env := o.engineEnv(); env["PULUMI_CONFIG_PASSPHRASE"] == "" && env["PULUMI_CONFIG_PASSPHRASE_FILE"] == "" {
-		return withCode(ExitInvalid, fmt.Errorf("the backend %s needs a secrets provider: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE), or pass --secrets-provider awskms://<key>", o.backend))
-	}
-	return nil
+	return o.engine.endpoint.validate()
 }
 
 // run is a new fan-out from the flags: complete, validate, plan, execute.
@@ -290,39 +315,35 @@ func (o *fanoutOptions) run(ctx context.Context) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	f, plan, err := o.plan(ctx)
+	f, p, err := o.plan(ctx)
 	if err != nil {
 		return err
 	}
-	return o.execute(ctx, f, plan, nil)
+	if o.dryRun {
+		return writePlan(o.g.stdout, p, o.output)
+	}
+	return o.execute(ctx, f, p, nil)
 }
 
 // plan loads the fleet and plans the waves of a new rollout.
-func (o *fanoutOptions) plan(ctx context.Context) (*spec.Fleet, *rollout.Plan, error) {
+func (o *fanoutOptions) plan(ctx context.Context) (*spec.Fleet, *plan.Plan, error) {
 	f, err := o.loadFleet()
 	if err != nil {
 		return nil, nil, err
 	}
 	if o.changedSince != "" {
-		cs, err := rollout.ChangedSince(ctx, o.g.dir, o.changedSince)
+		cs, err := plan.ChangedSince(ctx, o.g.dir, o.changedSince)
 		if err != nil {
 			return nil, nil, withCode(ExitInvalid, err)
 		}
 		o.sel.Changed = cs
 	}
-	sel, err := rollout.Select(f, o.sel)
+	p, err := newPlan(f, o.sel, o.waveOpts, plan.Plan{
+		Op: o.engine.op, Drift: o.drift, Release: o.release, Fleet: o.fleetDir, Backend: o.engine.backend, Selection: o.describe()})
 	if err != nil {
-		return nil, nil, usageError(err)
+		return nil, nil, err
 	}
-	waves, err := rollout.PlanWaves(sel.Targets, o.waveOpts)
-	if err != nil {
-		return nil, nil, usageError(err)
-	}
-	now := time.Now()
-	return f, &rollout.Plan{
-		ID: rollout.NewID(now), Op: o.op, Drift: o.drift, Release: o.release, Created: now.UTC(),
-		Fleet: o.fleetDir, Backend: o.backend, Selection: o.describe(), Waves: waves, Skipped: sel.Skipped,
-	}, nil
+	return f, p, nil
 }
 
 // loadFleet loads the fleet of --dir; an invalid one is ExitInvalid.
@@ -358,212 +379,4 @@ func (o *fanoutOptions) describe() string {
 		return "all tenants"
 	}
 	return strings.Join(parts, " ")
-}
-
-// execute runs a plan (new, or resumed with prior) under the rollout lock and
-// reports it; the returned error carries the exit code.
-func (o *fanoutOptions) execute(ctx context.Context, f *spec.Fleet, plan *rollout.Plan, prior *rollout.State) error {
-	g := o.g
-	if plan.Stacks() == 0 {
-		fmt.Fprintf(g.stderr, "%s: no stacks selected (%s)\n", o.op, textsafe.Escape(plan.Selection))
-		for _, s := range plan.Skipped {
-			fmt.Fprintf(g.stderr, "  skipped %s: %s\n", textsafe.Escape(s.Stack), textsafe.Escape(s.Reason))
-		}
-		return o.report(rollout.NewReport(plan, rollout.StatusSucceeded, "", nil, plan.Created, time.Now()))
-	}
-	progs, err := programsFor(o, f)
-	if err != nil {
-		return withCode(ExitInvalid, err)
-	}
-	if err := o.checkSecrets(); err != nil {
-		return err
-	}
-	// The plan's fleet and backend: the flags' for a new rollout, the journal's
-	// on resume.
-	lockPath, err := rollout.LockPath(plan.Backend, plan.Fleet)
-	if err != nil {
-		return withCode(ExitInvalid, err)
-	}
-	host, _ := os.Hostname()
-	lock, err := rollout.Acquire(lockPath, rollout.LockInfo{
-		Rollout: plan.ID, PID: os.Getpid(), Host: host, Started: time.Now().UTC(), Backend: plan.Backend, Fleet: plan.Fleet})
-	if err != nil {
-		var locked *rollout.LockedError
-		if errors.As(err, &locked) {
-			return withCode(ExitLocked, err)
-		}
-		return withCode(ExitInvalid, err)
-	}
-	defer lock.Release()
-
-	// The engine is set up (CLI found, plugins installed) before the journal
-	// exists, so a failure here leaves no journal without a plan.
-	dep, err := newDeployer(ctx, o, f, progs)
-	if err != nil {
-		return withCode(ExitInvalid, err)
-	}
-
-	path, err := rollout.JournalPath(o.stateDir, plan.ID)
-	if err != nil {
-		return withCode(ExitInvalid, err)
-	}
-	var journal *rollout.Journal
-	if prior == nil {
-		journal, err = rollout.CreateJournal(path)
-	} else {
-		journal, err = rollout.ReopenJournal(path)
-	}
-	if err != nil {
-		return withCode(ExitInvalid, err)
-	}
-	defer journal.Close()
-
-	logDir := filepath.Join(o.stateDir, "rollouts", plan.ID)
-	fmt.Fprintf(g.stderr, "%s %s: %d stacks in %d waves (%s); journal %s, engine logs %s/\n",
-		o.op, textsafe.Escape(plan.ID), plan.Stacks(), len(plan.Waves), textsafe.Escape(plan.Selection), textsafe.Escape(path), textsafe.Escape(logDir))
-	pr := newProgressPrinter(g.stderr)
-	runner := &rollout.Runner{
-		Deployer: dep, Journal: journal, Logs: rollout.FileLogs(logDir), Observe: pr.handle, StackTimeout: o.stackTimeout,
-		Retry: rollout.Retry{Attempts: o.attempts, Base: rollout.DefaultRetry.Base, Max: rollout.DefaultRetry.Max},
-	}
-	started := time.Now()
-	out, runErr := runner.Run(ctx, plan, prior)
-	pr.finish()
-	if out == nil {
-		if errors.Is(runErr, rollout.ErrStacksLocked) {
-			return withCode(ExitLocked, runErr)
-		}
-		return withCode(ExitInvalid, runErr)
-	}
-	rep := rollout.NewReport(plan, out.Status, out.Reason, out.Rows, started, time.Now())
-	rep.Journal, rep.Logs = path, logDir
-	if err := o.report(rep); err != nil {
-		return err
-	}
-	if runErr != nil {
-		return withCode(ExitInvalid, fmt.Errorf("the journal %s could not be written, so no stack was started after the failure: %w", path, runErr))
-	}
-	return outcomeError(rep)
-}
-
-// outcomeError maps the report to the documented exit codes. The reason holds
-// stack names and engine errors: it is escaped like every text report.
-func outcomeError(rep *rollout.Report) error {
-	resume := fmt.Sprintf("; run `tenantctl %s` again", rep.Op)
-	if rep.Op == rollout.OpUp {
-		resume = fmt.Sprintf("; `tenantctl rollout --resume %s` re-runs what did not succeed", textsafe.Escape(rep.ID))
-	}
-	reason := textsafe.Escape(rep.Reason)
-	switch rep.Status {
-	case rollout.StatusCancelled:
-		return withCode(ExitCancelled, errors.New(reason+resume))
-	case rollout.StatusHalted:
-		return withCode(ExitHalted, errors.New(reason+resume))
-	case rollout.StatusFailed:
-		return withCode(ExitInvalid, fmt.Errorf("%d stacks failed (%s)", rep.Totals.Failed, reason))
-	}
-	if rep.Drift && rep.Totals.Changed > 0 {
-		return withCode(ExitDrift, fmt.Errorf("%d stacks drifted from their recorded state", rep.Totals.Changed))
-	}
-	return nil
-}
-
-// report writes the final table or JSON to stdout and the markdown summary.
-func (o *fanoutOptions) report(rep *rollout.Report) error {
-	var err error
-	if o.output == "json" {
-		err = rep.WriteJSON(o.g.stdout)
-	} else {
-		err = rep.WriteTable(o.g.stdout)
-	}
-	if err != nil {
-		return withCode(ExitInvalid, err)
-	}
-	if o.summaryMD != "" {
-		if err := os.WriteFile(o.summaryMD, []byte(rep.Markdown(rollout.MarkdownLimit)), 0o644); err != nil {
-			return withCode(ExitInvalid, fmt.Errorf("--summary-md: %w", err))
-		}
-	}
-	return nil
-}
-
-// progressPrinter shows the rollout as it moves: on a terminal a progress line
-// kept at the bottom under per-stack status lines; elsewhere (CI) plain lines.
-type progressPrinter struct {
-	mu  sync.Mutex
-	w   io.Writer
-	tty bool
-}
-
-func newProgressPrinter(w io.Writer) *progressPrinter {
-	return &progressPrinter{w: w, tty: isTerminal(w) && os.Getenv("CI") == ""}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// handle prints one event. Stack names, wave names, errors and reasons are
-// escaped (textsafe.Escape): they come from tenant files, the engine and the
-// journal, and a control character must not drive the terminal.
-func (p *progressPrinter) handle(ev rollout.Progress) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var line string
-	esc := textsafe.Escape
-	switch ev.Kind {
-	case "wave":
-		line = fmt.Sprintf("== %s: %d stacks, up to %d at once, tolerates %d failures (%s)", esc(ev.Wave.Name), len(ev.Wave.Stacks), ev.Wave.Limit(0), ev.Wave.Tolerance, esc(string(ev.Wave.Mode)))
-	case "start":
-		if p.tty {
-			break // the progress line shows what runs
-		}
-		line = fmt.Sprintf("[%d/%d] %s started", ev.Done, ev.Total, esc(ev.Stack))
-	case "retry":
-		line = fmt.Sprintf("[%d/%d] %s attempt %d failed (%s), retrying in %s", ev.Done, ev.Total, esc(ev.Stack), ev.Attempt, rollout.ClassOf(ev.Err), ev.Delay.Round(time.Second))
-	case "done":
-		r := ev.Row
-		line = fmt.Sprintf("[%d/%d] %s %s %s (%s)", ev.Done, ev.Total, esc(r.Stack), r.Result, r.Changes.Counts(), r.Duration.Round(100*time.Millisecond))
-		if r.Error != "" {
-			line += ": " + esc(r.Error)
-		}
-	case "halt":
-		line = "HALT " + esc(ev.Reason)
-	}
-	if p.tty {
-		fmt.Fprint(p.w, "\r\033[K")
-		if line != "" {
-			fmt.Fprintln(p.w, line)
-		}
-		if ev.Kind != "end" {
-			fmt.Fprint(p.w, bar(ev))
-		}
-		return
-	}
-	if line != "" {
-		fmt.Fprintln(p.w, line)
-	}
-}
-
-func (p *progressPrinter) finish() {
-	if p.tty {
-		p.mu.Lock()
-		fmt.Fprint(p.w, "\r\033[K")
-		p.mu.Unlock()
-	}
-}
-
-// bar is the live progress line: [#####.....] done/total, running, failed.
-func bar(ev rollout.Progress) string {
-	const width = 30
-	filled := 0
-	if ev.Total > 0 {
-		filled = ev.Done * width / ev.Total
-	}
-	return fmt.Sprintf("[%s%s] %d/%d done, %d running, %d failed", strings.Repeat("#", filled), strings.Repeat(".", width-filled), ev.Done, ev.Total, ev.Running, ev.Failed)
 }

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/journal"
+	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 	"github.com/tenantctl/tenantctl/internal/rollout/rollouttest"
 	"github.com/tenantctl/tenantctl/internal/spec"
 )
@@ -56,7 +58,7 @@ func TestReservedIDIsNeverATenantStack(t *testing.T) {
 		t.Fatalf("%d stacks ran (%v); want none", n, sim.Starts())
 	}
 	// The platform stack itself, through --platform, stays possible.
-	if _, errs, code := runCLI(t, "destroy", "--dir", dir, "--platform"); code != ExitOK || sim.Calls("platform") != 1 {
+	if _, errs, code := runCLI(t, "destroy", "--dir", dir, "--platform", "--yes"); code != ExitOK || sim.Calls("platform") != 1 {
 		t.Errorf("destroy --platform: exit %d, %d calls\n%s", code, sim.Calls("platform"), errs)
 	}
 }
@@ -71,11 +73,11 @@ func TestLockIsTheFleetsAndBackendsWhateverTheFlags(t *testing.T) {
 	if err := os.Symlink(dir, link); err != nil {
 		t.Fatal(err)
 	}
-	path, err := rollout.LockPath(backend, dir)
+	path, err := journal.LockPath(backend, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lock, err := rollout.Acquire(path, rollout.LockInfo{Rollout: "first", PID: os.Getpid()})
+	lock, err := journal.Acquire(path, journal.LockInfo{Rollout: "first", PID: os.Getpid()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,22 +93,22 @@ func TestLockIsTheFleetsAndBackendsWhateverTheFlags(t *testing.T) {
 
 // rewriteJournal copies the journal of rollout id to rollout newID with its
 // plan changed by mutate, and returns newID.
-func rewriteJournal(t *testing.T, stateDir, id, newID string, mutate func(*rollout.Plan)) string {
+func rewriteJournal(t *testing.T, stateDir, id, newID string, mutate func(*plan.Plan)) string {
 	t.Helper()
-	src, _ := rollout.JournalPath(stateDir, id)
+	src, _ := journal.Path(stateDir, id)
 	data, err := os.ReadFile(src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lines := bytes.SplitN(data, []byte("\n"), 2)
-	var rec rollout.Record
+	var rec journal.Record
 	if err := json.Unmarshal(lines[0], &rec); err != nil {
 		t.Fatal(err)
 	}
 	rec.Plan.ID = newID
 	mutate(rec.Plan)
 	first, _ := json.Marshal(rec)
-	dst, _ := rollout.JournalPath(stateDir, newID)
+	dst, _ := journal.Path(stateDir, newID)
 	writeFile(t, dst, string(first)+"\n"+string(lines[1]))
 	return newID
 }
@@ -115,32 +117,32 @@ func rewriteJournal(t *testing.T, stateDir, id, newID string, mutate func(*rollo
 // the checks the flags pass, and it is of this fleet and backend.
 func TestResumeRefusesAJournalThatIsNotThisRollouts(t *testing.T) {
 	dir := project(t)
-	withSim(t, &rollouttest.Sim{Fail: map[string]rollout.Class{"wonka": rollout.ClassFailed}})
+	withSim(t, &rollouttest.Sim{Fail: map[string]outcome.Class{"wonka": outcome.ClassFailed}})
 	out, errs, code := runCLI(t, "rollout", "--dir", dir, "--canary", "2", "--output", "json")
 	if code != ExitHalted {
 		t.Fatalf("exit %d\n%s", code, errs)
 	}
-	id := report(t, out).ID
+	id := jsonReport(t, out).ID
 	state := filepath.Join(filepath.Dir(dir), ".tenantctl")
 	other := project(t)
 	for _, tc := range []struct {
 		name   string
 		newID  string
-		mutate func(*rollout.Plan)
+		mutate func(*plan.Plan)
 		args   []string
 		msg    string
 	}{
-		{"another rollout id", "copied", func(p *rollout.Plan) { p.ID = id }, nil, "the journal's plan is of rollout \"" + id + "\", not copied"},
-		{"concurrency 0", "conc0", func(p *rollout.Plan) { p.Waves[1].MaxConcurrency = 0 }, nil, "wave 2 (wave 2): --max-concurrency 0: want a count of at least 1"},
-		{"negative tolerance", "tolneg", func(p *rollout.Plan) { p.Waves[0].Tolerance = -1 }, nil, "wave 1 (canary): --failure-tolerance -1"},
-		{"unknown mode", "mode", func(p *rollout.Plan) { p.Waves[0].Mode = "lenient" }, nil, "--tolerance-mode \"lenient\": want strict or soft"},
-		{"an empty wave", "empty", func(p *rollout.Plan) {
-			p.Waves = append(p.Waves, rollout.Wave{Index: 3, Name: "wave 3", MaxConcurrency: 1, Mode: rollout.ModeSoft})
+		{"another rollout id", "copied", func(p *plan.Plan) { p.ID = id }, nil, "the journal's plan is of rollout \"" + id + "\", not copied"},
+		{"concurrency 0", "conc0", func(p *plan.Plan) { p.Waves[1].MaxConcurrency = 0 }, nil, "wave 2 (wave 2): --max-concurrency 0: want a count of at least 1"},
+		{"negative tolerance", "tolneg", func(p *plan.Plan) { p.Waves[0].Tolerance = -1 }, nil, "wave 1 (canary): --failure-tolerance -1"},
+		{"unknown mode", "mode", func(p *plan.Plan) { p.Waves[0].Mode = "lenient" }, nil, "--tolerance-mode \"lenient\": want strict or soft"},
+		{"an empty wave", "empty", func(p *plan.Plan) {
+			p.Waves = append(p.Waves, plan.Wave{Index: 3, Name: "wave 3", MaxConcurrency: 1, Mode: plan.ModeSoft})
 		}, nil, "wave 3 (wave 3) has no stacks"},
-		{"a stack twice", "twice", func(p *rollout.Plan) { p.Waves[1].Stacks = append(p.Waves[1].Stacks, p.Waves[0].Stacks[0]) }, nil, "is in wave 1 and in wave 2"},
-		{"the platform as a tenant", "platform", func(p *rollout.Plan) { p.Waves[1].Stacks = append(p.Waves[1].Stacks, "platform") }, nil, "select the platform with --platform"},
-		{"another fleet", "fleet", func(*rollout.Plan) {}, []string{"--dir", other, "--state-dir", state}, "is of the fleet in"},
-		{"another backend", "backend", func(p *rollout.Plan) { p.Backend = "s3://elsewhere" }, nil, "ran against backend s3://elsewhere"},
+		{"a stack twice", "twice", func(p *plan.Plan) { p.Waves[1].Stacks = append(p.Waves[1].Stacks, p.Waves[0].Stacks[0]) }, nil, "is in wave 1 and in wave 2"},
+		{"the platform as a tenant", "platform", func(p *plan.Plan) { p.Waves[1].Stacks = append(p.Waves[1].Stacks, "platform") }, nil, "select the platform with --platform"},
+		{"another fleet", "fleet", func(*plan.Plan) {}, []string{"--dir", other, "--state-dir", state}, "is of the fleet in"},
+		{"another backend", "backend", func(p *plan.Plan) { p.Backend = "s3://elsewhere" }, nil, "ran against backend s3://elsewhere"},
 	} {
 		fixed := &rollouttest.Sim{}
 		withSim(t, fixed)
@@ -172,7 +174,7 @@ func TestResumeRefusesAJournalThatIsNotThisRollouts(t *testing.T) {
 func TestReportsEscapeControlCharacters(t *testing.T) {
 	dir := project(t)
 	evil := "evil\x1b[2J\nFORGED"
-	withSim(t, &rollouttest.Sim{Fail: map[string]rollout.Class{evil: rollout.ClassFailed}})
+	withSim(t, &rollouttest.Sim{Fail: map[string]outcome.Class{evil: outcome.ClassFailed}})
 	withFleet(t, fleetOf(dir,
 		&spec.Tenant{ID: evil, Tier: "free", Model: spec.ModelSubnet, Status: spec.StatusActive},
 		&spec.Tenant{ID: "pinned", Tier: "free", Model: spec.ModelSubnet, Status: spec.StatusActive, Release: "r1\x1b[2J\nFORGED"},

@@ -79,6 +79,9 @@ type tenantRow struct {
 	Status  string            `json:"status"`
 	Labels  map[string]string `json:"labels,omitempty"`
 	Release string            `json:"release,omitempty"`
+	// URL is where the tenant answers (Settings.URL); Data where its data lives.
+	URL  string `json:"url"`
+	Data string `json:"data,omitempty"`
 }
 
 func (o *listOptions) run() error {
@@ -100,7 +103,11 @@ func (o *listOptions) run() error {
 	if o.output == "json" {
 		rows := make([]tenantRow, 0, len(tenants))
 		for _, t := range tenants {
-			rows = append(rows, tenantRow{ID: t.ID, Name: t.Name, Tier: t.Tier, Model: string(t.Model), Region: t.Region, Status: string(t.Status), Labels: t.Labels, Release: t.Release})
+			row := tenantRow{ID: t.ID, Name: t.Name, Tier: t.Tier, Model: string(t.Model), Region: t.Region, Status: string(t.Status), Labels: t.Labels, Release: t.Release, URL: f.Settings.URL(t)}
+			if t.Data != nil {
+				row.Data = string(t.Data.Mode)
+			}
+			rows = append(rows, row)
 		}
 		enc := json.NewEncoder(o.stdout)
 		enc.SetIndent("", "  ")

@@ -3,11 +3,11 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 )
 
 func newPreviewCmd(g *globalOptions) *cobra.Command {
-	o := &fanoutOptions{g: g, op: rollout.OpPreview}
+	o := newFanoutOptions(g, plan.OpPreview)
 	cmd := &cobra.Command{
 		Use:   "preview",
 		Short: "Preview every selected tenant stack: +create ~update -delete per tenant",

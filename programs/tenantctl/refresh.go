@@ -3,11 +3,11 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 )
 
 func newRefreshCmd(g *globalOptions) *cobra.Command {
-	o := &fanoutOptions{g: g, op: rollout.OpRefresh}
+	o := newFanoutOptions(g, plan.OpRefresh)
 	cmd := &cobra.Command{
 		Use:   "refresh",
 		Short: "Refresh the selected stacks' state from the cloud; --drift only reports drift",

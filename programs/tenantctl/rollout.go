@@ -1,17 +1,24 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/journal"
+	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
+	"github.com/tenantctl/tenantctl/internal/rollout/report"
 	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
 
 func newRolloutCmd(g *globalOptions) *cobra.Command {
-	o := &fanoutOptions{g: g, op: rollout.OpUp}
+	o := newFanoutOptions(g, plan.OpUp)
 	var resume string
 	cmd := &cobra.Command{
 		Use:   "rollout",
@@ -36,43 +43,33 @@ fail; running stacks finish, nothing more starts. Every step is journaled under
 			if err := o.validate(); err != nil {
 				return err
 			}
+			if o.dryRun {
+				return usageError(fmt.Errorf("--dry-run plans a new rollout; `tenantctl rollout status %s` shows the journaled one", resume))
+			}
 			for _, name := range []string{"tenant", "tier", "model", "label", "changed-since", "shard", "release", "platform", "canary", "waves", "max-concurrency", "failure-tolerance", "tolerance-mode"} {
 				if cmd.Flags().Changed(name) {
 					return usageError(fmt.Errorf("--resume runs the journaled plan as it was; --%s cannot change it", name))
 				}
 			}
-			st, err := readState(o, resume)
+			st, err := readState(o.stateDir, resume)
 			if err != nil {
 				return err
 			}
-			if st.Status == rollout.StatusSucceeded {
+			if st.Status == outcome.StatusSucceeded {
 				fmt.Fprintf(g.stderr, "rollout %s succeeded; nothing to resume\n", resume)
 				return nil
 			}
-			if st.Plan.Op != rollout.OpUp {
+			if st.Plan.Op != plan.OpUp {
 				return usageError(fmt.Errorf("%s is a %s, not a rollout; run %s again instead", resume, st.Plan.Op, st.Plan.Op))
 			}
-			// The journal is input like any file: it must be the rollout asked
-			// for, a plan the flags could have made, and of this fleet and
-			// backend (the lock is then taken on the journal's fleet and backend).
-			journal, _ := rollout.JournalPath(o.stateDir, resume)
-			if st.Plan.ID != resume {
-				return withCode(ExitInvalid, fmt.Errorf("%s: the journal's plan is of rollout %q, not %s; it cannot be resumed as %s", journal, st.Plan.ID, resume, resume))
+			path, _ := journal.Path(o.stateDir, resume)
+			f, err := rollout.CheckResume(st, resume, path, g.dir, o.engine.backend, o.loadFleet)
+			var coded *exitError
+			if err != nil && !errors.As(err, &coded) { // the fleet's load error carries its code
+				return withCode(ExitInvalid, err)
 			}
-			if err := st.Plan.Check(); err != nil {
-				return withCode(ExitInvalid, fmt.Errorf("%s: the journal's plan is invalid, so it cannot be resumed: %w", journal, err))
-			}
-			if err := st.Plan.BelongsTo(g.dir, o.backend); err != nil {
-				return withCode(ExitInvalid, fmt.Errorf("%s: %w", journal, err))
-			}
-			f, err := o.loadFleet()
 			if err != nil {
 				return err
-			}
-			for s := range st.Rows {
-				if s != rollout.PlatformStack && f.Tenant(s) == nil && !st.Succeeded()[s] {
-					return withCode(ExitInvalid, fmt.Errorf("rollout %s planned tenant %s, which is no longer in %s; it cannot be resumed", resume, s, g.dir))
-				}
 			}
 			return o.execute(cmd.Context(), f, st.Plan, st)
 		},
@@ -80,25 +77,125 @@ fail; running stacks finish, nothing more starts. Every step is journaled under
 	cmd.Flags().StringVar(&resume, "resume", "", "resume the rollout with this id: re-run only the stacks that did not succeed")
 	o.addSelectionFlags(cmd)
 	o.addRunFlags(cmd, "0")
-	cmd.AddCommand(newRolloutStatusCmd(g))
+	cmd.AddCommand(newRolloutStatusCmd(g), newRolloutPlanCmd(g), newRolloutListCmd(g))
 	return cmd
 }
 
+// newRolloutPlanCmd is `rollout --dry-run` as a command of its own: the plan
+// a rollout with these flags would run, with nothing but the fleet's files
+// (and git, for --changed-since).
+func newRolloutPlanCmd(g *globalOptions) *cobra.Command {
+	o := newFanoutOptions(g, plan.OpUp)
+	o.dryRun, o.attempts = true, 1
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Print the waves a rollout would run, without an engine, backend or credentials",
+		Long: `plan selects and orders the tenant stacks exactly as rollout does (the
+platform first with --platform, the canary, waves of growing size by tier rank
+then id) and prints the waves with their concurrency and failure tolerance.
+Nothing runs, nothing is journaled or locked; no Pulumi CLI, backend,
+passphrase or cloud credentials are needed, so a pull request can show the
+plan of the release it would ship.`,
+		Example: `  tenantctl rollout plan --canary 2 --waves 10%,50%,100% --max-concurrency 20%
+  tenantctl rollout plan --changed-since origin/main --output json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
+	}
+	o.addSelectionFlags(cmd)
+	o.addWaveFlags(cmd, "0")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "text or json")
+	return cmd
+}
+
+// newRolloutListCmd lists the journaled rollouts, newest first.
+func newRolloutListCmd(g *globalOptions) *cobra.Command {
+	o := newFanoutOptions(g, "")
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the rollouts journaled in the state directory, newest first",
+		Long: `list reads every journal under <state-dir>/rollouts and shows each rollout's
+id, operation, release, result, stacks and when it ran; rollout status <id>
+shows one in full. A journal that cannot be read is listed with the reason.`,
+		Example: `  tenantctl rollout list
+  tenantctl rollout list --limit 5 --output json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.complete(); err != nil {
+				return err
+			}
+			if o.output != "text" && o.output != "json" {
+				return usageError(errors.New("--output: want text or json"))
+			}
+			if limit < 0 {
+				return usageError(fmt.Errorf("--limit %d: want 0 (all) or more", limit))
+			}
+			list, err := journal.List(o.stateDir)
+			if err != nil {
+				return withCode(ExitInvalid, err)
+			}
+			if limit > 0 && len(list) > limit {
+				list = list[:limit]
+			}
+			return writeRolloutList(g.stdout, list, o.output)
+		},
+	}
+	cmd.Flags().StringVar(&o.stateDir, "state-dir", "", "where journals are (default <project>/.tenantctl)")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "text or json")
+	cmd.Flags().IntVar(&limit, "limit", 0, "show only the newest N (0: all)")
+	return cmd
+}
+
+// writeRolloutList prints the rollout history. Reasons and selections come
+// from journals and are escaped like every text report.
+func writeRolloutList(w io.Writer, list []journal.Summary, output string) error {
+	if output == "json" {
+		if list == nil {
+			list = []journal.Summary{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(list)
+	}
+	if len(list) == 0 {
+		_, err := fmt.Fprintln(w, "no rollouts journaled yet")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tOP\tRELEASE\tSTATUS\tSTACKS\tSTARTED\tRUNS")
+	esc := textsafe.Escape
+	for _, s := range list {
+		release, started := s.Release, "-"
+		if release == "" {
+			release = "-"
+		}
+		if !s.Created.IsZero() {
+			started = s.Created.UTC().Format("2006-01-02 15:04Z")
+		}
+		status := string(s.Status)
+		if s.Status == journal.StatusUnreadable {
+			status += " (" + esc(s.Reason) + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d ok, %d failed\t%s\t%d\n", esc(s.ID), s.Op, esc(release), status, s.Succeeded, s.Stacks, s.Failed, started, s.Runs)
+	}
+	return tw.Flush()
+}
+
 // readState reads and folds a rollout's journal.
-func readState(o *fanoutOptions, id string) (*rollout.State, error) {
-	path, err := rollout.JournalPath(o.stateDir, id)
+func readState(stateDir, id string) (*journal.State, error) {
+	path, err := journal.Path(stateDir, id)
 	if err != nil {
 		return nil, usageError(err)
 	}
-	recs, err := rollout.ReadJournal(path)
+	recs, err := journal.Read(path)
 	if err != nil {
 		return nil, withCode(ExitInvalid, err)
 	}
-	return rollout.Fold(recs), nil
+	return journal.Fold(recs), nil
 }
 
 func newRolloutStatusCmd(g *globalOptions) *cobra.Command {
-	o := &fanoutOptions{g: g}
+	o := newFanoutOptions(g, "")
 	cmd := &cobra.Command{
 		Use:   "status ID",
 		Short: "Show a rollout's journal: every stack's result, and whether it can be resumed",
@@ -110,7 +207,7 @@ func newRolloutStatusCmd(g *globalOptions) *cobra.Command {
 			if o.output != "text" && o.output != "json" {
 				return usageError(errors.New("--output: want text or json"))
 			}
-			st, err := readState(o, args[0])
+			st, err := readState(o.stateDir, args[0])
 			if err != nil {
 				return err
 			}
@@ -118,13 +215,13 @@ func newRolloutStatusCmd(g *globalOptions) *cobra.Command {
 			if end.IsZero() {
 				end = st.Plan.Created
 			}
-			rep := rollout.NewReport(st.Plan, st.Status, st.Reason, st.Ordered(), st.Plan.Created, end)
+			rep := report.New(st.Plan, st.Status, st.Reason, st.Ordered(), st.Plan.Created, end)
 			if err := o.report(rep); err != nil {
 				return err
 			}
 			if o.output == "text" {
 				fmt.Fprintf(g.stdout, "runs: %d; selection: %s\n", st.Runs, textsafe.Escape(st.Plan.Selection))
-				if st.Status != rollout.StatusSucceeded && st.Plan.Op == rollout.OpUp {
+				if st.Status != outcome.StatusSucceeded && st.Plan.Op == plan.OpUp {
 					fmt.Fprintf(g.stdout, "resume with: tenantctl rollout --resume %s\n", textsafe.Escape(st.Plan.ID))
 				}
 			}

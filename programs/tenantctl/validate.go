@@ -15,7 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
@@ -183,15 +183,15 @@ func ghProperty(s string) string { return ghPropertyEscaper.Replace(s) }
 // gitFiles reads the YAML files of dir as they were at the git revision ref,
 // keyed by file name. A ref where dir did not exist yet gives no files.
 func gitFiles(ctx context.Context, dir, ref string) (map[string][]byte, error) {
-	if err := rollout.CheckRef(ref); err != nil {
+	if err := plan.CheckRef(ref); err != nil {
 		return nil, err
 	}
-	out, err := rollout.Git(ctx, dir, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
+	out, err := plan.Git(ctx, dir, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
 	if err != nil {
 		return nil, fmt.Errorf("not a commit in the repository of %s; fetch it first (e.g. git fetch origin main)", dir)
 	}
 	commit := strings.TrimSpace(string(out))
-	out, err = rollout.Git(ctx, dir, nil, "ls-tree", "--full-name", "--name-only", "-z", commit, "--", ".")
+	out, err = plan.Git(ctx, dir, nil, "ls-tree", "--full-name", "--name-only", "-z", commit, "--", ".")
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +210,7 @@ func gitFiles(ctx context.Context, dir, ref string) (map[string][]byte, error) {
 	for _, p := range names {
 		fmt.Fprintf(&req, "%s:%s\n", commit, p)
 	}
-	out, err = rollout.Git(ctx, dir, &req, "cat-file", "--batch")
+	out, err = plan.Git(ctx, dir, &req, "cat-file", "--batch")
 	if err != nil {
 		return nil, err
 	}

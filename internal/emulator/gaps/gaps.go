@@ -39,6 +39,7 @@ const (
 	ECSManagedTags       = "ecs-managed-tags"
 	ServiceQuotaIncrease = "service-quota-increase"
 	AWSManagedPolicies   = "aws-managed-policies"
+	ServiceAutoscaling   = "service-autoscaling"
 )
 
 // motoGaps is moto 5.2.1's list, found by running the models and the account
@@ -60,6 +61,8 @@ var motoGaps = []Gap{
 		Reason: "moto does not implement RequestServiceQuotaIncrease (HTTP 500) and knows GetServiceQuota for the vpc service only; dev up vends accounts without the tiers' accountPool.serviceQuotas"},
 	{ID: AWSManagedPolicies, Resource: "iam:AttachRolePolicy", Action: "adapt",
 		Reason: "moto knows AWS managed policies only when started with MOTO_IAM_LOAD_MANAGED_POLICIES=true, which makes creating an account take seconds; baselining gives the preview role its inline deny but not ReadOnlyAccess"},
+	{ID: ServiceAutoscaling, Resource: "aws:appautoscaling/target:Target", Action: "omit",
+		Reason: "moto implements neither ListTagsForResource nor TagResource for Application Auto Scaling (HTTP 500), and the provider lists a scalable target's tags after every create and read, so no target can be created; the services' scalable targets and their scaling policies are left out, and a service keeps its desiredCount (0 while suspended)"},
 }
 
 // For returns the documented gaps of an emulator.

@@ -25,7 +25,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
+	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 )
 
 // Plugin is a resource plugin the programs need, installed before the fan-out.
@@ -58,10 +60,10 @@ type Options struct {
 	Plugins []Plugin
 }
 
-// Deployer implements rollout.Deployer on the Automation API.
+// Deployer implements runner.Deployer on the Automation API.
 type Deployer struct {
 	opts     Options
-	programs rollout.Programs
+	programs runner.Programs
 	cmd      pauto.PulumiCommand
 	// stacks serialises operations on one stack within this process: its
 	// workspace directory is not safe for two at once. Different stacks run freely.
@@ -69,7 +71,7 @@ type Deployer struct {
 }
 
 // New checks the Pulumi CLI, creates the work root and installs the plugins.
-func New(ctx context.Context, programs rollout.Programs, o Options) (*Deployer, error) {
+func New(ctx context.Context, programs runner.Programs, o Options) (*Deployer, error) {
 	if o.Project == "" {
 		return nil, errors.New("auto: a project name is required")
 	}
@@ -177,7 +179,7 @@ func (d *Deployer) installPlugins(ctx context.Context) error {
 // Run runs one operation on one stack: upsert the stack in its own workspace
 // with the inline program, write its configuration, run, and count changes from
 // the engine's summary.
-func (d *Deployer) Run(ctx context.Context, op rollout.Op, stack string, s rollout.Stream) (rollout.Changes, error) {
+func (d *Deployer) Run(ctx context.Context, op plan.Op, stack string, s runner.Stream) (outcome.Changes, error) {
 	mu, _ := d.stacks.LoadOrStore(stack, &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
@@ -188,22 +190,22 @@ func (d *Deployer) Run(ctx context.Context, op rollout.Op, stack string, s rollo
 	}
 	prog, err := d.programs.Program(stack)
 	if err != nil {
-		return rollout.Changes{}, rollout.Classify(rollout.ClassProgram, fmt.Errorf("program of stack %s: %w", stack, err))
+		return outcome.Changes{}, outcome.Classify(outcome.ClassProgram, fmt.Errorf("program of stack %s: %w", stack, err))
 	}
 	cfg, err := d.programs.Config(stack)
 	if err != nil {
-		return rollout.Changes{}, rollout.Classify(rollout.ClassProgram, fmt.Errorf("configuration of stack %s: %w", stack, err))
+		return outcome.Changes{}, outcome.Classify(outcome.ClassProgram, fmt.Errorf("configuration of stack %s: %w", stack, err))
 	}
 	dir := filepath.Join(d.opts.WorkRoot, stack)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return rollout.Changes{}, err
+		return outcome.Changes{}, err
 	}
 	stk, err := pauto.UpsertStackInlineSource(ctx, stack, d.opts.Project, prog, d.workspaceOptions(dir)...)
 	if err != nil {
-		return rollout.Changes{}, d.fail(ctx, log, "selecting the stack", err)
+		return outcome.Changes{}, d.fail(ctx, log, "selecting the stack", err)
 	}
 	if err := setConfig(ctx, stk, cfg); err != nil {
-		return rollout.Changes{}, d.fail(ctx, log, "writing the stack configuration", err)
+		return outcome.Changes{}, d.fail(ctx, log, "writing the stack configuration", err)
 	}
 
 	// The Automation API closes the event channel when the engine's stream ends,
@@ -220,33 +222,33 @@ func (d *Deployer) Run(ctx context.Context, op rollout.Op, stack string, s rollo
 	if summary == nil {
 		summary = fromEvents
 	}
-	changes := rollout.FromSummary(summary)
+	changes := outcome.FromSummary(summary)
 	if err != nil {
 		return changes, d.fail(ctx, log, string(op), err)
 	}
 	return changes, nil
 }
 
-func (d *Deployer) run(ctx context.Context, op rollout.Op, stk *pauto.Stack, s rollout.Stream, log io.Writer, ch chan events.EngineEvent) (map[string]int, error) {
+func (d *Deployer) run(ctx context.Context, op plan.Op, stk *pauto.Stack, s runner.Stream, log io.Writer, ch chan events.EngineEvent) (map[string]int, error) {
 	p := d.opts.Parallel
 	// stderr gets a line buffer of its own, so the two copiers' lines stay whole.
-	errLog := rollout.SecondStream(log)
+	errLog := runner.SecondStream(log)
 	switch op {
-	case rollout.OpPreview:
+	case plan.OpPreview:
 		opts := []optpreview.Option{optpreview.ProgressStreams(log), optpreview.ErrorProgressStreams(errLog), optpreview.EventStreams(ch), optpreview.Color("never")}
 		if p > 0 {
 			opts = append(opts, optpreview.Parallel(p))
 		}
 		res, err := stk.Preview(ctx, opts...)
 		return opsSummary(res.ChangeSummary), err
-	case rollout.OpUp:
+	case plan.OpUp:
 		opts := []optup.Option{optup.ProgressStreams(log), optup.ErrorProgressStreams(errLog), optup.EventStreams(ch), optup.Color("never")}
 		if p > 0 {
 			opts = append(opts, optup.Parallel(p))
 		}
 		res, err := stk.Up(ctx, opts...)
 		return derefSummary(res.Summary.ResourceChanges), err
-	case rollout.OpRefresh:
+	case plan.OpRefresh:
 		opts := []optrefresh.Option{optrefresh.ProgressStreams(log), optrefresh.ErrorProgressStreams(errLog), optrefresh.EventStreams(ch), optrefresh.Color("never")}
 		if p > 0 {
 			opts = append(opts, optrefresh.Parallel(p))
@@ -257,7 +259,7 @@ func (d *Deployer) run(ctx context.Context, op rollout.Op, stk *pauto.Stack, s r
 		}
 		res, err := stk.Refresh(ctx, opts...)
 		return derefSummary(res.Summary.ResourceChanges), err
-	case rollout.OpDestroy:
+	case plan.OpDestroy:
 		opts := []optdestroy.Option{optdestroy.ProgressStreams(log), optdestroy.ErrorProgressStreams(errLog), optdestroy.EventStreams(ch), optdestroy.Color("never")}
 		if p > 0 {
 			opts = append(opts, optdestroy.Parallel(p))
@@ -312,7 +314,7 @@ func setConfig(ctx context.Context, stk pauto.Stack, cfg map[string]pauto.Config
 
 // relay passes engine events on as rollout events and counts finished steps by
 // operation, the change counts of an operation that failed before its summary.
-func relay(ch <-chan events.EngineEvent, stop <-chan struct{}, emit func(rollout.Event)) map[string]int {
+func relay(ch <-chan events.EngineEvent, stop <-chan struct{}, emit func(runner.Event)) map[string]int {
 	counts := map[string]int{}
 	for {
 		var e events.EngineEvent
@@ -336,7 +338,7 @@ func relay(ch <-chan events.EngineEvent, stop <-chan struct{}, emit func(rollout
 		switch {
 		case e.ResourcePreEvent != nil:
 			if emit != nil {
-				emit(rollout.Event{Kind: "pre", Op: string(e.ResourcePreEvent.Metadata.Op), URN: e.ResourcePreEvent.Metadata.URN})
+				emit(runner.Event{Kind: "pre", Op: string(e.ResourcePreEvent.Metadata.Op), URN: e.ResourcePreEvent.Metadata.URN})
 			}
 		case e.ResOutputsEvent != nil:
 			m := e.ResOutputsEvent.Metadata
@@ -344,10 +346,10 @@ func relay(ch <-chan events.EngineEvent, stop <-chan struct{}, emit func(rollout
 				counts[string(m.Op)]++
 			}
 			if emit != nil {
-				emit(rollout.Event{Kind: "done", Op: string(m.Op), URN: m.URN})
+				emit(runner.Event{Kind: "done", Op: string(m.Op), URN: m.URN})
 			}
 		case e.DiagnosticEvent != nil && emit != nil:
-			emit(rollout.Event{Kind: "diag", Message: strings.TrimSpace(e.DiagnosticEvent.Message)})
+			emit(runner.Event{Kind: "diag", Message: strings.TrimSpace(e.DiagnosticEvent.Message)})
 		}
 	}
 }
@@ -377,9 +379,9 @@ func (d *Deployer) fail(ctx context.Context, log io.Writer, what string, err err
 	fmt.Fprintf(log, "\ntenantctl: %s failed:\n%v\n", what, err)
 	class := classify(err)
 	if ctx.Err() != nil {
-		class = rollout.ClassCancelled
+		class = outcome.ClassCancelled
 	}
-	return rollout.Classify(class, fmt.Errorf("%s: %s", what, summarize(err)))
+	return outcome.Classify(class, fmt.Errorf("%s: %s", what, summarize(err)))
 }
 
 var (
@@ -387,21 +389,21 @@ var (
 	network   = regexp.MustCompile(`(?i)connection reset|connection refused|i/o timeout|tls handshake timeout|no such host|network is unreachable|unexpected eof|broken pipe|dial tcp|context deadline exceeded \(client\.timeout|\b50[234]\b (bad gateway|service unavailable|gateway timeout)`)
 )
 
-func classify(err error) rollout.Class {
+func classify(err error) outcome.Class {
 	switch {
 	case pauto.IsConcurrentUpdateError(err):
-		return rollout.ClassConcurrentUpdate
+		return outcome.ClassConcurrentUpdate
 	case pauto.IsCompilationError(err), pauto.IsRuntimeError(err):
-		return rollout.ClassProgram
+		return outcome.ClassProgram
 	}
 	msg := err.Error()
 	switch {
 	case throttled.MatchString(msg):
-		return rollout.ClassThrottled
+		return outcome.ClassThrottled
 	case network.MatchString(msg):
-		return rollout.ClassNetwork
+		return outcome.ClassNetwork
 	}
-	return rollout.ClassFailed
+	return outcome.ClassFailed
 }
 
 var errorLine = regexp.MustCompile(`(?m)^(?:\s*|std(?:out|err): )error: (.+)$`)

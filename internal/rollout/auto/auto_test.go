@@ -16,7 +16,9 @@ import (
 	pauto "github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
+	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 )
 
 // pulumiBin finds the real Pulumi CLI: on PATH (`make test` puts bin/ there) or
@@ -101,7 +103,7 @@ func (c *components) set(stack string, n int, delay time.Duration) {
 	c.count[stack], c.delay[stack] = n, delay
 }
 
-func newDeployer(t *testing.T, progs rollout.Programs, backend string) *Deployer {
+func newDeployer(t *testing.T, progs runner.Programs, backend string) *Deployer {
 	t.Helper()
 	home := t.TempDir()
 	d, err := New(context.Background(), progs, Options{
@@ -121,11 +123,11 @@ func newDeployer(t *testing.T, progs rollout.Programs, backend string) *Deployer
 
 func fileBackend(t *testing.T) string { return "file://" + filepath.Join(t.TempDir(), "state") }
 
-func run(t *testing.T, d *Deployer, op rollout.Op, stack string, previewOnly bool) (rollout.Changes, string) {
+func run(t *testing.T, d *Deployer, op plan.Op, stack string, previewOnly bool) (outcome.Changes, string) {
 	t.Helper()
 	var log strings.Builder
 	var mu sync.Mutex
-	ch, err := d.Run(context.Background(), op, stack, rollout.Stream{Log: &lockedWriter{&mu, &log}, PreviewOnly: previewOnly})
+	ch, err := d.Run(context.Background(), op, stack, runner.Stream{Log: &lockedWriter{&mu, &log}, PreviewOnly: previewOnly})
 	if err != nil {
 		t.Fatalf("%s %s: %v\n%s", op, stack, err, log.String())
 	}
@@ -148,21 +150,21 @@ func TestLifecycleCountsChangesFromTheEngine(t *testing.T) {
 	progs.set("acme", 3, 0)
 	d := newDeployer(t, progs, fileBackend(t))
 	// The engine counts the stack resource itself besides the components.
-	want := func(what string, got, want rollout.Changes) {
+	want := func(what string, got, want outcome.Changes) {
 		t.Helper()
 		if got != want {
 			t.Errorf("%s: changes %+v, want %+v", what, got, want)
 		}
 	}
-	pre, _ := run(t, d, rollout.OpPreview, "acme", false)
-	want("first preview", pre, rollout.Changes{Create: 4})
-	up, log := run(t, d, rollout.OpUp, "acme", false)
-	want("first up", up, rollout.Changes{Create: 4})
+	pre, _ := run(t, d, plan.OpPreview, "acme", false)
+	want("first preview", pre, outcome.Changes{Create: 4})
+	up, log := run(t, d, plan.OpUp, "acme", false)
+	want("first up", up, outcome.Changes{Create: 4})
 	if !strings.Contains(log, "acme-box-2") {
 		t.Errorf("engine log lacks the resources:\n%s", log)
 	}
-	again, _ := run(t, d, rollout.OpUp, "acme", false)
-	want("second up", again, rollout.Changes{Same: 4})
+	again, _ := run(t, d, plan.OpUp, "acme", false)
+	want("second up", again, outcome.Changes{Same: 4})
 
 	// The stack's outputs come from the configuration written by the deployer.
 	ws := filepath.Join(d.opts.WorkRoot, "acme")
@@ -183,15 +185,15 @@ func TestLifecycleCountsChangesFromTheEngine(t *testing.T) {
 	}
 
 	progs.set("acme", 5, 0)
-	more, _ := run(t, d, rollout.OpPreview, "acme", false)
-	want("preview of two more", more, rollout.Changes{Create: 2, Same: 4})
-	drift, _ := run(t, d, rollout.OpRefresh, "acme", true)
-	want("preview-only refresh", drift, rollout.Changes{Same: 4})
+	more, _ := run(t, d, plan.OpPreview, "acme", false)
+	want("preview of two more", more, outcome.Changes{Create: 2, Same: 4})
+	drift, _ := run(t, d, plan.OpRefresh, "acme", true)
+	want("preview-only refresh", drift, outcome.Changes{Same: 4})
 	if drift.Any() {
 		t.Error("components cannot drift, yet drift was reported")
 	}
-	gone, _ := run(t, d, rollout.OpDestroy, "acme", false)
-	want("destroy", gone, rollout.Changes{Delete: 4})
+	gone, _ := run(t, d, plan.OpDestroy, "acme", false)
+	want("destroy", gone, outcome.Changes{Delete: 4})
 }
 
 // Two updates of one stack at once, from two processes' worth of deployers on
@@ -208,21 +210,21 @@ func TestConcurrentUpdateIsClassified(t *testing.T) {
 	fast.set("hooli", 1, 0)
 	second := newDeployer(t, fast, backend)
 	// Create the stack first so both updates select the same one.
-	run(t, second, rollout.OpUp, "hooli", false)
+	run(t, second, plan.OpUp, "hooli", false)
 
 	errs := make(chan error, 1)
 	go func() {
-		_, err := first.Run(context.Background(), rollout.OpUp, "hooli", rollout.Stream{})
+		_, err := first.Run(context.Background(), plan.OpUp, "hooli", runner.Stream{})
 		errs <- err
 	}()
 	<-gate // the first update holds the lock while its program runs, until hold closes
-	_, err := second.Run(context.Background(), rollout.OpUp, "hooli", rollout.Stream{})
+	_, err := second.Run(context.Background(), plan.OpUp, "hooli", runner.Stream{})
 	close(hold)
 	if err == nil {
 		t.Fatal("a second update of a locked stack succeeded")
 	}
-	if c := rollout.ClassOf(err); c != rollout.ClassConcurrentUpdate || !c.Transient() {
-		t.Errorf("class %q, want %q (transient): %v", c, rollout.ClassConcurrentUpdate, err)
+	if c := outcome.ClassOf(err); c != outcome.ClassConcurrentUpdate || !c.Transient() {
+		t.Errorf("class %q, want %q (transient): %v", c, outcome.ClassConcurrentUpdate, err)
 	}
 	if !strings.Contains(err.Error(), "locked") {
 		t.Errorf("error does not say the stack is locked: %v", err)
@@ -248,7 +250,7 @@ func TestCancellationStopsTheEngine(t *testing.T) {
 		cancel()
 	}()
 	start := time.Now()
-	_, err := d.Run(ctx, rollout.OpUp, "initech", rollout.Stream{Event: func(e rollout.Event) {
+	_, err := d.Run(ctx, plan.OpUp, "initech", runner.Stream{Event: func(e runner.Event) {
 		if e.Kind == "done" {
 			steps.Add(1)
 		}
@@ -257,7 +259,7 @@ func TestCancellationStopsTheEngine(t *testing.T) {
 	if err == nil {
 		t.Fatal("a cancelled update succeeded")
 	}
-	if c := rollout.ClassOf(err); c != rollout.ClassCancelled {
+	if c := outcome.ClassOf(err); c != outcome.ClassCancelled {
 		t.Errorf("class %q, want cancelled: %v", c, err)
 	}
 	// 40 components at 250ms would take 10s; cancellation ends it well before.
@@ -267,7 +269,7 @@ func TestCancellationStopsTheEngine(t *testing.T) {
 	t.Logf("cancelled after %s, %d steps done", took.Round(time.Millisecond), steps.Load())
 	progs.set("initech", 2, 0)
 	progs.gate["initech"] = nil
-	up, _ := run(t, d, rollout.OpUp, "initech", false)
+	up, _ := run(t, d, plan.OpUp, "initech", false)
 	if up.Create+up.Same+up.Delete == 0 {
 		t.Errorf("update after cancellation changed nothing: %+v", up)
 	}
@@ -282,13 +284,13 @@ func TestStacksInParallel(t *testing.T) {
 	}
 	d := newDeployer(t, progs, fileBackend(t))
 	var wg sync.WaitGroup
-	got := make([]rollout.Changes, len(stacks))
+	got := make([]outcome.Changes, len(stacks))
 	errs := make([]error, len(stacks))
 	for i, s := range stacks {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got[i], errs[i] = d.Run(context.Background(), rollout.OpUp, s, rollout.Stream{})
+			got[i], errs[i] = d.Run(context.Background(), plan.OpUp, s, runner.Stream{})
 		}()
 	}
 	wg.Wait()
@@ -297,7 +299,7 @@ func TestStacksInParallel(t *testing.T) {
 			t.Errorf("%s: %v", s, errs[i])
 			continue
 		}
-		if want := (rollout.Changes{Create: i + 2}); got[i] != want {
+		if want := (outcome.Changes{Create: i + 2}); got[i] != want {
 			t.Errorf("%s: %+v, want %+v", s, got[i], want)
 		}
 		if !fileExists(filepath.Join(d.opts.WorkRoot, s, "Pulumi.yaml")) {
@@ -308,8 +310,8 @@ func TestStacksInParallel(t *testing.T) {
 
 func TestProgramErrorsAreNotTransient(t *testing.T) {
 	d := newDeployer(t, newComponents(), fileBackend(t))
-	_, err := d.Run(context.Background(), rollout.OpPreview, "ghost", rollout.Stream{})
-	if c := rollout.ClassOf(err); c != rollout.ClassProgram || c.Transient() {
+	_, err := d.Run(context.Background(), plan.OpPreview, "ghost", runner.Stream{})
+	if c := outcome.ClassOf(err); c != outcome.ClassProgram || c.Transient() {
 		t.Errorf("class %q, want program: %v", c, err)
 	}
 }
@@ -322,11 +324,11 @@ func TestMissingCLIFailsClearly(t *testing.T) {
 }
 
 func TestClassify(t *testing.T) {
-	for msg, want := range map[string]rollout.Class{
-		"error: ThrottlingException: Rate exceeded":                    rollout.ClassThrottled,
-		"error: dial tcp 1.2.3.4:443: i/o timeout":                     rollout.ClassNetwork,
-		"error: read tcp: connection reset by peer":                    rollout.ClassNetwork,
-		"error: InvalidParameterValue: the CIDR 10.0.0.0/8 is invalid": rollout.ClassFailed,
+	for msg, want := range map[string]outcome.Class{
+		"error: ThrottlingException: Rate exceeded":                    outcome.ClassThrottled,
+		"error: dial tcp 1.2.3.4:443: i/o timeout":                     outcome.ClassNetwork,
+		"error: read tcp: connection reset by peer":                    outcome.ClassNetwork,
+		"error: InvalidParameterValue: the CIDR 10.0.0.0/8 is invalid": outcome.ClassFailed,
 	} {
 		if got := classify(errors.New(msg)); got != want {
 			t.Errorf("classify(%q) = %s, want %s", msg, got, want)

@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 )
 
 // engineLock is the content of a DIY (file://) backend's update lock, as the
@@ -33,7 +33,7 @@ type engineLock struct {
 // being read from the clock in two processes.
 const clockSlack = 2 * time.Second
 
-// ClearStaleLocks implements rollout.LockClearer. started maps each stack the
+// ClearStaleLocks implements runner.LockClearer. started maps each stack the
 // resumed journal shows started and never finished to when its last run
 // started. A lock on such a stack is cleared — what `pulumi cancel` does, for
 // that one lock file — only when it is provably the dead run's own: written
@@ -76,7 +76,7 @@ func (d *Deployer) ClearStaleLocks(_ context.Context, started map[string]time.Ti
 		}
 	}
 	if len(refused) > 0 {
-		return nil, fmt.Errorf("%w: not resuming: %d engine locks are not provably left by this rollout's dead run:\n%w", rollout.ErrStacksLocked, len(refused), errors.Join(refused...))
+		return nil, fmt.Errorf("%w: not resuming: %d engine locks are not provably left by this rollout's dead run:\n%w", runner.ErrStacksLocked, len(refused), errors.Join(refused...))
 	}
 	var cleared []string
 	for i, l := range stale {

@@ -13,7 +13,7 @@ import (
 	pauto "github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 )
 
 // argvRecorder is the Pulumi CLI with every command line it ran kept.
@@ -62,7 +62,7 @@ func TestSecretConfigNeverOnTheCommandLine(t *testing.T) {
 	d := newDeployer(t, progs, fileBackend(t))
 	rec := &argvRecorder{PulumiCommand: d.cmd}
 	d.cmd = rec
-	run(t, d, rollout.OpUp, "acme", false)
+	run(t, d, plan.OpUp, "acme", false)
 
 	for _, argv := range rec.argvs {
 		line := strings.Join(argv, " ")

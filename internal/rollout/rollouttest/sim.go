@@ -11,7 +11,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
+	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 )
 
 // Sim is a simulated engine. Configure it before the rollout starts.
@@ -20,13 +22,13 @@ type Sim struct {
 	Latency  time.Duration
 	PerStack map[string]time.Duration
 	// Fail makes a stack's every attempt fail with that class.
-	Fail map[string]rollout.Class
+	Fail map[string]outcome.Class
 	// Transient makes a stack's first N attempts fail with a concurrent-update error.
 	Transient map[string]int
 	// Hang makes a stack's operation block until its context is cancelled.
 	Hang map[string]bool
 	// Changes is what a successful operation reports.
-	Changes rollout.Changes
+	Changes outcome.Changes
 
 	running atomic.Int64
 	peak    atomic.Int64
@@ -35,11 +37,11 @@ type Sim struct {
 	mu      sync.Mutex
 	starts  []string
 	calls   map[string]int
-	ops     map[rollout.Op]int
+	ops     map[plan.Op]int
 }
 
-// Run implements rollout.Deployer.
-func (s *Sim) Run(ctx context.Context, op rollout.Op, stack string, st rollout.Stream) (rollout.Changes, error) {
+// Run implements runner.Deployer.
+func (s *Sim) Run(ctx context.Context, op plan.Op, stack string, st runner.Stream) (outcome.Changes, error) {
 	n := s.running.Add(1)
 	entered := time.Now()
 	defer func() {
@@ -59,7 +61,7 @@ func (s *Sim) Run(ctx context.Context, op rollout.Op, stack string, st rollout.S
 	}
 	s.calls[stack]++
 	if s.ops == nil {
-		s.ops = map[rollout.Op]int{}
+		s.ops = map[plan.Op]int{}
 	}
 	s.ops[op]++
 	attempt := s.calls[stack]
@@ -70,9 +72,12 @@ func (s *Sim) Run(ctx context.Context, op rollout.Op, stack string, st rollout.S
 	if st.Log != nil {
 		fmt.Fprintf(st.Log, "%s %s: attempt %d\n", op, stack, attempt)
 	}
+	if st.Event != nil {
+		st.Event(runner.Event{Kind: "pre", Op: "create", URN: SimURN(stack)})
+	}
 	if s.Hang[stack] {
 		<-ctx.Done()
-		return rollout.Changes{}, rollout.Classify(rollout.ClassCancelled, ctx.Err())
+		return outcome.Changes{}, outcome.Classify(outcome.ClassCancelled, ctx.Err())
 	}
 	d := s.Latency
 	if v, ok := s.PerStack[stack]; ok {
@@ -84,19 +89,25 @@ func (s *Sim) Run(ctx context.Context, op rollout.Op, stack string, st rollout.S
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return rollout.Changes{}, rollout.Classify(rollout.ClassCancelled, ctx.Err())
+			return outcome.Changes{}, outcome.Classify(outcome.ClassCancelled, ctx.Err())
 		}
 	}
 	if c, ok := s.Fail[stack]; ok {
-		return rollout.Changes{}, rollout.Classify(c, fmt.Errorf("simulated %s failure of %s", c, stack))
+		return outcome.Changes{}, outcome.Classify(c, fmt.Errorf("simulated %s failure of %s", c, stack))
 	}
 	if attempt <= s.Transient[stack] {
-		return rollout.Changes{}, rollout.Classify(rollout.ClassConcurrentUpdate, errors.New("the stack is currently locked by 1 lock(s)"))
+		return outcome.Changes{}, outcome.Classify(outcome.ClassConcurrentUpdate, errors.New("the stack is currently locked by 1 lock(s)"))
 	}
 	if st.Event != nil {
-		st.Event(rollout.Event{Kind: "done", Op: "create", URN: "urn:pulumi:" + stack})
+		st.Event(runner.Event{Kind: "done", Op: "create", URN: SimURN(stack)})
 	}
 	return s.Changes, nil
+}
+
+// SimURN is the URN of the one resource the simulated engine steps through
+// on a stack.
+func SimURN(stack string) string {
+	return "urn:pulumi:" + stack + "::tenantctl::tenantctl:sim:Component$tenantctl:sim:Resource::" + stack + "-resource"
 }
 
 // MeanStackTime is the mean time an operation took, as measured inside Run
@@ -126,7 +137,7 @@ func (s *Sim) Calls(stack string) int {
 }
 
 // Ops counts the attempts of an operation over every stack.
-func (s *Sim) Ops(op rollout.Op) int {
+func (s *Sim) Ops(op plan.Op) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.ops[op]

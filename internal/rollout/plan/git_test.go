@@ -1,4 +1,4 @@
-package rollout_test
+package plan_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 	"github.com/tenantctl/tenantctl/internal/testutil/sourcetree"
 )
 
@@ -17,21 +17,21 @@ func TestGit(t *testing.T) {
 	dir := t.TempDir()
 	gitRun(t, dir, "init", "-q")
 	// stdin reaches git: hash-object --stdin hashes what it reads.
-	out, err := rollout.Git(context.Background(), dir, strings.NewReader("hello\n"), "hash-object", "--stdin")
+	out, err := plan.Git(context.Background(), dir, strings.NewReader("hello\n"), "hash-object", "--stdin")
 	if err != nil || strings.TrimSpace(string(out)) != "ce013625030ba8dba906f756967f9e9ca394464a" {
 		t.Fatalf("hash-object: %q, %v", out, err)
 	}
 	// A failure names the command and says what git said.
-	_, err = rollout.Git(context.Background(), dir, nil, "rev-parse", "--verify", "--end-of-options", "no-such-ref^{commit}")
+	_, err = plan.Git(context.Background(), dir, nil, "rev-parse", "--verify", "--end-of-options", "no-such-ref^{commit}")
 	if err == nil || !strings.Contains(err.Error(), "git rev-parse --verify --end-of-options no-such-ref^{commit}: exit status") || !strings.Contains(err.Error(), "fatal:") {
 		t.Errorf("failure: %v", err)
 	}
 }
 
-// TestOneGitRunner fails when Go code outside rollout.Git runs git itself: the
+// TestOneGitRunner fails when Go code outside plan.Git runs git itself: the
 // rollout and `validate --against` once had a runner each.
 func TestOneGitRunner(t *testing.T) {
-	for _, file := range sourcetree.Containing(t, `"git"`, "internal/rollout/changed.go") {
-		t.Errorf("%s runs git itself; use rollout.Git", file)
+	for _, file := range sourcetree.Containing(t, `"git"`, "internal/rollout/plan/changed.go") {
+		t.Errorf("%s runs git itself; use plan.Git", file)
 	}
 }

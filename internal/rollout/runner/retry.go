@@ -1,4 +1,4 @@
-package rollout
+package runner
 
 import (
 	"time"

@@ -1,70 +1,59 @@
-// Package rollout drives operations over a fleet's stacks: it selects the stacks,
-// plans them into waves, runs each wave through a bounded worker pool with
-// StackSets-style failure tolerance, retries transient engine errors, records
-// every step in an append-only journal that a later run can resume from, and
-// reports the outcome.
-//
-// The engine sits behind the Deployer interface; package auto implements it on
-// the Pulumi Automation API, package rollouttest simulates it for tests.
-package rollout
+// Package outcome holds where a rollout's stacks and the rollout itself end
+// up: each stack's result, row and change counts, the class of an engine
+// failure (and so whether a retry can help), and the rollout's status. The
+// journal, the runner and the report all speak of them.
+package outcome
 
 import (
 	"context"
 	"errors"
-	"io"
-
-	"github.com/tenantctl/tenantctl/internal/naming"
+	"fmt"
+	"time"
 )
 
-// Op is the operation a rollout runs on each stack.
-type Op string
+// Result is where one stack ended up.
+type Result string
 
-// The operations a Deployer runs.
+// Stack results.
 const (
-	OpPreview Op = "preview"
-	OpUp      Op = "up"
-	// OpRefresh with Stream.PreviewOnly reports drift without writing state.
-	OpRefresh Op = "refresh"
-	OpDestroy Op = "destroy"
+	ResultSucceeded Result = "succeeded"
+	ResultFailed    Result = "failed"
+	ResultCancelled Result = "cancelled"
+	// ResultNotStarted: the rollout halted or was cancelled before the stack ran.
+	ResultNotStarted Result = "not-started"
+	// ResultInterrupted: the journal shows a start but no result (the process died).
+	ResultInterrupted Result = "interrupted"
 )
 
-// Valid reports whether op is one of the four operations.
-func (op Op) Valid() bool {
-	return op == OpPreview || op == OpUp || op == OpRefresh || op == OpDestroy
-}
+// Status is how a whole rollout ended.
+type Status string
 
-// PlatformStack is the name of the stack of the platform's shared infrastructure;
-// every other stack is named by a tenant id.
-const PlatformStack = naming.PlatformStack
+// Rollout statuses.
+const (
+	StatusSucceeded Status = "succeeded"
+	// StatusFailed: some stacks failed, within every wave's tolerance.
+	StatusFailed Status = "failed"
+	// StatusHalted: a wave went over its failure tolerance.
+	StatusHalted    Status = "halted"
+	StatusCancelled Status = "cancelled"
+	// StatusIncomplete: the journal has no end record (the process died).
+	StatusIncomplete Status = "incomplete"
+)
 
-// Stream is where one stack's operation reports as it runs.
-type Stream struct {
-	// Log receives the engine's progress text; it belongs to this stack alone.
-	Log io.Writer
-	// Event, when set, is called for each resource step the engine reports.
-	Event func(Event)
-	// PreviewOnly makes refresh a preview (drift detection) that changes no state.
-	PreviewOnly bool
-}
-
-// Event is one resource step of a running operation, as the engine reports it.
-type Event struct {
-	// Kind is "pre" when a step starts, "done" when it finished, "diag" for a
-	// diagnostic message.
-	Kind string
-	// Op is the step's operation (create, update, delete, same, replace, refresh).
-	Op string
-	// URN names the resource.
-	URN string
-	// Message holds a diagnostic's text.
-	Message string
-}
-
-// Deployer runs one operation on one stack. Implementations honour ctx: when it
-// is cancelled the operation stops as cleanly as the engine allows and returns
-// an error that ClassOf reports as ClassCancelled.
-type Deployer interface {
-	Run(ctx context.Context, op Op, stack string, s Stream) (Changes, error)
+// Row is one stack's line of a report.
+type Row struct {
+	Stack    string        `json:"stack"`
+	Wave     int           `json:"wave"`
+	Result   Result        `json:"result"`
+	Changes  Changes       `json:"changes"`
+	Attempts int           `json:"attempts,omitempty"`
+	Duration time.Duration `json:"durationNs"`
+	Error    string        `json:"error,omitempty"`
+	Class    Class         `json:"class,omitempty"`
+	// Earlier marks a stack that succeeded in an earlier run of a resumed rollout.
+	Earlier bool      `json:"earlier,omitempty"`
+	Started time.Time `json:"started,omitzero"`
+	Ended   time.Time `json:"ended,omitzero"`
 }
 
 // Changes counts the resource steps of an operation, from the engine's summary.
@@ -158,4 +147,9 @@ func ClassOf(err error) Class {
 		return ClassCancelled
 	}
 	return ClassFailed
+}
+
+// Counts renders +create ~update -delete (replacements count as updates).
+func (c Changes) Counts() string {
+	return fmt.Sprintf("+%d ~%d -%d", c.Create, c.Update+c.Replace, c.Delete)
 }

@@ -1,4 +1,4 @@
-package rollout_test
+package plan_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 	"github.com/tenantctl/tenantctl/internal/spec"
 )
 
@@ -26,7 +26,7 @@ func fleet(n int) *spec.Fleet {
 	return f
 }
 
-func stacks(s *rollout.Selection) []string {
+func stacks(s *plan.Selection) []string {
 	var out []string
 	for _, t := range s.Targets {
 		out = append(out, t.Stack)
@@ -38,7 +38,7 @@ func TestShardsPartitionTheFleet(t *testing.T) {
 	f := fleet(1000)
 	seen := map[string]int{}
 	for i := 1; i <= 7; i++ {
-		sel, err := rollout.Select(f, rollout.Selector{Shard: i, Shards: 7, Platform: true})
+		sel, err := plan.Select(f, plan.Selector{Shard: i, Shards: 7, Platform: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,7 +59,7 @@ func TestShardsPartitionTheFleet(t *testing.T) {
 	}
 	// The split must not change between releases of tenantctl: runners of one
 	// pipeline may run different builds.
-	if got := []int{rollout.ShardOf("acme-corp", 5), rollout.ShardOf("globex", 5), rollout.ShardOf("hooli", 5)}; fmt.Sprint(got) != "[1 1 2]" {
+	if got := []int{plan.ShardOf("acme-corp", 5), plan.ShardOf("globex", 5), plan.ShardOf("hooli", 5)}; fmt.Sprint(got) != "[1 1 2]" {
 		t.Errorf("shards of known ids changed: %v", got)
 	}
 }
@@ -68,7 +68,7 @@ func TestSelectionOrdersSkipsAndFilters(t *testing.T) {
 	f := fleet(8)
 	f.Tenants[0].Status = spec.StatusSuspended
 	f.Tenants[1].Release = "2024.06"
-	sel, err := rollout.Select(f, rollout.Selector{Platform: true, Release: "2024.07"})
+	sel, err := plan.Select(f, plan.Selector{Platform: true, Release: "2024.07"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,42 +79,46 @@ func TestSelectionOrdersSkipsAndFilters(t *testing.T) {
 	if got := fmt.Sprint(sel.Skipped); got != "[{tenant-0000 suspended} {tenant-0001 pinned to release 2024.06 (this rollout: 2024.07)}]" {
 		t.Errorf("skipped %s", got)
 	}
-	sel, _ = rollout.Select(f, rollout.Selector{Tiers: []string{"premium"}, Labels: []string{"group=g2"}})
+	sel, _ = plan.Select(f, plan.Selector{Tiers: []string{"premium"}, Labels: []string{"group=g2"}})
 	if got := fmt.Sprint(stacks(sel)); got != "[tenant-0005]" {
 		t.Errorf("premium ∧ group=g2: %s", got)
 	}
-	sel, _ = rollout.Select(f, rollout.Selector{Models: []string{"application"}, Tenants: []string{"tenant-0003", "tenant-0004"}})
+	sel, _ = plan.Select(f, plan.Selector{Models: []string{"application"}, Tenants: []string{"tenant-0003", "tenant-0004"}})
 	if got := fmt.Sprint(stacks(sel)); got != "[tenant-0003]" {
 		t.Errorf("application ∧ (0003 ∨ 0004): %s", got)
 	}
-	for sel, msg := range map[*rollout.Selector]string{
+	for sel, msg := range map[*plan.Selector]string{
 		{Tenants: []string{"nobody"}}: "--tenant nobody: no tenant with that id",
 		{Tiers: []string{"gold"}}:     "--tier gold: no such tier",
 		{Models: []string{"pod"}}:     "--model pod: not an isolation model",
 		{Labels: []string{"nokey"}}:   `--label "nokey": want key=value`,
 		{Shard: 3, Shards: 2}:         "--shard 3/2",
 	} {
-		if _, err := rollout.Select(f, *sel); err == nil || !strings.Contains(err.Error(), msg) {
+		if _, err := plan.Select(f, *sel); err == nil || !strings.Contains(err.Error(), msg) {
 			t.Errorf("error %v, want %q", err, msg)
 		}
 	}
-	if _, _, err := rollout.ParseShard("0/4"); err == nil {
+	if _, _, err := plan.ParseShard("0/4"); err == nil {
 		t.Error("shard 0/4 accepted")
 	}
 }
 
 func TestPlanWavesRejectsBadSizes(t *testing.T) {
-	ts := targets(10)
-	if _, err := rollout.PlanWaves(ts, rollout.WaveOptions{Mode: rollout.ModeStrict, MaxConcurrency: rollout.Quantity{N: 1}, Waves: []rollout.Quantity{{N: 50, Percent: true}}}); err == nil || !strings.Contains(err.Error(), "end with 100%") {
+	sel, err := plan.Select(fleet(10), plan.Selector{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := sel.Targets
+	if _, err := plan.PlanWaves(ts, plan.WaveOptions{Mode: plan.ModeStrict, MaxConcurrency: plan.Quantity{N: 1}, Waves: []plan.Quantity{{N: 50, Percent: true}}}); err == nil || !strings.Contains(err.Error(), "end with 100%") {
 		t.Errorf("waves ending at 50%%: %v", err)
 	}
-	if _, err := rollout.PlanWaves(ts, rollout.WaveOptions{Mode: "lenient", MaxConcurrency: rollout.Quantity{N: 1}}); err == nil {
+	if _, err := plan.PlanWaves(ts, plan.WaveOptions{Mode: "lenient", MaxConcurrency: plan.Quantity{N: 1}}); err == nil {
 		t.Error("mode lenient accepted")
 	}
-	if _, err := rollout.ParseWaves("10%,x"); err == nil {
+	if _, err := plan.ParseWaves("10%,x"); err == nil {
 		t.Error("waves 10%,x accepted")
 	}
-	w, err := rollout.PlanWaves(ts, rollout.WaveOptions{Mode: rollout.ModeStrict, MaxConcurrency: rollout.Quantity{N: 8}, Tolerance: rollout.Quantity{N: 1}, Waves: []rollout.Quantity{{N: 3}, {N: 100, Percent: true}}})
+	w, err := plan.PlanWaves(ts, plan.WaveOptions{Mode: plan.ModeStrict, MaxConcurrency: plan.Quantity{N: 8}, Tolerance: plan.Quantity{N: 1}, Waves: []plan.Quantity{{N: 3}, {N: 100, Percent: true}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +161,7 @@ func TestChangedSinceInAGitRepository(t *testing.T) {
 	gitRun(t, repo, "commit", "-qam", "acme")
 	write(t, filepath.Join(repo, "tenants/initech.yaml"), "new, untracked\n")
 	os.Remove(filepath.Join(repo, "tenants/hooli.yaml")) // offboarded, uncommitted
-	cs, err := rollout.ChangedSince(context.Background(), tenants, "main")
+	cs, err := plan.ChangedSince(context.Background(), tenants, "main")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,29 +170,29 @@ func TestChangedSinceInAGitRepository(t *testing.T) {
 	}
 
 	write(t, filepath.Join(repo, "models/vpc/vpc.go"), "v2\n")
-	cs, err = rollout.ChangedSince(context.Background(), tenants, "main")
+	cs, err = plan.ChangedSince(context.Background(), tenants, "main")
 	if err != nil || !cs.All || cs.Why != "models/vpc/vpc.go" {
 		t.Errorf("a model change must select every tenant: %+v %v", cs, err)
 	}
 	gitRun(t, repo, "checkout", "-q", "--", "models")
 	write(t, filepath.Join(repo, "tenants/fleet.yaml"), "v2\n")
-	cs, _ = rollout.ChangedSince(context.Background(), tenants, "main")
+	cs, _ = plan.ChangedSince(context.Background(), tenants, "main")
 	if !cs.All || cs.Why != "tenants/fleet.yaml" {
 		t.Errorf("a settings change must select every tenant: %+v", cs)
 	}
 
 	f := &spec.Fleet{Dir: tenants, Settings: spec.Settings{Tiers: map[string]*spec.Tier{"free": {}}}, Tenants: []*spec.Tenant{{ID: "acme", Tier: "free"}, {ID: "globex", Tier: "free"}}}
-	sel, err := rollout.Select(f, rollout.Selector{Changed: &rollout.ChangeSet{Tenants: map[string]bool{"acme": true}}})
+	sel, err := plan.Select(f, plan.Selector{Changed: &plan.ChangeSet{Tenants: map[string]bool{"acme": true}}})
 	if err != nil || fmt.Sprint(stacks(sel)) != "[acme]" {
 		t.Errorf("selection by change: %v %v", stacks(sel), err)
 	}
-	if _, err := rollout.ChangedSince(context.Background(), tenants, "no-such-ref"); err == nil || !strings.Contains(err.Error(), "no-such-ref") {
+	if _, err := plan.ChangedSince(context.Background(), tenants, "no-such-ref"); err == nil || !strings.Contains(err.Error(), "no-such-ref") {
 		t.Errorf("unknown ref: %v", err)
 	}
 	// A value that git would take for an option never reaches it as one.
 	out := filepath.Join(t.TempDir(), "written-by-git")
 	for _, ref := range []string{"--output=" + out, "-p"} {
-		if _, err := rollout.ChangedSince(context.Background(), tenants, ref); err == nil || !strings.Contains(err.Error(), "which git would take for an option") {
+		if _, err := plan.ChangedSince(context.Background(), tenants, ref); err == nil || !strings.Contains(err.Error(), "which git would take for an option") {
 			t.Errorf("ref %q: %v", ref, err)
 		}
 	}
@@ -196,7 +200,7 @@ func TestChangedSinceInAGitRepository(t *testing.T) {
 		t.Error("git wrote a file named by --changed-since")
 	}
 	// A ref whose revision expression git reads (HEAD~0) works.
-	if _, err := rollout.ChangedSince(context.Background(), tenants, "HEAD~0"); err != nil {
+	if _, err := plan.ChangedSince(context.Background(), tenants, "HEAD~0"); err != nil {
 		t.Errorf("HEAD~0: %v", err)
 	}
 }
@@ -232,7 +236,7 @@ func TestSelectionAgreesWithList(t *testing.T) {
 		{labels: []string{"group="}},
 		{labels: []string{"group=g0=x"}},
 	} {
-		sel, err := rollout.Select(f, rollout.Selector{Tiers: c.tiers, Models: c.models, Labels: c.labels})
+		sel, err := plan.Select(f, plan.Selector{Tiers: c.tiers, Models: c.models, Labels: c.labels})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package rollout_test
+package runner_test
 
 import (
 	"bytes"
@@ -11,8 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/journal"
+	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 	"github.com/tenantctl/tenantctl/internal/rollout/rollouttest"
+	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 )
 
 // BenchmarkRollout runs N = 1,000 simulated stacks of 20ms and of 100ms each,
@@ -23,18 +26,18 @@ import (
 func BenchmarkRollout(b *testing.B) {
 	for _, stackTime := range []time.Duration{20 * time.Millisecond, 100 * time.Millisecond} {
 		b.Run(fmt.Sprintf("stack=%s/journal=fsync", stackTime), func(b *testing.B) {
-			benchRollout(b, stackTime, func() (*rollout.Journal, error) { return rollout.CreateJournal(filepath.Join(b.TempDir(), "r.jsonl")) })
+			benchRollout(b, stackTime, func() (*journal.Journal, error) { return journal.Create(filepath.Join(b.TempDir(), "r.jsonl")) })
 		})
 		b.Run(fmt.Sprintf("stack=%s/journal=memory", stackTime), func(b *testing.B) {
-			benchRollout(b, stackTime, func() (*rollout.Journal, error) { return rollout.NewJournal(io.Discard), nil })
+			benchRollout(b, stackTime, func() (*journal.Journal, error) { return journal.New(io.Discard), nil })
 		})
 	}
 }
 
-func benchRollout(b *testing.B, stackTime time.Duration, journal func() (*rollout.Journal, error)) {
+func benchRollout(b *testing.B, stackTime time.Duration, journal func() (*journal.Journal, error)) {
 	const n, k = 1000, 32
 	ideal := time.Duration((n+k-1)/k) * stackTime
-	p := plan(b, targets(n), rollout.WaveOptions{Mode: rollout.ModeSoft, MaxConcurrency: rollout.Quantity{N: k}})
+	p := newPlan(b, targets(n), plan.WaveOptions{Mode: plan.ModeSoft, MaxConcurrency: plan.Quantity{N: k}})
 	var total, measured time.Duration
 	var peakG atomic.Int64
 	base := int64(runtime.NumGoroutine())
@@ -46,9 +49,9 @@ func benchRollout(b *testing.B, stackTime time.Duration, journal func() (*rollou
 			b.Fatal(err)
 		}
 		sim := &rollouttest.Sim{Latency: stackTime}
-		r := &rollout.Runner{Deployer: sim, Journal: j, Retry: rollout.Retry{Attempts: 1},
+		r := &runner.Runner{Deployer: sim, Journal: j, Retry: runner.Retry{Attempts: 1},
 			Logs: func(string) (io.WriteCloser, error) { return nopWC{}, nil },
-			Observe: func(rollout.Progress) {
+			Observe: func(runner.Progress) {
 				if g := int64(runtime.NumGoroutine()) - base; g > peakG.Load() {
 					peakG.Store(g)
 				}
@@ -59,7 +62,7 @@ func benchRollout(b *testing.B, stackTime time.Duration, journal func() (*rollou
 		took := time.Since(start)
 		b.StopTimer()
 		j.Close()
-		if err != nil || out.Status != rollout.StatusSucceeded || sim.Peak() > k {
+		if err != nil || out.Status != outcome.StatusSucceeded || sim.Peak() > k {
 			b.Fatalf("status %v err %v peak %d", out.Status, err, sim.Peak())
 		}
 		total += took
@@ -82,9 +85,9 @@ func benchRollout(b *testing.B, stackTime time.Duration, journal func() (*rollou
 // in-memory journal; ns/op is per stack.
 func BenchmarkSchedulerOverhead(b *testing.B) {
 	const k = 32
-	p := plan(b, targets(b.N), rollout.WaveOptions{Mode: rollout.ModeSoft, MaxConcurrency: rollout.Quantity{N: k}})
+	p := newPlan(b, targets(b.N), plan.WaveOptions{Mode: plan.ModeSoft, MaxConcurrency: plan.Quantity{N: k}})
 	var buf bytes.Buffer
-	r := &rollout.Runner{Deployer: &rollouttest.Sim{}, Journal: rollout.NewJournal(&buf), Retry: rollout.Retry{Attempts: 1}}
+	r := &runner.Runner{Deployer: &rollouttest.Sim{}, Journal: journal.New(&buf), Retry: runner.Retry{Attempts: 1}}
 	b.ReportAllocs()
 	b.ResetTimer()
 	if _, err := r.Run(context.Background(), p, nil); err != nil {

@@ -1,4 +1,4 @@
-package rollout_test
+package journal_test
 
 import (
 	"bufio"
@@ -14,12 +14,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/journal"
 )
 
 func lockPath(t *testing.T, backend, fleet string) string {
 	t.Helper()
-	p, err := rollout.LockPath(backend, fleet)
+	p, err := journal.LockPath(backend, fleet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,12 +90,12 @@ func TestLockKeyIsTheResolvedBackendAndFleet(t *testing.T) {
 func TestLockNamesItsHolder(t *testing.T) {
 	path := lockPath(t, "file://"+t.TempDir(), t.TempDir())
 	host, _ := os.Hostname()
-	l, err := rollout.Acquire(path, rollout.LockInfo{Rollout: "r1", PID: os.Getpid(), Host: host, Started: time.Now()})
+	l, err := journal.Acquire(path, journal.LockInfo{Rollout: "r1", PID: os.Getpid(), Host: host, Started: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = rollout.Acquire(path, rollout.LockInfo{Rollout: "r2", PID: os.Getpid(), Host: host})
-	var locked *rollout.LockedError
+	_, err = journal.Acquire(path, journal.LockInfo{Rollout: "r2", PID: os.Getpid(), Host: host})
+	var locked *journal.LockedError
 	if !errors.As(err, &locked) || locked.Holder.Rollout != "r1" || !strings.Contains(err.Error(), "another rollout (r1)") {
 		t.Fatalf("second acquire: %v", err)
 	}
@@ -103,7 +103,7 @@ func TestLockNamesItsHolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	// What a former holder wrote is no lock: only the kernel's lock counts.
-	l, err = rollout.Acquire(path, rollout.LockInfo{Rollout: "r3"})
+	l, err = journal.Acquire(path, journal.LockInfo{Rollout: "r3"})
 	if err != nil {
 		t.Fatalf("after release: %v", err)
 	}
@@ -121,7 +121,7 @@ func TestLockRaceHasOneWinner(t *testing.T) {
 			tried, hold sync.WaitGroup
 			mu          sync.Mutex
 			won         int
-			locks       []*rollout.Lock
+			locks       []*journal.Lock
 		)
 		tried.Add(contenders)
 		hold.Add(1)
@@ -132,8 +132,8 @@ func TestLockRaceHasOneWinner(t *testing.T) {
 			go func() {
 				defer done.Done()
 				<-start
-				l, err := rollout.Acquire(path, rollout.LockInfo{Rollout: fmt.Sprint("c", c)})
-				var locked *rollout.LockedError
+				l, err := journal.Acquire(path, journal.LockInfo{Rollout: fmt.Sprint("c", c)})
+				var locked *journal.LockedError
 				switch {
 				case err == nil:
 					mu.Lock()
@@ -168,8 +168,8 @@ func TestLockContenderProcess(t *testing.T) {
 	if path == "" {
 		return // only meaningful as the child process
 	}
-	l, err := rollout.Acquire(path, rollout.LockInfo{Rollout: "child", PID: os.Getpid()})
-	var locked *rollout.LockedError
+	l, err := journal.Acquire(path, journal.LockInfo{Rollout: "child", PID: os.Getpid()})
+	var locked *journal.LockedError
 	switch {
 	case err == nil:
 		fmt.Println("won")
@@ -261,8 +261,8 @@ func TestLockOfAKilledHolderIsFreeAtOnce(t *testing.T) {
 	if r := c.result(t); r != "won" {
 		t.Fatalf("the child did not take the lock: %s", r)
 	}
-	_, err := rollout.Acquire(path, rollout.LockInfo{Rollout: "parent"})
-	var locked *rollout.LockedError
+	_, err := journal.Acquire(path, journal.LockInfo{Rollout: "parent"})
+	var locked *journal.LockedError
 	if !errors.As(err, &locked) || locked.Holder.PID != c.cmd.Process.Pid || !strings.Contains(err.Error(), "pid "+strconv.Itoa(c.cmd.Process.Pid)) {
 		t.Fatalf("while the child holds it: %v", err)
 	}
@@ -270,7 +270,7 @@ func TestLockOfAKilledHolderIsFreeAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = c.cmd.Wait()
-	l, err := rollout.Acquire(path, rollout.LockInfo{Rollout: "parent"})
+	l, err := journal.Acquire(path, journal.LockInfo{Rollout: "parent"})
 	if err != nil {
 		t.Fatalf("right after the holder was killed: %v", err)
 	}

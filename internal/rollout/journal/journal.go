@@ -1,115 +1,23 @@
-package rollout
+// Package journal keeps what a rollout did where a later run can read it: the
+// append-only journal (one JSON record a line, group-committed with fsync),
+// the State folded from its records that status and resume read, and the
+// rollout lock that lets one rollout at a time run against a backend and fleet.
+package journal
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sync"
 	"time"
+
+	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 )
-
-// Plan is what a rollout set out to do; it is the journal's first record and
-// what --resume runs again.
-type Plan struct {
-	ID      string    `json:"id"`
-	Op      Op        `json:"op"`
-	Drift   bool      `json:"drift,omitempty"`
-	Release string    `json:"release,omitempty"`
-	Created time.Time `json:"created"`
-	// Fleet is the tenants directory and Backend the state backend URL: together
-	// they name what the rollout lock guards.
-	Fleet   string `json:"fleet"`
-	Backend string `json:"backend"`
-	// Selection records the command line's selection, for people reading it.
-	Selection string `json:"selection,omitempty"`
-	Waves     []Wave `json:"waves"`
-	Skipped   []Skip `json:"skipped,omitempty"`
-}
-
-// Stacks counts the planned stacks.
-func (p *Plan) Stacks() int {
-	n := 0
-	for _, w := range p.Waves {
-		n += len(w.Stacks)
-	}
-	return n
-}
-
-// Check refuses a plan no rollout may run, as a journaled plan is read back
-// on resume: every wave passes the checks the flags pass (WaveOptions.Check),
-// waves are numbered in order and each holds at least one stack, every stack
-// is in exactly one wave, and no tenant stack has a reserved id (the platform
-// stack only as the platform wave: first and alone).
-func (p *Plan) Check() error {
-	if !idPattern.MatchString(p.ID) {
-		return fmt.Errorf("rollout id %q: letters, digits, '.', '_' and '-' only", p.ID)
-	}
-	switch p.Op {
-	case OpUp, OpPreview, OpRefresh, OpDestroy:
-	default:
-		return fmt.Errorf("operation %q: not one tenantctl runs", p.Op)
-	}
-	if len(p.Waves) == 0 {
-		return errors.New("the plan has no waves")
-	}
-	inWave := map[string]int{}
-	for i, w := range p.Waves {
-		where := fmt.Sprintf("wave %d (%s)", i+1, w.Name)
-		if w.Index != i+1 {
-			return fmt.Errorf("%s is numbered %d", where, w.Index)
-		}
-		if len(w.Stacks) == 0 {
-			return fmt.Errorf("%s has no stacks", where)
-		}
-		o := WaveOptions{MaxConcurrency: Quantity{N: w.MaxConcurrency}, Tolerance: Quantity{N: w.Tolerance}, Mode: w.Mode}
-		if err := o.Check(); err != nil {
-			return fmt.Errorf("%s: %w", where, err)
-		}
-		platformWave := i == 0 && len(w.Stacks) == 1 && w.Name == platformWaveName
-		for _, s := range w.Stacks {
-			if prev, ok := inWave[s]; ok {
-				return fmt.Errorf("stack %s is in wave %d and in wave %d", s, prev, w.Index)
-			}
-			inWave[s] = w.Index
-			if err := CheckStackName(s, platformWave); err != nil {
-				return fmt.Errorf("%s: %w", where, err)
-			}
-		}
-	}
-	return nil
-}
-
-// BelongsTo refuses a plan made for another fleet directory or backend than
-// fleetDir and backend; both sides are compared by their resolved names, so a
-// symlinked --dir of the same fleet is the same fleet.
-func (p *Plan) BelongsTo(fleetDir, backend string) error {
-	mine, err := RealPath(fleetDir)
-	if err != nil {
-		return fmt.Errorf("--dir %s: %w", fleetDir, err)
-	}
-	if theirs, err := RealPath(p.Fleet); err != nil || theirs != mine {
-		return fmt.Errorf("rollout %s is of the fleet in %s, not of %s; pass --dir %s", p.ID, p.Fleet, mine, p.Fleet)
-	}
-	a, err := BackendKey(p.Backend)
-	if err != nil {
-		return fmt.Errorf("rollout %s: %w", p.ID, err)
-	}
-	b, err := BackendKey(backend)
-	if err != nil {
-		return err
-	}
-	if a != b {
-		return fmt.Errorf("rollout %s ran against backend %s, this one is %s; pass --backend %s", p.ID, p.Backend, backend, p.Backend)
-	}
-	return nil
-}
 
 // Record types of the journal.
 const (
@@ -126,25 +34,25 @@ const (
 
 // Record is one line of the journal.
 type Record struct {
-	Time     time.Time `json:"time"`
-	Type     string    `json:"type"`
-	Plan     *Plan     `json:"plan,omitempty"`
-	Wave     int       `json:"wave,omitempty"`
-	Stack    string    `json:"stack,omitempty"`
-	Attempt  int       `json:"attempt,omitempty"`
-	Result   Result    `json:"result,omitempty"`
-	Changes  *Changes  `json:"changes,omitempty"`
-	Error    string    `json:"error,omitempty"`
-	Class    Class     `json:"class,omitempty"`
-	DelayMS  int64     `json:"delayMs,omitempty"`
-	Duration int64     `json:"durationMs,omitempty"`
-	Reason   string    `json:"reason,omitempty"`
-	Status   Status    `json:"status,omitempty"`
-	PID      int       `json:"pid,omitempty"`
+	Time     time.Time        `json:"time"`
+	Type     string           `json:"type"`
+	Plan     *plan.Plan       `json:"plan,omitempty"`
+	Wave     int              `json:"wave,omitempty"`
+	Stack    string           `json:"stack,omitempty"`
+	Attempt  int              `json:"attempt,omitempty"`
+	Result   outcome.Result   `json:"result,omitempty"`
+	Changes  *outcome.Changes `json:"changes,omitempty"`
+	Error    string           `json:"error,omitempty"`
+	Class    outcome.Class    `json:"class,omitempty"`
+	DelayMS  int64            `json:"delayMs,omitempty"`
+	Duration int64            `json:"durationMs,omitempty"`
+	Reason   string           `json:"reason,omitempty"`
+	Status   outcome.Status   `json:"status,omitempty"`
+	PID      int              `json:"pid,omitempty"`
 }
 
 // Journal appends records: one JSON line per record, so a crash leaves at
-// most a torn last line, which ReadJournal tolerates. Lines are group-committed
+// most a torn last line, which Read tolerates. Lines are group-committed
 // by one flusher at a time: it writes everything queued with one write and one
 // fsync, so K parallel stacks cost one fsync per batch, not one each.
 //
@@ -169,8 +77,8 @@ type Journal struct {
 	err      error
 }
 
-// NewJournal journals to w without fsync (tests and benchmarks of the scheduler).
-func NewJournal(w io.Writer) *Journal { return newJournal(w, nil, nil) }
+// New journals to w without fsync (tests and benchmarks of the scheduler).
+func New(w io.Writer) *Journal { return newJournal(w, nil, nil) }
 
 func newJournal(w io.Writer, sync func() error, f *os.File) *Journal {
 	j := &Journal{w: w, sync: sync, f: f}
@@ -178,25 +86,16 @@ func newJournal(w io.Writer, sync func() error, f *os.File) *Journal {
 	return j
 }
 
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
-
-// NewID returns a rollout id: UTC time then random hex, sortable by start.
-func NewID(now time.Time) string {
-	var b [3]byte
-	_, _ = rand.Read(b[:])
-	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
-}
-
-// JournalPath is where the journal of rollout id lives under the state directory.
-func JournalPath(stateDir, id string) (string, error) {
-	if !idPattern.MatchString(id) {
-		return "", fmt.Errorf("rollout id %q: letters, digits, '.', '_' and '-' only", id)
+// Path is where the journal of rollout id lives under the state directory.
+func Path(stateDir, id string) (string, error) {
+	if err := plan.CheckID(id); err != nil {
+		return "", err
 	}
 	return filepath.Join(stateDir, "rollouts", id+".jsonl"), nil
 }
 
-// CreateJournal starts the journal of a new rollout; it refuses to overwrite one.
-func CreateJournal(path string) (*Journal, error) {
+// Create starts the journal of a new rollout; it refuses to overwrite one.
+func Create(path string) (*Journal, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
@@ -208,11 +107,11 @@ func CreateJournal(path string) (*Journal, error) {
 	return newJournal(f, f.Sync, f), nil
 }
 
-// ReopenJournal opens an existing journal for appending after a resume: a torn
+// Reopen opens an existing journal for appending after a resume: a torn
 // last line (a crash mid-write) is cut off first so new records start on a
 // line of their own. The file is then opened O_APPEND, so every write lands at
 // the end of the file whatever else wrote to it, never over a record.
-func ReopenJournal(path string) (*Journal, error) {
+func Reopen(path string) (*Journal, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -231,7 +130,7 @@ func ReopenJournal(path string) (*Journal, error) {
 		return nil, err
 	}
 	if complete {
-		// A whole record whose newline was lost: ReadJournal counted it, so keep
+		// A whole record whose newline was lost: Read counted it, so keep
 		// it and end its line.
 		if _, err := f.Write([]byte{'\n'}); err != nil {
 			f.Close()
@@ -340,10 +239,10 @@ func (j *Journal) Close() error {
 	return err
 }
 
-// ReadJournal reads every record. The last line may be torn (a crash mid-write):
+// Read reads every record. The last line may be torn (a crash mid-write):
 // it is ignored when it does not parse. A bad line anywhere else is an error
 // naming the line, since records would be lost.
-func ReadJournal(path string) ([]Record, error) {
+func Read(path string) ([]Record, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {

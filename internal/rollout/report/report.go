@@ -1,63 +1,63 @@
-package rollout
+// Package report renders a rollout's outcome: the final table and summary line
+// for people, JSON for machines, markdown for a pull request comment.
+package report
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
 
+	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
 
 // Report is a rollout's outcome for people (table, markdown) and machines (JSON).
 type Report struct {
-	ID      string    `json:"id"`
-	Op      Op        `json:"op"`
-	Drift   bool      `json:"drift,omitempty"`
-	Release string    `json:"release,omitempty"`
-	Status  Status    `json:"status"`
-	Reason  string    `json:"reason,omitempty"`
-	Started time.Time `json:"started"`
-	Ended   time.Time `json:"ended"`
-	Waves   []Wave    `json:"waves"`
-	Stacks  []Row     `json:"stacks"`
-	Skipped []Skip    `json:"skipped,omitempty"`
-	Totals  Totals    `json:"totals"`
-	Journal string    `json:"journal,omitempty"`
-	Logs    string    `json:"logs,omitempty"`
+	ID      string         `json:"id"`
+	Op      plan.Op        `json:"op"`
+	Drift   bool           `json:"drift,omitempty"`
+	Release string         `json:"release,omitempty"`
+	Status  outcome.Status `json:"status"`
+	Reason  string         `json:"reason,omitempty"`
+	Started time.Time      `json:"started"`
+	Ended   time.Time      `json:"ended"`
+	Waves   []plan.Wave    `json:"waves"`
+	Stacks  []outcome.Row  `json:"stacks"`
+	Skipped []plan.Skip    `json:"skipped,omitempty"`
+	Totals  Totals         `json:"totals"`
+	Journal string         `json:"journal,omitempty"`
+	Logs    string         `json:"logs,omitempty"`
 }
 
 // Totals sum a report's rows.
 type Totals struct {
-	Stacks     int     `json:"stacks"`
-	Succeeded  int     `json:"succeeded"`
-	Failed     int     `json:"failed"`
-	Cancelled  int     `json:"cancelled"`
-	NotStarted int     `json:"notStarted"`
-	Skipped    int     `json:"skipped"`
-	Changed    int     `json:"changed"`
-	Changes    Changes `json:"changes"`
+	Stacks     int             `json:"stacks"`
+	Succeeded  int             `json:"succeeded"`
+	Failed     int             `json:"failed"`
+	Cancelled  int             `json:"cancelled"`
+	NotStarted int             `json:"notStarted"`
+	Skipped    int             `json:"skipped"`
+	Changed    int             `json:"changed"`
+	Changes    outcome.Changes `json:"changes"`
 }
 
-// NewReport puts a plan and its rows together.
-func NewReport(p *Plan, status Status, reason string, rows []Row, started, ended time.Time) *Report {
+// New puts a plan and its rows together.
+func New(p *plan.Plan, status outcome.Status, reason string, rows []outcome.Row, started, ended time.Time) *Report {
 	r := &Report{ID: p.ID, Op: p.Op, Drift: p.Drift, Release: p.Release, Status: status, Reason: reason,
 		Started: started, Ended: ended, Waves: p.Waves, Stacks: rows, Skipped: p.Skipped}
 	r.Totals.Stacks, r.Totals.Skipped = len(rows), len(p.Skipped)
 	for _, row := range rows {
 		switch row.Result {
-		case ResultSucceeded:
+		case outcome.ResultSucceeded:
 			r.Totals.Succeeded++
-		case ResultFailed:
+		case outcome.ResultFailed:
 			r.Totals.Failed++
-		case ResultCancelled:
+		case outcome.ResultCancelled:
 			r.Totals.Cancelled++
 		default:
 			r.Totals.NotStarted++
@@ -68,11 +68,6 @@ func NewReport(p *Plan, status Status, reason string, rows []Row, started, ended
 		r.Totals.Changes = r.Totals.Changes.Add(row.Changes)
 	}
 	return r
-}
-
-// Counts renders +create ~update -delete (replacements count as updates).
-func (c Changes) Counts() string {
-	return fmt.Sprintf("+%d ~%d -%d", c.Create, c.Update+c.Replace, c.Delete)
 }
 
 // WriteJSON writes the report as indented JSON.
@@ -96,7 +91,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		} else if row.Attempts > 1 {
 			detail = strings.TrimSpace(fmt.Sprintf("%d attempts %s", row.Attempts, detail))
 		}
-		if r.Drift && row.Result == ResultSucceeded && row.Changes.Any() {
+		if r.Drift && row.Result == outcome.ResultSucceeded && row.Changes.Any() {
 			detail = "DRIFT " + detail
 		}
 		dur := "-"
@@ -148,7 +143,7 @@ const MarkdownLimit = 65536
 // counted in a closing line instead.
 func (r *Report) Markdown(limit int) string {
 	var head strings.Builder
-	title := map[Op]string{OpPreview: "Preview", OpUp: "Rollout", OpRefresh: "Refresh", OpDestroy: "Destroy"}[r.Op]
+	title := map[plan.Op]string{plan.OpPreview: "Preview", plan.OpUp: "Rollout", plan.OpRefresh: "Refresh", plan.OpDestroy: "Destroy"}[r.Op]
 	if r.Drift {
 		title = "Drift report"
 	}
@@ -161,10 +156,10 @@ func (r *Report) Markdown(limit int) string {
 	}
 	head.WriteString("| stack | wave | result | + | ~ | - | duration | detail |\n|---|---|---|---:|---:|---:|---:|---|\n")
 	var rows []string
-	for _, pass := range []func(Row) bool{
-		func(x Row) bool { return x.Result != ResultSucceeded },
-		func(x Row) bool { return x.Result == ResultSucceeded && x.Changes.Any() },
-		func(x Row) bool { return x.Result == ResultSucceeded && !x.Changes.Any() },
+	for _, pass := range []func(outcome.Row) bool{
+		func(x outcome.Row) bool { return x.Result != outcome.ResultSucceeded },
+		func(x outcome.Row) bool { return x.Result == outcome.ResultSucceeded && x.Changes.Any() },
+		func(x outcome.Row) bool { return x.Result == outcome.ResultSucceeded && !x.Changes.Any() },
 	} {
 		for _, x := range r.Stacks {
 			if pass(x) {
@@ -203,107 +198,4 @@ func mdEscape(s string) string {
 		s = s[:cut] + "…"
 	}
 	return s
-}
-
-// FileLogs opens per-stack engine logs under dir (<dir>/<stack>.log). Every
-// complete line goes to the file as soon as it is written, so the log of a
-// stack that was running when the rollout died (kill -9, a lost CI runner)
-// holds everything the engine said up to its last line.
-func FileLogs(dir string) func(stack string) (io.WriteCloser, error) {
-	return func(stack string) (io.WriteCloser, error) {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, err
-		}
-		f, err := os.OpenFile(filepath.Join(dir, stack+".log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, err
-		}
-		l := &lineFile{f: f}
-		l.lineStream.file = l
-		return l, nil
-	}
-}
-
-// maxPartialLine bounds the text held back waiting for a newline: a longer
-// line is written through in pieces rather than kept in memory.
-const maxPartialLine = 32 << 10
-
-// lineFile writes whole lines through to its file, so a crash loses at most the
-// unfinished last line. The engine's stdout and stderr copiers write at once and
-// in pieces of any size: each gets a lineStream of its own (Stream), holding its
-// unfinished tail until its newline arrives, and the mutex keeps each line's
-// write whole, so one copier's text never lands inside the other's line.
-type lineFile struct {
-	mu      sync.Mutex
-	f       *os.File
-	streams []*lineStream
-	lineStream
-}
-
-// lineStream is one writer's unfinished line.
-type lineStream struct {
-	file    *lineFile
-	partial []byte
-}
-
-// Stream returns another writer into the same file with its own line buffer:
-// for a second stream (the engine's stderr) beside the file's own Write.
-func (l *lineFile) Stream() io.Writer {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s := &lineStream{file: l}
-	l.streams = append(l.streams, s)
-	return s
-}
-
-func (s *lineStream) Write(p []byte) (int, error) {
-	l := s.file
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s.partial = append(s.partial, p...)
-	end := bytes.LastIndexByte(s.partial, '\n') + 1
-	if len(s.partial) > maxPartialLine {
-		end = len(s.partial)
-	}
-	if end == 0 {
-		return len(p), nil
-	}
-	_, err := l.f.Write(s.partial[:end])
-	s.partial = append(s.partial[:0], s.partial[end:]...)
-	if err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
-// Close writes every stream's unfinished last line and closes the file: the
-// other streams' each ended by a newline, so they cannot run together, and the
-// file's own last, as it is.
-func (l *lineFile) Close() error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var err error
-	for _, s := range l.streams {
-		if len(s.partial) > 0 && err == nil {
-			_, err = l.f.Write(append(s.partial, '\n'))
-		}
-		s.partial = nil
-	}
-	if len(l.partial) > 0 && err == nil {
-		_, err = l.f.Write(l.partial)
-	}
-	l.partial = nil
-	if cerr := l.f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// SecondStream is a writer for a second stream into log: its own line buffer
-// when log is a stack log of FileLogs, log itself otherwise.
-func SecondStream(log io.Writer) io.Writer {
-	if l, ok := log.(interface{ Stream() io.Writer }); ok {
-		return l.Stream()
-	}
-	return log
 }

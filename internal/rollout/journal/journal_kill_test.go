@@ -1,4 +1,4 @@
-package rollout_test
+package journal_test
 
 import (
 	"fmt"
@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/journal"
+	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 )
 
 // TestJournalWriterProcess is the child of TestJournalSurvivesKill9: it
@@ -18,20 +20,20 @@ func TestJournalWriterProcess(t *testing.T) {
 	if path == "" {
 		return // only meaningful as the child process
 	}
-	j, err := rollout.CreateJournal(path)
+	j, err := journal.Create(path)
 	if err != nil {
 		os.Exit(3)
 	}
-	p := &rollout.Plan{ID: "killed", Op: rollout.OpUp, Waves: []rollout.Wave{{Index: 1, Name: "wave 1"}}}
+	p := &plan.Plan{ID: "killed", Op: plan.OpUp, Waves: []plan.Wave{{Index: 1, Name: "wave 1"}}}
 	for i := 0; i < 10000; i++ {
 		p.Waves[0].Stacks = append(p.Waves[0].Stacks, fmt.Sprintf("t%06d", i))
 	}
-	_ = j.Append(rollout.Record{Type: rollout.RecPlan, Plan: p})
+	_ = j.Append(journal.Record{Type: journal.RecPlan, Plan: p})
 	for i := 0; ; i++ {
 		s := fmt.Sprintf("t%06d", i%10000)
-		_ = j.Queue(rollout.Record{Type: rollout.RecStart, Wave: 1, Stack: s})
-		_ = j.Queue(rollout.Record{Type: rollout.RecAttempt, Stack: s, Attempt: 1})
-		_ = j.Append(rollout.Record{Type: rollout.RecResult, Wave: 1, Stack: s, Result: rollout.ResultSucceeded, Changes: &rollout.Changes{Update: 1}, Error: "padding the record so that writes are long enough to be cut"})
+		_ = j.Queue(journal.Record{Type: journal.RecStart, Wave: 1, Stack: s})
+		_ = j.Queue(journal.Record{Type: journal.RecAttempt, Stack: s, Attempt: 1})
+		_ = j.Append(journal.Record{Type: journal.RecResult, Wave: 1, Stack: s, Result: outcome.ResultSucceeded, Changes: &outcome.Changes{Update: 1}, Error: "padding the record so that writes are long enough to be cut"})
 	}
 }
 
@@ -59,24 +61,24 @@ func TestJournalSurvivesKill9(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
-	recs, err := rollout.ReadJournal(path)
+	recs, err := journal.Read(path)
 	if err != nil {
 		t.Fatalf("journal after kill -9: %v", err)
 	}
-	st := rollout.Fold(recs)
+	st := journal.Fold(recs)
 	if len(st.Succeeded()) == 0 {
 		t.Fatalf("no journaled success survived (%d records)", len(recs))
 	}
-	j, err := rollout.ReopenJournal(path)
+	j, err := journal.Reopen(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := j.Append(rollout.Record{Type: rollout.RecResume}); err != nil {
+	if err := j.Append(journal.Record{Type: journal.RecResume}); err != nil {
 		t.Fatal(err)
 	}
 	j.Close()
-	again, err := rollout.ReadJournal(path)
-	if err != nil || again[len(again)-1].Type != rollout.RecResume || len(again) < len(recs)+1 {
+	again, err := journal.Read(path)
+	if err != nil || again[len(again)-1].Type != journal.RecResume || len(again) < len(recs)+1 {
 		t.Fatalf("after resume's append: %d records (had %d), err %v", len(again), len(recs), err)
 	}
 	t.Logf("%d records survived the kill; %d stacks journaled as succeeded", len(recs), len(st.Succeeded()))

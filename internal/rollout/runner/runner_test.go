@@ -1,4 +1,4 @@
-package rollout_test
+package runner_test
 
 import (
 	"bytes"
@@ -7,43 +7,47 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/journal"
+	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 	"github.com/tenantctl/tenantctl/internal/rollout/rollouttest"
+	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 )
 
 // targets makes n tenant targets t000…, ranks cycling over tiers 0..3.
-func targets(n int) []rollout.Target {
-	out := make([]rollout.Target, n)
+func targets(n int) []plan.Target {
+	out := make([]plan.Target, n)
 	for i := range out {
-		out[i] = rollout.Target{Stack: fmt.Sprintf("t%03d", i), Rank: 0}
+		out[i] = plan.Target{Stack: fmt.Sprintf("t%03d", i), Rank: 0}
 	}
 	return out
 }
 
-func plan(t testing.TB, ts []rollout.Target, o rollout.WaveOptions) *rollout.Plan {
+func newPlan(t testing.TB, ts []plan.Target, o plan.WaveOptions) *plan.Plan {
 	t.Helper()
 	if o.Mode == "" {
-		o.Mode = rollout.ModeSoft
+		o.Mode = plan.ModeSoft
 	}
 	if o.MaxConcurrency.N == 0 {
-		o.MaxConcurrency = rollout.Quantity{N: 4}
+		o.MaxConcurrency = plan.Quantity{N: 4}
 	}
-	waves, err := rollout.PlanWaves(ts, o)
+	waves, err := plan.PlanWaves(ts, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &rollout.Plan{ID: "test", Op: rollout.OpUp, Waves: waves}
+	return &plan.Plan{ID: "test", Op: plan.OpUp, Waves: waves}
 }
 
-func runPlan(t testing.TB, ctx context.Context, sim *rollouttest.Sim, p *rollout.Plan, j *rollout.Journal, prior *rollout.State) *rollout.Outcome {
+func runPlan(t testing.TB, ctx context.Context, sim *rollouttest.Sim, p *plan.Plan, j *journal.Journal, prior *journal.State) *runner.Outcome {
 	t.Helper()
 	if j == nil {
-		j = rollout.NewJournal(&bytes.Buffer{})
+		j = journal.New(&bytes.Buffer{})
 	}
-	r := &rollout.Runner{Deployer: sim, Journal: j, Retry: rollout.Retry{Attempts: 3, Base: time.Millisecond, Max: 4 * time.Millisecond}}
+	r := &runner.Runner{Deployer: sim, Journal: j, Retry: runner.Retry{Attempts: 3, Base: time.Millisecond, Max: 4 * time.Millisecond}}
 	out, err := r.Run(ctx, p, prior)
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +55,7 @@ func runPlan(t testing.TB, ctx context.Context, sim *rollouttest.Sim, p *rollout
 	return out
 }
 
-func count(rows []rollout.Row, res rollout.Result) int {
+func count(rows []outcome.Row, res outcome.Result) int {
 	n := 0
 	for _, r := range rows {
 		if r.Result == res {
@@ -62,8 +66,8 @@ func count(rows []rollout.Row, res rollout.Result) int {
 }
 
 func TestWavesRunInOrderAndOneAfterAnother(t *testing.T) {
-	ts := append([]rollout.Target{{Stack: rollout.PlatformStack, Rank: -1}}, targets(10)...)
-	p := plan(t, ts, rollout.WaveOptions{Canary: 2, Waves: []rollout.Quantity{{N: 50, Percent: true}, {N: 100, Percent: true}}, MaxConcurrency: rollout.Quantity{N: 1}})
+	ts := append([]plan.Target{{Stack: plan.PlatformStack, Rank: -1}}, targets(10)...)
+	p := newPlan(t, ts, plan.WaveOptions{Canary: 2, Waves: []plan.Quantity{{N: 50, Percent: true}, {N: 100, Percent: true}}, MaxConcurrency: plan.Quantity{N: 1}})
 	var names []string
 	var sizes []int
 	for _, w := range p.Waves {
@@ -74,9 +78,9 @@ func TestWavesRunInOrderAndOneAfterAnother(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	sim := &rollouttest.Sim{Latency: time.Millisecond}
-	out := runPlan(t, context.Background(), sim, p, rollout.NewJournal(&buf), nil)
-	if out.Status != rollout.StatusSucceeded || count(out.Rows, rollout.ResultSucceeded) != 11 {
-		t.Fatalf("status %s, %d succeeded", out.Status, count(out.Rows, rollout.ResultSucceeded))
+	out := runPlan(t, context.Background(), sim, p, journal.New(&buf), nil)
+	if out.Status != outcome.StatusSucceeded || count(out.Rows, outcome.ResultSucceeded) != 11 {
+		t.Fatalf("status %s, %d succeeded", out.Status, count(out.Rows, outcome.ResultSucceeded))
 	}
 	want := []string{"platform", "t000", "t001", "t002", "t003", "t004", "t005", "t006", "t007", "t008", "t009"}
 	if got := sim.Starts(); fmt.Sprint(got) != fmt.Sprint(want) {
@@ -87,10 +91,10 @@ func TestWavesRunInOrderAndOneAfterAnother(t *testing.T) {
 	lastResult := map[int]int{}
 	firstStart := map[int]int{}
 	for i, r := range recs {
-		if r.Type == rollout.RecResult {
+		if r.Type == journal.RecResult {
 			lastResult[r.Wave] = i
 		}
-		if _, ok := firstStart[r.Wave]; r.Type == rollout.RecStart && !ok {
+		if _, ok := firstStart[r.Wave]; r.Type == journal.RecStart && !ok {
 			firstStart[r.Wave] = i
 		}
 	}
@@ -101,13 +105,13 @@ func TestWavesRunInOrderAndOneAfterAnother(t *testing.T) {
 	}
 }
 
-func parse(t testing.TB, data []byte) []rollout.Record {
+func parse(t testing.TB, data []byte) []journal.Record {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "j.jsonl")
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	recs, err := rollout.ReadJournal(path)
+	recs, err := journal.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,18 +120,18 @@ func parse(t testing.TB, data []byte) []rollout.Record {
 
 func TestPeakConcurrencyNeverAboveTheBound(t *testing.T) {
 	for _, tc := range []struct {
-		max  rollout.Quantity
+		max  plan.Quantity
 		n    int
 		want int
 	}{
-		{rollout.Quantity{N: 5}, 20, 5},
-		{rollout.Quantity{N: 25, Percent: true}, 20, 5}, // 25% of 20
-		{rollout.Quantity{N: 10, Percent: true}, 5, 1},  // floor(0.5) is 0: at least 1
+		{plan.Quantity{N: 5}, 20, 5},
+		{plan.Quantity{N: 25, Percent: true}, 20, 5}, // 25% of 20
+		{plan.Quantity{N: 10, Percent: true}, 5, 1},  // floor(0.5) is 0: at least 1
 	} {
 		sim := &rollouttest.Sim{Latency: 60 * time.Millisecond}
-		p := plan(t, targets(tc.n), rollout.WaveOptions{MaxConcurrency: tc.max})
+		p := newPlan(t, targets(tc.n), plan.WaveOptions{MaxConcurrency: tc.max})
 		out := runPlan(t, context.Background(), sim, p, nil, nil)
-		if out.Status != rollout.StatusSucceeded {
+		if out.Status != outcome.StatusSucceeded {
 			t.Fatalf("%s: %s", tc.max, out.Status)
 		}
 		if p.Waves[0].MaxConcurrency != tc.want {
@@ -142,10 +146,10 @@ func TestPeakConcurrencyNeverAboveTheBound(t *testing.T) {
 	}
 }
 
-func failing(ids ...string) map[string]rollout.Class {
-	m := map[string]rollout.Class{}
+func failing(ids ...string) map[string]outcome.Class {
+	m := map[string]outcome.Class{}
 	for _, id := range ids {
-		m[id] = rollout.ClassFailed
+		m[id] = outcome.ClassFailed
 	}
 	return m
 }
@@ -154,18 +158,18 @@ func failing(ids ...string) map[string]rollout.Class {
 // with exactly tolerance+1 failures however many stacks would fail.
 func TestStrictToleranceHaltsAtExactlyTolerancePlusOne(t *testing.T) {
 	sim := &rollouttest.Sim{Latency: 5 * time.Millisecond, Fail: failing("t001", "t003", "t004", "t006", "t007", "t008")}
-	p := plan(t, targets(10), rollout.WaveOptions{Mode: rollout.ModeStrict, MaxConcurrency: rollout.Quantity{N: 10}, Tolerance: rollout.Quantity{N: 2}})
+	p := newPlan(t, targets(10), plan.WaveOptions{Mode: plan.ModeStrict, MaxConcurrency: plan.Quantity{N: 10}, Tolerance: plan.Quantity{N: 2}})
 	out := runPlan(t, context.Background(), sim, p, nil, nil)
-	if out.Status != rollout.StatusHalted {
+	if out.Status != outcome.StatusHalted {
 		t.Fatalf("status %s, want halted", out.Status)
 	}
-	if f := count(out.Rows, rollout.ResultFailed); f != 3 {
+	if f := count(out.Rows, outcome.ResultFailed); f != 3 {
 		t.Errorf("%d failed, want exactly tolerance+1 = 3", f)
 	}
 	if sim.Peak() > 3 {
 		t.Errorf("peak %d: strict mode with tolerance 2 runs at most 3 at once", sim.Peak())
 	}
-	if ns := count(out.Rows, rollout.ResultNotStarted); ns == 0 {
+	if ns := count(out.Rows, outcome.ResultNotStarted); ns == 0 {
 		t.Error("a halted wave started everything")
 	}
 	if !strings.Contains(out.Reason, "3 stacks failed, over its failure tolerance of 2") {
@@ -183,24 +187,24 @@ func TestSoftToleranceKeepsConcurrency(t *testing.T) {
 		fast[id] = 50 * time.Millisecond
 	}
 	sim := &rollouttest.Sim{Latency: 400 * time.Millisecond, PerStack: fast, Fail: failing("t000", "t001", "t002", "t003", "t004", "t005")}
-	p := plan(t, targets(20), rollout.WaveOptions{Mode: rollout.ModeSoft, MaxConcurrency: rollout.Quantity{N: 10}, Tolerance: rollout.Quantity{N: 10, Percent: true}})
+	p := newPlan(t, targets(20), plan.WaveOptions{Mode: plan.ModeSoft, MaxConcurrency: plan.Quantity{N: 10}, Tolerance: plan.Quantity{N: 10, Percent: true}})
 	if p.Waves[0].Tolerance != 2 {
 		t.Fatalf("10%% of 20 resolved to %d, want 2", p.Waves[0].Tolerance)
 	}
 	out := runPlan(t, context.Background(), sim, p, nil, nil)
-	if out.Status != rollout.StatusHalted {
+	if out.Status != outcome.StatusHalted {
 		t.Fatalf("status %s, want halted", out.Status)
 	}
 	// The first ten start together; failures 1 and 2 are within tolerance and
 	// each frees a slot that soft mode refills (t010, t011); failure 3 halts.
 	// The other three failures were already running: 6 fail, over tolerance+1.
-	if f := count(out.Rows, rollout.ResultFailed); f != 6 {
+	if f := count(out.Rows, outcome.ResultFailed); f != 6 {
 		t.Errorf("%d failed, want 6 (every failing stack of the first ten running at once)", f)
 	}
-	if s := count(out.Rows, rollout.ResultSucceeded); s != 6 {
+	if s := count(out.Rows, outcome.ResultSucceeded); s != 6 {
 		t.Errorf("%d succeeded, want 4 first ones + 2 refills", s)
 	}
-	if ns := count(out.Rows, rollout.ResultNotStarted); ns != 8 {
+	if ns := count(out.Rows, outcome.ResultNotStarted); ns != 8 {
 		t.Errorf("%d not started, want 8", ns)
 	}
 	if sim.Peak() != 10 {
@@ -210,14 +214,14 @@ func TestSoftToleranceKeepsConcurrency(t *testing.T) {
 
 // Within tolerance the rollout goes on to the next wave and ends "failed".
 func TestFailuresWithinToleranceContinue(t *testing.T) {
-	for _, mode := range []rollout.Mode{rollout.ModeStrict, rollout.ModeSoft} {
+	for _, mode := range []plan.Mode{plan.ModeStrict, plan.ModeSoft} {
 		sim := &rollouttest.Sim{Latency: time.Millisecond, Fail: failing("t002", "t005")}
-		p := plan(t, targets(10), rollout.WaveOptions{Mode: mode, Canary: 0, Waves: []rollout.Quantity{{N: 6}, {N: 100, Percent: true}}, MaxConcurrency: rollout.Quantity{N: 4}, Tolerance: rollout.Quantity{N: 2}})
+		p := newPlan(t, targets(10), plan.WaveOptions{Mode: mode, Canary: 0, Waves: []plan.Quantity{{N: 6}, {N: 100, Percent: true}}, MaxConcurrency: plan.Quantity{N: 4}, Tolerance: plan.Quantity{N: 2}})
 		out := runPlan(t, context.Background(), sim, p, nil, nil)
-		if out.Status != rollout.StatusFailed {
+		if out.Status != outcome.StatusFailed {
 			t.Errorf("%s: status %s, want failed (within tolerance)", mode, out.Status)
 		}
-		if f, s := count(out.Rows, rollout.ResultFailed), count(out.Rows, rollout.ResultSucceeded); f != 2 || s != 8 {
+		if f, s := count(out.Rows, outcome.ResultFailed), count(out.Rows, outcome.ResultSucceeded); f != 2 || s != 8 {
 			t.Errorf("%s: %d failed, %d succeeded; want 2 and 8", mode, f, s)
 		}
 	}
@@ -225,9 +229,9 @@ func TestFailuresWithinToleranceContinue(t *testing.T) {
 
 func TestHaltStartsNoLaterWave(t *testing.T) {
 	sim := &rollouttest.Sim{Latency: time.Millisecond, Fail: failing("t000")}
-	p := plan(t, targets(6), rollout.WaveOptions{Canary: 2, MaxConcurrency: rollout.Quantity{N: 1}})
+	p := newPlan(t, targets(6), plan.WaveOptions{Canary: 2, MaxConcurrency: plan.Quantity{N: 1}})
 	out := runPlan(t, context.Background(), sim, p, nil, nil)
-	if out.Status != rollout.StatusHalted {
+	if out.Status != outcome.StatusHalted {
 		t.Fatalf("status %s", out.Status)
 	}
 	for _, id := range []string{"t002", "t003", "t004", "t005"} {
@@ -246,26 +250,26 @@ func TestRetriesTransientErrorsOnly(t *testing.T) {
 		Fail:      failing("t002"),
 	}
 	var buf bytes.Buffer
-	p := plan(t, targets(3), rollout.WaveOptions{Tolerance: rollout.Quantity{N: 3}})
-	out := runPlan(t, context.Background(), sim, p, rollout.NewJournal(&buf), nil)
-	rows := map[string]rollout.Row{}
+	p := newPlan(t, targets(3), plan.WaveOptions{Tolerance: plan.Quantity{N: 3}})
+	out := runPlan(t, context.Background(), sim, p, journal.New(&buf), nil)
+	rows := map[string]outcome.Row{}
 	for _, r := range out.Rows {
 		rows[r.Stack] = r
 	}
-	if r := rows["t000"]; r.Result != rollout.ResultSucceeded || r.Attempts != 3 || sim.Calls("t000") != 3 {
+	if r := rows["t000"]; r.Result != outcome.ResultSucceeded || r.Attempts != 3 || sim.Calls("t000") != 3 {
 		t.Errorf("t000 (2 transient failures): %s after %d attempts, want succeeded after 3", r.Result, r.Attempts)
 	}
-	if r := rows["t001"]; r.Result != rollout.ResultFailed || sim.Calls("t001") != 3 || !strings.Contains(r.Error, "gave up after 3 attempts") || r.Class != rollout.ClassConcurrentUpdate {
+	if r := rows["t001"]; r.Result != outcome.ResultFailed || sim.Calls("t001") != 3 || !strings.Contains(r.Error, "gave up after 3 attempts") || r.Class != outcome.ClassConcurrentUpdate {
 		t.Errorf("t001 (always locked): %+v, calls %d; want failed after the 3-attempt bound", r, sim.Calls("t001"))
 	}
-	if r := rows["t002"]; r.Result != rollout.ResultFailed || sim.Calls("t002") != 1 {
+	if r := rows["t002"]; r.Result != outcome.ResultFailed || sim.Calls("t002") != 1 {
 		t.Errorf("t002 (permanent): %s after %d calls, want failed after 1", r.Result, sim.Calls("t002"))
 	}
 	retries := 0
 	for _, r := range parse(t, buf.Bytes()) {
-		if r.Type == rollout.RecRetry {
+		if r.Type == journal.RecRetry {
 			retries++
-			if r.Class != rollout.ClassConcurrentUpdate || r.DelayMS < 0 {
+			if r.Class != outcome.ClassConcurrentUpdate || r.DelayMS < 0 {
 				t.Errorf("retry record %+v", r)
 			}
 		}
@@ -276,7 +280,7 @@ func TestRetriesTransientErrorsOnly(t *testing.T) {
 }
 
 func TestBackoffGrowsWithJitterAndCap(t *testing.T) {
-	r := rollout.Retry{Attempts: 6, Base: time.Second, Max: 5 * time.Second, Rand: func() float64 { return 0.5 }}
+	r := runner.Retry{Attempts: 6, Base: time.Second, Max: 5 * time.Second, Rand: func() float64 { return 0.5 }}
 	var got []time.Duration
 	for n := 1; n <= 5; n++ {
 		got = append(got, r.Delay(n))
@@ -296,15 +300,15 @@ func TestBackoffGrowsWithJitterAndCap(t *testing.T) {
 // "cancelled" and stays readable.
 func TestCancellationEndsAHangAndKeepsTheJournal(t *testing.T) {
 	sim := &rollouttest.Sim{Latency: time.Millisecond, Hang: map[string]bool{"t003": true}}
-	p := plan(t, targets(8), rollout.WaveOptions{MaxConcurrency: rollout.Quantity{N: 2}})
+	p := newPlan(t, targets(8), plan.WaveOptions{MaxConcurrency: plan.Quantity{N: 2}})
 	ctx, cancel := context.WithCancel(context.Background())
 	var buf bytes.Buffer
-	r := &rollout.Runner{Deployer: sim, Journal: rollout.NewJournal(&buf), Retry: rollout.Retry{Attempts: 1}, Observe: func(p rollout.Progress) {
+	r := &runner.Runner{Deployer: sim, Journal: journal.New(&buf), Retry: runner.Retry{Attempts: 1}, Observe: func(p runner.Progress) {
 		if p.Kind == "start" && p.Stack == "t003" {
 			cancel() // Ctrl-C as t003 starts
 		}
 	}}
-	done := make(chan *rollout.Outcome)
+	done := make(chan *runner.Outcome)
 	go func() {
 		out, err := r.Run(ctx, p, nil)
 		if err != nil {
@@ -312,20 +316,20 @@ func TestCancellationEndsAHangAndKeepsTheJournal(t *testing.T) {
 		}
 		done <- out
 	}()
-	var out *rollout.Outcome
+	var out *runner.Outcome
 	select {
 	case out = <-done:
 	case <-time.After(30 * time.Second):
 		t.Fatal("the rollout did not end after cancellation")
 	}
-	if out.Status != rollout.StatusCancelled {
+	if out.Status != outcome.StatusCancelled {
 		t.Errorf("status %s", out.Status)
 	}
-	st := rollout.Fold(parse(t, buf.Bytes()))
-	if st.Status != rollout.StatusCancelled || st.Rows["t003"].Result != rollout.ResultCancelled {
+	st := journal.Fold(parse(t, buf.Bytes()))
+	if st.Status != outcome.StatusCancelled || st.Rows["t003"].Result != outcome.ResultCancelled {
 		t.Errorf("journal: status %s, t003 %s", st.Status, st.Rows["t003"].Result)
 	}
-	if st.Rows["t007"].Result != rollout.ResultNotStarted || sim.Calls("t007") != 0 {
+	if st.Rows["t007"].Result != outcome.ResultNotStarted || sim.Calls("t007") != 0 {
 		t.Errorf("t007 ran after Ctrl-C")
 	}
 }
@@ -335,12 +339,12 @@ func TestCancellationEndsAHangAndKeepsTheJournal(t *testing.T) {
 func TestResumeAfterAJournalCutMidRecord(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "rollouts", "r1.jsonl")
-	j, err := rollout.CreateJournal(path)
+	j, err := journal.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	first := &rollouttest.Sim{Latency: time.Millisecond, Fail: failing("t004", "t007")}
-	p := plan(t, targets(10), rollout.WaveOptions{MaxConcurrency: rollout.Quantity{N: 1}, Tolerance: rollout.Quantity{N: 5}})
+	p := newPlan(t, targets(10), plan.WaveOptions{MaxConcurrency: plan.Quantity{N: 1}, Tolerance: plan.Quantity{N: 5}})
 	runPlan(t, context.Background(), first, p, j, nil)
 	j.Close()
 	data, _ := os.ReadFile(path)
@@ -352,15 +356,15 @@ func TestResumeAfterAJournalCutMidRecord(t *testing.T) {
 	if err := os.WriteFile(path, data[:i+20], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	recs, err := rollout.ReadJournal(path)
+	recs, err := journal.Read(path)
 	if err != nil {
 		t.Fatalf("a torn last line must be tolerated: %v", err)
 	}
-	st := rollout.Fold(recs)
-	if st.Status != rollout.StatusIncomplete || st.Rows["t008"].Result != rollout.ResultInterrupted {
+	st := journal.Fold(recs)
+	if st.Status != outcome.StatusIncomplete || st.Rows["t008"].Result != outcome.ResultInterrupted {
 		t.Fatalf("folded: status %s, t008 %s", st.Status, st.Rows["t008"].Result)
 	}
-	j2, err := rollout.ReopenJournal(path)
+	j2, err := journal.Reopen(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,48 +381,71 @@ func TestResumeAfterAJournalCutMidRecord(t *testing.T) {
 			t.Errorf("%s did not succeed before the crash; resume ran it %d times, want 1", id, second.Calls(id))
 		}
 	}
-	if out.Status != rollout.StatusSucceeded || count(out.Rows, rollout.ResultSucceeded) != 10 {
-		t.Errorf("after resume: %s, %d succeeded", out.Status, count(out.Rows, rollout.ResultSucceeded))
+	if out.Status != outcome.StatusSucceeded || count(out.Rows, outcome.ResultSucceeded) != 10 {
+		t.Errorf("after resume: %s, %d succeeded", out.Status, count(out.Rows, outcome.ResultSucceeded))
 	}
-	recs, err = rollout.ReadJournal(path)
+	recs, err = journal.Read(path)
 	if err != nil {
 		t.Fatalf("journal after resume: %v", err)
 	}
-	final := rollout.Fold(recs)
-	if final.Status != rollout.StatusSucceeded || final.Runs != 2 || len(final.Succeeded()) != 10 {
+	final := journal.Fold(recs)
+	if final.Status != outcome.StatusSucceeded || final.Runs != 2 || len(final.Succeeded()) != 10 {
 		t.Errorf("journal after resume: %s, %d runs, %d succeeded", final.Status, final.Runs, len(final.Succeeded()))
-	}
-}
-
-func TestJournalDamagedBeforeItsLastLineIsRefused(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "j.jsonl")
-	var buf bytes.Buffer
-	j := rollout.NewJournal(&buf)
-	_ = j.Append(rollout.Record{Type: rollout.RecPlan, Plan: &rollout.Plan{ID: "x"}})
-	_ = j.Append(rollout.Record{Type: rollout.RecStart, Stack: "a"})
-	_ = j.Append(rollout.Record{Type: rollout.RecEnd, Status: rollout.StatusSucceeded})
-	lines := strings.SplitAfter(buf.String(), "\n")
-	damaged := lines[0] + "{\"type\":\"sta\n" + lines[2]
-	os.WriteFile(path, []byte(damaged), 0o644)
-	if _, err := rollout.ReadJournal(path); err == nil || !strings.Contains(err.Error(), "j.jsonl:2:") {
-		t.Errorf("error %v, want one naming line 2", err)
 	}
 }
 
 // A hung stack under --stack-timeout fails (not retried) and the wave goes on.
 func TestStackTimeoutFailsAHang(t *testing.T) {
 	sim := &rollouttest.Sim{Latency: time.Millisecond, Hang: map[string]bool{"t001": true}}
-	p := plan(t, targets(4), rollout.WaveOptions{Tolerance: rollout.Quantity{N: 1}})
-	r := &rollout.Runner{Deployer: sim, Journal: rollout.NewJournal(&bytes.Buffer{}), Retry: rollout.Retry{Attempts: 3, Base: time.Millisecond}, StackTimeout: 50 * time.Millisecond}
+	p := newPlan(t, targets(4), plan.WaveOptions{Tolerance: plan.Quantity{N: 1}})
+	r := &runner.Runner{Deployer: sim, Journal: journal.New(&bytes.Buffer{}), Retry: runner.Retry{Attempts: 3, Base: time.Millisecond}, StackTimeout: 50 * time.Millisecond}
 	out, err := r.Run(context.Background(), p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	row := out.Rows[1]
-	if row.Stack != "t001" || row.Result != rollout.ResultFailed || !strings.Contains(row.Error, "timed out after 50ms") || sim.Calls("t001") != 1 {
+	if row.Stack != "t001" || row.Result != outcome.ResultFailed || !strings.Contains(row.Error, "timed out after 50ms") || sim.Calls("t001") != 1 {
 		t.Errorf("hung stack: %+v after %d calls", row, sim.Calls("t001"))
 	}
-	if out.Status != rollout.StatusFailed || count(out.Rows, rollout.ResultSucceeded) != 3 {
-		t.Errorf("status %s, %d succeeded", out.Status, count(out.Rows, rollout.ResultSucceeded))
+	if out.Status != outcome.StatusFailed || count(out.Rows, outcome.ResultSucceeded) != 3 {
+		t.Errorf("status %s, %d succeeded", out.Status, count(out.Rows, outcome.ResultSucceeded))
+	}
+}
+
+// A running stack says what its engine is doing: every resource step it
+// begins is a "step" event naming the operation, the type and the resource,
+// so a stack that hangs shows what it waits on.
+func TestRunningStacksReportTheirEngineSteps(t *testing.T) {
+	sim := &rollouttest.Sim{Latency: time.Millisecond, Hang: map[string]bool{"t001": true}}
+	p := newPlan(t, targets(2), plan.WaveOptions{Tolerance: plan.Quantity{N: 1}})
+	var mu sync.Mutex
+	steps := map[string]string{}
+	r := &runner.Runner{Deployer: sim, Journal: journal.New(&bytes.Buffer{}), StackTimeout: 50 * time.Millisecond,
+		Observe: func(ev runner.Progress) {
+			if ev.Kind == "step" {
+				mu.Lock()
+				steps[ev.Stack] = ev.Step
+				mu.Unlock()
+			}
+		}}
+	if _, err := r.Run(context.Background(), p, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"t000", "t001"} {
+		if want := "create tenantctl:sim:Resource " + s + "-resource"; steps[s] != want {
+			t.Errorf("%s: step %q, want %q", s, steps[s], want)
+		}
+	}
+}
+
+func TestStepNamesTheResource(t *testing.T) {
+	for urn, want := range map[string]string{
+		"urn:pulumi:dev::tenantctl::tenantctl:models:AccountTenant$aws:budgets/budget:Budget::acme-corp-budget": "update aws:budgets/budget:Budget acme-corp-budget",
+		"urn:pulumi:dev::tenantctl::pulumi:pulumi:Stack::tenantctl-dev":                                         "update pulumi:pulumi:Stack tenantctl-dev",
+		"not-a-urn": "update not-a-urn",
+	} {
+		if got := runner.Step(runner.Event{Op: "update", URN: urn}); got != want {
+			t.Errorf("Step(%s) = %q, want %q", urn, got, want)
+		}
 	}
 }

@@ -1,4 +1,4 @@
-package rollout
+package runner
 
 import (
 	"context"
@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/tenantctl/tenantctl/internal/rollout/journal"
+	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
 )
 
 // ErrStacksLocked marks a resume refused because an engine lock on one of its
@@ -28,14 +31,14 @@ type LockClearer interface {
 // clearStaleLocks asks the deployer to clear the locks of the stacks prior
 // shows interrupted (started, no result). It returns a note for the journal's
 // resume record, empty when nothing was cleared.
-func clearStaleLocks(ctx context.Context, d Deployer, prior *State) (string, error) {
+func clearStaleLocks(ctx context.Context, d Deployer, prior *journal.State) (string, error) {
 	lc, ok := d.(LockClearer)
 	if !ok {
 		return "", nil
 	}
 	started := map[string]time.Time{}
 	for s, row := range prior.Rows {
-		if row.Result == ResultInterrupted {
+		if row.Result == outcome.ResultInterrupted {
 			started[s] = row.Started
 		}
 	}

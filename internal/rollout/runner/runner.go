@@ -1,24 +1,39 @@
-package rollout
+// Package runner runs a plan: each wave through a bounded worker pool with
+// StackSets-style failure tolerance, transient engine errors retried with
+// backoff, every step journaled, each stack's engine log in a file of its own.
+//
+// The engine sits behind the Deployer interface; package auto implements it on
+// the Pulumi Automation API, package rollouttest simulates it for tests.
+package runner
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/tenantctl/tenantctl/internal/ctxtime"
+	"github.com/tenantctl/tenantctl/internal/rollout/journal"
+	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 )
 
 // Progress is what the runner tells its observer as the rollout moves.
 type Progress struct {
-	// Kind is "wave" (a wave starts), "start", "retry", "done" (a stack ended),
-	// "halt" or "end".
+	// Kind is "wave" (a wave starts), "start", "step" (a running stack's
+	// engine began a resource step), "retry", "done" (a stack ended), "halt"
+	// or "end".
 	Kind  string
-	Wave  *Wave
+	Wave  *plan.Wave
 	Stack string
-	Row   *Row
+	Row   *outcome.Row
+	// Step is what a running stack's engine is doing, for "step": the
+	// operation and the resource, e.g. "create aws:budgets/budget:Budget
+	// acme-corp-budget". A stack whose last step is old is waiting on it.
+	Step string
 	// Attempt and Delay describe a retry; Err is the error being retried.
 	Attempt int
 	Delay   time.Duration
@@ -31,7 +46,7 @@ type Progress struct {
 // Runner runs a plan's waves through a bounded worker pool.
 type Runner struct {
 	Deployer Deployer
-	Journal  *Journal
+	Journal  *journal.Journal
 	Retry    Retry
 	// Logs opens a stack's engine log; every stack gets a writer of its own so
 	// parallel runs never interleave. Nil discards the logs.
@@ -48,16 +63,16 @@ type Runner struct {
 
 // Outcome is how a run of a rollout ended.
 type Outcome struct {
-	Status Status
+	Status outcome.Status
 	Reason string
-	Rows   []Row
+	Rows   []outcome.Row
 }
 
 // Run executes the plan. prior is the state of an earlier run of the same
 // rollout (nil for a new one): its succeeded stacks are not run again. The
 // journal gets the plan (or a resume record), then every stack's start,
 // attempts, retries and result, every wave's end, and the rollout's end.
-func (r *Runner) Run(ctx context.Context, plan *Plan, prior *State) (*Outcome, error) {
+func (r *Runner) Run(ctx context.Context, p *plan.Plan, prior *journal.State) (*Outcome, error) {
 	if r.Retry.Attempts < 1 {
 		r.Retry.Attempts = 1
 	}
@@ -68,17 +83,17 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, prior *State) (*Outcome, e
 		if err != nil {
 			return nil, err
 		}
-		if err := r.Journal.Append(Record{Type: RecResume, Reason: fmt.Sprintf("%d of %d stacks succeeded earlier%s", len(done), plan.Stacks(), cleared)}); err != nil {
+		if err := r.Journal.Append(journal.Record{Type: journal.RecResume, Reason: fmt.Sprintf("%d of %d stacks succeeded earlier%s", len(done), p.Stacks(), cleared)}); err != nil {
 			return nil, err
 		}
-	} else if err := r.Journal.Append(Record{Type: RecPlan, Plan: plan}); err != nil {
+	} else if err := r.Journal.Append(journal.Record{Type: journal.RecPlan, Plan: p}); err != nil {
 		return nil, err
 	}
-	rows := map[string]*Row{}
-	r.running, r.done, r.failed, r.total = 0, 0, 0, plan.Stacks()
-	for _, w := range plan.Waves {
+	rows := map[string]*outcome.Row{}
+	r.running, r.done, r.failed, r.total = 0, 0, 0, p.Stacks()
+	for _, w := range p.Waves {
 		for _, s := range w.Stacks {
-			row := &Row{Stack: s, Wave: w.Index, Result: ResultNotStarted}
+			row := &outcome.Row{Stack: s, Wave: w.Index, Result: outcome.ResultNotStarted}
 			if done[s] {
 				*row = *prior.Rows[s]
 				row.Earlier = true
@@ -87,33 +102,33 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, prior *State) (*Outcome, e
 			rows[s] = row
 		}
 	}
-	out := &Outcome{Status: StatusSucceeded}
+	out := &Outcome{Status: outcome.StatusSucceeded}
 	var journalErr error
-	for i := range plan.Waves {
-		w := &plan.Waves[i]
+	for i := range p.Waves {
+		w := &p.Waves[i]
 		if ctx.Err() != nil {
-			out.Status, out.Reason = StatusCancelled, "cancelled (Ctrl-C) before "+w.Name
+			out.Status, out.Reason = outcome.StatusCancelled, "cancelled (Ctrl-C) before "+w.Name
 			break
 		}
-		status, reason, err := r.runWave(ctx, plan, w, done, rows)
+		status, reason, err := r.runWave(ctx, p, w, done, rows)
 		if err != nil {
 			journalErr = err
 		}
-		if status == StatusFailed && out.Status == StatusSucceeded {
-			out.Status = StatusFailed
+		if status == outcome.StatusFailed && out.Status == outcome.StatusSucceeded {
+			out.Status = outcome.StatusFailed
 			out.Reason = reason
 		}
-		if status == StatusHalted || status == StatusCancelled {
+		if status == outcome.StatusHalted || status == outcome.StatusCancelled {
 			out.Status, out.Reason = status, reason
 			break
 		}
 	}
-	for _, w := range plan.Waves {
+	for _, w := range p.Waves {
 		for _, s := range w.Stacks {
 			out.Rows = append(out.Rows, *rows[s])
 		}
 	}
-	if err := r.Journal.Append(Record{Type: RecEnd, Status: out.Status, Reason: out.Reason}); err != nil && journalErr == nil {
+	if err := r.Journal.Append(journal.Record{Type: journal.RecEnd, Status: out.Status, Reason: out.Reason}); err != nil && journalErr == nil {
 		journalErr = err
 	}
 	r.observe(Progress{Kind: "end", Reason: out.Reason})
@@ -127,7 +142,7 @@ func (r *Runner) Run(ctx context.Context, plan *Plan, prior *State) (*Outcome, e
 // the limit never grows, a worker that cannot claim retires for good. Workers
 // claim the next stack themselves, so a freed slot is refilled without a hop
 // through a coordinator.
-func (r *Runner) runWave(ctx context.Context, plan *Plan, w *Wave, done map[string]bool, rows map[string]*Row) (Status, string, error) {
+func (r *Runner) runWave(ctx context.Context, p *plan.Plan, w *plan.Wave, done map[string]bool, rows map[string]*outcome.Row) (outcome.Status, string, error) {
 	var pending []string
 	for _, s := range w.Stacks {
 		if !done[s] {
@@ -135,7 +150,7 @@ func (r *Runner) runWave(ctx context.Context, plan *Plan, w *Wave, done map[stri
 		}
 	}
 	if len(pending) == 0 {
-		return StatusSucceeded, "", nil
+		return outcome.StatusSucceeded, "", nil
 	}
 	r.observe(Progress{Kind: "wave", Wave: w})
 	var (
@@ -157,12 +172,12 @@ func (r *Runner) runWave(ctx context.Context, plan *Plan, w *Wave, done map[stri
 		running++
 		return s, true
 	}
-	settle := func(row Row) {
+	settle := func(row outcome.Row) {
 		mu.Lock()
 		running--
 		*rows[row.Stack] = row
 		var halted string
-		if row.Result == ResultFailed {
+		if row.Result == outcome.ResultFailed {
 			failures++
 			if failures > w.Tolerance && halt == "" {
 				halt = fmt.Sprintf("%s: %d stacks failed, over its failure tolerance of %d; nothing more was started", w.Name, failures, w.Tolerance)
@@ -173,13 +188,13 @@ func (r *Runner) runWave(ctx context.Context, plan *Plan, w *Wave, done map[stri
 		r.count(func() {
 			r.running--
 			r.done++
-			if row.Result == ResultFailed {
+			if row.Result == outcome.ResultFailed {
 				r.failed++
 			}
 		})
 		r.observe(Progress{Kind: "done", Wave: w, Stack: row.Stack, Row: &row})
 		if halted != "" {
-			if err := r.Journal.Append(Record{Type: RecHalt, Wave: w.Index, Reason: halted}); err != nil {
+			if err := r.Journal.Append(journal.Record{Type: journal.RecHalt, Wave: w.Index, Reason: halted}); err != nil {
 				mu.Lock()
 				if firstErr == nil {
 					firstErr = err
@@ -201,26 +216,26 @@ func (r *Runner) runWave(ctx context.Context, plan *Plan, w *Wave, done map[stri
 				}
 				r.count(func() { r.running++ })
 				r.observe(Progress{Kind: "start", Wave: w, Stack: stack})
-				settle(r.runStack(ctx, plan, w, stack))
+				settle(r.runStack(ctx, p, w, stack))
 			}
 		}()
 	}
 	wg.Wait()
-	status, reason := StatusSucceeded, ""
+	status, reason := outcome.StatusSucceeded, ""
 	switch jerr := r.Journal.Err(); {
 	case jerr != nil:
-		status, reason = StatusHalted, fmt.Sprintf("%s: the journal could not be written (%v); nothing more was started", w.Name, jerr)
+		status, reason = outcome.StatusHalted, fmt.Sprintf("%s: the journal could not be written (%v); nothing more was started", w.Name, jerr)
 		if firstErr == nil {
 			firstErr = jerr
 		}
 	case ctx.Err() != nil:
-		status, reason = StatusCancelled, fmt.Sprintf("cancelled (Ctrl-C) during %s: %d of its stacks were not started", w.Name, len(pending)-next)
+		status, reason = outcome.StatusCancelled, fmt.Sprintf("cancelled (Ctrl-C) during %s: %d of its stacks were not started", w.Name, len(pending)-next)
 	case halt != "":
-		status, reason = StatusHalted, halt
+		status, reason = outcome.StatusHalted, halt
 	case failures > 0:
-		status, reason = StatusFailed, fmt.Sprintf("%s: %d stacks failed, within its failure tolerance of %d", w.Name, failures, w.Tolerance)
+		status, reason = outcome.StatusFailed, fmt.Sprintf("%s: %d stacks failed, within its failure tolerance of %d", w.Name, failures, w.Tolerance)
 	}
-	if err := r.Journal.Append(Record{Type: RecWave, Wave: w.Index, Status: status, Reason: reason}); err != nil && firstErr == nil {
+	if err := r.Journal.Append(journal.Record{Type: journal.RecWave, Wave: w.Index, Status: status, Reason: reason}); err != nil && firstErr == nil {
 		firstErr = err
 	}
 	return status, reason, firstErr
@@ -228,59 +243,63 @@ func (r *Runner) runWave(ctx context.Context, plan *Plan, w *Wave, done map[stri
 
 // runStack runs the operation on one stack, retrying transient failures, and
 // journals each step. It never returns before the deployer's call has ended.
-func (r *Runner) runStack(ctx context.Context, plan *Plan, w *Wave, stack string) Row {
-	row := Row{Stack: stack, Wave: w.Index, Started: time.Now()}
+func (r *Runner) runStack(ctx context.Context, p *plan.Plan, w *plan.Wave, stack string) outcome.Row {
+	row := outcome.Row{Stack: stack, Wave: w.Index, Started: time.Now()}
 	// The start record is made durable before the stack runs (one fsync shared
 	// by the stacks starting together): every stack that ran is in the journal,
 	// and a journal that cannot be written starts nothing more.
-	if err := r.Journal.Append(Record{Type: RecStart, Wave: w.Index, Stack: stack}); err != nil {
-		row.Result, row.Error = ResultNotStarted, "not started: "+firstLine(err)
+	if err := r.Journal.Append(journal.Record{Type: journal.RecStart, Wave: w.Index, Stack: stack}); err != nil {
+		row.Result, row.Error = outcome.ResultNotStarted, "not started: "+firstLine(err)
 		return row
 	}
 	log := io.WriteCloser(nopCloser{io.Discard})
 	if r.Logs != nil {
 		l, err := r.Logs(stack)
 		if err != nil {
-			return r.finish(row, ResultFailed, nil, fmt.Errorf("opening the engine log: %w", err))
+			return r.finish(row, outcome.ResultFailed, nil, fmt.Errorf("opening the engine log: %w", err))
 		}
 		log = l
 	}
 	defer log.Close()
-	stream := Stream{Log: log, PreviewOnly: plan.Drift}
+	stream := Stream{Log: log, PreviewOnly: p.Drift, Event: func(e Event) {
+		if e.Kind == "pre" {
+			r.observe(Progress{Kind: "step", Stack: stack, Step: Step(e)})
+		}
+	}}
 	for attempt := 1; ; attempt++ {
 		row.Attempts = attempt
-		r.journal(Record{Type: RecAttempt, Stack: stack, Attempt: attempt})
-		changes, err, timedOut := r.attempt(ctx, plan.Op, stack, stream)
+		r.journal(journal.Record{Type: journal.RecAttempt, Stack: stack, Attempt: attempt})
+		changes, err, timedOut := r.attempt(ctx, p.Op, stack, stream)
 		if err == nil {
-			return r.finish(row, ResultSucceeded, &changes, nil)
+			return r.finish(row, outcome.ResultSucceeded, &changes, nil)
 		}
-		class := ClassOf(err)
+		class := outcome.ClassOf(err)
 		if ctx.Err() != nil {
-			class = ClassCancelled
+			class = outcome.ClassCancelled
 		} else if timedOut {
-			return r.finish(row, ResultFailed, &changes, Classify(ClassFailed, fmt.Errorf("timed out after %s (--stack-timeout): %w", r.StackTimeout, err)))
+			return r.finish(row, outcome.ResultFailed, &changes, outcome.Classify(outcome.ClassFailed, fmt.Errorf("timed out after %s (--stack-timeout): %w", r.StackTimeout, err)))
 		}
-		if class == ClassCancelled {
-			return r.finish(row, ResultCancelled, nil, Classify(ClassCancelled, err))
+		if class == outcome.ClassCancelled {
+			return r.finish(row, outcome.ResultCancelled, nil, outcome.Classify(outcome.ClassCancelled, err))
 		}
 		if !class.Transient() || attempt >= r.Retry.Attempts {
 			if class.Transient() {
 				err = fmt.Errorf("gave up after %d attempts: %w", attempt, err)
 			}
-			return r.finish(row, ResultFailed, &changes, Classify(class, err))
+			return r.finish(row, outcome.ResultFailed, &changes, outcome.Classify(class, err))
 		}
 		delay := r.Retry.Delay(attempt)
-		r.journal(Record{Type: RecRetry, Stack: stack, Attempt: attempt, Class: class, Error: firstLine(err), DelayMS: delay.Milliseconds()})
+		r.journal(journal.Record{Type: journal.RecRetry, Stack: stack, Attempt: attempt, Class: class, Error: firstLine(err), DelayMS: delay.Milliseconds()})
 		r.observe(Progress{Kind: "retry", Wave: w, Stack: stack, Attempt: attempt, Delay: delay, Err: err})
 		fmt.Fprintf(log, "tenantctl: attempt %d failed (%s), retrying in %s: %v\n", attempt, class, delay.Round(time.Millisecond), err)
 		if ctxtime.Sleep(ctx, delay) != nil {
-			return r.finish(row, ResultCancelled, nil, Classify(ClassCancelled, fmt.Errorf("cancelled while waiting to retry: %w", err)))
+			return r.finish(row, outcome.ResultCancelled, nil, outcome.Classify(outcome.ClassCancelled, fmt.Errorf("cancelled while waiting to retry: %w", err)))
 		}
 	}
 }
 
 // attempt runs the deployer once, within StackTimeout when set.
-func (r *Runner) attempt(ctx context.Context, op Op, stack string, s Stream) (Changes, error, bool) {
+func (r *Runner) attempt(ctx context.Context, op plan.Op, stack string, s Stream) (outcome.Changes, error, bool) {
 	if r.StackTimeout <= 0 {
 		ch, err := r.Deployer.Run(ctx, op, stack, s)
 		return ch, err, false
@@ -291,18 +310,18 @@ func (r *Runner) attempt(ctx context.Context, op Op, stack string, s Stream) (Ch
 	return ch, err, err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded)
 }
 
-func (r *Runner) finish(row Row, res Result, ch *Changes, err error) Row {
+func (r *Runner) finish(row outcome.Row, res outcome.Result, ch *outcome.Changes, err error) outcome.Row {
 	row.Result, row.Ended = res, time.Now()
 	row.Duration = row.Ended.Sub(row.Started)
 	if ch != nil {
 		row.Changes = *ch
 	}
-	rec := Record{Type: RecResult, Wave: row.Wave, Stack: row.Stack, Result: res, Attempt: row.Attempts, Duration: row.Duration.Milliseconds()}
+	rec := journal.Record{Type: journal.RecResult, Wave: row.Wave, Stack: row.Stack, Result: res, Attempt: row.Attempts, Duration: row.Duration.Milliseconds()}
 	if ch != nil {
 		rec.Changes = ch
 	}
 	if err != nil {
-		row.Error, row.Class = firstLine(err), ClassOf(err)
+		row.Error, row.Class = firstLine(err), outcome.ClassOf(err)
 		rec.Error, rec.Class = row.Error, row.Class
 	}
 	r.journal(rec)
@@ -312,7 +331,7 @@ func (r *Runner) finish(row Row, res Result, ch *Changes, err error) Row {
 // journal queues a stack's record from its goroutine. A failed write is kept by
 // the journal (Journal.Err): no stack is claimed after it, the wave halts, and
 // Run returns it.
-func (r *Runner) journal(rec Record) { _ = r.Journal.Queue(rec) }
+func (r *Runner) journal(rec journal.Record) { _ = r.Journal.Queue(rec) }
 
 func (r *Runner) count(f func()) {
 	r.mu.Lock()
@@ -328,6 +347,20 @@ func (r *Runner) observe(p Progress) {
 	defer r.mu.Unlock()
 	p.Running, p.Done, p.Failed, p.Total = r.running, r.done, r.failed, r.total
 	r.Observe(p)
+}
+
+// Step describes an engine event as "<op> <type> <name>", the type and name
+// taken from its URN (urn:pulumi:<stack>::<project>::<type path>::<name>,
+// the type path's last element is the resource's own type).
+func Step(e Event) string {
+	typ, name := e.URN, ""
+	if parts := strings.Split(e.URN, "::"); len(parts) >= 4 {
+		typ, name = parts[len(parts)-2], parts[len(parts)-1]
+		if i := strings.LastIndex(typ, "$"); i >= 0 {
+			typ = typ[i+1:]
+		}
+	}
+	return strings.TrimSpace(strings.Join([]string{e.Op, typ, name}, " "))
 }
 
 // firstLine keeps error messages one line long in the journal and the table;

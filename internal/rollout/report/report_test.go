@@ -1,0 +1,69 @@
+package report_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
+	"github.com/tenantctl/tenantctl/internal/rollout/report"
+)
+
+func sampleReport(n int) *report.Report {
+	p := &plan.Plan{ID: "r-1", Op: plan.OpPreview, Waves: []plan.Wave{{Index: 1, Name: "wave 1"}}, Skipped: []plan.Skip{{Stack: "zeta", Reason: "suspended"}}}
+	var rows []outcome.Row
+	for i := 0; i < n; i++ {
+		row := outcome.Row{Stack: fmt.Sprintf("tenant-%05d", i), Wave: 1, Result: outcome.ResultSucceeded, Duration: 1500 * time.Millisecond, Changes: outcome.Changes{Same: 10}}
+		if i%3 == 0 {
+			row.Changes = outcome.Changes{Create: 2, Update: 1, Replace: 1, Delete: 3}
+		}
+		if i == n-1 {
+			row.Result, row.Error = outcome.ResultFailed, "up: error: creating EC2 VPC | quota exceeded"
+		}
+		rows = append(rows, row)
+	}
+	return report.New(p, outcome.StatusFailed, "wave 1: 1 stacks failed, within its failure tolerance of 1", rows, time.Unix(0, 0), time.Unix(60, 0))
+}
+
+func TestReportTableAndJSON(t *testing.T) {
+	r := sampleReport(4)
+	var b bytes.Buffer
+	if err := r.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"STACK", "tenant-00000  1     succeeded  +2 ~2 -3  1.5s", "tenant-00003  1     failed", "zeta", "skipped", "4 stacks: 3 succeeded, 1 failed, 1 skipped; 2 with changes (+4 ~4 -6)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	b.Reset()
+	r.WriteJSON(&b)
+	var back report.Report
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil || back.Totals.Failed != 1 || back.Stacks[0].Changes.Delete != 3 || back.Skipped[0].Reason != "suspended" {
+		t.Errorf("JSON round trip: %+v %v", back.Totals, err)
+	}
+}
+
+func TestMarkdownStaysUnderTheCommentLimit(t *testing.T) {
+	small := sampleReport(5).Markdown(report.MarkdownLimit)
+	if !strings.Contains(small, "| `tenant-00004` | 1 | failed |") || !strings.Contains(small, `creating EC2 VPC \| quota exceeded`) {
+		t.Errorf("markdown:\n%s", small)
+	}
+	// The failure is listed first, then changes, then unchanged stacks.
+	if strings.Index(small, "tenant-00004") > strings.Index(small, "tenant-00000") || strings.Index(small, "tenant-00003") > strings.Index(small, "tenant-00001") {
+		t.Errorf("rows not ordered failures, changes, unchanged:\n%s", small)
+	}
+	big := sampleReport(5000).Markdown(report.MarkdownLimit)
+	if len(big) >= report.MarkdownLimit {
+		t.Fatalf("markdown of 5000 stacks is %d bytes, over %d", len(big), report.MarkdownLimit)
+	}
+	shown := strings.Count(big, "| `tenant-")
+	if !strings.Contains(big, fmt.Sprintf("… and %d more stacks not shown", 5001-shown)) {
+		t.Errorf("truncation line missing or miscounted (%d rows shown):\n%s", shown, big[len(big)-300:])
+	}
+}

@@ -1,0 +1,85 @@
+package tenant
+
+import (
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tenantctl/tenantctl/internal/iampolicy"
+	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/models/datatable"
+)
+
+// DataStore is where a tenant's items live: a table of its own, or its
+// partition keys of the platform's pooled table.
+type DataStore struct {
+	Mode spec.DataMode
+	// Table is the tenant's own table (DataTable); nil when pooled.
+	Table *dynamodb.Table
+	// TableName and TableArn are the table holding the tenant's items: its
+	// own, or the platform's pooled table.
+	TableName pulumi.StringOutput
+	TableArn  pulumi.StringOutput
+
+	tenantID string
+}
+
+// Stack output names of a tenant's data store.
+const (
+	OutDataMode  = "dataMode"
+	OutTableName = "tableName"
+	OutTableArn  = "tableArn"
+)
+
+// Data builds the tenant's data store in its data mode (validation sets one
+// on every tenant). Pooled, it builds nothing: the tenant's items are its
+// partition keys of the platform's pooled table. In table mode it is a table of
+// the tenant's own (datatable's layout) in the stack's account: the tenant's
+// account for the account model, the platform's otherwise.
+func (in Input) Data(ctx *pulumi.Context, opts []pulumi.ResourceOption) (*DataStore, error) {
+	t := in.Tenant
+	d := &DataStore{Mode: t.Data.Mode, tenantID: t.ID}
+	if d.Mode == spec.DataPooled {
+		d.TableName, d.TableArn = in.Platform.PoolTableName, in.Platform.PoolTableArn
+		return d, nil
+	}
+	table, err := dynamodb.NewTable(ctx, in.Name("data"), datatable.Args(in.Physical("data", 255), nil), opts...)
+	if err != nil {
+		return nil, err
+	}
+	d.Table, d.TableName, d.TableArn = table, table.Name, table.Arn
+	return d, nil
+}
+
+// Statements are the IAM statements that let a principal read and write the
+// tenant's items and nothing else, given the ARN of the table that holds them:
+// every item of its own table, or its partition keys of the pooled table.
+func (d *DataStore) Statements(tableArn string) []iampolicy.Statement {
+	if d.Mode == spec.DataTable {
+		return []iampolicy.Statement{datatable.OwnTable(tableArn)}
+	}
+	return []iampolicy.Statement{datatable.OwnPartitionKeys(tableArn, d.tenantID)}
+}
+
+// StatementsOutput is Statements once the table's ARN is known; it resolves to
+// []iampolicy.Statement (fargate.Args.TaskStatements).
+func (d *DataStore) StatementsOutput() pulumi.Output {
+	return d.TableArn.ApplyT(func(arn string) []iampolicy.Statement { return d.Statements(arn) })
+}
+
+// Policy is a policy document of Statements alone, once the table's ARN is known.
+func (d *DataStore) Policy() pulumi.StringOutput {
+	return d.TableArn.ApplyT(func(arn string) (string, error) {
+		return iampolicy.Document{Version: iampolicy.Version, Statement: d.Statements(arn)}.JSON()
+	}).(pulumi.StringOutput)
+}
+
+// AddOutputs adds the data store's stack outputs to a model's and returns
+// them: its mode, and the name and ARN of a table of the tenant's own (the
+// pooled table is the platform stack's output).
+func (d *DataStore) AddOutputs(outs pulumi.Map) pulumi.Map {
+	outs[OutDataMode] = pulumi.String(string(d.Mode)).ToStringOutput()
+	if d.Table != nil {
+		outs[OutTableName], outs[OutTableArn] = d.TableName, d.TableArn
+	}
+	return outs
+}
