@@ -36,8 +36,8 @@ type ContainerTenant struct {
 }
 
 // NewContainerTenant registers the tenant's ingress on the shared load
-// balancer, its service and its registry item; name is the tenant id, and
-// opts carry the stack's provider.
+// balancer, its data store, service and registry item; name is the tenant
+// id, and opts carry the stack's provider.
 func NewContainerTenant(ctx *pulumi.Context, name string, args *ContainerTenantArgs, opts ...pulumi.ResourceOption) (*ContainerTenant, error) {
 	in := args.Input
 	c := &ContainerTenant{}

@@ -42,8 +42,9 @@ type VpcTenant struct {
 	TransitGatewayAttachmentID *pulumi.IDOutput
 }
 
-// NewVpcTenant registers the tenant's VPC, load balancer, service and
-// registry item; name is the tenant id, and opts carry the stack's provider.
+// NewVpcTenant registers the tenant's VPC, load balancer, data store,
+// service and registry item; name is the tenant id, and opts carry the
+// stack's provider.
 func NewVpcTenant(ctx *pulumi.Context, name string, args *VpcTenantArgs, opts ...pulumi.ResourceOption) (*VpcTenant, error) {
 	in := args.Input
 	t := in.Tenant
