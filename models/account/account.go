@@ -118,16 +118,21 @@ func NewAccountTenant(ctx *pulumi.Context, name string, args *AccountTenantArgs,
 	if err != nil {
 		return nil, err
 	}
-	budget, err := newBudget(ctx, in, tier, child)
-	if err != nil {
-		return nil, err
+	// The budget's name, or "" where the emulator serves no budget tags.
+	budgetName := pulumi.String("").ToStringOutput()
+	if !in.Emulation.Gap(gaps.BudgetTags) {
+		budget, err := newBudget(ctx, in, tier, child)
+		if err != nil {
+			return nil, err
+		}
+		budgetName = budget.Name
 	}
 	if _, err := registry.New(ctx, in, nil, child); err != nil {
 		return nil, err
 	}
 	c.AccountID = in.AccountID.ToStringOutput()
 	c.VpcID, c.ClusterArn, c.ServiceName = vpc.VPC.ID(), cluster.Arn, svc.Service.Name
-	c.Data, c.BudgetName = data, budget.Name
+	c.Data, c.BudgetName = data, budgetName
 	c.URL, c.LoadBalancerDNSName = pulumi.String(in.URL()).ToStringOutput(), web.LoadBalancer.DnsName
 	c.ZoneID, c.ZoneNameServers = zone.ZoneId, zone.NameServers
 	if err := ctx.RegisterResourceOutputs(c, c.Outputs()); err != nil {
@@ -191,9 +196,7 @@ func newBudget(ctx *pulumi.Context, in tenant.Input, tier *spec.Tier, opts []pul
 		LimitAmount: pulumi.String(fmt.Sprintf("%.2f", tier.MonthlyBudgetUSD)),
 		LimitUnit:   pulumi.String("USD"),
 		TimeUnit:    pulumi.String("MONTHLY"),
-	}
-	if !in.Emulation.Gap(gaps.BudgetNotifications) {
-		budgetArgs.Notifications = budgets.BudgetNotificationArray{
+		Notifications: budgets.BudgetNotificationArray{
 			budgets.BudgetNotificationArgs{
 				ComparisonOperator: pulumi.String("GREATER_THAN"), NotificationType: pulumi.String("ACTUAL"),
 				Threshold: pulumi.Float64(ActualAlertPercent), ThresholdType: pulumi.String("PERCENTAGE"),
@@ -204,7 +207,7 @@ func newBudget(ctx *pulumi.Context, in tenant.Input, tier *spec.Tier, opts []pul
 				Threshold: pulumi.Float64(ForecastAlertPercent), ThresholdType: pulumi.String("PERCENTAGE"),
 				SubscriberEmailAddresses: pulumi.StringArray{pulumi.String(t.Owner)},
 			},
-		}
+		},
 	}
 	budget, err := budgets.NewBudget(ctx, in.Name("budget"), budgetArgs, opts...)
 	if err != nil {

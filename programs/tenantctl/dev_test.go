@@ -63,7 +63,7 @@ func TestDevUpWithoutThePlugin(t *testing.T) {
 	for _, want := range []string{
 		"skipped cost-allocation-tag (omit aws:costexplorer/costAllocationTag:CostAllocationTag) in platform: moto does not serve",
 		"skipped transit-gateway-attachment (omit aws:ec2transitgateway/vpcAttachment:VpcAttachment) in platform, initech, umbrella:",
-		"skipped budget-notifications (adapt aws:budgets/budget:Budget) in acme-corp, globex:",
+		"skipped budget-tags (omit aws:budgets/budget:Budget) in acme-corp, globex:",
 		"skipped service-quota-increase (omit servicequotas:RequestServiceQuotaIncrease) in the account lifecycle",
 		"metric-alarm: no stack of this fleet registers aws:cloudwatch/metricAlarm:MetricAlarm",
 	} {
