@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -166,7 +167,9 @@ func (e *recordingEngine) Run(ctx context.Context, op plan.Op, stack string, _ r
 // with its external id from the dev secret; down destroys tenants then the
 // platform. The engine is recorded (the plugin cannot run here).
 func TestDevUpAndDownDriveTheRollout(t *testing.T) {
-	s, err := moto.Start() // before devEnv: moto fails on an empty AWS_PROFILE
+	// Before devEnv: moto fails on an empty AWS_PROFILE. With AWS managed
+	// policies, as dev up requires of an emulator it did not start.
+	s, err := moto.Start("MOTO_IAM_LOAD_MANAGED_POLICIES=true")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,5 +297,28 @@ func TestRenderShowsEmulatorGaps(t *testing.T) {
 	out, _, code = runCLI(t, "--dir", "../../tenants", "render", "initech", "--stacks", "../../stacks")
 	if code != ExitOK || strings.Contains(out, "emulator gaps") || !strings.Contains(out, "aws:ec2transitgateway/vpcAttachment:VpcAttachment") {
 		t.Fatalf("render against AWS: exit %d\n%s", code, out)
+	}
+}
+
+// Pointed at an emulator without AWS managed policies, dev up says what to
+// set before any stack runs, instead of failing every service stack halfway.
+func TestDevUpRefusesAnEmulatorWithoutManagedPolicies(t *testing.T) {
+	s, err := moto.Start() // the harness's moto: no managed policies
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	devEnv(t)
+	dir := project(t)
+	oldD := newDeployer
+	newDeployer = func(context.Context, runner.Programs, auto.Options) (runner.Deployer, error) {
+		t.Error("dev up set the engine up against an emulator without managed policies")
+		return nil, errors.New("no engine")
+	}
+	t.Cleanup(func() { newDeployer = oldD })
+	_, stderr, code := runCLI(t, "--dir", dir, "dev", "up", "--endpoint-url", s.URL)
+	if code != ExitInvalid || !strings.Contains(stderr, "the emulator has no AWS managed policies at "+s.URL) ||
+		!strings.Contains(stderr, "restart moto_server with MOTO_IAM_LOAD_MANAGED_POLICIES=true") {
+		t.Fatalf("dev up: exit %d\n%s", code, stderr)
 	}
 }

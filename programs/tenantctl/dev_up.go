@@ -87,6 +87,12 @@ func (d *devOptions) up(ctx context.Context) error {
 	if dummy {
 		fmt.Fprintf(out, "credentials: none in the environment; dummy ones for the emulator\n")
 	}
+	// An emulator dev up did not start (or started by an older tenantctl)
+	// may lack AWS managed policies; every service stack would fail at its
+	// execution role's attachment.
+	if err := devloop.CheckManagedPolicies(ctx, cfg, d.endpoint.url); err != nil {
+		return withCode(ExitInvalid, err)
+	}
 
 	// 2. The organization (its OUs are the platform stack's).
 	root, created, err := devloop.EnsureOrganization(ctx, cfg)

@@ -26,9 +26,11 @@ type Server struct {
 // answers. It does not load AWS managed policies: the tests that speak to
 // AWS through the SDK vend many accounts, loading them costs a tenth of a
 // second per account (ten times the tests' run time), and those tests
-// declare the gap instead (gaps.AWSManagedPolicies).
-func Start() (*Server, error) {
-	m, err := emulator.StartMoto(context.Background(), nil, "MOTO_IAM_LOAD_MANAGED_POLICIES=false")
+// declare the gap instead (gaps.AWSManagedPolicies). env (KEY=value)
+// overrides that and emulator.MotoEnv: a test of dev up against an emulator
+// it did not start passes MOTO_IAM_LOAD_MANAGED_POLICIES=true, as a user must.
+func Start(env ...string) (*Server, error) {
+	m, err := emulator.StartMoto(context.Background(), nil, append([]string{"MOTO_IAM_LOAD_MANAGED_POLICIES=false"}, env...)...)
 	if err != nil {
 		return nil, err
 	}
