@@ -36,6 +36,11 @@ func Stack(f *spec.Fleet, stack string, config stackconfig.Source) (*Graph, erro
 		return nil, err
 	}
 	g.EmulatorGaps = gaps
+	// The stack's url output is spec.Settings.URL, known before anything
+	// deploys (models/models_test checks the output against it).
+	if t := f.Tenant(stack); t != nil {
+		g.URL = f.Settings.URL(t)
+	}
 	return g, nil
 }
 

@@ -176,6 +176,9 @@ func writeTable(w io.Writer, graphs []*Graph) error {
 		defaults := defaultTags(g)
 		fmt.Fprintf(w, "stack %s: %d resources\n", g.Stack, len(g.Resources))
 		fmt.Fprintf(w, "default tags: %s\n", joinMap(defaults))
+		if g.URL != "" {
+			fmt.Fprintf(w, "url: %s\n", g.URL)
+		}
 		if g.EmulatorGaps != nil {
 			fmt.Fprintf(w, "emulator gaps applied: %s\n", dash(strings.Join(g.EmulatorGaps, ", ")))
 		}
@@ -207,6 +210,9 @@ func writeMarkdown(w io.Writer, graphs []*Graph) error {
 		}
 		defaults := defaultTags(g)
 		fmt.Fprintf(w, "## Stack `%s`\n\n%d resources. Default tags: %s\n\n", g.Stack, len(g.Resources), esc.Replace(joinMap(defaults)))
+		if g.URL != "" {
+			fmt.Fprintf(w, "URL: %s\n\n", g.URL)
+		}
 		if g.EmulatorGaps != nil {
 			fmt.Fprintf(w, "Emulator gaps applied: %s\n\n", dash(strings.Join(g.EmulatorGaps, ", ")))
 		}

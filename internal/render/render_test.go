@@ -141,3 +141,23 @@ func TestEveryStackHasAConfigFile(t *testing.T) {
 		t.Errorf("stacks/%s is missing", name)
 	}
 }
+
+// Every tenant's render shows where it answers, the url output its stack
+// exports: <id>.<domain>, its domainName, or the pooled API's name.
+func TestRenderShowsEachTenantsURL(t *testing.T) {
+	f := samplefleet.Load(t)
+	graphs, err := render.Stacks(f, []string{"platform", "hooli", "stark-industries", "vandelay", "acme-corp"}, stackconfig.Dir("../../stacks"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"", "https://hooli.app.example.com/", "https://stark.app.example.com/", "https://api.app.example.com/", "https://acme-corp.app.example.com/"}
+	for i, g := range graphs {
+		if g.URL != want[i] {
+			t.Errorf("%s: url %q, want %q", g.Stack, g.URL, want[i])
+		}
+	}
+	var b bytes.Buffer
+	if err := render.Write(&b, "table", graphs[1:2]); err != nil || !strings.Contains(b.String(), "url: https://hooli.app.example.com/\n") {
+		t.Errorf("table: %v\n%s", err, b.String())
+	}
+}

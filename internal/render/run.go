@@ -15,6 +15,9 @@ const Project = naming.Project
 type Graph struct {
 	Stack     string      `json:"stack" yaml:"stack"`
 	Resources []*Resource `json:"resources" yaml:"resources"`
+	// URL is where the stack's tenant answers (its url output); empty for
+	// the platform.
+	URL string `json:"url,omitempty" yaml:"url,omitempty"`
 	// EmulatorGaps are the ids of the emulator gaps the stack applied (what
 	// it left out or adapted) when its configuration points it at an
 	// emulator; nil otherwise.

@@ -81,6 +81,7 @@ func (r *runOptions) execute(ctx context.Context, f *spec.Fleet, p *plan.Plan, p
 	})
 	pr.finish()
 	if rep != nil {
+		rep.URLs = tenantURLs(f, rep)
 		if err := r.report(rep); err != nil {
 			return err
 		}
@@ -89,6 +90,20 @@ func (r *runOptions) execute(ctx context.Context, f *spec.Fleet, p *plan.Plan, p
 		return executeError(err)
 	}
 	return outcomeError(rep)
+}
+
+// tenantURLs are the URLs of the report's tenant stacks.
+func tenantURLs(f *spec.Fleet, rep *report.Report) map[string]string {
+	urls := map[string]string{}
+	for _, row := range rep.Stacks {
+		if t := f.Tenant(row.Stack); t != nil {
+			urls[row.Stack] = f.Settings.URL(t)
+		}
+	}
+	if len(urls) == 0 {
+		return nil
+	}
+	return urls
 }
 
 // executeError gives what the rollout driver refused or failed with its exit

@@ -117,8 +117,9 @@ func TestRolloutHaltsThenResumes(t *testing.T) {
 		t.Errorf("resume ran dunder-mifflin %d times (succeeded before), wonka %d, %d in all; want 0, 1, 11",
 			fixed.Calls("dunder-mifflin"), fixed.Calls("wonka"), fixed.Ops(plan.OpUp))
 	}
-	if rep := jsonReport(t, out); rep.Status != outcome.StatusSucceeded || rep.Totals.Succeeded != 12 {
-		t.Errorf("after resume: %s %+v", rep.Status, rep.Totals)
+	if rep := jsonReport(t, out); rep.Status != outcome.StatusSucceeded || rep.Totals.Succeeded != 12 ||
+		rep.URLs["wonka"] != "https://api.app.example.com/" || rep.URLs["stark-industries"] != "https://stark.app.example.com/" {
+		t.Errorf("after resume: %s %+v %v", rep.Status, rep.Totals, rep.URLs)
 	}
 	_, errs, code = runCLI(t, "rollout", "--dir", dir, "--resume", rep.ID, "--canary", "3")
 	if code != ExitUsage || !strings.Contains(errs, "--canary cannot change it") {

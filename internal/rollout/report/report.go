@@ -32,6 +32,10 @@ type Report struct {
 	Totals  Totals         `json:"totals"`
 	Journal string         `json:"journal,omitempty"`
 	Logs    string         `json:"logs,omitempty"`
+	// URLs are where the tenants of the report's stacks answer, by stack
+	// (the url output every tenant stack exports; the CLI fills them from
+	// the fleet, which names them before anything deploys).
+	URLs map[string]string `json:"urls,omitempty"`
 }
 
 // Totals sum a report's rows.
