@@ -21,7 +21,9 @@ type fleetCheck struct {
 	vpcErr     error
 	accounts   *uniques
 	priorities *uniques
-	hosts      *uniques
+	// custom are the tenants that name themselves (domainName): only they
+	// can share a name, since default names differ as ids do.
+	custom []*Tenant
 
 	accountTenants, subnetTenants int
 	// shared are the subnets in the shared VPC: the platform's and every
@@ -33,7 +35,7 @@ type fleetCheck struct {
 }
 
 func newFleetCheck(s *Settings) *fleetCheck {
-	c := &fleetCheck{s: s, accounts: newUniques(0), priorities: newUniques(0), hosts: newUniques(0),
+	c := &fleetCheck{s: s, accounts: newUniques(0), priorities: newUniques(0),
 		byRegion: map[string][]cidrItem{}, vpcTenants: map[string][]*Tenant{}}
 	c.vpc, c.vpcErr = ParseCIDR(s.SharedVPC.CIDR)
 	for i, cidr := range s.SharedVPC.PlatformSubnets {
@@ -47,8 +49,8 @@ func newFleetCheck(s *Settings) *fleetCheck {
 // add collects what the fleet-wide checks need of one tenant.
 func (c *fleetCheck) add(t *Tenant, e *errs) {
 	s := c.s
-	if t.Model.RunsService() && t.ID != "" {
-		c.hosts.add(s.Hostname(t), t)
+	if t.Model.RunsService() && t.ID != "" && t.DomainName != "" {
+		c.custom = append(c.custom, t)
 	}
 	if t.Service != nil && t.Service.ListenerPriority > 0 && s.UsesSharedListener(t) {
 		c.priorities.add(strconv.Itoa(t.Service.ListenerPriority), t)
@@ -94,13 +96,20 @@ func (c *fleetCheck) finish(f *Fleet, e *errs) {
 	reportShared(duplicateIDs(f.Tenants), "id", "tenant id %s is also the id of %s; ids are unique in the fleet, rename one of the files and its id", e)
 	reportShared(c.accounts.shared, "account.id", "account %s is also the account of %s; every account-model tenant has an account of its own", e)
 	reportShared(c.priorities.shared, "service.listenerPriority", "listener priority %s is also used by %s; priorities are unique on the shared load balancer, pick a free one", e)
-	// Tenants sharing an id share its default name; the id is reported above.
-	for host, ts := range c.hosts.shared {
-		if sameDefaultName(ts) {
-			delete(c.hosts.shared, host)
+	// Names: each custom name against the other custom names and against the
+	// default name <label>.<domain> of the tenant whose id is its label.
+	// (Tenants sharing an id share its default name; the id is reported above.)
+	hosts, defaults := newUniques(len(c.custom)), map[*Tenant]bool{}
+	byID := idLookup(f.Tenants)
+	for _, t := range c.custom {
+		hosts.add(t.DomainName, t)
+		label := strings.TrimSuffix(t.DomainName, "."+s.Domain)
+		if o := byID(label); o != nil && o != t && o.DomainName == "" && o.Model.RunsService() && !defaults[o] {
+			defaults[o] = true
+			hosts.add(t.DomainName, o)
 		}
 	}
-	reportSharedAt(c.hosts.shared, hostPath, "the name %s is also the name of %s; every tenant answers at a name of its own, set domainName to a free name under "+s.Domain, e)
+	reportSharedAt(hosts.shared, hostPath, "the name %s is also the name of %s; every tenant answers at a name of its own, set domainName to a free name under "+s.Domain, e)
 
 	// The organization's account quota: the management account, every
 	// account-model tenant's account and the baselined accounts pools keep ready.
@@ -169,15 +178,24 @@ func (c *fleetCheck) finish(f *Fleet, e *errs) {
 	}
 }
 
-// sameDefaultName reports whether the tenants share a name only because they
-// share an id (none sets domainName).
-func sameDefaultName(ts []*Tenant) bool {
-	for _, t := range ts {
-		if t.DomainName != "" || t.ID != ts[0].ID {
-			return false
+// idLookup finds tenants by id: by binary search when they are sorted by id
+// (as loading leaves them), else through a map built once.
+func idLookup(tenants []*Tenant) func(id string) *Tenant {
+	if sort.SliceIsSorted(tenants, func(i, j int) bool { return tenants[i].ID < tenants[j].ID }) {
+		return func(id string) *Tenant {
+			if i := sort.Search(len(tenants), func(i int) bool { return tenants[i].ID >= id }); i < len(tenants) && tenants[i].ID == id {
+				return tenants[i]
+			}
+			return nil
 		}
 	}
-	return true
+	m := make(map[string]*Tenant, len(tenants))
+	for _, t := range tenants {
+		if _, dup := m[t.ID]; !dup {
+			m[t.ID] = t
+		}
+	}
+	return func(id string) *Tenant { return m[id] }
 }
 
 // duplicateIDs finds tenants sharing an id. Tenants sorted by id (as loading

@@ -22,7 +22,10 @@ func validateReach(s *Settings, t *Tenant, e *errs) {
 			e.at(src, "domainName", "%s is more than one label under %s; the platform's wildcard certificate *.%s covers one label, use e.g. %s.%s", d, s.Domain, s.Domain, strings.ReplaceAll(label, ".", "-"), s.Domain)
 		}
 	}
-	if t.Model.RunsService() && t.ID != "" && s.Domain != "" && s.Hostname(t) == APILabel+"."+s.Domain {
+	// Without building names: a default name is the API's when the id is its
+	// label, a custom one when it is the API's name.
+	takesAPI := t.ID == APILabel && t.DomainName == "" || t.DomainName != "" && t.DomainName == APILabel+"."+s.Domain
+	if t.Model.RunsService() && s.Domain != "" && takesAPI {
 		e.at(src, hostPath(t), "%s is the pooled API's name; give the tenant another name with domainName, e.g. %s-app.%s", s.Hostname(t), t.ID, s.Domain)
 	}
 	sv := t.Service
