@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -50,10 +51,49 @@ type Row struct {
 	Duration time.Duration `json:"durationNs"`
 	Error    string        `json:"error,omitempty"`
 	Class    Class         `json:"class,omitempty"`
+	// Steps are the resources the operation changed (or, for a preview,
+	// would change), in the engine's order, at most MaxSteps of them;
+	// StepsOmitted counts the rest.
+	Steps        []Step `json:"steps,omitempty"`
+	StepsOmitted int    `json:"stepsOmitted,omitempty"`
 	// Earlier marks a stack that succeeded in an earlier run of a resumed rollout.
 	Earlier bool      `json:"earlier,omitempty"`
 	Started time.Time `json:"started,omitzero"`
 	Ended   time.Time `json:"ended,omitzero"`
+}
+
+// MaxSteps bounds the steps a row keeps: a stack of thousands of resources
+// must not make the journal-backed report unbounded.
+const MaxSteps = 500
+
+// Step is one resource the engine changes: the operation (create, update,
+// replace, delete), the resource's type token and its logical name.
+type Step struct {
+	Op   string `json:"op"`
+	Type string `json:"type"`
+	Name string `json:"name"`
+}
+
+// Stateful reports whether the step's resource holds data or identity that a
+// replacement or deletion loses: tables, buckets, VPCs, user pools, streams,
+// hosted zones, file systems, databases, keys, accounts.
+func (s Step) Stateful() bool {
+	for _, t := range statefulTypes {
+		if strings.HasPrefix(s.Type, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// Dangerous reports whether the step loses state: a stateful resource
+// replaced or deleted.
+func (s Step) Dangerous() bool { return (s.Op == "replace" || s.Op == "delete") && s.Stateful() }
+
+var statefulTypes = []string{
+	"aws:dynamodb/table:", "aws:s3/bucket:", "aws:s3/bucketV2:", "aws:ec2/vpc:", "aws:cognito/userPool:",
+	"aws:kinesis/stream:", "aws:route53/zone:", "aws:efs/fileSystem:", "aws:rds/", "aws:kms/key:",
+	"aws:organizations/account:", "aws:secretsmanager/secret:", "aws:ecr/repository:",
 }
 
 // Changes counts the resource steps of an operation, from the engine's summary.

@@ -110,8 +110,46 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if danger := r.Dangerous(); len(danger) > 0 {
+		fmt.Fprintf(w, "DANGER: %d stateful resources %s replaced or deleted (their data or identity is lost):\n", len(danger), r.would())
+		for _, d := range danger {
+			fmt.Fprintf(w, "  %s: %s %s %s\n", textsafe.Escape(d.Stack), d.Op, textsafe.Escape(d.Type), textsafe.Escape(d.Name))
+		}
+	}
 	_, err := fmt.Fprintln(w, r.Summary())
 	return err
+}
+
+// StackStep is a step of one stack.
+type StackStep struct {
+	Stack string `json:"stack"`
+	outcome.Step
+}
+
+// Dangerous are the steps that lose state — stateful resources replaced or
+// deleted — of every stack, in the report's order. A destroy is all
+// deletes by intent, so it has none.
+func (r *Report) Dangerous() []StackStep {
+	if r.Op == plan.OpDestroy {
+		return nil
+	}
+	var out []StackStep
+	for _, row := range r.Stacks {
+		for _, st := range row.Steps {
+			if st.Dangerous() {
+				out = append(out, StackStep{Stack: row.Stack, Step: st})
+			}
+		}
+	}
+	return out
+}
+
+// would is "would be" for a preview, "were" otherwise.
+func (r *Report) would() string {
+	if r.Op == plan.OpPreview {
+		return "would be"
+	}
+	return "were"
 }
 
 // Summary is the one-line outcome, then the reason on a line of its own; both
@@ -158,6 +196,17 @@ func (r *Report) Markdown(limit int) string {
 	if r.Reason != "" {
 		fmt.Fprintf(&head, "> %s\n\n", mdEscape(r.Reason))
 	}
+	if danger := r.Dangerous(); len(danger) > 0 {
+		fmt.Fprintf(&head, "> [!CAUTION]\n> **%d stateful resources %s replaced or deleted** — their data or identity is lost:\n", len(danger), r.would())
+		for i, d := range danger {
+			if i == 20 {
+				fmt.Fprintf(&head, "> - … and %d more (the JSON report lists every step)\n", len(danger)-i)
+				break
+			}
+			fmt.Fprintf(&head, "> - `%s`: **%s** `%s` `%s`\n", mdEscape(d.Stack), d.Op, mdEscape(d.Type), mdEscape(d.Name))
+		}
+		head.WriteString("\n")
+	}
 	head.WriteString("| stack | wave | result | + | ~ | - | duration | detail |\n|---|---|---|---:|---:|---:|---:|---|\n")
 	var rows []string
 	for _, pass := range []func(outcome.Row) bool{
@@ -185,7 +234,37 @@ func (r *Report) Markdown(limit int) string {
 		}
 		b.WriteString(row)
 	}
+	// Each changed stack's resources, folded, as room allows.
+	for i, x := range r.Stacks {
+		if len(x.Steps) == 0 {
+			continue
+		}
+		var d strings.Builder
+		fmt.Fprintf(&d, "\n<details><summary><code>%s</code>: %d resources</summary>\n\n", mdEscape(x.Stack), len(x.Steps)+x.StepsOmitted)
+		for _, st := range x.Steps {
+			fmt.Fprintf(&d, "- %s `%s` `%s`\n", st.Op, mdEscape(st.Type), mdEscape(st.Name))
+		}
+		if x.StepsOmitted > 0 {
+			fmt.Fprintf(&d, "- … and %d more\n", x.StepsOmitted)
+		}
+		d.WriteString("\n</details>\n")
+		if b.Len()+d.Len()+tailRoom > limit {
+			fmt.Fprintf(&b, "\n… the changed resources of %d more stacks are in the JSON artifact\n", countSteps(r.Stacks[i:]))
+			return b.String()
+		}
+		b.WriteString(d.String())
+	}
 	return b.String()
+}
+
+func countSteps(rows []outcome.Row) int {
+	n := 0
+	for _, x := range rows {
+		if len(x.Steps) > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // mdEscape keeps a value inside its table cell: control characters escaped

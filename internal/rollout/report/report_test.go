@@ -67,3 +67,51 @@ func TestMarkdownStaysUnderTheCommentLimit(t *testing.T) {
 		t.Errorf("truncation line missing or miscounted (%d rows shown):\n%s", shown, big[len(big)-300:])
 	}
 }
+
+// Replacing or deleting a stateful resource is flagged above everything
+// else, in the table and the markdown; every changed resource is listed,
+// folded per stack, and the markdown still fits a comment with many stacks.
+func TestDangerousStepsAreFlaggedFirst(t *testing.T) {
+	r := sampleReport(3)
+	r.Stacks[0].Steps = []outcome.Step{
+		{Op: "replace", Type: "aws:dynamodb/table:Table", Name: "tenant-00000-data"},
+		{Op: "update", Type: "aws:ecs/service:Service", Name: "tenant-00000-service"},
+		{Op: "replace", Type: "aws:lb/listenerRule:ListenerRule", Name: "tenant-00000-rule"},
+	}
+	r.Stacks[1].Steps = []outcome.Step{{Op: "delete", Type: "aws:ec2/vpc:Vpc", Name: "tenant-00001-vpc"}}
+	var b bytes.Buffer
+	if err := r.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"DANGER: 2 stateful resources would be replaced or deleted (their data or identity is lost):\n" +
+			"  tenant-00000: replace aws:dynamodb/table:Table tenant-00000-data\n" +
+			"  tenant-00001: delete aws:ec2/vpc:Vpc tenant-00001-vpc\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+	md := r.Markdown(report.MarkdownLimit)
+	caution := strings.Index(md, "> [!CAUTION]\n> **2 stateful resources would be replaced or deleted**")
+	if caution < 0 || caution > strings.Index(md, "| stack |") || !strings.Contains(md, "> - `tenant-00000`: **replace** `aws:dynamodb/table:Table` `tenant-00000-data`") {
+		t.Errorf("markdown does not flag the replacement first:\n%s", md)
+	}
+	if !strings.Contains(md, "<details><summary><code>tenant-00000</code>: 3 resources</summary>") || !strings.Contains(md, "- update `aws:ecs/service:Service` `tenant-00000-service`") {
+		t.Errorf("markdown lacks the changed resources:\n%s", md)
+	}
+	r.Op = plan.OpDestroy
+	if d := r.Dangerous(); d != nil {
+		t.Errorf("a destroy deletes by intent; flagged %v", d)
+	}
+
+	big := sampleReport(200)
+	for i := range big.Stacks {
+		for j := 0; j < 40; j++ {
+			big.Stacks[i].Steps = append(big.Stacks[i].Steps, outcome.Step{Op: "update", Type: "aws:ecs/service:Service", Name: fmt.Sprintf("s-%d-%d", i, j)})
+		}
+	}
+	if md := big.Markdown(report.MarkdownLimit); len(md) >= report.MarkdownLimit || !strings.Contains(md, "in the JSON artifact") {
+		t.Errorf("markdown with every stack's steps: %d bytes (limit %d)", len(md), report.MarkdownLimit)
+	}
+}

@@ -18,6 +18,9 @@ import (
 
 // Sim is a simulated engine. Configure it before the rollout starts.
 type Sim struct {
+	// Steps are engine events a stack's operation emits after its one
+	// simulated resource step (the changes the engine would report).
+	Steps map[string][]runner.Event
 	// Latency is how long each operation takes (PerStack overrides it).
 	Latency  time.Duration
 	PerStack map[string]time.Duration
@@ -74,6 +77,9 @@ func (s *Sim) Run(ctx context.Context, op plan.Op, stack string, st runner.Strea
 	}
 	if st.Event != nil {
 		st.Event(runner.Event{Kind: "pre", Op: "create", URN: SimURN(stack)})
+		for _, e := range s.Steps[stack] {
+			st.Event(e)
+		}
 	}
 	if s.Hang[stack] {
 		<-ctx.Done()

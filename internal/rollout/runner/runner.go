@@ -261,15 +261,19 @@ func (r *Runner) runStack(ctx context.Context, p *plan.Plan, w *plan.Wave, stack
 		log = l
 	}
 	defer log.Close()
+	var steps stepLog
 	stream := Stream{Log: log, PreviewOnly: p.Drift, Event: func(e Event) {
 		if e.Kind == "pre" {
 			r.observe(Progress{Kind: "step", Stack: stack, Step: Step(e)})
+			steps.add(e)
 		}
 	}}
 	for attempt := 1; ; attempt++ {
 		row.Attempts = attempt
 		r.journal(journal.Record{Type: journal.RecAttempt, Stack: stack, Attempt: attempt})
+		steps.reset() // a retry's steps replace the failed attempt's
 		changes, err, timedOut := r.attempt(ctx, p.Op, stack, stream)
+		row.Steps, row.StepsOmitted = steps.take()
 		if err == nil {
 			return r.finish(row, outcome.ResultSucceeded, &changes, nil)
 		}
@@ -349,18 +353,65 @@ func (r *Runner) observe(p Progress) {
 	r.Observe(p)
 }
 
-// Step describes an engine event as "<op> <type> <name>", the type and name
-// taken from its URN (urn:pulumi:<stack>::<project>::<type path>::<name>,
-// the type path's last element is the resource's own type).
+// Step describes an engine event as "<op> <type> <name>".
 func Step(e Event) string {
-	typ, name := e.URN, ""
-	if parts := strings.Split(e.URN, "::"); len(parts) >= 4 {
-		typ, name = parts[len(parts)-2], parts[len(parts)-1]
-		if i := strings.LastIndex(typ, "$"); i >= 0 {
-			typ = typ[i+1:]
-		}
-	}
+	typ, name := typeAndName(e.URN)
 	return strings.TrimSpace(strings.Join([]string{e.Op, typ, name}, " "))
+}
+
+// typeAndName are a resource's type token and logical name from its URN
+// (urn:pulumi:<stack>::<project>::<type path>::<name>, the type path's last
+// element being the resource's own type); the URN itself when it is not one.
+func typeAndName(urn string) (typ, name string) {
+	parts := strings.Split(urn, "::")
+	if len(parts) < 4 {
+		return urn, ""
+	}
+	typ, name = parts[len(parts)-2], parts[len(parts)-1]
+	if i := strings.LastIndex(typ, "$"); i >= 0 {
+		typ = typ[i+1:]
+	}
+	return typ, name
+}
+
+// stepLog collects the resources an attempt changes, from the engine's step
+// events: creates, updates, replacements and deletes (a replacement's own
+// create-replacement and delete-replaced steps are one replace).
+type stepLog struct {
+	mu      sync.Mutex
+	steps   []outcome.Step
+	omitted int
+}
+
+func (l *stepLog) add(e Event) {
+	switch e.Op {
+	case "create", "update", "replace", "delete":
+	default:
+		return
+	}
+	typ, name := typeAndName(e.URN)
+	if typ == "pulumi:pulumi:Stack" {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.steps) >= outcome.MaxSteps {
+		l.omitted++
+		return
+	}
+	l.steps = append(l.steps, outcome.Step{Op: e.Op, Type: typ, Name: name})
+}
+
+func (l *stepLog) reset() {
+	l.mu.Lock()
+	l.steps, l.omitted = nil, 0
+	l.mu.Unlock()
+}
+
+func (l *stepLog) take() ([]outcome.Step, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.steps, l.omitted
 }
 
 // firstLine keeps error messages one line long in the journal and the table;

@@ -449,3 +449,36 @@ func TestStepNamesTheResource(t *testing.T) {
 		}
 	}
 }
+
+// Each stack's row lists the resources its engine changes — creates,
+// updates, replaces, deletes, one line per resource — and no unchanged ones.
+func TestRowsListTheChangedResources(t *testing.T) {
+	urn := func(typ, name string) string { return "urn:pulumi:dev::tenantctl::tenantctl:models:SubnetTenant$" + typ + "::" + name }
+	sim := &rollouttest.Sim{Steps: map[string][]runner.Event{"t000": {
+		{Kind: "pre", Op: "same", URN: urn("aws:ec2/subnet:Subnet", "t000-subnet-0")},
+		{Kind: "pre", Op: "replace", URN: urn("aws:dynamodb/table:Table", "t000-data")},
+		{Kind: "pre", Op: "create-replacement", URN: urn("aws:dynamodb/table:Table", "t000-data")},
+		{Kind: "pre", Op: "delete-replaced", URN: urn("aws:dynamodb/table:Table", "t000-data")},
+		{Kind: "done", Op: "replace", URN: urn("aws:dynamodb/table:Table", "t000-data")},
+		{Kind: "pre", Op: "update", URN: urn("aws:ecs/service:Service", "t000-service")},
+		{Kind: "pre", Op: "delete", URN: urn("aws:lb/listenerRule:ListenerRule", "t000-rule")},
+	}}}
+	p := newPlan(t, targets(2), plan.WaveOptions{})
+	out := runPlan(t, context.Background(), sim, p, journal.New(&bytes.Buffer{}), nil)
+	var got []string
+	for _, st := range out.Rows[0].Steps {
+		got = append(got, st.Op+" "+st.Type+" "+st.Name)
+	}
+	want := []string{
+		"create tenantctl:sim:Resource t000-resource",
+		"replace aws:dynamodb/table:Table t000-data",
+		"update aws:ecs/service:Service t000-service",
+		"delete aws:lb/listenerRule:ListenerRule t000-rule",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("steps:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !out.Rows[0].Steps[1].Dangerous() || out.Rows[0].Steps[2].Dangerous() || out.Rows[0].Steps[3].Dangerous() {
+		t.Errorf("only the table's replacement loses state: %+v", out.Rows[0].Steps)
+	}
+}
