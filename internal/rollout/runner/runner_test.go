@@ -453,7 +453,9 @@ func TestStepNamesTheResource(t *testing.T) {
 // Each stack's row lists the resources its engine changes — creates,
 // updates, replaces, deletes, one line per resource — and no unchanged ones.
 func TestRowsListTheChangedResources(t *testing.T) {
-	urn := func(typ, name string) string { return "urn:pulumi:dev::tenantctl::tenantctl:models:SubnetTenant$" + typ + "::" + name }
+	urn := func(typ, name string) string {
+		return "urn:pulumi:dev::tenantctl::tenantctl:models:SubnetTenant$" + typ + "::" + name
+	}
 	sim := &rollouttest.Sim{Steps: map[string][]runner.Event{"t000": {
 		{Kind: "pre", Op: "same", URN: urn("aws:ec2/subnet:Subnet", "t000-subnet-0")},
 		{Kind: "pre", Op: "replace", URN: urn("aws:dynamodb/table:Table", "t000-data")},
