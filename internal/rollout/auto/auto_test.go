@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -187,6 +189,22 @@ func TestLifecycleCountsChangesFromTheEngine(t *testing.T) {
 	progs.set("acme", 5, 0)
 	more, _ := run(t, d, plan.OpPreview, "acme", false)
 	want("preview of two more", more, outcome.Changes{Create: 2, Same: 4})
+	// The engine's step events name each resource a preview would create.
+	var mu sync.Mutex
+	var creates []string
+	if _, err := d.Run(context.Background(), plan.OpPreview, "acme", runner.Stream{Log: io.Discard, Event: func(e runner.Event) {
+		if e.Kind == "pre" && e.Op == "create" {
+			mu.Lock()
+			creates = append(creates, runner.Step(e))
+			mu.Unlock()
+		}
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(creates)
+	if got := strings.Join(creates, ", "); !strings.Contains(got, "acme-box-3") || !strings.Contains(got, "acme-box-4") || len(creates) != 2 {
+		t.Errorf("preview step events: %s", got)
+	}
 	drift, _ := run(t, d, plan.OpRefresh, "acme", true)
 	want("preview-only refresh", drift, outcome.Changes{Same: 4})
 	if drift.Any() {
