@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/tenantctl/tenantctl/internal/spec"
 )
@@ -37,6 +38,9 @@ type Credentials struct {
 
 	mu    sync.Mutex
 	cache map[[2]string]aws.Credentials
+	// calls joins concurrent requests of one tenant into one AssumeRole,
+	// while other tenants' calls go ahead in parallel.
+	calls singleflight.Group
 }
 
 // NewCredentials vends sessions of roleArn through client.
@@ -61,10 +65,28 @@ func (c *Credentials) For(ctx context.Context, t Tenant) (aws.Credentials, error
 	}
 	key := [2]string{t.ID, t.Tier}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if cr, ok := c.cache[key]; ok && now().Add(refresh).Before(cr.Expires) {
-		return cr, nil
+	cached, ok := c.cache[key]
+	c.mu.Unlock()
+	if ok && now().Add(refresh).Before(cached.Expires) {
+		return cached, nil
 	}
+	v, err, _ := c.calls.Do(t.ID+"\x00"+t.Tier, func() (any, error) {
+		cr, err := c.assume(ctx, t, duration)
+		if err == nil {
+			c.mu.Lock()
+			c.cache[key] = cr
+			c.mu.Unlock()
+		}
+		return cr, err
+	})
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	return v.(aws.Credentials), nil
+}
+
+// assume starts a session of the data role tagged with t.
+func (c *Credentials) assume(ctx context.Context, t Tenant, duration time.Duration) (aws.Credentials, error) {
 	tags := []ststypes.Tag{{Key: aws.String(spec.TagTenantID), Value: aws.String(t.ID)}}
 	if t.Tier != "" {
 		tags = append(tags, ststypes.Tag{Key: aws.String(spec.TagTier), Value: aws.String(t.Tier)})
@@ -81,16 +103,14 @@ func (c *Credentials) For(ctx context.Context, t Tenant) (aws.Credentials, error
 	if out.Credentials == nil {
 		return aws.Credentials{}, fmt.Errorf("tenantcontext: assume %s for tenant %s: no credentials", c.roleArn, t.ID)
 	}
-	cr := aws.Credentials{
+	return aws.Credentials{
 		AccessKeyID:     aws.ToString(out.Credentials.AccessKeyId),
 		SecretAccessKey: aws.ToString(out.Credentials.SecretAccessKey),
 		SessionToken:    aws.ToString(out.Credentials.SessionToken),
 		Source:          "tenantcontext",
 		CanExpire:       true,
 		Expires:         aws.ToTime(out.Credentials.Expiration),
-	}
-	c.cache[key] = cr
-	return cr, nil
+	}, nil
 }
 
 // Provider is an aws.CredentialsProvider of t's credentials, for an SDK

@@ -3,6 +3,8 @@ package tenantcontext_test
 import (
 	"context"
 	"os"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/tenantctl/tenantctl/internal/testutil/moto"
 	"github.com/tenantctl/tenantctl/models/datarole"
@@ -111,5 +114,38 @@ func TestCredentialsAssumeTheSharedRoleWithSessionTags(t *testing.T) {
 	}
 	if _, err := creds.For(ctx, tenantcontext.Tenant{Role: tenantcontext.RoleSystemAdmin}); err == nil {
 		t.Error("credentials vended without a tenant")
+	}
+}
+
+// countingSTS answers AssumeRole slowly, counting calls.
+type countingSTS struct{ calls atomic.Int32 }
+
+func (c *countingSTS) AssumeRole(context.Context, *sts.AssumeRoleInput, ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
+	c.calls.Add(1)
+	time.Sleep(20 * time.Millisecond)
+	return &sts.AssumeRoleOutput{Credentials: &ststypes.Credentials{
+		AccessKeyId: aws.String("AKIA"), SecretAccessKey: aws.String("s"), SessionToken: aws.String("t"),
+		Expiration: aws.Time(time.Now().Add(time.Hour)),
+	}}, nil
+}
+
+// Concurrent first requests of a tenant share one AssumeRole.
+func TestCredentialsJoinConcurrentRequestsOfATenant(t *testing.T) {
+	fake := &countingSTS{}
+	creds := tenantcontext.NewCredentials(fake, "arn:aws:iam::123456789012:role/pooled-data")
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := []string{"acme", "globex"}[i%2]
+			if _, err := creds.For(context.Background(), tenantcontext.Tenant{ID: id, Tier: "gold"}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := fake.calls.Load(); n != 2 {
+		t.Errorf("%d AssumeRole calls for two tenants", n)
 	}
 }
