@@ -119,6 +119,9 @@ func Resources(methodArn string, t tenantcontext.Tenant) ([]string, error) {
 	if t.Role == tenantcontext.RoleSystemAdmin {
 		return []string{base + "/*"}, nil
 	}
+	if t.ID == "" {
+		return nil, fmt.Errorf("authorizer: role %q names no tenant", t.Role)
+	}
 	paths := []string{"/tenants/" + t.ID + "/items", "/tenants/" + t.ID + "/items/*"}
 	if t.Role == tenantcontext.RoleAdmin {
 		paths = append(paths, "/tenants/"+t.ID+"/admin/*")

@@ -172,3 +172,9 @@ func TestParseKeyMap(t *testing.T) {
 		t.Error("a list is accepted")
 	}
 }
+
+func TestResourcesOfATenantRoleNeedATenant(t *testing.T) {
+	if r, err := Resources(stage+"/GET/tenants/acme/items", tenantcontext.Tenant{Role: tenantcontext.RoleUser}); err == nil {
+		t.Errorf("resources %v for a user of no tenant", r)
+	}
+}

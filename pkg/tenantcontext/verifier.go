@@ -99,13 +99,14 @@ type claims struct {
 }
 
 // Verify checks token (signature by a key of the user pool, RS256 only;
-// issuer; app client; token use; expiry and not-before) and returns its
-// tenant.
+// issuer; app client; token use; expiry, not-before and issued-at) and returns
+// its tenant.
 func (v *Verifier) Verify(ctx context.Context, token string) (Tenant, error) {
 	opts := []jwt.ParserOption{
 		jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg()}),
 		jwt.WithIssuer(v.cfg.Issuer()),
 		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
 		jwt.WithLeeway(v.cfg.Leeway),
 		jwt.WithTimeFunc(v.cfg.Now),
 	}
