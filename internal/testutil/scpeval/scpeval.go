@@ -6,70 +6,15 @@
 package scpeval
 
 import (
-	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
+	"github.com/tenantctl/tenantctl/internal/testutil/iameval"
 )
 
 // Request is one API call as an SCP sees it.
 type Request struct {
 	Principal, Action, Resource string
-}
-
-// glob matches IAM's wildcards: * any run of characters, ? one character.
-// Actions compare case-insensitively, ARNs exactly.
-func glob(pattern, s string, foldCase bool) bool {
-	var re strings.Builder
-	if foldCase {
-		re.WriteString("(?i)")
-	}
-	re.WriteString("^")
-	for _, c := range pattern {
-		switch c {
-		case '*':
-			re.WriteString(".*")
-		case '?':
-			re.WriteString(".")
-		default:
-			re.WriteString(regexp.QuoteMeta(string(c)))
-		}
-	}
-	re.WriteString("$")
-	return regexp.MustCompile(re.String()).MatchString(s)
-}
-
-func anyGlob(patterns []string, s string, foldCase bool) bool {
-	for _, p := range patterns {
-		if glob(p, s, foldCase) {
-			return true
-		}
-	}
-	return false
-}
-
-// values reads a condition's values: one string or a list.
-func values(t testing.TB, v any) []string {
-	t.Helper()
-	switch v := v.(type) {
-	case string:
-		return []string{v}
-	case []string:
-		return v
-	case []any:
-		out := make([]string, len(v))
-		for i, e := range v {
-			s, ok := e.(string)
-			if !ok {
-				t.Fatalf("condition value %#v", v)
-			}
-			out[i] = s
-		}
-		return out
-	}
-	t.Fatalf("condition value %#v", v)
-	return nil
 }
 
 // DeniedBy is the Sid of the first statement of d that denies r, "" when none
@@ -83,11 +28,11 @@ func DeniedBy(t testing.TB, d iampolicy.Document, r Request) string {
 		if len(st.Action) > 0 == (len(st.NotAction) > 0) {
 			t.Fatalf("statement %s: needs exactly one of Action and NotAction", st.Sid)
 		}
-		if len(st.Action) > 0 && !anyGlob(st.Action, r.Action, true) ||
-			len(st.NotAction) > 0 && anyGlob(st.NotAction, r.Action, true) {
+		if len(st.Action) > 0 && !iameval.AnyGlob(st.Action, r.Action, true) ||
+			len(st.NotAction) > 0 && iameval.AnyGlob(st.NotAction, r.Action, true) {
 			continue
 		}
-		if !anyGlob(st.Resource, r.Resource, false) {
+		if !iameval.AnyGlob(st.Resource, r.Resource, false) {
 			continue
 		}
 		applies := true
@@ -96,7 +41,7 @@ func DeniedBy(t testing.TB, d iampolicy.Document, r Request) string {
 				if key != "aws:PrincipalARN" {
 					t.Fatalf("statement %s: condition key %s unknown to the evaluator", st.Sid, key)
 				}
-				match := anyGlob(values(t, v), r.Principal, false)
+				match := iameval.AnyGlob(iameval.Values(t, v), r.Principal, false)
 				switch op {
 				case "ArnLike":
 					applies = applies && match
