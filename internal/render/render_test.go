@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/tenantctl/tenantctl/internal/render"
+	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/stackconfig"
 	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
 )
@@ -159,5 +160,36 @@ func TestRenderShowsEachTenantsURL(t *testing.T) {
 	var b bytes.Buffer
 	if err := render.Write(&b, "table", graphs[1:2]); err != nil || !strings.Contains(b.String(), "url: https://hooli.app.example.com/\n") {
 		t.Errorf("table: %v\n%s", err, b.String())
+	}
+}
+
+// What validate counts against the SaaS account's quotas (spec.UseOf) is
+// what the models build there: IAM roles, usage plans, API keys and Cognito
+// groups of the platform and every stack not in an account of its own.
+func TestQuotaUseMatchesTheRenderedFleet(t *testing.T) {
+	f := samplefleet.Load(t)
+	graphs, err := render.Stacks(f, render.AllStacks(f), stackconfig.Dir("../../stacks"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, g := range graphs {
+		if tn := f.Tenant(g.Stack); tn != nil && tn.Model == spec.ModelAccount {
+			continue // in the tenant's own account
+		}
+		for _, r := range g.Resources {
+			count[r.Type]++
+		}
+	}
+	u := spec.UseOf(f)
+	for typ, want := range map[string]int{
+		"aws:iam/role:Role":                  u.IAMRoles(),
+		"aws:apigateway/usagePlan:UsagePlan": u.UsagePlans(&f.Settings),
+		"aws:apigateway/apiKey:ApiKey":       u.Pooled,
+		"aws:cognito/userGroup:UserGroup":    u.Pooled,
+	} {
+		if count[typ] != want {
+			t.Errorf("%s: the rendered fleet has %d, validate counts %d", typ, count[typ], want)
+		}
 	}
 }

@@ -12,6 +12,10 @@ const (
 	DefaultVPCsPerRegion    = 5
 	DefaultSubnetsPerVPC    = 200
 	DefaultNACLRules        = 20
+	DefaultIAMRoles         = 1000
+	DefaultUsagePlans       = 300
+	DefaultAPIKeys          = 10000
+	DefaultCognitoGroups    = 10000
 	DefaultCPU              = 256
 	DefaultMemory           = 512
 	DefaultDesiredCount     = 1
@@ -32,6 +36,10 @@ func SetDefaults(f *Fleet) {
 	setInt(&s.Limits.VPCsPerRegion, DefaultVPCsPerRegion)
 	setInt(&s.Limits.SubnetsPerVPC, DefaultSubnetsPerVPC)
 	setInt(&s.Limits.NACLRules, DefaultNACLRules)
+	setInt(&s.Limits.IAMRoles, DefaultIAMRoles)
+	setInt(&s.Limits.UsagePlans, DefaultUsagePlans)
+	setInt(&s.Limits.APIKeys, DefaultAPIKeys)
+	setInt(&s.Limits.CognitoGroups, DefaultCognitoGroups)
 	for _, t := range f.Tenants {
 		setTenantDefaults(s, t)
 	}

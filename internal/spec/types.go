@@ -303,6 +303,18 @@ type AWSLimits struct {
 	SubnetsPerVPC int `yaml:"subnetsPerVpc,omitempty" json:"subnetsPerVpc,omitempty"`
 	// NaclRules is the rule quota per network ACL and direction (20 by default).
 	NACLRules int `yaml:"naclRules,omitempty" json:"naclRules,omitempty"`
+	// IamRoles is the IAM role quota of the SaaS account (1000 by default):
+	// the platform's and every service and pooled tenant's roles there.
+	IAMRoles int `yaml:"iamRoles,omitempty" json:"iamRoles,omitempty"`
+	// UsagePlans is the API Gateway usage plan quota per region (300 by
+	// default): one per tier and one per pooled tenant with limits of its own.
+	UsagePlans int `yaml:"usagePlans,omitempty" json:"usagePlans,omitempty"`
+	// ApiKeys is the API Gateway API key quota per region (10000 by default):
+	// one per pooled tenant.
+	APIKeys int `yaml:"apiKeys,omitempty" json:"apiKeys,omitempty"`
+	// CognitoGroups is the group quota of a user pool (10000 by default): one
+	// per pooled tenant.
+	CognitoGroups int `yaml:"cognitoGroups,omitempty" json:"cognitoGroups,omitempty"`
 }
 
 // Tier is a service tier: the models it allows and the defaults it gives.

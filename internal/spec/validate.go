@@ -108,6 +108,10 @@ func validateSettings(s *Settings, e *errs) {
 	checkPositive(src, "awsLimits.vpcsPerRegion", s.Limits.VPCsPerRegion, "the VPC quota per account and region (AWS default 5)", e)
 	checkPositive(src, "awsLimits.subnetsPerVpc", s.Limits.SubnetsPerVPC, "the subnet quota per VPC (AWS default 200)", e)
 	checkPositive(src, "awsLimits.naclRules", s.Limits.NACLRules, "the rule quota per network ACL (AWS default 20)", e)
+	checkPositive(src, "awsLimits.iamRoles", s.Limits.IAMRoles, "the IAM role quota of the SaaS account (AWS default 1000)", e)
+	checkPositive(src, "awsLimits.usagePlans", s.Limits.UsagePlans, "the API Gateway usage plan quota per region (AWS default 300)", e)
+	checkPositive(src, "awsLimits.apiKeys", s.Limits.APIKeys, "the API Gateway API key quota per region (AWS default 10000)", e)
+	checkPositive(src, "awsLimits.cognitoGroups", s.Limits.CognitoGroups, "the group quota of a Cognito user pool (AWS default 10000)", e)
 	validateTiers(s, e)
 }
 

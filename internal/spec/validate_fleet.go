@@ -26,6 +26,7 @@ type fleetCheck struct {
 	custom []*Tenant
 
 	accountTenants, subnetTenants int
+	use                           Use
 	// shared are the subnets in the shared VPC: the platform's and every
 	// subnet tenant's.
 	shared []cidrItem
@@ -55,6 +56,7 @@ func (c *fleetCheck) add(t *Tenant, e *errs) {
 	if t.Service != nil && t.Service.ListenerPriority > 0 && s.UsesSharedListener(t) {
 		c.priorities.add(strconv.Itoa(t.Service.ListenerPriority), t)
 	}
+	c.use.add(s, t)
 	switch t.Model {
 	case ModelAccount:
 		c.accountTenants++
@@ -121,6 +123,29 @@ func (c *fleetCheck) finish(f *Fleet, e *errs) {
 	}
 	if q := s.Organization.AccountQuota; q > 0 && 1+c.accountTenants+pooled > q {
 		e.at(ss, "organization.accountQuota", "the organization would hold %d accounts (the management account + %d account-model tenants + %d kept ready in pools), more than the quota of %d; raise the quota with AWS Organizations and here, or lower accountPool targets", 1+c.accountTenants+pooled, c.accountTenants, pooled, q)
+	}
+
+	// The SaaS account's quotas of what tenants add one by one: IAM roles
+	// (the platform's pooled service role; exec and task roles of every
+	// service there; a data role per pooled tenant), usage plans (one per
+	// tier; one per pooled tenant with limits of its own), API keys and
+	// Cognito groups (one per pooled tenant).
+	l, u := &s.Limits, c.use
+	for _, q := range []struct {
+		path        string
+		have, quota int
+		what        string
+	}{
+		{"awsLimits.iamRoles", u.IAMRoles(), l.IAMRoles,
+			fmt.Sprintf("IAM roles (1 of the platform + 2 for each of %d services + 1 for each of %d pooled tenants)", u.Services, u.Pooled)},
+		{"awsLimits.usagePlans", u.UsagePlans(s), l.UsagePlans,
+			fmt.Sprintf("API Gateway usage plans (%d tiers + %d pooled tenants with limits of their own)", len(s.Tiers), u.OwnPlans)},
+		{"awsLimits.apiKeys", u.Pooled, l.APIKeys, fmt.Sprintf("API keys (one for each of %d pooled tenants)", u.Pooled)},
+		{"awsLimits.cognitoGroups", u.Pooled, l.CognitoGroups, fmt.Sprintf("Cognito groups (one for each of %d pooled tenants)", u.Pooled)},
+	} {
+		if q.quota > 0 && q.have > q.quota {
+			e.at(ss, q.path, "the fleet needs %d %s, more than the quota of %d; raise the quota in Service Quotas and here, or move tenants to models of their own accounts", q.have, q.what, q.quota)
+		}
 	}
 
 	// The shared VPC: its subnet quota, and no two subnets overlapping.
@@ -280,3 +305,44 @@ func (u *uniques) add(v string, t *Tenant) {
 		u.shared[v] = append(u.shared[v], t)
 	}
 }
+
+// Use is what a fleet takes of the SaaS account's quotas that grow with
+// tenants, as the models build it (render's tests count the rendered
+// resources against it).
+type Use struct {
+	// Services run in the SaaS account (vpc, subnet, container): an
+	// execution and a task role each.
+	Services int
+	// Pooled tenants (application model): a data role, an API key and a
+	// Cognito group each; OwnPlans of them have limits of their own and so
+	// a usage plan of their own.
+	Pooled, OwnPlans int
+}
+
+// UseOf counts what the fleet's tenants take of the SaaS account's quotas.
+func UseOf(f *Fleet) Use {
+	var u Use
+	for _, t := range f.Tenants {
+		u.add(&f.Settings, t)
+	}
+	return u
+}
+
+func (u *Use) add(s *Settings, t *Tenant) {
+	switch {
+	case t.Model == ModelApplication:
+		u.Pooled++
+		if tier := s.Tiers[t.Tier]; tier != nil && t.Limits != nil && *t.Limits != tierLimits(tier) {
+			u.OwnPlans++
+		}
+	case t.Model.RunsService() && t.Model != ModelAccount:
+		u.Services++
+	}
+}
+
+// IAMRoles are the roles in the SaaS account: the platform's pooled service
+// role, and the tenants'.
+func (u Use) IAMRoles() int { return 1 + 2*u.Services + u.Pooled }
+
+// UsagePlans are the platform's plans, one per tier, and the tenants' own.
+func (u Use) UsagePlans(s *Settings) int { return len(s.Tiers) + u.OwnPlans }
