@@ -29,9 +29,9 @@ func CheckResume(st *journal.State, id, journalPath, fleetDir, backend string, l
 	if err != nil {
 		return nil, err
 	}
-	succeeded := st.Succeeded()
+	succeeded, byID := st.Succeeded(), spec.ByID(f.Tenants)
 	for s := range st.Rows {
-		if s != plan.PlatformStack && f.Tenant(s) == nil && !succeeded[s] {
+		if s != plan.PlatformStack && byID(s) == nil && !succeeded[s] {
 			return nil, fmt.Errorf("rollout %s planned tenant %s, which is no longer in %s; it cannot be resumed", id, s, fleetDir)
 		}
 	}

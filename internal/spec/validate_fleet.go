@@ -102,7 +102,7 @@ func (c *fleetCheck) finish(f *Fleet, e *errs) {
 	// default name <label>.<domain> of the tenant whose id is its label.
 	// (Tenants sharing an id share its default name; the id is reported above.)
 	hosts, defaults := newUniques(len(c.custom)), map[*Tenant]bool{}
-	byID := idLookup(f.Tenants)
+	byID := ByID(f.Tenants)
 	for _, t := range c.custom {
 		hosts.add(t.DomainName, t)
 		label := strings.TrimSuffix(t.DomainName, "."+s.Domain)
@@ -203,9 +203,10 @@ func (c *fleetCheck) finish(f *Fleet, e *errs) {
 	}
 }
 
-// idLookup finds tenants by id: by binary search when they are sorted by id
-// (as loading leaves them), else through a map built once.
-func idLookup(tenants []*Tenant) func(id string) *Tenant {
+// ByID finds tenants by id: by binary search when they are sorted by id
+// (as loading leaves them), else through a map built once. Code that looks
+// up many tenants uses it instead of Fleet.Tenant, a scan per call.
+func ByID(tenants []*Tenant) func(id string) *Tenant {
 	if sort.SliceIsSorted(tenants, func(i, j int) bool { return tenants[i].ID < tenants[j].ID }) {
 		return func(id string) *Tenant {
 			if i := sort.Search(len(tenants), func(i int) bool { return tenants[i].ID >= id }); i < len(tenants) && tenants[i].ID == id {

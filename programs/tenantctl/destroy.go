@@ -17,10 +17,7 @@ import (
 // (a pipeline, a script) it refuses without --yes, since nobody can answer.
 // Either way nothing has started when it refuses.
 func confirmDestroy(in io.Reader, out io.Writer, p *plan.Plan) error {
-	var ids []string
-	for _, w := range p.Waves {
-		ids = append(ids, w.Stacks...)
-	}
+	ids := p.StackNames()
 	what := fmt.Sprintf("every resource of %d stack(s): %s", len(ids), textsafe.Escape(strings.Join(ids, ", ")))
 	if !isTerminal(out) || !isTerminalReader(in) {
 		return usageError(fmt.Errorf("destroy deletes %s; pass --yes to confirm (nobody can be asked here: stdin is not a terminal)", what))
@@ -66,11 +63,7 @@ the usual step before offboarding.`,
 				return err
 			}
 			if n := p.Stacks(); n > 1 && !o.many {
-				var ids []string
-				for _, w := range p.Waves {
-					ids = append(ids, w.Stacks...)
-				}
-				return usageError(fmt.Errorf("the selection holds %d stacks (%s); destroy takes one unless --many is given", n, strings.Join(ids, ", ")))
+				return usageError(fmt.Errorf("the selection holds %d stacks (%s); destroy takes one unless --many is given", n, strings.Join(p.StackNames(), ", ")))
 			}
 			if o.dryRun {
 				return writePlan(o.g.stdout, p, o.output)

@@ -94,9 +94,9 @@ func (r *runOptions) execute(ctx context.Context, f *spec.Fleet, p *plan.Plan, p
 
 // tenantURLs are the URLs of the report's tenant stacks.
 func tenantURLs(f *spec.Fleet, rep *report.Report) map[string]string {
-	urls := map[string]string{}
+	urls, byID := map[string]string{}, spec.ByID(f.Tenants)
 	for _, row := range rep.Stacks {
-		if t := f.Tenant(row.Stack); t != nil {
+		if t := byID(row.Stack); t != nil {
 			urls[row.Stack] = f.Settings.URL(t)
 		}
 	}

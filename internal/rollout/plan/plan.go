@@ -41,6 +41,15 @@ func (p *Plan) Stacks() int {
 	return n
 }
 
+// StackNames lists the planned stacks, wave by wave.
+func (p *Plan) StackNames() []string {
+	names := make([]string, 0, p.Stacks())
+	for _, w := range p.Waves {
+		names = append(names, w.Stacks...)
+	}
+	return names
+}
+
 // Check refuses a plan no rollout may run, as a journaled plan is read back
 // on resume: every wave passes the checks the flags pass (WaveOptions.Check),
 // waves are numbered in order and each holds at least one stack, every stack
