@@ -19,6 +19,12 @@ const (
 	DefaultCPU              = 256
 	DefaultMemory           = 512
 	DefaultDesiredCount     = 1
+	DefaultInfrastructureOU = "Infrastructure"
+	// DefaultWAFRateLimit is AWS WAF's own default of a rate-based rule:
+	// requests per client IP in 5 minutes.
+	DefaultWAFRateLimit = 2000
+	// DefaultAuditRetentionDays keeps audit records locked for a year.
+	DefaultAuditRetentionDays = 365
 )
 
 // SetDefaults fills what the files left out: AWS quota defaults in the settings,
@@ -32,6 +38,13 @@ func SetDefaults(f *Fleet) {
 	setInt(&s.Organization.AccountQuota, DefaultAccountQuota)
 	setString(&s.Organization.AccessRoleName, DefaultAccessRoleName)
 	setString(&s.Organization.PreviewRoleName, DefaultPreviewRoleName)
+	setString(&s.Organization.InfrastructureOU, DefaultInfrastructureOU)
+	setInt(&s.Audit.RetentionDays, DefaultAuditRetentionDays)
+	for _, tier := range s.Tiers {
+		if tier != nil {
+			setInt(&tier.WAF.RateLimit, DefaultWAFRateLimit)
+		}
+	}
 	setInt(&s.LoadBalancer.RulesPerListener, DefaultRulesPerListener)
 	setInt(&s.Limits.VPCsPerRegion, DefaultVPCsPerRegion)
 	setInt(&s.Limits.SubnetsPerVPC, DefaultSubnetsPerVPC)

@@ -62,6 +62,10 @@ var schemaRules = map[string]map[string]any{
 	"Tier.Models":                      {"minItems": 1, "uniqueItems": true},
 	"Quota.Period":                     {"enum": QuotaPeriods},
 	"ServiceDefaults.CPU":              {"enum": fargateCPUs()},
+	"TierWAF.RateLimit":                {"minimum": MinWAFRateLimit, "maximum": MaxWAFRateLimit},
+	"Alerts.OnCallEmail":               {"format": "email"},
+	"Audit.LogArchiveAccountID":        {"pattern": naming.AccountIDPattern},
+	"Audit.RetentionDays":              {"minimum": 1, "maximum": MaxAuditRetentionDays},
 }
 
 func fargateCPUs() []int { return []int{256, 512, 1024, 2048, 4096, 8192, 16384} }

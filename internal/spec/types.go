@@ -227,6 +227,12 @@ type Settings struct {
 	LoadBalancer LoadBalancer `yaml:"loadBalancer,omitempty" json:"loadBalancer,omitempty"`
 	// Limits are AWS quotas the fleet check counts against.
 	Limits AWSLimits `yaml:"awsLimits,omitempty" json:"awsLimits,omitempty"`
+	// Alerts is who answers the tenants' and the platform's alarms besides
+	// each tenant's owner.
+	Alerts Alerts `yaml:"alerts,omitempty" json:"alerts,omitempty"`
+	// Audit is where the organization's audit trail, configuration history
+	// and tenants' archived logs are kept.
+	Audit Audit `yaml:"audit,omitempty" json:"audit,omitempty"`
 	// Tiers are the service tiers by name.
 	Tiers map[string]*Tier `yaml:"tiers" json:"tiers"`
 
@@ -276,6 +282,11 @@ type Organization struct {
 	AccessRoleName string `yaml:"accessRoleName,omitempty" json:"accessRoleName,omitempty"`
 	// DeployRoleName is the role in each tenant account that deployments assume.
 	DeployRoleName string `yaml:"deployRoleName" json:"deployRoleName"`
+	// InfrastructureOu is the name of the OU of the organization's own
+	// accounts (the log archive), outside the tenants' guard rails
+	// (Infrastructure by default); the platform stack creates it when
+	// audit.logArchiveAccountId is set.
+	InfrastructureOU string `yaml:"infrastructureOu,omitempty" json:"infrastructureOu,omitempty"`
 	// PreviewRoleName is the read-only role in each tenant account that
 	// pull-request previews assume (TenantctlPreview by default); it trusts the
 	// deployment account with an external id of its own, never the deploy role's.
@@ -288,6 +299,25 @@ type Organization struct {
 // tenant account as the deploy role's permissions boundary; every role the
 // account model creates must carry it too.
 func (o *Organization) BoundaryPolicyName() string { return o.DeployRoleName + "Boundary" }
+
+// Alerts is who answers alarms besides each tenant's owner.
+type Alerts struct {
+	// OnCallEmail is the e-mail address subscribed to the platform's on-call
+	// topic, which every tenant's alarms notify besides the tenant's own
+	// topic (its owner); the topic has no subscriber when left out.
+	OnCallEmail string `yaml:"onCallEmail,omitempty" json:"onCallEmail,omitempty"`
+}
+
+// Audit is where the organization's audit records are kept.
+type Audit struct {
+	// LogArchiveAccountId is the 12-digit account of the log archive (the
+	// trail's bucket and its key), kept in organization.infrastructureOu; the
+	// platform's account when left out.
+	LogArchiveAccountID string `yaml:"logArchiveAccountId,omitempty" json:"logArchiveAccountId,omitempty"`
+	// RetentionDays is how long the archive keeps every object locked, and
+	// when its lifecycle expires it (1 to 36500 days; 365 by default).
+	RetentionDays int `yaml:"retentionDays,omitempty" json:"retentionDays,omitempty"`
+}
 
 // LoadBalancer is the platform's shared load balancer for container tenants.
 type LoadBalancer struct {
@@ -336,6 +366,9 @@ type Tier struct {
 	// Ingress is how the tier's subnet-model tenants are reached: shared (the
 	// platform's load balancer, the default) or dedicated (one of their own).
 	Ingress Ingress `yaml:"ingress,omitempty" json:"ingress,omitempty"`
+	// Waf is the web application firewall in front of the tier's load
+	// balancers and the pooled API.
+	WAF TierWAF `yaml:"waf,omitempty" json:"waf,omitempty"`
 	// MonthlyBudgetUSD is the monthly budget of a siloed tenant's account (account model).
 	MonthlyBudgetUSD float64 `yaml:"monthlyBudgetUsd,omitempty" json:"monthlyBudgetUsd,omitempty"`
 	// AccountPool is the pool of baselined accounts kept ready for this tier.
@@ -348,6 +381,15 @@ type Throttle struct {
 	RateLimit float64 `yaml:"rateLimit" json:"rateLimit"`
 	// BurstLimit is the burst of requests allowed above the rate.
 	BurstLimit int `yaml:"burstLimit" json:"burstLimit"`
+}
+
+// TierWAF is a tier's web ACL settings.
+type TierWAF struct {
+	// RateLimit is the most requests one client IP may send in 5 minutes
+	// before the web ACL blocks it (10 to 2000000000; 2000 by default). A
+	// tenant's own load balancer gets its tier's; the shared load balancers
+	// and the pooled API, in front of several tiers, the highest of theirs.
+	RateLimit int `yaml:"rateLimit,omitempty" json:"rateLimit,omitempty"`
 }
 
 // Quota is an API quota.

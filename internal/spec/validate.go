@@ -102,6 +102,7 @@ func validateSettings(s *Settings, e *errs) {
 	}
 	validateSettingsNetwork(s, e)
 	validateOrganization(s, e)
+	validateAlertsAndAudit(s, e)
 	if s.LoadBalancer.RulesPerListener < 1 || s.LoadBalancer.RulesPerListener > 1000 {
 		e.at(src, "loadBalancer.rulesPerListener", "rulesPerListener is %d; set it to the listener rule quota, between 1 and 1000 (AWS default 100)", s.LoadBalancer.RulesPerListener)
 	}
@@ -121,6 +122,7 @@ func validateOrganization(s *Settings, e *errs) {
 	for _, ou := range []struct{ path, value, example string }{
 		{"organization.workloadOu", o.WorkloadOU, "Workload"},
 		{"organization.suspendedOu", o.SuspendedOU, "Suspended"},
+		{"organization.infrastructureOu", o.InfrastructureOU, DefaultInfrastructureOU},
 	} {
 		switch {
 		case ou.value == "":
@@ -131,6 +133,9 @@ func validateOrganization(s *Settings, e *errs) {
 	}
 	if o.WorkloadOU != "" && o.WorkloadOU == o.SuspendedOU {
 		e.at(src, "organization.suspendedOu", "suspendedOu equals workloadOu (%q); suspended accounts must move to an OU of their own", o.SuspendedOU)
+	}
+	if o.InfrastructureOU != "" && (o.InfrastructureOU == o.WorkloadOU || o.InfrastructureOU == o.SuspendedOU) {
+		e.at(src, "organization.infrastructureOu", "infrastructureOu equals the workload or suspended OU (%q); the organization's own accounts need an OU of their own, outside the tenants' guard rails", o.InfrastructureOU)
 	}
 	if o.AccountQuota < 1 {
 		e.at(src, "organization.accountQuota", "accountQuota is %d; set it to the organization's account quota (AWS default 10)", o.AccountQuota)
@@ -225,6 +230,7 @@ func validateTiers(s *Settings, e *errs) {
 			e.at(src, p+".service.desiredCount", "desiredCount is %d; use 0 or more", sv.DesiredCount)
 		}
 		validateTierService(src, p, tier, e)
+		validateTierWAF(src, p, tier, e)
 		switch {
 		case tier.MonthlyBudgetUSD < 0:
 			e.at(src, p+".monthlyBudgetUsd", "monthlyBudgetUsd is %v; use 0 (no budget) or more", tier.MonthlyBudgetUSD)

@@ -63,6 +63,8 @@ func (c *fleetCheck) add(t *Tenant, e *errs) {
 		if t.Account != nil && naming.IsAccountID(t.Account.ID) {
 			if t.Account.ID == s.Organization.DeploymentAccountID {
 				e.at(&t.Source, "account.id", "account %s is the deployment account (organization.deploymentAccountId); give the tenant an account of its own", t.Account.ID)
+			} else if t.Account.ID == s.Audit.LogArchiveAccountID {
+				e.at(&t.Source, "account.id", "account %s is the log archive (audit.logArchiveAccountId); give the tenant an account of its own", t.Account.ID)
 			} else {
 				c.accounts.add(t.Account.ID, t)
 			}
