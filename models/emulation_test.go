@@ -146,6 +146,25 @@ func gapsOf(t *testing.T, outs models.Outputs) []string {
 // (gaps.ServiceAutoscaling).
 var scalingLeftOut = map[string][2]int{tTarget: {0, 1}, tPolicy: {0, 2}}
 
+// alarmsLeftOut are the emulated and real counts of a tenant's n alarms and
+// their dashboard (gaps.MetricAlarm, gaps.Dashboard).
+func alarmsLeftOut(n int) map[string][2]int {
+	return map[string][2]int{tAlarm: {0, n}, tDashboard: {0, 1}}
+}
+
+// monitoringGaps are the gaps every tenant with alarms applies.
+var monitoringGaps = []string{gaps.Dashboard, gaps.MetricAlarm}
+
+// sortedGaps joins gap lists, sorted as the stacks report them.
+func sortedGaps(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	slices.Sort(out)
+	return out
+}
+
 func merge2(ms ...map[string][2]int) map[string][2]int {
 	out := map[string][2]int{}
 	for _, m := range ms {
@@ -167,15 +186,15 @@ func TestEmulatorGapsAreAppliedAndReported(t *testing.T) {
 		// emulated and real counts of types that differ
 		diff map[string][2]int
 	}{
-		{"platform", []string{gaps.CostAllocationTag, gaps.TransitGatewayAttach},
-			map[string][2]int{tCostTag: {0, 1}, tTGWAttach: {0, 2}, tRoute: {2, 4}, tTGW: {1, 1}}},
-		{"initech", []string{gaps.ECSManagedTags, gaps.ServiceAutoscaling, gaps.TransitGatewayAttach},
-			merge2(scalingLeftOut, map[string][2]int{tTGWAttach: {0, 1}, tRoute: {2, 4}})},
-		{"acme-corp", []string{gaps.BudgetTags, gaps.ECSManagedTags, gaps.ServiceAutoscaling},
-			merge2(scalingLeftOut, map[string][2]int{tBudget: {0, 1}})},
-		{"hooli", []string{gaps.ECSManagedTags, gaps.ServiceAutoscaling}, scalingLeftOut},
-		{"soylent", []string{gaps.ECSManagedTags, gaps.ServiceAutoscaling}, scalingLeftOut},
-		{"wonka", []string{}, nil},
+		{"platform", []string{gaps.CostAllocationTag, gaps.TransitGatewayAttach, gaps.XRaySamplingRule},
+			map[string][2]int{tCostTag: {0, 1}, tTGWAttach: {0, 2}, tRoute: {2, 4}, tTGW: {1, 1}, tSampling: {0, 1}}},
+		{"initech", sortedGaps(monitoringGaps, []string{gaps.ECSManagedTags, gaps.ServiceAutoscaling, gaps.TransitGatewayAttach}),
+			merge2(scalingLeftOut, alarmsLeftOut(6), map[string][2]int{tTGWAttach: {0, 1}, tRoute: {2, 4}})},
+		{"acme-corp", sortedGaps(monitoringGaps, []string{gaps.BudgetTags, gaps.ECSManagedTags, gaps.ServiceAutoscaling}),
+			merge2(scalingLeftOut, alarmsLeftOut(6), map[string][2]int{tBudget: {0, 1}})},
+		{"hooli", sortedGaps(monitoringGaps, []string{gaps.ECSManagedTags, gaps.ServiceAutoscaling}), merge2(scalingLeftOut, alarmsLeftOut(6))},
+		{"soylent", sortedGaps(monitoringGaps, []string{gaps.ECSManagedTags, gaps.ServiceAutoscaling}), merge2(scalingLeftOut, alarmsLeftOut(6))},
+		{"wonka", monitoringGaps, alarmsLeftOut(2)},
 	}
 	for _, c := range cases {
 		t.Run(c.stack, func(t *testing.T) {

@@ -30,6 +30,7 @@ const (
 	lbSG            = "sg-0platformlb"
 	platformZone    = "Z0PLATFORM"
 	pooledRoleArn   = "arn:aws:iam::111111111111:role/saas-platform-pooled-service"
+	onCallTopicArn  = "arn:aws:sns:us-east-1:111111111111:saas-platform-oncall"
 )
 
 // listenerArns are the shared load balancers' HTTPS listeners.
@@ -72,6 +73,7 @@ func platformOutputs() map[string]any {
 		platform.OutTransitGatewayID:         "tgw-0shared",
 		platform.OutSharedServicesRouteTable: "rtb-0services",
 		platform.OutPooledServiceRoleArn:     pooledRoleArn,
+		platform.OutOnCallTopicArn:           onCallTopicArn,
 	}
 }
 
@@ -194,6 +196,13 @@ const (
 	tStackRef   = "pulumi:pulumi:StackReference"
 	tTarget     = "aws:appautoscaling/target:Target"
 	tPolicy     = "aws:appautoscaling/policy:Policy"
+	tTopic      = "aws:sns/topic:Topic"
+	tTopicSub   = "aws:sns/topicSubscription:TopicSubscription"
+	tAlarm      = "aws:cloudwatch/metricAlarm:MetricAlarm"
+	tDashboard  = "aws:cloudwatch/dashboard:Dashboard"
+	tMetricFilt = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
+	tAPIAccount = "aws:apigateway/account:Account"
+	tSampling   = "aws:xray/samplingRule:SamplingRule"
 )
 
 // service is what every model that runs a container service registers for
@@ -220,6 +229,28 @@ var dedicatedIngress = map[string]int{tLB: 1, tSG: 1, tTG: 1, tListener: 2, tCer
 // gateway, two route tables with their default routes and associations.
 func vpcOf(n int) map[string]int {
 	return map[string]int{tVpc: 1, tSubnet: 2 * n, tIGW: 1, tEIP: 1, tNAT: 1, tRT: 2, tRoute: 2, tRTA: 2 * n}
+}
+
+// monitored is a tenant's alarm topic with its owner subscribed, its n
+// alarms and their dashboard; an account-model tenant has an on-call topic
+// of its own too, the fleet's on-call address subscribed.
+func monitored(n int, ownOnCall bool) map[string]int {
+	m := map[string]int{tTopic: 1, tTopicSub: 1, tAlarm: n, tDashboard: 1}
+	if ownOnCall {
+		m[tTopic]++
+		m[tTopicSub]++
+	}
+	return m
+}
+
+// serviceAlarms are the alarms of a tenant that runs a service: 5xx and
+// unhealthy hosts of its load balancer, running tasks, CPU and memory; and
+// throttles of its own table when it has one.
+func serviceAlarms(ownTable bool) int {
+	if ownTable {
+		return 6
+	}
+	return 5
 }
 
 func merge(ms ...map[string]int) map[string]int {
@@ -259,27 +290,37 @@ func TestResourceTypesAndCounts(t *testing.T) {
 				// shared services: VPC, route table, a subnet and association per
 				// zone, TGW, two attachments, a route each way.
 				tVpc: 1, tRT: 1, tSubnet: 2, tRTA: 2, tTGW: 1, tTGWAttach: 2, tRoute: 2},
+			// the on-call topic with its address subscribed; the API's access
+			// log, API Gateway's logging role (with its managed policy) and
+			// account setting, per-key 4xx and 5xx metric filters, the API's
+			// X-Ray sampling rule
+			map[string]int{tTopic: 1, tTopicSub: 1, tLogGroup: 1, tRole: 1, tAttach: 1, tAPIAccount: 1, tMetricFilt: 2, tSampling: 1},
 		)},
 		// acme-corp: account model over 3 zones, its table in its account;
 		// the platform account's provider, the zone of its name and the
 		// delegation.
 		{"acme-corp", merge(tenantStack("tenantctl:models:AccountTenant", true), vpcOf(3), service, ownTable, dedicatedIngress, registered,
+			monitored(serviceAlarms(true), true),
 			map[string]int{tCluster: 1, tBudget: 1, tProvider: 1, tZone: 1, tRecord: 1})},
 		// initech: vpc model attached to shared services.
 		{"initech", merge(tenantStack("tenantctl:models:VpcTenant", true), vpcOf(2), service, ownTable, dedicatedIngress, registered,
+			monitored(serviceAlarms(true), false),
 			map[string]int{tTGWAttach: 1, tRoute: 2})},
 		// hooli: subnet model, 2 subnets: 7 NACL rules each way.
 		{"hooli", merge(tenantStack("tenantctl:models:SubnetTenant", true), service, ownTable, sharedIngress, registered,
+			monitored(serviceAlarms(true), false),
 			map[string]int{tSubnet: 2, tRTA: 2, tNACL: 1, tNACLRule: 14, tNACLAssoc: 2})},
 		// oscorp: subnet model, pooled data: no table of its own.
 		{"oscorp", merge(tenantStack("tenantctl:models:SubnetTenant", true), service, sharedIngress, registered,
+			monitored(serviceAlarms(false), false),
 			map[string]int{tSubnet: 2, tRTA: 2, tNACL: 1, tNACLRule: 14, tNACLAssoc: 2})},
-		{"soylent", merge(tenantStack("tenantctl:models:ContainerTenant", true), service, ownTable, sharedIngress, registered)},
+		{"soylent", merge(tenantStack("tenantctl:models:ContainerTenant", true), service, ownTable, sharedIngress, registered,
+			monitored(serviceAlarms(true), false))},
 		// wonka: application model on its tier's usage plan.
-		{"wonka", merge(tenantStack("tenantctl:models:ApplicationTenant", true),
+		{"wonka", merge(tenantStack("tenantctl:models:ApplicationTenant", true), monitored(2, false),
 			map[string]int{tRole: 1, tRolePolicy: 1, tAPIKey: 1, tPlanKey: 1, tUserGroup: 1, tItem: 1, tLogGroup: 1})},
 		// vandelay: limits of its own, so a usage plan of its own.
-		{"vandelay", merge(tenantStack("tenantctl:models:ApplicationTenant", true),
+		{"vandelay", merge(tenantStack("tenantctl:models:ApplicationTenant", true), monitored(2, false),
 			map[string]int{tRole: 1, tRolePolicy: 1, tAPIKey: 1, tPlan: 1, tPlanKey: 1, tUserGroup: 1, tItem: 1, tLogGroup: 1})},
 	}
 	for _, c := range cases {
@@ -295,7 +336,7 @@ func TestResourceTypesAndCounts(t *testing.T) {
 }
 
 // pooledTypes are the platform resources whose cost application tenants share.
-var pooledTypes = map[string]bool{tTable: true, tAPI: true, tStage: true, tPlan: true, tUserPool: true, tStream: true, tDomainName: true}
+var pooledTypes = map[string]bool{tTable: true, tAPI: true, tStage: true, tPlan: true, tUserPool: true, tStream: true, tDomainName: true, tSampling: true}
 
 // onPlatformAccount reports whether an account-model tenant's resource is
 // written through the platform account's provider: only the delegation of
@@ -379,6 +420,7 @@ func TestPooledPlatformResourcesCarryCostPool(t *testing.T) {
 		tPlan + " platform-plan-enterprise", tPlan + " platform-plan-free", tPlan + " platform-plan-premium", tPlan + " platform-plan-standard",
 		tStage + " platform-api-v1", tAPI + " platform-api", tDomainName + " platform-api-domain", tUserPool + " platform-users",
 		tTable + " platform-pool", tTable + " platform-registry", tStream + " platform-metering",
+		tLogGroup + " platform-api-access", tSampling + " platform-api-sampling",
 	}
 	sort.Strings(want)
 	if strings.Join(pooled, "\n") != strings.Join(want, "\n") {
@@ -974,6 +1016,7 @@ func TestOrganizationSCPs(t *testing.T) {
 		"organizations:Describe*", "organizations:List*",
 		"route53:Get*", "route53:List*",
 		"s3:Get*", "s3:List*",
+		"sns:Get*", "sns:List*",
 		"sts:GetCallerIdentity",
 		"tag:Get*",
 	}
@@ -981,6 +1024,7 @@ func TestOrganizationSCPs(t *testing.T) {
 		"acm:DeleteCertificate",
 		"application-autoscaling:Delete*", "application-autoscaling:Deregister*",
 		"budgets:ModifyBudget",
+		"cloudwatch:DeleteAlarms", "cloudwatch:DeleteDashboards",
 		"dynamodb:Delete*", "dynamodb:Untag*",
 		"ec2:Delete*", "ec2:Deregister*", "ec2:Detach*", "ec2:Disassociate*", "ec2:Release*", "ec2:Revoke*", "ec2:Terminate*",
 		"ecs:Delete*", "ecs:Deregister*", "ecs:Untag*", "ecs:UpdateService",
@@ -988,6 +1032,7 @@ func TestOrganizationSCPs(t *testing.T) {
 		"iam:Delete*", "iam:Detach*", "iam:Remove*", "iam:Untag*",
 		"logs:Delete*", "logs:Disassociate*", "logs:Untag*",
 		"route53:ChangeResourceRecordSets", "route53:DeleteHostedZone",
+		"sns:DeleteTopic", "sns:Unsubscribe",
 	}
 	access, deploy := "arn:aws:iam::*:role/OrganizationAccountAccessRole", "arn:aws:iam::*:role/TenantctlDeploy"
 	want := append(guardRails("aws"),
@@ -1157,6 +1202,10 @@ var destroyCalls = map[string][]string{
 	tTarget:     {"application-autoscaling:DeregisterScalableTarget", "application-autoscaling:DescribeScalableTargets"},
 	tPolicy:     {"application-autoscaling:DeleteScalingPolicy", "application-autoscaling:DescribeScalingPolicies"},
 	tProvider:   {"sts:GetCallerIdentity"},
+	tAlarm:      {"cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms"},
+	tDashboard:  {"cloudwatch:DeleteDashboards", "cloudwatch:GetDashboard"},
+	tTopic:      {"sns:DeleteTopic", "sns:GetTopicAttributes", "sns:ListTagsForResource"},
+	tTopicSub:   {"sns:Unsubscribe", "sns:GetSubscriptionAttributes"},
 }
 
 // TestSuspendedAccountsCanBeDestroyed: the Suspended OU's quarantine lets the

@@ -112,8 +112,11 @@ func TestGeneratedFleetRenders(t *testing.T) {
 	// Every service is a scalable target with two policies; every tenant of
 	// the four service models keeps its data in a table of its own (the tiers'
 	// default), is reached over HTTPS (a share of the shared load balancer,
-	// or one of its own) and has its registry item.
-	want := map[spec.IsolationModel]int{spec.ModelApplication: 10, spec.ModelContainer: 19, spec.ModelSubnet: 40, spec.ModelVPC: 41, spec.ModelAccount: 46}
+	// or one of its own) and has its registry item. Every tenant is watched:
+	// its alarm topic with its owner subscribed, its alarms (two of its API
+	// key, or six of its service and table) and their dashboard; an
+	// account-model tenant has an on-call topic of its own.
+	want := map[spec.IsolationModel]int{spec.ModelApplication: 10 + 5, spec.ModelContainer: 19 + 9, spec.ModelSubnet: 40 + 9, spec.ModelVPC: 41 + 9, spec.ModelAccount: 46 + 11}
 	for i, g := range graphs[1:] {
 		tn := f.Tenants[i]
 		if len(g.Resources) != want[tn.Model] {

@@ -16,13 +16,18 @@ const (
 	// validation record; its value is MockValidationValue.
 	MockValidationLabel = "_mock-validation"
 	MockValidationValue = "_mock.acm-validations.aws."
+	// MockArnSuffixID ends every load balancer's and target group's ARN
+	// suffix (app/<name>/<id>, targetgroup/<name>/<id>), which alarms name
+	// them by.
+	MockArnSuffixID = "0123456789abcdef"
 )
 
 // MockNameServers are the name servers of every hosted zone.
 var MockNameServers = []string{"ns-1.awsdns-mock.com", "ns-2.awsdns-mock.net"}
 
 // computedOutputs are the outputs AWS computes that the models read back
-// (alias targets, certificates' validation records, zones' name servers),
+// (alias targets, certificates' validation records, zones' name servers,
+// the ARN suffixes alarms name load balancers and target groups by),
 // made up from the resource's inputs so that tests can follow the wiring.
 // Preview runs leave them unknown, as `pulumi preview` does.
 func computedOutputs(typ, name, region string, in resource.PropertyMap) resource.PropertyMap {
@@ -35,9 +40,12 @@ func computedOutputs(typ, name, region string, in resource.PropertyMap) resource
 	switch typ {
 	case "aws:lb/loadBalancer:LoadBalancer":
 		return resource.PropertyMap{
-			"dnsName": resource.NewProperty(str("name") + "-1." + region + ".elb.amazonaws.com"),
-			"zoneId":  resource.NewProperty(MockLoadBalancerZoneID),
+			"dnsName":   resource.NewProperty(str("name") + "-1." + region + ".elb.amazonaws.com"),
+			"zoneId":    resource.NewProperty(MockLoadBalancerZoneID),
+			"arnSuffix": resource.NewProperty("app/" + str("name") + "/" + MockArnSuffixID),
 		}
+	case "aws:lb/targetGroup:TargetGroup":
+		return resource.PropertyMap{"arnSuffix": resource.NewProperty("targetgroup/" + str("name") + "/" + MockArnSuffixID)}
 	case "aws:route53/record:Record":
 		return resource.PropertyMap{"fqdn": resource.NewProperty(strings.TrimSuffix(str("name"), "."))}
 	case "aws:route53/zone:Zone":

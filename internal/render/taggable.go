@@ -39,6 +39,9 @@ var taggable = map[string]bool{
 	"aws:route53/zone:Zone":                                   true,
 	"aws:acm/certificate:Certificate":                         true,
 	"aws:apigateway/domainName:DomainName":                    true,
+	"aws:sns/topic:Topic":                                     true,
+	"aws:cloudwatch/metricAlarm:MetricAlarm":                  true,
+	"aws:xray/samplingRule:SamplingRule":                      true,
 }
 
 // untaggable are the types that take no tags in pulumi-aws v6.
@@ -61,6 +64,10 @@ var untaggable = map[string]bool{
 	"aws:route53/record:Record":                            true,
 	"aws:acm/certificateValidation:CertificateValidation":  true,
 	"aws:apigateway/basePathMapping:BasePathMapping":       true,
+	"aws:sns/topicSubscription:TopicSubscription":          true,
+	"aws:cloudwatch/dashboard:Dashboard":                   true,
+	"aws:cloudwatch/logMetricFilter:LogMetricFilter":       true,
+	"aws:apigateway/account:Account":                       true,
 }
 
 // Taggable reports whether resources of the type take tags.

@@ -11,6 +11,10 @@ const (
 	MaxAuditRetentionDays = 36500
 )
 
+// BaselineRoles are the IAM roles the platform's security and observability
+// baseline adds to the SaaS account: API Gateway's logging role.
+const BaselineRoles = 1
+
 // validateAlertsAndAudit checks who answers alarms and where audit records go.
 func validateAlertsAndAudit(s *Settings, e *errs) {
 	src := &s.Source

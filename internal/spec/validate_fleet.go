@@ -139,7 +139,7 @@ func (c *fleetCheck) finish(f *Fleet, e *errs) {
 		what        string
 	}{
 		{"awsLimits.iamRoles", u.IAMRoles(), l.IAMRoles,
-			fmt.Sprintf("IAM roles (1 of the platform + 2 for each of %d services + 1 for each of %d pooled tenants)", u.Services, u.Pooled)},
+			fmt.Sprintf("IAM roles (%d of the platform + 2 for each of %d services + 1 for each of %d pooled tenants)", 1+BaselineRoles, u.Services, u.Pooled)},
 		{"awsLimits.usagePlans", u.UsagePlans(s), l.UsagePlans,
 			fmt.Sprintf("API Gateway usage plans (%d tiers + %d pooled tenants with limits of their own)", len(s.Tiers), u.OwnPlans)},
 		{"awsLimits.apiKeys", u.Pooled, l.APIKeys, fmt.Sprintf("API keys (one for each of %d pooled tenants)", u.Pooled)},
@@ -344,8 +344,8 @@ func (u *Use) add(s *Settings, t *Tenant) {
 }
 
 // IAMRoles are the roles in the SaaS account: the platform's pooled service
-// role, and the tenants'.
-func (u Use) IAMRoles() int { return 1 + 2*u.Services + u.Pooled }
+// role and its baseline's, and the tenants'.
+func (u Use) IAMRoles() int { return 1 + BaselineRoles + 2*u.Services + u.Pooled }
 
 // UsagePlans are the platform's plans, one per tier, and the tenants' own.
 func (u Use) UsagePlans(s *Settings) int { return len(s.Tiers) + u.OwnPlans }

@@ -130,6 +130,9 @@ func NewAccountTenant(ctx *pulumi.Context, name string, args *AccountTenantArgs,
 	if _, err := registry.New(ctx, in, nil, child); err != nil {
 		return nil, err
 	}
+	if _, err := in.Monitor(ctx, web.AlarmTargets(svc, data), child); err != nil {
+		return nil, err
+	}
 	c.AccountID = in.AccountID.ToStringOutput()
 	c.VpcID, c.ClusterArn, c.ServiceName = vpc.VPC.ID(), cluster.Arn, svc.Service.Name
 	c.Data, c.BudgetName = data, budgetName

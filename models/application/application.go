@@ -16,6 +16,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
 	"github.com/tenantctl/tenantctl/internal/naming"
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/models/alerting"
 	"github.com/tenantctl/tenantctl/models/fargate"
 	"github.com/tenantctl/tenantctl/models/platform"
 	"github.com/tenantctl/tenantctl/models/registry"
@@ -118,6 +119,9 @@ func NewApplicationTenant(ctx *pulumi.Context, name string, args *ApplicationTen
 		"dataRoleArn": role.Arn,
 		"userGroup":   pulumi.String(t.ID),
 	}, child); err != nil {
+		return nil, err
+	}
+	if _, err := in.Monitor(ctx, alerting.Targets{APIKeyID: key.ID()}, child); err != nil {
 		return nil, err
 	}
 	c.RoleArn, c.APIKeyID, c.UsagePlanID = role.Arn, key.ID(), planID

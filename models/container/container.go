@@ -66,6 +66,9 @@ func NewContainerTenant(ctx *pulumi.Context, name string, args *ContainerTenantA
 	if _, err := registry.New(ctx, in, nil, child); err != nil {
 		return nil, err
 	}
+	if _, err := in.Monitor(ctx, web.AlarmTargets(svc, data), child); err != nil {
+		return nil, err
+	}
 	c.Host = pulumi.String(web.Host).ToStringOutput()
 	c.URL = pulumi.String(in.URL()).ToStringOutput()
 	c.ListenerIndex = pulumi.Int(web.ListenerIndex).ToIntOutput()

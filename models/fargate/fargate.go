@@ -75,6 +75,8 @@ type Service struct {
 	// Scaling is the service's autoscaling; nil where the emulator cannot
 	// serve it (gaps.ServiceAutoscaling).
 	Scaling *Scaling
+	// ClusterName is the name of the cluster the service runs on.
+	ClusterName pulumi.StringOutput
 }
 
 // TaskPolicy is the tenant's task role policy: its own SSM parameters
@@ -140,6 +142,7 @@ func New(ctx *pulumi.Context, in tenant.Input, a Args, opts ...pulumi.ResourceOp
 		return nil, fmt.Errorf("tenant %s: the service has no load balancer in front of it", in.Tenant.ID)
 	}
 	b := &builder{ctx: ctx, in: in, args: a, opts: opts, out: &Service{}}
+	b.out.ClusterName = b.clusterName()
 	for _, step := range []func() error{
 		b.logGroup, b.executionRole, b.taskRole, b.taskDefinition, b.securityGroup, b.service, b.scaling,
 	} {

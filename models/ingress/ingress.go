@@ -32,6 +32,9 @@ type Endpoint struct {
 	Forwarder pulumi.Resource
 	// Record is the alias record of Host.
 	Record *route53.Record
+	// LoadBalancerSuffix is the ARN suffix of the load balancer in front of
+	// the tenant (shared or its own), which its alarms watch.
+	LoadBalancerSuffix pulumi.StringOutput
 
 	// ListenerIndex is the shared listener the host rule is on (Shared).
 	ListenerIndex int
@@ -55,6 +58,7 @@ func Shared(ctx *pulumi.Context, in tenant.Input, opts []pulumi.ResourceOption) 
 	sv, s, p := in.Tenant.Service, in.Settings(), in.Platform
 	e := &Endpoint{Host: in.Host(), SecurityGroupID: p.LBSecurityGroupID,
 		ListenerIndex: platform.ListenerIndex(sv.ListenerPriority, s.LoadBalancer.RulesPerListener)}
+	e.LoadBalancerSuffix = p.LoadBalancerSuffix(e.ListenerIndex)
 	var err error
 	if e.TargetGroup, err = targetGroup(ctx, in, p.SharedVPCID, opts); err != nil {
 		return nil, err
@@ -133,6 +137,7 @@ func Dedicated(ctx *pulumi.Context, in tenant.Input, n Network, z Zone, opts []p
 	if err != nil {
 		return nil, err
 	}
+	e.LoadBalancerSuffix = e.LoadBalancer.ArnSuffix
 	if e.TargetGroup, err = targetGroup(ctx, in, n.VPCID, opts); err != nil {
 		return nil, err
 	}

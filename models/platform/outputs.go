@@ -55,6 +55,7 @@ var OutputNames = []string{
 	OutPoolTableName, OutPoolTableArn, OutRegistryTableName, OutAPIID, OutAPIStageName,
 	OutUsagePlanIDs, OutUserPoolID, OutMeteringStreamArn, OutTransitGatewayID, OutSharedServicesRouteTable,
 	OutPooledServiceRoleArn,
+	OutOnCallTopicArn,
 }
 
 // Ref is the platform as a tenant stack sees it: the platform stack's outputs.
@@ -87,6 +88,7 @@ type Ref struct {
 	// PooledServiceRoleArn is the role the pooled back end runs as, the one
 	// principal application tenants' data roles trust.
 	PooledServiceRoleArn pulumi.StringOutput
+	baselineRef
 }
 
 // FromStackReference reads the platform's outputs from a stack reference. A
@@ -156,6 +158,7 @@ func FromStackReference(ref *pulumi.StackReference) Ref {
 		TransitGatewayID:           str(OutTransitGatewayID),
 		SharedServicesRouteTableID: str(OutSharedServicesRouteTable),
 		PooledServiceRoleArn:       str(OutPooledServiceRoleArn),
+		baselineRef:                newBaselineRef(str),
 	}
 }
 

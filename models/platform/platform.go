@@ -44,6 +44,7 @@ const APIStageName = "v1"
 // outputs (Outputs names them as OutputNames does).
 type Platform struct {
 	pulumi.ResourceState
+	baselineOutputs
 
 	AccountID                  pulumi.StringOutput
 	SharedVPCID                pulumi.IDOutput
@@ -75,7 +76,7 @@ type Platform struct {
 
 // Outputs are the values the platform stack exports, by output name.
 func (p *Platform) Outputs() pulumi.Map {
-	return pulumi.Map{
+	return p.withBaseline(pulumi.Map{
 		OutAccountID:                p.AccountID,
 		OutSharedVPCID:              p.SharedVPCID,
 		OutSharedVPCCIDR:            p.SharedVPCCIDR,
@@ -102,7 +103,7 @@ func (p *Platform) Outputs() pulumi.Map {
 		OutTransitGatewayID:         p.TransitGatewayID,
 		OutSharedServicesRouteTable: p.SharedServicesRouteTableID,
 		OutPooledServiceRoleArn:     p.PooledServiceRoleArn,
-	}
+	})
 }
 
 // PlatformArgs are what the platform builds from.
@@ -164,6 +165,8 @@ type builder struct {
 	// restAPI and stage are the pooled API's, which its custom domain maps.
 	restAPI *apigateway.RestApi
 	stage   *apigateway.Stage
+	// base is what the security and observability baseline's steps share.
+	base baselineState
 }
 
 func (b *builder) name(parts ...string) string { return naming.Logical(Owner, parts...) }
@@ -182,8 +185,10 @@ func (b *builder) build() error {
 	b.p.AccountID = b.accountID
 	b.p.APIStageName = pulumi.String(APIStageName).ToStringOutput()
 	for _, step := range []func() error{
+		b.baselineFirst,
 		b.sharedVPC, b.dns, b.cluster, b.loadBalancers, b.tables, b.pooledService, b.api, b.apiDomain, b.userPool,
 		b.metering, b.organization, b.costAllocation, b.sharedServices,
+		b.baselineLast,
 	} {
 		if err := step(); err != nil {
 			return err
@@ -359,6 +364,8 @@ func (b *builder) api() error {
 		Deployment: deployment.ID(),
 		StageName:  pulumi.String(APIStageName),
 		Tags:       pooledTags(),
+		// Traced, and logged by key for the tenants' API alarms (alerting.go).
+		XrayTracingEnabled: pulumi.Bool(true), AccessLogSettings: b.stageAccessLogs(),
 	}, b.opts...)
 	if err != nil {
 		return err

@@ -70,6 +70,7 @@ var QuarantineReadActions = []string{
 	"organizations:Describe*", "organizations:List*",
 	"route53:Get*", "route53:List*",
 	"s3:Get*", "s3:List*",
+	"sns:Get*", "sns:List*",
 	"sts:GetCallerIdentity",
 	"tag:Get*",
 }
@@ -77,13 +78,15 @@ var QuarantineReadActions = []string{
 // QuarantineCleanupActions are what the deploy role may do beyond reading in
 // a suspended account: what destroying an account-model tenant's stack (its
 // VPC, load balancer and certificate, hosted zone, ECS cluster and service
-// and its autoscaling, roles, log group, table and budget) calls. Nothing
+// and its autoscaling, roles, log group, table and budget, alarms, dashboard
+// and alarm topics) calls. Nothing
 // creates, starts or writes: no Create*, Put*, Run*, Start*, Update* but the
 // two below, and records changed only to delete them.
 var QuarantineCleanupActions = []string{
 	"acm:DeleteCertificate",
 	"application-autoscaling:Delete*", "application-autoscaling:Deregister*",
 	"budgets:ModifyBudget", // what DeleteBudget is authorized as
+	"cloudwatch:DeleteAlarms", "cloudwatch:DeleteDashboards",
 	"dynamodb:Delete*", "dynamodb:Untag*",
 	"ec2:Delete*", "ec2:Deregister*", "ec2:Detach*", "ec2:Disassociate*", "ec2:Release*", "ec2:Revoke*", "ec2:Terminate*",
 	"ecs:Delete*", "ecs:Deregister*", "ecs:Untag*",
@@ -94,6 +97,7 @@ var QuarantineCleanupActions = []string{
 	// Deleting a record is a change of the zone's record sets; the zone's
 	// own records are all the deploy role's, and the zone goes next.
 	"route53:ChangeResourceRecordSets", "route53:DeleteHostedZone",
+	"sns:DeleteTopic", "sns:Unsubscribe",
 }
 
 // SuspendedSCP is the service control policy on the Suspended OU, where an

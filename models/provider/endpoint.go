@@ -49,10 +49,13 @@ var moduleServices = map[string]string{
 	"lb":                "elbv2",
 	"organizations":     "organizations",
 	"route53":           "route53",
+	"sns":               "sns",
+	"xray":              "xray",
 }
 
 var tokenServices = map[string]string{
 	"aws:cloudwatch/logGroup:LogGroup":                    "cloudwatchlogs",
+	"aws:cloudwatch/logMetricFilter:LogMetricFilter":      "cloudwatchlogs",
 	"aws:index/getAvailabilityZones:getAvailabilityZones": "ec2",
 	"aws:index/getCallerIdentity:getCallerIdentity":       "sts",
 	"aws:organizations/getOrganization:getOrganization":   "organizations",

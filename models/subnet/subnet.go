@@ -136,6 +136,9 @@ func NewSubnetTenant(ctx *pulumi.Context, name string, args *SubnetTenantArgs, o
 	if _, err := registry.New(ctx, in, nil, child); err != nil {
 		return nil, err
 	}
+	if _, err := in.Monitor(ctx, web.AlarmTargets(svc, data), child); err != nil {
+		return nil, err
+	}
 	c.SubnetIDs = network.IDs(subnets).ToStringArrayOutput()
 	c.NetworkACLID, c.ServiceName, c.Data = acl.ID(), svc.Service.Name, data
 	c.URL = pulumi.String(in.URL()).ToStringOutput()

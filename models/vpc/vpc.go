@@ -80,6 +80,9 @@ func NewVpcTenant(ctx *pulumi.Context, name string, args *VpcTenantArgs, opts ..
 	if _, err := registry.New(ctx, in, nil, child); err != nil {
 		return nil, err
 	}
+	if _, err := in.Monitor(ctx, web.AlarmTargets(svc, data), child); err != nil {
+		return nil, err
+	}
 	c.VpcID, c.ServiceName, c.Data = vpc.VPC.ID(), svc.Service.Name, data
 	c.URL, c.LoadBalancerDNSName = pulumi.String(in.URL()).ToStringOutput(), web.LoadBalancer.DnsName
 	if t.Network.SharedServices && !in.Emulation.Gap(gaps.TransitGatewayAttach) {

@@ -66,7 +66,9 @@ func TestDevUpWithoutThePlugin(t *testing.T) {
 		"skipped transit-gateway-attachment (omit aws:ec2transitgateway/vpcAttachment:VpcAttachment) in platform, initech, umbrella:",
 		"skipped budget-tags (omit aws:budgets/budget:Budget) in acme-corp, globex:",
 		"skipped service-quota-increase (omit servicequotas:RequestServiceQuotaIncrease) in the account lifecycle",
-		"metric-alarm: no stack of this fleet registers aws:cloudwatch/metricAlarm:MetricAlarm",
+		"skipped metric-alarm (omit aws:cloudwatch/metricAlarm:MetricAlarm) in acme-corp, cyberdyne, dunder-mifflin,",
+		"skipped dashboard (omit aws:cloudwatch/dashboard:Dashboard) in acme-corp, cyberdyne, dunder-mifflin,",
+		"skipped xray-sampling-rule (omit aws:xray/samplingRule:SamplingRule) in platform:",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("gap report lacks %q:\n%s", want, out)
@@ -290,7 +292,7 @@ func TestDevStackTimeoutDefault(t *testing.T) {
 func TestRenderShowsEmulatorGaps(t *testing.T) {
 	devEnv(t)
 	out, stderr, code := runCLI(t, "--dir", "../../tenants", "render", "initech", "--stacks", "../../stacks", "--endpoint-url", "http://127.0.0.1:5000")
-	if code != ExitOK || !strings.Contains(out, "emulator gaps applied: ecs-managed-tags, service-autoscaling, transit-gateway-attachment\n") ||
+	if code != ExitOK || !strings.Contains(out, "emulator gaps applied: dashboard, ecs-managed-tags, metric-alarm, service-autoscaling, transit-gateway-attachment\n") ||
 		!strings.Contains(out, "skipRequestingAccountId=true") || strings.Contains(out, "aws:ec2transitgateway/vpcAttachment:VpcAttachment") {
 		t.Fatalf("render in emulator mode: exit %d\n%s\n%s", code, out, stderr)
 	}

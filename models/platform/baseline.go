@@ -1,0 +1,69 @@
+package platform
+
+import (
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// The platform's security and observability baseline: the steps build()
+// runs before the shared infrastructure (what it is built with) and after it
+// (what watches and guards it), the state they share, and the outputs they
+// add to the stack's.
+
+// Names of the baseline's outputs.
+const (
+	// OutOnCallTopicArn is the platform's on-call topic, which the alarms
+	// of tenants in the platform's account and region notify.
+	OutOnCallTopicArn = "onCallTopicArn"
+)
+
+// baselineOutputs are the baseline's fields of the platform component.
+type baselineOutputs struct {
+	OnCallTopicArn pulumi.StringOutput
+}
+
+// withBaseline adds the baseline's outputs to the platform's others.
+func (o baselineOutputs) withBaseline(m pulumi.Map) pulumi.Map {
+	m[OutOnCallTopicArn] = o.OnCallTopicArn
+	return m
+}
+
+// baselineRef is the baseline as a tenant stack sees it.
+type baselineRef struct {
+	// OnCallTopicArn is the platform's on-call topic.
+	OnCallTopicArn pulumi.StringOutput
+}
+
+func newBaselineRef(str func(string) pulumi.StringOutput) baselineRef {
+	return baselineRef{OnCallTopicArn: str(OutOnCallTopicArn)}
+}
+
+// baselineState is what the baseline's steps share.
+type baselineState struct {
+	// apiAccessLogs is the pooled API stage's access log group, and
+	// apiLogging the account setting that lets API Gateway write to it.
+	apiAccessLogs *cloudwatch.LogGroup
+	apiLogging    *apigateway.Account
+}
+
+// baselineFirst runs before the shared infrastructure: what it is built
+// with (the on-call topic, the pooled API's access logs).
+func (b *builder) baselineFirst() error {
+	for _, step := range []func() error{b.onCall, b.apiLogs} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// baselineLast runs after the shared infrastructure: what watches it.
+func (b *builder) baselineLast() error {
+	for _, step := range []func() error{b.apiKeyMetrics, b.apiSampling} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
