@@ -143,7 +143,7 @@ func TestEveryTenantHasItsData(t *testing.T) {
 				if tb.Name != tn.ID+"-data" || str(tb, "name") != name {
 					t.Errorf("table %s named %q, want %s-data named %s", tb.Name, str(tb, "name"), tn.ID, name)
 				}
-				checkTableLayout(t, tb)
+				checkTableLayout(t, tb, mockArn(tKey, tn.ID+"-key"))
 				if outs[tenant.OutTableName] != name || outs[tenant.OutTableArn] != mockArn(tTable, tb.Name) {
 					t.Errorf("outputs tableName %v tableArn %v, want %s and its ARN", outs[tenant.OutTableName], outs[tenant.OutTableArn], name)
 				}
@@ -204,7 +204,9 @@ func TestEveryTenantHasItsData(t *testing.T) {
 
 // checkTableLayout: a data table has datatable's keys, point-in-time recovery
 // and server-side encryption.
-func checkTableLayout(t *testing.T, tb *render.Resource) {
+// checkTableLayout: the data layout, point-in-time recovery, and encryption
+// at rest under the owner's customer-managed key keyArn.
+func checkTableLayout(t *testing.T, tb *render.Resource, keyArn string) {
 	t.Helper()
 	if str(tb, "hashKey") != "pk" || str(tb, "rangeKey") != "sk" || str(tb, "billingMode") != "PAY_PER_REQUEST" {
 		t.Errorf("table %s layout %v", tb.Name, tb.Inputs)
@@ -212,14 +214,14 @@ func checkTableLayout(t *testing.T, tb *render.Resource) {
 	if got := fmt.Sprint(tb.Inputs["pointInTimeRecovery"]); got != "map[enabled:true]" {
 		t.Errorf("table %s pointInTimeRecovery %s", tb.Name, got)
 	}
-	if got := fmt.Sprint(tb.Inputs["serverSideEncryption"]); got != "map[enabled:true]" {
+	if got := fmt.Sprint(tb.Inputs["serverSideEncryption"]); got != "map[enabled:true kmsKeyArn:"+keyArn+"]" {
 		t.Errorf("table %s serverSideEncryption %s", tb.Name, got)
 	}
 }
 
 func TestThePooledTableHasTheDataLayout(t *testing.T) {
 	res := mustRun(t, samplefleet.Load(t), models.PlatformStack)
-	checkTableLayout(t, named(t, res, tTable, "platform-pool"))
+	checkTableLayout(t, named(t, res, tTable, "platform-pool"), mockArn(tKey, "platform-key"))
 }
 
 // TestEveryServiceScales: every service of the sample fleet is a scalable

@@ -33,6 +33,11 @@ const (
 	onCallTopicArn  = "arn:aws:sns:us-east-1:111111111111:saas-platform-oncall"
 )
 
+// pooledKeyArn is the key of a pooled tier.
+func pooledKeyArn(tier string) string {
+	return "arn:aws:kms:us-east-1:111111111111:key/pooled-" + tier
+}
+
 // listenerArns are the shared load balancers' HTTPS listeners.
 var listenerArns = []any{
 	"arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/saas-platform-lb-0/0/443",
@@ -74,6 +79,7 @@ func platformOutputs() map[string]any {
 		platform.OutSharedServicesRouteTable: "rtb-0services",
 		platform.OutPooledServiceRoleArn:     pooledRoleArn,
 		platform.OutOnCallTopicArn:           onCallTopicArn,
+		platform.OutPooledKeyArns:            map[string]any{"free": pooledKeyArn("free"), "standard": pooledKeyArn("standard")},
 	}
 }
 
@@ -203,6 +209,8 @@ const (
 	tMetricFilt = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
 	tAPIAccount = "aws:apigateway/account:Account"
 	tSampling   = "aws:xray/samplingRule:SamplingRule"
+	tKey        = "aws:kms/key:Key"
+	tKeyAlias   = "aws:kms/alias:Alias"
 )
 
 // service is what every model that runs a container service registers for
@@ -242,6 +250,9 @@ func monitored(n int, ownOnCall bool) map[string]int {
 	}
 	return m
 }
+
+// siloKey is a siloed tenant's customer-managed key and its alias.
+var siloKey = map[string]int{tKey: 1, tKeyAlias: 1}
 
 // serviceAlarms are the alarms of a tenant that runs a service: 5xx and
 // unhealthy hosts of its load balancer, running tasks, CPU and memory; and
@@ -295,26 +306,29 @@ func TestResourceTypesAndCounts(t *testing.T) {
 			// account setting, per-key 4xx and 5xx metric filters, the API's
 			// X-Ray sampling rule
 			map[string]int{tTopic: 1, tTopicSub: 1, tLogGroup: 1, tRole: 1, tAttach: 1, tAPIAccount: 1, tMetricFilt: 2, tSampling: 1},
+			// the platform's key and one per pooled tier (free, standard),
+			// each with its alias
+			map[string]int{tKey: 3, tKeyAlias: 3},
 		)},
 		// acme-corp: account model over 3 zones, its table in its account;
 		// the platform account's provider, the zone of its name and the
 		// delegation.
-		{"acme-corp", merge(tenantStack("tenantctl:models:AccountTenant", true), vpcOf(3), service, ownTable, dedicatedIngress, registered,
+		{"acme-corp", merge(siloKey, tenantStack("tenantctl:models:AccountTenant", true), vpcOf(3), service, ownTable, dedicatedIngress, registered,
 			monitored(serviceAlarms(true), true),
 			map[string]int{tCluster: 1, tBudget: 1, tProvider: 1, tZone: 1, tRecord: 1})},
 		// initech: vpc model attached to shared services.
-		{"initech", merge(tenantStack("tenantctl:models:VpcTenant", true), vpcOf(2), service, ownTable, dedicatedIngress, registered,
+		{"initech", merge(siloKey, tenantStack("tenantctl:models:VpcTenant", true), vpcOf(2), service, ownTable, dedicatedIngress, registered,
 			monitored(serviceAlarms(true), false),
 			map[string]int{tTGWAttach: 1, tRoute: 2})},
 		// hooli: subnet model, 2 subnets: 7 NACL rules each way.
-		{"hooli", merge(tenantStack("tenantctl:models:SubnetTenant", true), service, ownTable, sharedIngress, registered,
+		{"hooli", merge(siloKey, tenantStack("tenantctl:models:SubnetTenant", true), service, ownTable, sharedIngress, registered,
 			monitored(serviceAlarms(true), false),
 			map[string]int{tSubnet: 2, tRTA: 2, tNACL: 1, tNACLRule: 14, tNACLAssoc: 2})},
 		// oscorp: subnet model, pooled data: no table of its own.
-		{"oscorp", merge(tenantStack("tenantctl:models:SubnetTenant", true), service, sharedIngress, registered,
+		{"oscorp", merge(siloKey, tenantStack("tenantctl:models:SubnetTenant", true), service, sharedIngress, registered,
 			monitored(serviceAlarms(false), false),
 			map[string]int{tSubnet: 2, tRTA: 2, tNACL: 1, tNACLRule: 14, tNACLAssoc: 2})},
-		{"soylent", merge(tenantStack("tenantctl:models:ContainerTenant", true), service, ownTable, sharedIngress, registered,
+		{"soylent", merge(siloKey, tenantStack("tenantctl:models:ContainerTenant", true), service, ownTable, sharedIngress, registered,
 			monitored(serviceAlarms(true), false))},
 		// wonka: application model on its tier's usage plan.
 		{"wonka", merge(tenantStack("tenantctl:models:ApplicationTenant", true), monitored(2, false),
@@ -1030,6 +1044,7 @@ func TestOrganizationSCPs(t *testing.T) {
 		"ecs:Delete*", "ecs:Deregister*", "ecs:Untag*", "ecs:UpdateService",
 		"elasticloadbalancing:Delete*",
 		"iam:Delete*", "iam:Detach*", "iam:Remove*", "iam:Untag*",
+		"kms:DeleteAlias", "kms:ScheduleKeyDeletion",
 		"logs:Delete*", "logs:Disassociate*", "logs:Untag*",
 		"route53:ChangeResourceRecordSets", "route53:DeleteHostedZone",
 		"sns:DeleteTopic", "sns:Unsubscribe",
@@ -1206,6 +1221,8 @@ var destroyCalls = map[string][]string{
 	tDashboard:  {"cloudwatch:DeleteDashboards", "cloudwatch:GetDashboard"},
 	tTopic:      {"sns:DeleteTopic", "sns:GetTopicAttributes", "sns:ListTagsForResource"},
 	tTopicSub:   {"sns:Unsubscribe", "sns:GetSubscriptionAttributes"},
+	tKey:        {"kms:ScheduleKeyDeletion", "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"},
+	tKeyAlias:   {"kms:DeleteAlias", "kms:ListAliases"},
 }
 
 // TestSuspendedAccountsCanBeDestroyed: the Suspended OU's quarantine lets the

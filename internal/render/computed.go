@@ -27,7 +27,8 @@ var MockNameServers = []string{"ns-1.awsdns-mock.com", "ns-2.awsdns-mock.net"}
 
 // computedOutputs are the outputs AWS computes that the models read back
 // (alias targets, certificates' validation records, zones' name servers,
-// the ARN suffixes alarms name load balancers and target groups by),
+// the ARN suffixes alarms name load balancers and target groups by, keys'
+// ids that aliases point at),
 // made up from the resource's inputs so that tests can follow the wiring.
 // Preview runs leave them unknown, as `pulumi preview` does.
 func computedOutputs(typ, name, region string, in resource.PropertyMap) resource.PropertyMap {
@@ -44,6 +45,8 @@ func computedOutputs(typ, name, region string, in resource.PropertyMap) resource
 			"zoneId":    resource.NewProperty(MockLoadBalancerZoneID),
 			"arnSuffix": resource.NewProperty("app/" + str("name") + "/" + MockArnSuffixID),
 		}
+	case "aws:kms/key:Key":
+		return resource.PropertyMap{"keyId": resource.NewProperty(name + "-keyid")}
 	case "aws:lb/targetGroup:TargetGroup":
 		return resource.PropertyMap{"arnSuffix": resource.NewProperty("targetgroup/" + str("name") + "/" + MockArnSuffixID)}
 	case "aws:route53/record:Record":

@@ -42,6 +42,7 @@ var taggable = map[string]bool{
 	"aws:sns/topic:Topic":                                     true,
 	"aws:cloudwatch/metricAlarm:MetricAlarm":                  true,
 	"aws:xray/samplingRule:SamplingRule":                      true,
+	"aws:kms/key:Key":                                         true,
 }
 
 // untaggable are the types that take no tags in pulumi-aws v6.
@@ -68,6 +69,7 @@ var untaggable = map[string]bool{
 	"aws:cloudwatch/dashboard:Dashboard":                   true,
 	"aws:cloudwatch/logMetricFilter:LogMetricFilter":       true,
 	"aws:apigateway/account:Account":                       true,
+	"aws:kms/alias:Alias":                                  true,
 }
 
 // Taggable reports whether resources of the type take tags.

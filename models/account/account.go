@@ -76,6 +76,11 @@ func NewAccountTenant(ctx *pulumi.Context, name string, args *AccountTenantArgs,
 		return nil, err
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(c)}
+	key, err := in.Key(ctx, child)
+	if err != nil {
+		return nil, err
+	}
+	in.KeyArn = key.Arn()
 	vpc, err := in.VPC(ctx, child)
 	if err != nil {
 		return nil, err

@@ -85,6 +85,7 @@ func NewApplicationTenant(ctx *pulumi.Context, name string, args *ApplicationTen
 		return nil, err
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(c)}
+	in.KeyArn = in.Platform.PooledKey(t.Tier) // its tier's key: its log group
 	data, err := in.Data(ctx, child)
 	if err != nil {
 		return nil, err
@@ -109,6 +110,7 @@ func NewApplicationTenant(ctx *pulumi.Context, name string, args *ApplicationTen
 	logs, err := cloudwatch.NewLogGroup(ctx, in.Name("logs"), &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String(in.LogGroup("app")),
 		RetentionInDays: pulumi.Int(fargate.LogRetentionDays),
+		KmsKeyId:        in.KeyID(),
 	}, child...)
 	if err != nil {
 		return nil, err

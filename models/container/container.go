@@ -45,6 +45,11 @@ func NewContainerTenant(ctx *pulumi.Context, name string, args *ContainerTenantA
 		return nil, err
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(c)}
+	key, err := in.Key(ctx, child)
+	if err != nil {
+		return nil, err
+	}
+	in.KeyArn = key.Arn()
 	web, err := ingress.Shared(ctx, in, child)
 	if err != nil {
 		return nil, err

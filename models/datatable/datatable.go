@@ -1,7 +1,7 @@
 // Package datatable is the layout of tenantctl's data tables: a partition key
 // that starts with the tenant id (so IAM's dynamodb:LeadingKeys can confine a
 // pooled tenant) and a sort key, billed per request, with point-in-time
-// recovery and encryption at rest under the account's AWS managed DynamoDB key.
+// recovery and encryption at rest under the owner's customer-managed key.
 // The platform's pooled table and a tenant's own table share it, so moving a
 // tenant between data modes moves items unchanged. It also holds the IAM
 // statements that reach one tenant's items of such a table and nothing else.
@@ -20,11 +20,10 @@ const (
 	SortKey      = "sk"
 )
 
-// Args are the arguments of a data table named name. Encryption names no key:
-// DynamoDB uses the account's AWS managed key (alias/aws/dynamodb), whose key
-// policy lets every principal of the account that DynamoDB authorizes use it,
-// so the tenant's task role needs no KMS permission of its own.
-func Args(name string, tags pulumi.StringMap) *dynamodb.TableArgs {
+// Args are the arguments of a data table named name, encrypted at rest under
+// the customer-managed key keyArn (models/kmskey): its policy lets only the
+// owner's roles use it, through DynamoDB.
+func Args(name string, tags pulumi.StringMap, keyArn pulumi.StringInput) *dynamodb.TableArgs {
 	args := &dynamodb.TableArgs{
 		Name:        pulumi.String(name),
 		BillingMode: pulumi.String("PAY_PER_REQUEST"),
@@ -35,7 +34,7 @@ func Args(name string, tags pulumi.StringMap) *dynamodb.TableArgs {
 			dynamodb.TableAttributeArgs{Name: pulumi.String(SortKey), Type: pulumi.String("S")},
 		},
 		PointInTimeRecovery:  dynamodb.TablePointInTimeRecoveryArgs{Enabled: pulumi.Bool(true)},
-		ServerSideEncryption: dynamodb.TableServerSideEncryptionArgs{Enabled: pulumi.Bool(true)},
+		ServerSideEncryption: dynamodb.TableServerSideEncryptionArgs{Enabled: pulumi.Bool(true), KmsKeyArn: keyArn},
 	}
 	if tags != nil {
 		args.Tags = tags

@@ -162,11 +162,13 @@ type builder struct {
 	out  *Service
 }
 
-// logGroup is the service's log group, kept LogRetentionDays.
+// logGroup is the service's log group, kept LogRetentionDays, encrypted
+// with the tenant's key.
 func (b *builder) logGroup() (err error) {
 	b.out.LogGroup, err = cloudwatch.NewLogGroup(b.ctx, b.in.Name("logs"), &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String(b.in.LogGroup("service")),
 		RetentionInDays: pulumi.Int(LogRetentionDays),
+		KmsKeyId:        b.in.KeyID(),
 	}, b.opts...)
 	return err
 }

@@ -66,6 +66,7 @@ func (b *builder) apiLogs() error {
 	logs, err := cloudwatch.NewLogGroup(b.ctx, b.name("api", "access"), &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String(naming.LogGroup(b.s.NamePrefix, Owner, "api-access")),
 		RetentionInDays: pulumi.Int(AccessLogRetentionDays),
+		KmsKeyId:        b.base.key.Arn(),
 		Tags:            pooledTags(),
 	}, b.opts...)
 	if err != nil {

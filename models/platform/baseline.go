@@ -1,9 +1,13 @@
 package platform
 
 import (
+	"fmt"
+
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/tenantctl/tenantctl/models/kmskey"
 )
 
 // The platform's security and observability baseline: the steps build()
@@ -16,16 +20,21 @@ const (
 	// OutOnCallTopicArn is the platform's on-call topic, which the alarms
 	// of tenants in the platform's account and region notify.
 	OutOnCallTopicArn = "onCallTopicArn"
+	// OutPooledKeyArns are the keys of the pooled tiers, by tier, which
+	// their tenants' log groups are encrypted with.
+	OutPooledKeyArns = "pooledKeyArns"
 )
 
 // baselineOutputs are the baseline's fields of the platform component.
 type baselineOutputs struct {
 	OnCallTopicArn pulumi.StringOutput
+	PooledKeyArns  pulumi.StringMapOutput
 }
 
 // withBaseline adds the baseline's outputs to the platform's others.
 func (o baselineOutputs) withBaseline(m pulumi.Map) pulumi.Map {
 	m[OutOnCallTopicArn] = o.OnCallTopicArn
+	m[OutPooledKeyArns] = o.PooledKeyArns
 	return m
 }
 
@@ -33,14 +42,29 @@ func (o baselineOutputs) withBaseline(m pulumi.Map) pulumi.Map {
 type baselineRef struct {
 	// OnCallTopicArn is the platform's on-call topic.
 	OnCallTopicArn pulumi.StringOutput
+	// PooledKeyArns are the pooled tiers' keys, by tier.
+	PooledKeyArns pulumi.StringMapOutput
 }
 
-func newBaselineRef(str func(string) pulumi.StringOutput) baselineRef {
-	return baselineRef{OnCallTopicArn: str(OutOnCallTopicArn)}
+func newBaselineRef(str func(string) pulumi.StringOutput, dict func(string) pulumi.StringMapOutput) baselineRef {
+	return baselineRef{OnCallTopicArn: str(OutOnCallTopicArn), PooledKeyArns: dict(OutPooledKeyArns)}
+}
+
+// PooledKey is the key of a pooled tier.
+func (r baselineRef) PooledKey(tier string) pulumi.StringOutput {
+	return r.PooledKeyArns.ApplyT(func(keys map[string]string) (string, error) {
+		k, ok := keys[tier]
+		if !ok {
+			return "", fmt.Errorf("the platform has no key for pooled tier %q; deploy the platform stack first", tier)
+		}
+		return k, nil
+	}).(pulumi.StringOutput)
 }
 
 // baselineState is what the baseline's steps share.
 type baselineState struct {
+	// key is the platform's key: the pooled table, the platform's logs.
+	key *kmskey.Key
 	// apiAccessLogs is the pooled API stage's access log group, and
 	// apiLogging the account setting that lets API Gateway write to it.
 	apiAccessLogs *cloudwatch.LogGroup
@@ -48,9 +72,9 @@ type baselineState struct {
 }
 
 // baselineFirst runs before the shared infrastructure: what it is built
-// with (the on-call topic, the pooled API's access logs).
+// with (its keys, the on-call topic, the pooled API's access logs).
 func (b *builder) baselineFirst() error {
-	for _, step := range []func() error{b.onCall, b.apiLogs} {
+	for _, step := range []func() error{b.keys, b.onCall, b.apiLogs} {
 		if err := step(); err != nil {
 			return err
 		}

@@ -55,7 +55,7 @@ var OutputNames = []string{
 	OutPoolTableName, OutPoolTableArn, OutRegistryTableName, OutAPIID, OutAPIStageName,
 	OutUsagePlanIDs, OutUserPoolID, OutMeteringStreamArn, OutTransitGatewayID, OutSharedServicesRouteTable,
 	OutPooledServiceRoleArn,
-	OutOnCallTopicArn,
+	OutOnCallTopicArn, OutPooledKeyArns,
 }
 
 // Ref is the platform as a tenant stack sees it: the platform stack's outputs.
@@ -158,7 +158,7 @@ func FromStackReference(ref *pulumi.StackReference) Ref {
 		TransitGatewayID:           str(OutTransitGatewayID),
 		SharedServicesRouteTableID: str(OutSharedServicesRouteTable),
 		PooledServiceRoleArn:       str(OutPooledServiceRoleArn),
-		baselineRef:                newBaselineRef(str),
+		baselineRef:                newBaselineRef(str, dict),
 	}
 }
 

@@ -240,7 +240,7 @@ func (b *builder) cluster() error {
 // tables: the pooled data table (partition key "pk" starts with the tenant id)
 // and the tenant registry.
 func (b *builder) tables() error {
-	pool, err := dynamodb.NewTable(b.ctx, b.name("pool"), datatable.Args(b.physical("pool", 255), pooledTags()), b.opts...)
+	pool, err := dynamodb.NewTable(b.ctx, b.name("pool"), datatable.Args(b.physical("pool", 255), pooledTags(), b.base.key.Arn()), b.opts...)
 	if err != nil {
 		return err
 	}

@@ -79,7 +79,7 @@ var QuarantineReadActions = []string{
 // a suspended account: what destroying an account-model tenant's stack (its
 // VPC, load balancer and certificate, hosted zone, ECS cluster and service
 // and its autoscaling, roles, log group, table and budget, alarms, dashboard
-// and alarm topics) calls. Nothing
+// and alarm topics, key and its alias) calls. Nothing
 // creates, starts or writes: no Create*, Put*, Run*, Start*, Update* but the
 // two below, and records changed only to delete them.
 var QuarantineCleanupActions = []string{
@@ -93,6 +93,7 @@ var QuarantineCleanupActions = []string{
 	"ecs:UpdateService", // destroying a service first drains it to 0 tasks
 	"elasticloadbalancing:Delete*",
 	"iam:Delete*", "iam:Detach*", "iam:Remove*", "iam:Untag*",
+	"kms:DeleteAlias", "kms:ScheduleKeyDeletion",
 	"logs:Delete*", "logs:Disassociate*", "logs:Untag*",
 	// Deleting a record is a change of the zone's record sets; the zone's
 	// own records are all the deploy role's, and the zone goes next.

@@ -107,6 +107,11 @@ func NewSubnetTenant(ctx *pulumi.Context, name string, args *SubnetTenantArgs, o
 		return nil, err
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(c)}
+	key, err := in.Key(ctx, child)
+	if err != nil {
+		return nil, err
+	}
+	in.KeyArn = key.Arn()
 	subnets, err := newSubnets(ctx, in, child)
 	if err != nil {
 		return nil, err

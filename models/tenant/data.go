@@ -33,8 +33,9 @@ const (
 // Data builds the tenant's data store in its data mode (validation sets one
 // on every tenant). Pooled, it builds nothing: the tenant's items are its
 // partition keys of the platform's pooled table. In table mode it is a table of
-// the tenant's own (datatable's layout) in the stack's account: the tenant's
-// account for the account model, the platform's otherwise.
+// the tenant's own (datatable's layout, under in.KeyArn) in the stack's
+// account: the tenant's account for the account model, the platform's
+// otherwise.
 func (in Input) Data(ctx *pulumi.Context, opts []pulumi.ResourceOption) (*DataStore, error) {
 	t := in.Tenant
 	d := &DataStore{Mode: t.Data.Mode, tenantID: t.ID}
@@ -42,7 +43,7 @@ func (in Input) Data(ctx *pulumi.Context, opts []pulumi.ResourceOption) (*DataSt
 		d.TableName, d.TableArn = in.Platform.PoolTableName, in.Platform.PoolTableArn
 		return d, nil
 	}
-	table, err := dynamodb.NewTable(ctx, in.Name("data"), datatable.Args(in.Physical("data", 255), nil), opts...)
+	table, err := dynamodb.NewTable(ctx, in.Name("data"), datatable.Args(in.Physical("data", 255), nil, in.KeyArn), opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,10 @@ type Input struct {
 	// Emulation is the stack's emulator mode, nil against AWS: models ask it
 	// (Emulation.Gap) before building what the emulator cannot serve.
 	Emulation *emulation.Mode
+	// KeyArn is the customer-managed key the tenant's table and log groups
+	// are encrypted with (Key, or its tier's for a pooled tenant); set by
+	// the model before it builds them.
+	KeyArn pulumi.StringInput
 }
 
 // Settings are the fleet's settings.

@@ -53,6 +53,11 @@ func NewVpcTenant(ctx *pulumi.Context, name string, args *VpcTenantArgs, opts ..
 		return nil, err
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(c)}
+	key, err := in.Key(ctx, child)
+	if err != nil {
+		return nil, err
+	}
+	in.KeyArn = key.Arn()
 	vpc, err := in.VPC(ctx, child)
 	if err != nil {
 		return nil, err
