@@ -211,6 +211,7 @@ const (
 	tSampling   = "aws:xray/samplingRule:SamplingRule"
 	tKey        = "aws:kms/key:Key"
 	tKeyAlias   = "aws:kms/alias:Alias"
+	tEndpoint   = "aws:ec2/vpcEndpoint:VpcEndpoint"
 )
 
 // service is what every model that runs a container service registers for
@@ -234,9 +235,10 @@ var sharedIngress = map[string]int{tTG: 1, tRule: 1, tRecord: 1}
 var dedicatedIngress = map[string]int{tLB: 1, tSG: 1, tTG: 1, tListener: 2, tCert: 1, tCertValid: 1, tRecord: 2}
 
 // vpcOf is a tenant VPC over n zones: public and private subnets, IGW, one NAT
-// gateway, two route tables with their default routes and associations.
+// gateway, two route tables with their default routes and associations; two
+// gateway and four interface endpoints with their security group.
 func vpcOf(n int) map[string]int {
-	return map[string]int{tVpc: 1, tSubnet: 2 * n, tIGW: 1, tEIP: 1, tNAT: 1, tRT: 2, tRoute: 2, tRTA: 2 * n}
+	return map[string]int{tVpc: 1, tSubnet: 2 * n, tIGW: 1, tEIP: 1, tNAT: 1, tRT: 2, tRoute: 2, tRTA: 2 * n, tEndpoint: 6, tSG: 1}
 }
 
 // monitored is a tenant's alarm topic with its owner subscribed, its n
@@ -1223,6 +1225,7 @@ var destroyCalls = map[string][]string{
 	tTopicSub:   {"sns:Unsubscribe", "sns:GetSubscriptionAttributes"},
 	tKey:        {"kms:ScheduleKeyDeletion", "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"},
 	tKeyAlias:   {"kms:DeleteAlias", "kms:ListAliases"},
+	tEndpoint:   {"ec2:DeleteVpcEndpoints", "ec2:DescribeVpcEndpoints", "ec2:DescribePrefixLists"},
 }
 
 // TestSuspendedAccountsCanBeDestroyed: the Suspended OU's quarantine lets the

@@ -43,6 +43,7 @@ var taggable = map[string]bool{
 	"aws:cloudwatch/metricAlarm:MetricAlarm":                  true,
 	"aws:xray/samplingRule:SamplingRule":                      true,
 	"aws:kms/key:Key":                                         true,
+	"aws:ec2/vpcEndpoint:VpcEndpoint":                         true,
 }
 
 // untaggable are the types that take no tags in pulumi-aws v6.

@@ -1,7 +1,8 @@
 // Package network builds the VPCs of tenantctl: a VPC with public and private
-// subnets over N availability zones, an internet gateway, one NAT gateway, and
-// the two route tables. The account and vpc models build one per tenant; the
-// platform builds the shared VPC from the fleet's platform subnets.
+// subnets over N availability zones, an internet gateway, one NAT gateway, the
+// two route tables, and the VPC endpoints of the AWS services its tasks use.
+// The account and vpc models build one per tenant; the platform builds the
+// shared VPC from the fleet's platform subnets.
 package network
 
 import (
@@ -33,6 +34,13 @@ type Args struct {
 	Zones pulumi.StringArrayOutput
 	// NamePrefix starts the Name tags.
 	NamePrefix string
+	// Region is the VPC's region, which its endpoints' service names name.
+	Region string
+	// PublicEndpoints puts the interface endpoints in the public subnets
+	// rather than the private ones: the shared VPC's, whose subnet tenants'
+	// network ACLs admit the platform's public subnets (their load
+	// balancers') and deny its private ones.
+	PublicEndpoints bool
 }
 
 // VPC is what New registered.
@@ -44,6 +52,7 @@ type VPC struct {
 	NATGateway        *ec2.NatGateway
 	PublicRouteTable  *ec2.RouteTable
 	PrivateRouteTable *ec2.RouteTable
+	Endpoints         *Endpoints
 }
 
 // SplitArgs fills PublicCIDRs and PrivateCIDRs by splitting the VPC's CIDR over
@@ -79,13 +88,18 @@ func nameTag(a Args, parts ...string) pulumi.StringMap {
 	return pulumi.StringMap{"Name": pulumi.String(naming.Join(append([]string{a.NamePrefix, a.Owner, a.What}, parts...)...))}
 }
 
+// logical is the logical name of a part of the VPC.
+func logical(a Args, parts ...string) string {
+	return naming.Logical(a.Owner, append([]string{a.What}, parts...)...)
+}
+
 // New registers the VPC. opts carry the parent (and through it the provider).
 func New(ctx *pulumi.Context, a Args, opts ...pulumi.ResourceOption) (*VPC, error) {
 	if len(a.PublicCIDRs) == 0 || len(a.PublicCIDRs) != len(a.PrivateCIDRs) {
 		return nil, fmt.Errorf("vpc %s: %d public and %d private subnets; want the same number, at least one",
 			a.CIDR, len(a.PublicCIDRs), len(a.PrivateCIDRs))
 	}
-	name := func(parts ...string) string { return naming.Logical(a.Owner, append([]string{a.What}, parts...)...) }
+	name := func(parts ...string) string { return logical(a, parts...) }
 	out := &VPC{}
 	var err error
 	out.VPC, err = ec2.NewVpc(ctx, name(), &ec2.VpcArgs{
@@ -189,6 +203,9 @@ func New(ctx *pulumi.Context, a Args, opts ...pulumi.ResourceOption) (*VPC, erro
 		}, opts...); err != nil {
 			return nil, err
 		}
+	}
+	if out.Endpoints, err = endpoints(ctx, a, out, opts); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -210,6 +210,9 @@ func (b *builder) sharedVPC() error {
 		PrivateCIDRs: sv.PlatformSubnets[sv.AZCount : 2*sv.AZCount],
 		Zones:        network.AvailabilityZones(b.ctx, b.prov),
 		NamePrefix:   b.s.NamePrefix,
+		Region:       b.s.PlatformRegion,
+		// Subnet tenants' network ACLs admit the public subnets only.
+		PublicEndpoints: true,
 	}, b.opts...)
 	if err != nil {
 		return err

@@ -103,6 +103,7 @@ func (in Input) VPC(ctx *pulumi.Context, opts []pulumi.ResourceOption) (*network
 		Owner: t.ID, What: "vpc", CIDR: t.Network.CIDR,
 		Zones:      network.AvailabilityZones(ctx, in.Provider),
 		NamePrefix: in.Fleet.Settings.NamePrefix,
+		Region:     t.Region,
 	}, t.Network.AZCount)
 	if err != nil {
 		return nil, fmt.Errorf("network.cidr: %w", err)
