@@ -212,6 +212,8 @@ const (
 	tKey        = "aws:kms/key:Key"
 	tKeyAlias   = "aws:kms/alias:Alias"
 	tEndpoint   = "aws:ec2/vpcEndpoint:VpcEndpoint"
+	tWebACL     = "aws:wafv2/webAcl:WebAcl"
+	tWebACLLink = "aws:wafv2/webAclAssociation:WebAclAssociation"
 )
 
 // service is what every model that runs a container service registers for
@@ -231,8 +233,9 @@ var sharedIngress = map[string]int{tTG: 1, tRule: 1, tRecord: 1}
 
 // dedicatedIngress is a load balancer of the tenant's own: the ALB, its
 // security group, target group, HTTPS and HTTP listeners, the certificate
-// with its validation record and validation, and the alias record.
-var dedicatedIngress = map[string]int{tLB: 1, tSG: 1, tTG: 1, tListener: 2, tCert: 1, tCertValid: 1, tRecord: 2}
+// with its validation record and validation, the alias record, and its web
+// ACL with its association.
+var dedicatedIngress = map[string]int{tLB: 1, tSG: 1, tTG: 1, tListener: 2, tCert: 1, tCertValid: 1, tRecord: 2, tWebACL: 1, tWebACLLink: 1}
 
 // vpcOf is a tenant VPC over n zones: public and private subnets, IGW, one NAT
 // gateway, two route tables with their default routes and associations; two
@@ -309,8 +312,9 @@ func TestResourceTypesAndCounts(t *testing.T) {
 			// X-Ray sampling rule
 			map[string]int{tTopic: 1, tTopicSub: 1, tLogGroup: 1, tRole: 1, tAttach: 1, tAPIAccount: 1, tMetricFilt: 2, tSampling: 1},
 			// the platform's key and one per pooled tier (free, standard),
-			// each with its alias
-			map[string]int{tKey: 3, tKeyAlias: 3},
+			// each with its alias; the web ACL in front of the shared load
+			// balancer and the API's stage
+			map[string]int{tKey: 3, tKeyAlias: 3, tWebACL: 1, tWebACLLink: 2},
 		)},
 		// acme-corp: account model over 3 zones, its table in its account;
 		// the platform account's provider, the zone of its name and the
@@ -1035,6 +1039,7 @@ func TestOrganizationSCPs(t *testing.T) {
 		"sns:Get*", "sns:List*",
 		"sts:GetCallerIdentity",
 		"tag:Get*",
+		"wafv2:Get*", "wafv2:List*",
 	}
 	cleanup := []string{
 		"acm:DeleteCertificate",
@@ -1044,12 +1049,13 @@ func TestOrganizationSCPs(t *testing.T) {
 		"dynamodb:Delete*", "dynamodb:Untag*",
 		"ec2:Delete*", "ec2:Deregister*", "ec2:Detach*", "ec2:Disassociate*", "ec2:Release*", "ec2:Revoke*", "ec2:Terminate*",
 		"ecs:Delete*", "ecs:Deregister*", "ecs:Untag*", "ecs:UpdateService",
-		"elasticloadbalancing:Delete*",
+		"elasticloadbalancing:Delete*", "elasticloadbalancing:SetWebAcl",
 		"iam:Delete*", "iam:Detach*", "iam:Remove*", "iam:Untag*",
 		"kms:DeleteAlias", "kms:ScheduleKeyDeletion",
 		"logs:Delete*", "logs:Disassociate*", "logs:Untag*",
 		"route53:ChangeResourceRecordSets", "route53:DeleteHostedZone",
 		"sns:DeleteTopic", "sns:Unsubscribe",
+		"wafv2:DeleteWebACL", "wafv2:DisassociateWebACL",
 	}
 	access, deploy := "arn:aws:iam::*:role/OrganizationAccountAccessRole", "arn:aws:iam::*:role/TenantctlDeploy"
 	want := append(guardRails("aws"),
@@ -1226,6 +1232,8 @@ var destroyCalls = map[string][]string{
 	tKey:        {"kms:ScheduleKeyDeletion", "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"},
 	tKeyAlias:   {"kms:DeleteAlias", "kms:ListAliases"},
 	tEndpoint:   {"ec2:DeleteVpcEndpoints", "ec2:DescribeVpcEndpoints", "ec2:DescribePrefixLists"},
+	tWebACL:     {"wafv2:DeleteWebACL", "wafv2:GetWebACL", "wafv2:ListTagsForResource"},
+	tWebACLLink: {"wafv2:DisassociateWebACL", "wafv2:GetWebACLForResource", "elasticloadbalancing:SetWebAcl"},
 }
 
 // TestSuspendedAccountsCanBeDestroyed: the Suspended OU's quarantine lets the

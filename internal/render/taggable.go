@@ -44,6 +44,7 @@ var taggable = map[string]bool{
 	"aws:xray/samplingRule:SamplingRule":                      true,
 	"aws:kms/key:Key":                                         true,
 	"aws:ec2/vpcEndpoint:VpcEndpoint":                         true,
+	"aws:wafv2/webAcl:WebAcl":                                 true,
 }
 
 // untaggable are the types that take no tags in pulumi-aws v6.
@@ -71,6 +72,7 @@ var untaggable = map[string]bool{
 	"aws:cloudwatch/logMetricFilter:LogMetricFilter":       true,
 	"aws:apigateway/account:Account":                       true,
 	"aws:kms/alias:Alias":                                  true,
+	"aws:wafv2/webAclAssociation:WebAclAssociation":        true,
 }
 
 // Taggable reports whether resources of the type take tags.

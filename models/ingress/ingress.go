@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/wafv2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tenantctl/tenantctl/internal/naming"
@@ -38,9 +39,11 @@ type Endpoint struct {
 
 	// ListenerIndex is the shared listener the host rule is on (Shared).
 	ListenerIndex int
-	// LoadBalancer and Certificate are the tenant's own (Dedicated).
+	// LoadBalancer and Certificate are the tenant's own (Dedicated), and
+	// the web ACL in front of it.
 	LoadBalancer *lb.LoadBalancer
 	Certificate  *certificate.Certificate
+	WebACL       *wafv2.WebAcl
 }
 
 // Service is the load balancer in front of the tenant's service, as
@@ -104,7 +107,7 @@ type Zone struct {
 
 // Dedicated gives the tenant a load balancer of its own in the network's
 // public subnets: its security group (HTTPS and HTTP from anywhere, out to
-// the service port only), the target group, a certificate for the tenant's
+// the service port only), its web ACL (the tier's rate limit), the target group, a certificate for the tenant's
 // name validated in the zone, the HTTPS listener forwarding to the group,
 // port 80 redirected to it, and the alias record of the name in the zone.
 // opts carry the model's component as parent.
@@ -138,6 +141,9 @@ func Dedicated(ctx *pulumi.Context, in tenant.Input, n Network, z Zone, opts []p
 		return nil, err
 	}
 	e.LoadBalancerSuffix = e.LoadBalancer.ArnSuffix
+	if e.WebACL, err = webACL(ctx, in, e.LoadBalancer, opts); err != nil {
+		return nil, err
+	}
 	if e.TargetGroup, err = targetGroup(ctx, in, n.VPCID, opts); err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tenantctl/tenantctl/models/kmskey"
@@ -65,6 +66,8 @@ func (r baselineRef) PooledKey(tier string) pulumi.StringOutput {
 type baselineState struct {
 	// key is the platform's key: the pooled table, the platform's logs.
 	key *kmskey.Key
+	// loadBalancers are the shared load balancers, behind the web ACL.
+	loadBalancers []*lb.LoadBalancer
 	// apiAccessLogs is the pooled API stage's access log group, and
 	// apiLogging the account setting that lets API Gateway write to it.
 	apiAccessLogs *cloudwatch.LogGroup
@@ -84,7 +87,7 @@ func (b *builder) baselineFirst() error {
 
 // baselineLast runs after the shared infrastructure: what watches it.
 func (b *builder) baselineLast() error {
-	for _, step := range []func() error{b.apiKeyMetrics, b.apiSampling} {
+	for _, step := range []func() error{b.edge, b.apiKeyMetrics, b.apiSampling} {
 		if err := step(); err != nil {
 			return err
 		}

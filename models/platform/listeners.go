@@ -102,6 +102,7 @@ func (b *builder) loadBalancers() error {
 		if err != nil {
 			return err
 		}
+		b.sharedLoadBalancer(alb)
 		https, err := lb.NewListener(b.ctx, b.name("lb", fmt.Sprint(i), "https"), &lb.ListenerArgs{
 			LoadBalancerArn: alb.Arn,
 			Port:            pulumi.Int(443),

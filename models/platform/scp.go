@@ -73,13 +73,14 @@ var QuarantineReadActions = []string{
 	"sns:Get*", "sns:List*",
 	"sts:GetCallerIdentity",
 	"tag:Get*",
+	"wafv2:Get*", "wafv2:List*",
 }
 
 // QuarantineCleanupActions are what the deploy role may do beyond reading in
 // a suspended account: what destroying an account-model tenant's stack (its
 // VPC, load balancer and certificate, hosted zone, ECS cluster and service
 // and its autoscaling, roles, log group, table and budget, alarms, dashboard
-// and alarm topics, key and its alias) calls. Nothing
+// and alarm topics, key and its alias, web ACL) calls. Nothing
 // creates, starts or writes: no Create*, Put*, Run*, Start*, Update* but the
 // two below, and records changed only to delete them.
 var QuarantineCleanupActions = []string{
@@ -92,6 +93,7 @@ var QuarantineCleanupActions = []string{
 	"ecs:Delete*", "ecs:Deregister*", "ecs:Untag*",
 	"ecs:UpdateService", // destroying a service first drains it to 0 tasks
 	"elasticloadbalancing:Delete*",
+	"elasticloadbalancing:SetWebAcl", // what DisassociateWebACL is authorized as too
 	"iam:Delete*", "iam:Detach*", "iam:Remove*", "iam:Untag*",
 	"kms:DeleteAlias", "kms:ScheduleKeyDeletion",
 	"logs:Delete*", "logs:Disassociate*", "logs:Untag*",
@@ -99,6 +101,7 @@ var QuarantineCleanupActions = []string{
 	// own records are all the deploy role's, and the zone goes next.
 	"route53:ChangeResourceRecordSets", "route53:DeleteHostedZone",
 	"sns:DeleteTopic", "sns:Unsubscribe",
+	"wafv2:DeleteWebACL", "wafv2:DisassociateWebACL",
 }
 
 // SuspendedSCP is the service control policy on the Suspended OU, where an

@@ -51,6 +51,7 @@ var moduleServices = map[string]string{
 	"organizations":     "organizations",
 	"route53":           "route53",
 	"sns":               "sns",
+	"wafv2":             "wafv2",
 	"xray":              "xray",
 }
 
