@@ -128,8 +128,8 @@ func TestPooledKeys(t *testing.T) {
 			t.Errorf("tier %s alias", tier)
 		}
 	}
-	if n := len(ofType(res, tKey)); n != 3 {
-		t.Errorf("%d keys, want the platform's and the two pooled tiers'", n)
+	if n := len(ofType(res, tKey)); n != 4 {
+		t.Errorf("%d keys, want the platform's, the two pooled tiers' and the log archive's", n)
 	}
 	if _, ok := outs["pooledKeyArns"]; !ok {
 		t.Error("no pooledKeyArns output")

@@ -31,6 +31,9 @@ const (
 	platformZone    = "Z0PLATFORM"
 	pooledRoleArn   = "arn:aws:iam::111111111111:role/saas-platform-pooled-service"
 	onCallTopicArn  = "arn:aws:sns:us-east-1:111111111111:saas-platform-oncall"
+	// The log archive stream, and the role CloudWatch Logs puts into it with.
+	logArchiveStream    = "arn:aws:firehose:us-east-1:111111111111:deliverystream/saas-platform-log-archive"
+	logSubscriptionRole = "arn:aws:iam::111111111111:role/saas-platform-log-subscription"
 )
 
 // pooledKeyArn is the key of a pooled tier.
@@ -80,6 +83,8 @@ func platformOutputs() map[string]any {
 		platform.OutPooledServiceRoleArn:     pooledRoleArn,
 		platform.OutOnCallTopicArn:           onCallTopicArn,
 		platform.OutPooledKeyArns:            map[string]any{"free": pooledKeyArn("free"), "standard": pooledKeyArn("standard")},
+		platform.OutLogArchiveStreamArn:      logArchiveStream,
+		platform.OutLogSubscriptionRoleArn:   logSubscriptionRole,
 	}
 }
 
@@ -214,6 +219,11 @@ const (
 	tEndpoint   = "aws:ec2/vpcEndpoint:VpcEndpoint"
 	tWebACL     = "aws:wafv2/webAcl:WebAcl"
 	tWebACLLink = "aws:wafv2/webAclAssociation:WebAclAssociation"
+	tSubFilter  = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
+	tBucket     = "aws:s3/bucketV2:BucketV2"
+	tTrail      = "aws:cloudtrail/trail:Trail"
+	tFirehose   = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
+	tBucketPol  = "aws:s3/bucketPolicy:BucketPolicy"
 )
 
 // service is what every model that runs a container service registers for
@@ -258,6 +268,24 @@ func monitored(n int, ownOnCall bool) map[string]int {
 
 // siloKey is a siloed tenant's customer-managed key and its alias.
 var siloKey = map[string]int{tKey: 1, tKeyAlias: 1}
+
+// archived is the subscription of a log group to the platform's log archive.
+var archived = map[string]int{tSubFilter: 1}
+
+// logArchive is the platform's log archive: its bucket with versioning,
+// object lock, encryption, lifecycle, public access block, ownership and
+// policy, its key and alias, the organization trail, the stream that
+// archives log groups with its role and policy, the role CloudWatch Logs
+// puts into it with and its policy, and the access log's subscription.
+var logArchive = map[string]int{
+	tBucket: 1, "aws:s3/bucketVersioningV2:BucketVersioningV2": 1,
+	"aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2":                     1,
+	"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": 1,
+	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       1,
+	"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":                                     1,
+	"aws:s3/bucketOwnershipControls:BucketOwnershipControls":                                     1,
+	tBucketPol: 1, tKey: 1, tKeyAlias: 1, tTrail: 1, tFirehose: 1, tRole: 2, tRolePolicy: 2, tSubFilter: 1,
+}
 
 // serviceAlarms are the alarms of a tenant that runs a service: 5xx and
 // unhealthy hosts of its load balancer, running tasks, CPU and memory; and
@@ -315,6 +343,7 @@ func TestResourceTypesAndCounts(t *testing.T) {
 			// each with its alias; the web ACL in front of the shared load
 			// balancer and the API's stage
 			map[string]int{tKey: 3, tKeyAlias: 3, tWebACL: 1, tWebACLLink: 2},
+			logArchive,
 		)},
 		// acme-corp: account model over 3 zones, its table in its account;
 		// the platform account's provider, the zone of its name and the
@@ -323,24 +352,24 @@ func TestResourceTypesAndCounts(t *testing.T) {
 			monitored(serviceAlarms(true), true),
 			map[string]int{tCluster: 1, tBudget: 1, tProvider: 1, tZone: 1, tRecord: 1})},
 		// initech: vpc model attached to shared services.
-		{"initech", merge(siloKey, tenantStack("tenantctl:models:VpcTenant", true), vpcOf(2), service, ownTable, dedicatedIngress, registered,
+		{"initech", merge(siloKey, archived, tenantStack("tenantctl:models:VpcTenant", true), vpcOf(2), service, ownTable, dedicatedIngress, registered,
 			monitored(serviceAlarms(true), false),
 			map[string]int{tTGWAttach: 1, tRoute: 2})},
 		// hooli: subnet model, 2 subnets: 7 NACL rules each way.
-		{"hooli", merge(siloKey, tenantStack("tenantctl:models:SubnetTenant", true), service, ownTable, sharedIngress, registered,
+		{"hooli", merge(siloKey, archived, tenantStack("tenantctl:models:SubnetTenant", true), service, ownTable, sharedIngress, registered,
 			monitored(serviceAlarms(true), false),
 			map[string]int{tSubnet: 2, tRTA: 2, tNACL: 1, tNACLRule: 14, tNACLAssoc: 2})},
 		// oscorp: subnet model, pooled data: no table of its own.
-		{"oscorp", merge(siloKey, tenantStack("tenantctl:models:SubnetTenant", true), service, sharedIngress, registered,
+		{"oscorp", merge(siloKey, archived, tenantStack("tenantctl:models:SubnetTenant", true), service, sharedIngress, registered,
 			monitored(serviceAlarms(false), false),
 			map[string]int{tSubnet: 2, tRTA: 2, tNACL: 1, tNACLRule: 14, tNACLAssoc: 2})},
-		{"soylent", merge(siloKey, tenantStack("tenantctl:models:ContainerTenant", true), service, ownTable, sharedIngress, registered,
+		{"soylent", merge(siloKey, archived, tenantStack("tenantctl:models:ContainerTenant", true), service, ownTable, sharedIngress, registered,
 			monitored(serviceAlarms(true), false))},
 		// wonka: application model on its tier's usage plan.
-		{"wonka", merge(tenantStack("tenantctl:models:ApplicationTenant", true), monitored(2, false),
+		{"wonka", merge(tenantStack("tenantctl:models:ApplicationTenant", true), monitored(2, false), archived,
 			map[string]int{tRole: 1, tRolePolicy: 1, tAPIKey: 1, tPlanKey: 1, tUserGroup: 1, tItem: 1, tLogGroup: 1})},
 		// vandelay: limits of its own, so a usage plan of its own.
-		{"vandelay", merge(tenantStack("tenantctl:models:ApplicationTenant", true), monitored(2, false),
+		{"vandelay", merge(tenantStack("tenantctl:models:ApplicationTenant", true), monitored(2, false), archived,
 			map[string]int{tRole: 1, tRolePolicy: 1, tAPIKey: 1, tPlan: 1, tPlanKey: 1, tUserGroup: 1, tItem: 1, tLogGroup: 1})},
 	}
 	for _, c := range cases {
@@ -1095,7 +1124,12 @@ func TestPlatformARNsFollowThePartition(t *testing.T) {
 				case tSCP:
 					texts = append(texts, str(r, "content"))
 				case tRolePolicy:
-					texts = append(texts, str(r, "policy"))
+					// The baseline's role policies name the mocks' ARNs of the
+					// resources they reach; their partitions are checked with
+					// the baseline (TestBaselineARNsFollowThePartition).
+					if r.Name == "platform-pooled-service" {
+						texts = append(texts, str(r, "policy"))
+					}
 				}
 			}
 			if len(texts) != 3 {
@@ -1187,7 +1221,7 @@ func TestPooledDataRolesTrustOnlyThePooledServiceForTheirTenant(t *testing.T) {
 		fmt.Sprint(trust.Statement[0].Action) != "[sts:AssumeRole]" {
 		t.Errorf("pooled service trust %+v", trust)
 	}
-	pol, _ := iampolicy.Parse(str(one(t, res, tRolePolicy), "policy"))
+	pol, _ := iampolicy.Parse(str(named(t, res, tRolePolicy, "platform-pooled-service"), "policy"))
 	if len(pol.Statement) != 1 || fmt.Sprint(pol.Statement[0].Action) != "[sts:AssumeRole sts:TagSession]" ||
 		fmt.Sprint(pol.Statement[0].Resource) != "[arn:aws:iam::111111111111:role/saas-*-data]" {
 		t.Errorf("pooled service policy %+v", pol)

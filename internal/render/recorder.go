@@ -156,9 +156,12 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	return id, state, nil
 }
 
+// MockOrganizationID is the organization's id in non-preview runs.
+const MockOrganizationID = "o-mock"
+
 // Call answers the invokes the models make: availability zones (the region's
-// a, b, c, ... zones), the caller's identity, the organization and an
-// existing hosted zone.
+// a, b, c, ... zones), the caller's identity, the organization (its id and
+// root) and an existing hosted zone.
 func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	switch args.Token {
 	case "aws:index/getAvailabilityZones:getAvailabilityZones":
@@ -188,11 +191,11 @@ func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 		}
 		return resource.PropertyMap{"zoneId": id, "id": id, "nameServers": nameServers()}, nil
 	case "aws:organizations/getOrganization:getOrganization":
-		root := "r-mock"
+		root, id := "r-mock", MockOrganizationID
 		if r.Preview {
-			root = Computed
+			root, id = Computed, Computed
 		}
-		return resource.PropertyMap{"roots": resource.NewProperty([]resource.PropertyValue{
+		return resource.PropertyMap{"id": resource.NewProperty(id), "roots": resource.NewProperty([]resource.PropertyValue{
 			resource.NewProperty(resource.PropertyMap{"id": resource.NewProperty(root)}),
 		})}, nil
 	}

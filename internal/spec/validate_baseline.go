@@ -12,8 +12,9 @@ const (
 )
 
 // BaselineRoles are the IAM roles the platform's security and observability
-// baseline adds to the SaaS account: API Gateway's logging role.
-const BaselineRoles = 1
+// baseline adds to the SaaS account: API Gateway's logging role, the log
+// archive stream's, and the one CloudWatch Logs puts into it with.
+const BaselineRoles = 3
 
 // validateAlertsAndAudit checks who answers alarms and where audit records go.
 func validateAlertsAndAudit(s *Settings, e *errs) {

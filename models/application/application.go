@@ -115,6 +115,9 @@ func NewApplicationTenant(ctx *pulumi.Context, name string, args *ApplicationTen
 	if err != nil {
 		return nil, err
 	}
+	if err := in.ArchiveLogs(ctx, in.Name("logs", "archive"), logs.Name, child); err != nil {
+		return nil, err
+	}
 	if _, err := registry.New(ctx, in, map[string]pulumi.StringInput{
 		"apiKeyId":    key.ID().ToStringOutput(),
 		"usagePlanId": planID,

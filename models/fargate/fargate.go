@@ -163,14 +163,17 @@ type builder struct {
 }
 
 // logGroup is the service's log group, kept LogRetentionDays, encrypted
-// with the tenant's key.
+// with the tenant's key and archived.
 func (b *builder) logGroup() (err error) {
 	b.out.LogGroup, err = cloudwatch.NewLogGroup(b.ctx, b.in.Name("logs"), &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String(b.in.LogGroup("service")),
 		RetentionInDays: pulumi.Int(LogRetentionDays),
 		KmsKeyId:        b.in.KeyID(),
 	}, b.opts...)
-	return err
+	if err != nil {
+		return err
+	}
+	return b.in.ArchiveLogs(b.ctx, b.in.Name("logs", "archive"), b.out.LogGroup.Name, b.opts)
 }
 
 // executionRole is the role ECS uses to pull the image and write logs, with

@@ -133,12 +133,18 @@ type Key struct {
 // Arn is the key's ARN.
 func (k *Key) Arn() pulumi.StringOutput { return k.Key.Arn }
 
-// New registers the key, rotated yearly, and its alias. opts carry the
-// parent and the provider of the key's account.
+// New registers the key, rotated yearly, with Policy of its grant, and its
+// alias. opts carry the parent and the provider of the key's account.
 func New(ctx *pulumi.Context, a Args, opts ...pulumi.ResourceOption) (*Key, error) {
 	policy := a.AccountID.ToStringOutput().ApplyT(func(acct string) (string, error) {
 		return Policy(a.Region, acct, a.Grant).JSON()
 	}).(pulumi.StringOutput)
+	return NewWithPolicy(ctx, a, policy, opts...)
+}
+
+// NewWithPolicy is New with a policy the caller built (Policy, once what its
+// grant names is known); a.Grant is not read.
+func NewWithPolicy(ctx *pulumi.Context, a Args, policy pulumi.StringInput, opts ...pulumi.ResourceOption) (*Key, error) {
 	key, err := kms.NewKey(ctx, a.Logical, &kms.KeyArgs{
 		Description:          pulumi.String(a.Description),
 		EnableKeyRotation:    pulumi.Bool(true),

@@ -24,18 +24,27 @@ const (
 	// OutPooledKeyArns are the keys of the pooled tiers, by tier, which
 	// their tenants' log groups are encrypted with.
 	OutPooledKeyArns = "pooledKeyArns"
+	// OutLogArchiveStreamArn is the stream that archives log groups of the
+	// platform's account, and OutLogSubscriptionRoleArn the role CloudWatch
+	// Logs puts their events into it with.
+	OutLogArchiveStreamArn    = "logArchiveStreamArn"
+	OutLogSubscriptionRoleArn = "logSubscriptionRoleArn"
 )
 
 // baselineOutputs are the baseline's fields of the platform component.
 type baselineOutputs struct {
-	OnCallTopicArn pulumi.StringOutput
-	PooledKeyArns  pulumi.StringMapOutput
+	OnCallTopicArn         pulumi.StringOutput
+	PooledKeyArns          pulumi.StringMapOutput
+	LogArchiveStreamArn    pulumi.StringOutput
+	LogSubscriptionRoleArn pulumi.StringOutput
 }
 
 // withBaseline adds the baseline's outputs to the platform's others.
 func (o baselineOutputs) withBaseline(m pulumi.Map) pulumi.Map {
 	m[OutOnCallTopicArn] = o.OnCallTopicArn
 	m[OutPooledKeyArns] = o.PooledKeyArns
+	m[OutLogArchiveStreamArn] = o.LogArchiveStreamArn
+	m[OutLogSubscriptionRoleArn] = o.LogSubscriptionRoleArn
 	return m
 }
 
@@ -45,10 +54,17 @@ type baselineRef struct {
 	OnCallTopicArn pulumi.StringOutput
 	// PooledKeyArns are the pooled tiers' keys, by tier.
 	PooledKeyArns pulumi.StringMapOutput
+	// LogArchiveStreamArn and LogSubscriptionRoleArn archive the log groups
+	// of tenants in the platform's account.
+	LogArchiveStreamArn    pulumi.StringOutput
+	LogSubscriptionRoleArn pulumi.StringOutput
 }
 
 func newBaselineRef(str func(string) pulumi.StringOutput, dict func(string) pulumi.StringMapOutput) baselineRef {
-	return baselineRef{OnCallTopicArn: str(OutOnCallTopicArn), PooledKeyArns: dict(OutPooledKeyArns)}
+	return baselineRef{
+		OnCallTopicArn: str(OutOnCallTopicArn), PooledKeyArns: dict(OutPooledKeyArns),
+		LogArchiveStreamArn: str(OutLogArchiveStreamArn), LogSubscriptionRoleArn: str(OutLogSubscriptionRoleArn),
+	}
 }
 
 // PooledKey is the key of a pooled tier.
@@ -68,6 +84,8 @@ type baselineState struct {
 	key *kmskey.Key
 	// loadBalancers are the shared load balancers, behind the web ACL.
 	loadBalancers []*lb.LoadBalancer
+	// archive is the log archive.
+	archive *archive
 	// apiAccessLogs is the pooled API stage's access log group, and
 	// apiLogging the account setting that lets API Gateway write to it.
 	apiAccessLogs *cloudwatch.LogGroup
@@ -75,9 +93,10 @@ type baselineState struct {
 }
 
 // baselineFirst runs before the shared infrastructure: what it is built
-// with (its keys, the on-call topic, the pooled API's access logs).
+// with (its keys, the on-call topic, the pooled API's access logs), and the
+// log archive with the organization trail.
 func (b *builder) baselineFirst() error {
-	for _, step := range []func() error{b.keys, b.onCall, b.apiLogs} {
+	for _, step := range []func() error{b.keys, b.onCall, b.apiLogs, b.audit} {
 		if err := step(); err != nil {
 			return err
 		}

@@ -55,7 +55,7 @@ var OutputNames = []string{
 	OutPoolTableName, OutPoolTableArn, OutRegistryTableName, OutAPIID, OutAPIStageName,
 	OutUsagePlanIDs, OutUserPoolID, OutMeteringStreamArn, OutTransitGatewayID, OutSharedServicesRouteTable,
 	OutPooledServiceRoleArn,
-	OutOnCallTopicArn, OutPooledKeyArns,
+	OutOnCallTopicArn, OutPooledKeyArns, OutLogArchiveStreamArn, OutLogSubscriptionRoleArn,
 }
 
 // Ref is the platform as a tenant stack sees it: the platform stack's outputs.

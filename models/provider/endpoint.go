@@ -37,6 +37,8 @@ var moduleServices = map[string]string{
 	"apigateway":        "apigateway",
 	"appautoscaling":    "appautoscaling",
 	"budgets":           "budgets",
+	"cfg":               "configservice",
+	"cloudtrail":        "cloudtrail",
 	"cloudwatch":        "cloudwatch",
 	"cognito":           "cognitoidp",
 	"costexplorer":      "ce",
@@ -50,17 +52,20 @@ var moduleServices = map[string]string{
 	"lb":                "elbv2",
 	"organizations":     "organizations",
 	"route53":           "route53",
+	"s3":                "s3",
 	"sns":               "sns",
 	"wafv2":             "wafv2",
 	"xray":              "xray",
 }
 
 var tokenServices = map[string]string{
-	"aws:cloudwatch/logGroup:LogGroup":                    "cloudwatchlogs",
-	"aws:cloudwatch/logMetricFilter:LogMetricFilter":      "cloudwatchlogs",
-	"aws:index/getAvailabilityZones:getAvailabilityZones": "ec2",
-	"aws:index/getCallerIdentity:getCallerIdentity":       "sts",
-	"aws:organizations/getOrganization:getOrganization":   "organizations",
+	"aws:cloudwatch/logGroup:LogGroup":                           "cloudwatchlogs",
+	"aws:cloudwatch/logMetricFilter:LogMetricFilter":             "cloudwatchlogs",
+	"aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": "cloudwatchlogs",
+	"aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream":  "firehose",
+	"aws:index/getAvailabilityZones:getAvailabilityZones":        "ec2",
+	"aws:index/getCallerIdentity:getCallerIdentity":              "sts",
+	"aws:organizations/getOrganization:getOrganization":          "organizations",
 }
 
 // alwaysServices are called by the provider itself: STS to assume the

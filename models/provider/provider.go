@@ -27,7 +27,12 @@ type AssumeRole struct {
 	RoleName string
 	// ExternalID guards the role against the confused deputy; a secret.
 	ExternalID pulumi.StringInput
-	// TenantID names the session, so CloudTrail shows which tenant's deployment acted.
+	// OrganizationAccess says the role is the organization's access role,
+	// assumed from the management account, which trusts that account alone
+	// and takes no external id (the platform's way into the log archive).
+	OrganizationAccess bool
+	// TenantID names the session, so CloudTrail shows which tenant's
+	// deployment acted (the platform's: naming.PlatformStack).
 	TenantID string
 }
 
@@ -62,14 +67,17 @@ func Args(region string, tags map[string]string, role *AssumeRole, ep *Endpoint)
 		if role.RoleName == "" {
 			return nil, fmt.Errorf("provider: deploy role name is empty")
 		}
-		if role.ExternalID == nil {
+		if role.ExternalID == nil && !role.OrganizationAccess {
 			return nil, fmt.Errorf("provider: assuming %s needs an external id", RoleARN(region, role.AccountID, role.RoleName))
 		}
-		args.AssumeRole = aws.ProviderAssumeRoleArgs{
+		assume := aws.ProviderAssumeRoleArgs{
 			RoleArn:     pulumi.StringPtr(RoleARN(region, role.AccountID, role.RoleName)),
-			ExternalId:  role.ExternalID.ToStringOutput().ToStringPtrOutput(),
 			SessionName: pulumi.StringPtr(SessionName(role.TenantID)),
 		}
+		if role.ExternalID != nil {
+			assume.ExternalId = role.ExternalID.ToStringOutput().ToStringPtrOutput()
+		}
+		args.AssumeRole = assume
 		// Refuse to deploy into any other account, whatever credentials the
 		// pipeline happens to hold after assuming the role. (Not against an
 		// emulator: the check needs the account id, which the provider then
