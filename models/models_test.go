@@ -287,6 +287,15 @@ var logArchive = map[string]int{
 	tBucketPol: 1, tKey: 1, tKeyAlias: 1, tTrail: 1, tFirehose: 1, tRole: 2, tRolePolicy: 2, tSubFilter: 1,
 }
 
+// awsConfig is AWS Config in the platform's account: the recorder's role
+// (a managed and an inline policy), recorder, delivery channel and status;
+// the organization aggregator and its role (a managed policy).
+var awsConfig = map[string]int{
+	tRole: 2, tAttach: 2, tRolePolicy: 1,
+	"aws:cfg/recorder:Recorder": 1, "aws:cfg/deliveryChannel:DeliveryChannel": 1, "aws:cfg/recorderStatus:RecorderStatus": 1,
+	"aws:cfg/configurationAggregator:ConfigurationAggregator": 1,
+}
+
 // serviceAlarms are the alarms of a tenant that runs a service: 5xx and
 // unhealthy hosts of its load balancer, running tasks, CPU and memory; and
 // throttles of its own table when it has one.
@@ -343,7 +352,7 @@ func TestResourceTypesAndCounts(t *testing.T) {
 			// each with its alias; the web ACL in front of the shared load
 			// balancer and the API's stage
 			map[string]int{tKey: 3, tKeyAlias: 3, tWebACL: 1, tWebACLLink: 2},
-			logArchive,
+			logArchive, awsConfig,
 		)},
 		// acme-corp: account model over 3 zones, its table in its account;
 		// the platform account's provider, the zone of its name and the

@@ -48,6 +48,7 @@ var taggable = map[string]bool{
 	"aws:s3/bucketV2:BucketV2":                                  true,
 	"aws:cloudtrail/trail:Trail":                                true,
 	"aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": true,
+	"aws:cfg/configurationAggregator:ConfigurationAggregator":   true,
 }
 
 // untaggable are the types that take no tags in pulumi-aws v6.
@@ -84,6 +85,9 @@ var untaggable = map[string]bool{
 	"aws:s3/bucketOwnershipControls:BucketOwnershipControls":                                     true,
 	"aws:s3/bucketPolicy:BucketPolicy":                                                           true,
 	"aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter":                                 true,
+	"aws:cfg/recorder:Recorder":                                                                  true,
+	"aws:cfg/deliveryChannel:DeliveryChannel":                                                    true,
+	"aws:cfg/recorderStatus:RecorderStatus":                                                      true,
 }
 
 // Taggable reports whether resources of the type take tags.

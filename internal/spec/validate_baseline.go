@@ -13,8 +13,9 @@ const (
 
 // BaselineRoles are the IAM roles the platform's security and observability
 // baseline adds to the SaaS account: API Gateway's logging role, the log
-// archive stream's, and the one CloudWatch Logs puts into it with.
-const BaselineRoles = 3
+// archive stream's, the one CloudWatch Logs puts into it with, AWS Config's
+// recorder's and its organization aggregator's.
+const BaselineRoles = 5
 
 // validateAlertsAndAudit checks who answers alarms and where audit records go.
 func validateAlertsAndAudit(s *Settings, e *errs) {
