@@ -26,6 +26,10 @@ func wantSignals(tn *spec.Tenant) []string {
 	if tn.Data.Mode == spec.DataTable {
 		s = append(s, naming.SignalDynamoDBThrottles)
 	}
+	if tn.Model == spec.ModelAccount {
+		// Its own account's quotas.
+		s = append(s, naming.QuotaSignal("fargate-vcpu"), naming.QuotaSignal("kms-requests"))
+	}
 	return s
 }
 
@@ -296,6 +300,58 @@ func TestAccountModelAlarmsStayInItsAccount(t *testing.T) {
 			if strings.Contains(fmt.Sprint(a.Inputs["alarmActions"]), onCallTopicArn) {
 				t.Errorf("%s %s notifies the platform's on-call topic", id, a.Name)
 			}
+		}
+	}
+}
+
+// TestQuotaAlarms: the platform's account and every account-model tenant's
+// own watch their Fargate vCPU and KMS request quotas at 80 % of the applied
+// value (SERVICE_QUOTA over the AWS/Usage metric, per second for a rate).
+func TestQuotaAlarms(t *testing.T) {
+	f := samplefleet.Load(t)
+	check := func(a *render.Resource, owner string, actions []any) {
+		t.Helper()
+		qs, _ := a.Inputs["metricQueries"].([]any)
+		if len(qs) != 2 {
+			t.Fatalf("%s queries %v", a.Name, qs)
+		}
+		m := qs[0].(map[string]any)["metric"].(map[string]any)
+		e := qs[1].(map[string]any)
+		if m["namespace"] != "AWS/Usage" || a.Inputs["threshold"] != int64(alerting.QuotaUtilisationPercent) ||
+			!strings.Contains(fmt.Sprint(e["expression"]), "/ SERVICE_QUOTA(m1) * 100") || e["returnData"] != true {
+			t.Errorf("%s: %v", a.Name, a.Inputs)
+		}
+		if !strings.HasPrefix(str(a, "name"), naming.AlarmPrefix("saas", owner)+naming.SignalQuotaPrefix) {
+			t.Errorf("quota alarm named %q", str(a, "name"))
+		}
+		if fmt.Sprint(a.Inputs["alarmActions"]) != fmt.Sprint(actions) {
+			t.Errorf("%s notifies %v, want %v", a.Name, a.Inputs["alarmActions"], actions)
+		}
+	}
+	res := mustRun(t, f, models.PlatformStack)
+	alarms := ofType(res, tAlarm)
+	if len(alarms) != len(alerting.Quotas) {
+		t.Fatalf("the platform has %d alarms", len(alarms))
+	}
+	for _, a := range alarms {
+		check(a, "platform", []any{mockArn(tTopic, "platform-oncall")})
+	}
+	fargate := named(t, res, tAlarm, "platform-alarm-quota-fargate-vcpu")
+	if got := fmt.Sprint(fargate.Inputs["metricQueries"].([]any)[0].(map[string]any)["metric"].(map[string]any)["dimensions"]); got != "map[Class:Standard/OnDemand Resource:vCPU Service:Fargate Type:Resource]" {
+		t.Errorf("Fargate usage dimensions %s", got)
+	}
+	kms := named(t, res, tAlarm, "platform-alarm-quota-kms-requests")
+	if got := kms.Inputs["metricQueries"].([]any)[1].(map[string]any)["expression"]; got != "(m1 / 60) / SERVICE_QUOTA(m1) * 100" {
+		t.Errorf("KMS utilisation %v", got)
+	}
+	acme := mustRun(t, f, "acme-corp")
+	for _, q := range alerting.Quotas {
+		check(named(t, acme, tAlarm, "acme-corp-alarm-quota-"+q.Name), "acme-corp",
+			[]any{mockArn(tTopic, "acme-corp-alarms"), mockArn(tTopic, "acme-corp-oncall")})
+	}
+	for _, a := range ofType(mustRun(t, f, "hooli"), tAlarm) {
+		if strings.Contains(a.Name, "quota") {
+			t.Errorf("hooli, in the platform's account, has quota alarm %s", a.Name)
 		}
 	}
 }

@@ -186,12 +186,12 @@ func TestEmulatorGapsAreAppliedAndReported(t *testing.T) {
 		// emulated and real counts of types that differ
 		diff map[string][2]int
 	}{
-		{"platform", []string{gaps.CostAllocationTag, gaps.TransitGatewayAttach, gaps.XRaySamplingRule},
-			map[string][2]int{tCostTag: {0, 1}, tTGWAttach: {0, 2}, tRoute: {2, 4}, tTGW: {1, 1}, tSampling: {0, 1}}},
+		{"platform", []string{gaps.CostAllocationTag, gaps.MetricAlarm, gaps.TransitGatewayAttach, gaps.XRaySamplingRule},
+			map[string][2]int{tCostTag: {0, 1}, tTGWAttach: {0, 2}, tRoute: {2, 4}, tTGW: {1, 1}, tSampling: {0, 1}, tAlarm: {0, 2}}},
 		{"initech", sortedGaps(monitoringGaps, []string{gaps.ECSManagedTags, gaps.ServiceAutoscaling, gaps.TransitGatewayAttach}),
 			merge2(scalingLeftOut, alarmsLeftOut(6), map[string][2]int{tTGWAttach: {0, 1}, tRoute: {2, 4}})},
 		{"acme-corp", sortedGaps(monitoringGaps, []string{gaps.BudgetTags, gaps.ECSManagedTags, gaps.ServiceAutoscaling}),
-			merge2(scalingLeftOut, alarmsLeftOut(6), map[string][2]int{tBudget: {0, 1}})},
+			merge2(scalingLeftOut, alarmsLeftOut(8), map[string][2]int{tBudget: {0, 1}})},
 		{"hooli", sortedGaps(monitoringGaps, []string{gaps.ECSManagedTags, gaps.ServiceAutoscaling}), merge2(scalingLeftOut, alarmsLeftOut(6))},
 		{"soylent", sortedGaps(monitoringGaps, []string{gaps.ECSManagedTags, gaps.ServiceAutoscaling}), merge2(scalingLeftOut, alarmsLeftOut(6))},
 		{"wonka", monitoringGaps, alarmsLeftOut(2)},

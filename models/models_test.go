@@ -353,12 +353,14 @@ func TestResourceTypesAndCounts(t *testing.T) {
 			// balancer and the API's stage
 			map[string]int{tKey: 3, tKeyAlias: 3, tWebACL: 1, tWebACLLink: 2},
 			logArchive, awsConfig,
+			// the account's quota alarms
+			map[string]int{tAlarm: 2},
 		)},
 		// acme-corp: account model over 3 zones, its table in its account;
 		// the platform account's provider, the zone of its name and the
 		// delegation.
 		{"acme-corp", merge(siloKey, tenantStack("tenantctl:models:AccountTenant", true), vpcOf(3), service, ownTable, dedicatedIngress, registered,
-			monitored(serviceAlarms(true), true),
+			monitored(serviceAlarms(true)+2, true), // and its account's 2 quota alarms
 			map[string]int{tCluster: 1, tBudget: 1, tProvider: 1, tZone: 1, tRecord: 1})},
 		// initech: vpc model attached to shared services.
 		{"initech", merge(siloKey, archived, tenantStack("tenantctl:models:VpcTenant", true), vpcOf(2), service, ownTable, dedicatedIngress, registered,

@@ -119,8 +119,9 @@ func TestGeneratedFleetRenders(t *testing.T) {
 	// tenant has a key of its own, with its alias; a VPC of a tenant's own has
 	// six endpoints and their security group; a load balancer of its own a
 	// web ACL and its association. A log group in the platform's account is
-	// subscribed to the log archive.
-	want := map[spec.IsolationModel]int{spec.ModelApplication: 10 + 5 + 1, spec.ModelContainer: 19 + 9 + 2 + 1, spec.ModelSubnet: 40 + 9 + 2 + 1, spec.ModelVPC: 41 + 9 + 2 + 7 + 2 + 1, spec.ModelAccount: 46 + 11 + 2 + 7 + 2}
+	// subscribed to the log archive. An account of a tenant's own has two
+	// quota alarms.
+	want := map[spec.IsolationModel]int{spec.ModelApplication: 10 + 5 + 1, spec.ModelContainer: 19 + 9 + 2 + 1, spec.ModelSubnet: 40 + 9 + 2 + 1, spec.ModelVPC: 41 + 9 + 2 + 7 + 2 + 1, spec.ModelAccount: 46 + 11 + 2 + 7 + 2 + 2}
 	for i, g := range graphs[1:] {
 		tn := f.Tenants[i]
 		if len(g.Resources) != want[tn.Model] {

@@ -56,6 +56,9 @@ type Targets struct {
 	Table pulumi.StringInput
 	// APIKeyID is the tenant's key of the pooled API: 4xx and 5xx answers.
 	APIKeyID pulumi.StringInput
+	// Quotas: the account is the owner's own, whose Service Quotas
+	// utilisation is watched (QuotaRules).
+	Quotas bool
 }
 
 // dimension is one dimension of a metric.
@@ -88,7 +91,8 @@ type Rule struct {
 
 const atLeast = "GreaterThanOrEqualToThreshold"
 
-// Rules are the alarms of the targets, in naming.Signals order.
+// Rules are the alarms of the targets, in naming.Signals order, then the
+// account's quotas.
 func Rules(t Targets) []Rule {
 	var rules []Rule
 	if t.LoadBalancer != nil && t.TargetGroup != nil {
@@ -138,6 +142,9 @@ func Rules(t Targets) []Rule {
 				metrics: []metric{{"m1", APINamespace, API5xxMetric, "Sum", key}},
 				Period:  300, Periods: 1, Threshold: API5xxThreshold, Comparison: atLeast},
 		)
+	}
+	if t.Quotas {
+		rules = append(rules, QuotaRules()...)
 	}
 	return rules
 }

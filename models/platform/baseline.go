@@ -106,7 +106,7 @@ func (b *builder) baselineFirst() error {
 
 // baselineLast runs after the shared infrastructure: what watches it.
 func (b *builder) baselineLast() error {
-	for _, step := range []func() error{b.edge, b.apiKeyMetrics, b.apiSampling, b.config} {
+	for _, step := range []func() error{b.edge, b.apiKeyMetrics, b.apiSampling, b.config, b.quotas} {
 		if err := step(); err != nil {
 			return err
 		}

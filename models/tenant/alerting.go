@@ -12,7 +12,8 @@ import (
 // notify the topics of their own account and region only: a tenant in the
 // platform's account notifies the platform's on-call topic too, an
 // account-model tenant an on-call topic of its own account with the fleet's
-// on-call address subscribed.
+// on-call address subscribed, and the Service Quotas utilisation of that
+// account is watched too.
 func (in Input) Monitor(ctx *pulumi.Context, targets alerting.Targets, opts []pulumi.ResourceOption) (*alerting.Monitor, error) {
 	t, s := in.Tenant, in.Settings()
 	o := alerting.Owner{
@@ -21,6 +22,10 @@ func (in Input) Monitor(ctx *pulumi.Context, targets alerting.Targets, opts []pu
 	}
 	if t.Model != spec.ModelAccount {
 		o.OnCallTopicArn = in.Platform.OnCallTopicArn
+	} else {
+		// The tenant's own account: its quotas are the tenant's to watch
+		// (the platform watches its own account's).
+		targets.Quotas = true
 	}
 	return alerting.New(ctx, o, targets, opts...)
 }
