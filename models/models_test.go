@@ -353,8 +353,8 @@ func TestResourceTypesAndCounts(t *testing.T) {
 			// balancer and the API's stage
 			map[string]int{tKey: 3, tKeyAlias: 3, tWebACL: 1, tWebACLLink: 2},
 			logArchive, awsConfig,
-			// the account's quota alarms
-			map[string]int{tAlarm: 2},
+			// the account's quota alarms; the root lockdown on the Workload OU
+			map[string]int{tAlarm: 2, tSCP: 1, tSCPAttach: 1},
 		)},
 		// acme-corp: account model over 3 zones, its table in its account;
 		// the platform account's provider, the zone of its name and the
@@ -1143,8 +1143,8 @@ func TestPlatformARNsFollowThePartition(t *testing.T) {
 					}
 				}
 			}
-			if len(texts) != 3 {
-				t.Fatalf("%d policies, want 2 SCPs and the pooled service's", len(texts))
+			if len(texts) != 4 {
+				t.Fatalf("%d policies, want 3 SCPs (the guard rails, the quarantine, the root lockdown) and the pooled service's", len(texts))
 			}
 			for _, text := range texts {
 				if !strings.Contains(text, "arn:") {

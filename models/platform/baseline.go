@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/organizations"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tenantctl/tenantctl/models/kmskey"
@@ -86,6 +87,8 @@ type baselineState struct {
 	loadBalancers []*lb.LoadBalancer
 	// archive is the log archive.
 	archive *archive
+	// ous are the organization's OUs by key (workload, suspended).
+	ous map[string]*organizations.OrganizationalUnit
 	// apiAccessLogs is the pooled API stage's access log group, and
 	// apiLogging the account setting that lets API Gateway write to it.
 	apiAccessLogs *cloudwatch.LogGroup
@@ -104,9 +107,11 @@ func (b *builder) baselineFirst() error {
 	return nil
 }
 
-// baselineLast runs after the shared infrastructure: what watches it.
+// baselineLast runs after the shared infrastructure: what guards and
+// watches it (the web ACL, the API's metrics and sampling, AWS Config, the
+// quota alarms, the root lockdown of tenant accounts).
 func (b *builder) baselineLast() error {
-	for _, step := range []func() error{b.edge, b.apiKeyMetrics, b.apiSampling, b.config, b.quotas} {
+	for _, step := range []func() error{b.edge, b.apiKeyMetrics, b.apiSampling, b.config, b.quotas, b.rootLockdown} {
 		if err := step(); err != nil {
 			return err
 		}

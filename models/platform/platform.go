@@ -481,6 +481,7 @@ func (b *builder) organization() error {
 		if err != nil {
 			return err
 		}
+		b.recordOU(ou.key, unit)
 		content, err := ou.scp.JSON()
 		if err != nil {
 			return err
