@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
@@ -144,3 +145,54 @@ func TestPooledKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestBaselineARNsFollowThePartition: a fleet in China or GovCloud gets ARNs
+// of its partition in every policy the baseline writes: key policies, topic
+// policies, roles' trust, policies and managed policies, the log archive's
+// bucket policy and the root lockdown. (ARNs the recording mocks make up for resources are
+// left out: AWS makes them.)
+func TestBaselineARNsFollowThePartition(t *testing.T) {
+	for region, partition := range map[string]string{"cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov"} {
+		t.Run(region, func(t *testing.T) {
+			f := samplefleet.Load(t)
+			f.Settings.PlatformRegion = region
+			res := mustRun(t, f, models.PlatformStack)
+			checked := 0
+			for _, r := range res {
+				var text string
+				switch r.Type {
+				case tKey, tTopic, tBucketPol:
+					text = str(r, "policy")
+				case tRole:
+					text = str(r, "assumeRolePolicy")
+				case tRolePolicy:
+					text = str(r, "policy")
+				case tAttach:
+					text = str(r, "policyArn")
+				case tSCP:
+					if r.Name != "platform-scp-root-lockdown" {
+						continue
+					}
+					text = str(r, "content")
+				default:
+					continue
+				}
+				for _, m := range regexpServiceARN.FindAllStringSubmatch(text, -1) {
+					if m[2] == "mock" {
+						continue // made up by the recording mocks for a resource
+					}
+					if m[1] != partition {
+						t.Errorf("%s %s: ARN partition %s, want %s: %s", r.Type, r.Name, m[1], partition, text)
+					}
+					checked++
+				}
+			}
+			if checked < 20 {
+				t.Fatalf("only %d ARNs checked", checked)
+			}
+		})
+	}
+}
+
+// regexpServiceARN captures an ARN's partition and service.
+var regexpServiceARN = regexp.MustCompile(`arn:([^:"]*):([^:"]*):`)
