@@ -13,18 +13,10 @@ import (
 	"github.com/tenantctl/tenantctl/models/kmskey"
 )
 
-// keyPolicy parses a key's policy into statements by Sid.
+// keyPolicy is a key's policy, statements by Sid.
 func keyPolicy(t *testing.T, key *render.Resource) map[string]iampolicy.Statement {
 	t.Helper()
-	d, err := iampolicy.Parse(str(key, "policy"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]iampolicy.Statement{}
-	for _, st := range d.Statement {
-		out[st.Sid] = st
-	}
-	return out
+	return policyBySid(t, str(key, "policy"))
 }
 
 // checkKeyAdministration: the account root manages the key and never uses
