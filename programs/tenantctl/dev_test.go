@@ -66,7 +66,7 @@ func TestDevUpWithoutThePlugin(t *testing.T) {
 		"skipped transit-gateway-attachment (omit aws:ec2transitgateway/vpcAttachment:VpcAttachment) in platform, initech, umbrella:",
 		"skipped budget-tags (omit aws:budgets/budget:Budget) in acme-corp, globex:",
 		"skipped service-quota-increase (omit servicequotas:RequestServiceQuotaIncrease) in the account lifecycle",
-		"skipped metric-alarm (omit aws:cloudwatch/metricAlarm:MetricAlarm) in acme-corp, cyberdyne, dunder-mifflin,",
+		"skipped metric-alarm (omit aws:cloudwatch/metricAlarm:MetricAlarm) in platform, acme-corp, cyberdyne,",
 		"skipped dashboard (omit aws:cloudwatch/dashboard:Dashboard) in acme-corp, cyberdyne, dunder-mifflin,",
 		"skipped xray-sampling-rule (omit aws:xray/samplingRule:SamplingRule) in platform:",
 	} {
