@@ -24,6 +24,12 @@ func generated(tb testing.TB, n int) *spec.Fleet {
 	f.Settings.Limits.VPCsPerRegion = 2 + n
 	f.Settings.Limits.SubnetsPerVPC = 2*n + len(f.Settings.SharedVPC.PlatformSubnets)
 	f.Settings.Organization.AccountQuota = 1 + n + 10 // and the pools' ready accounts
+	// The SaaS account's IAM roles, usage plans, API keys and Cognito groups:
+	// generous bounds, so the benchmark measures rendering, not the quota check.
+	f.Settings.Limits.IAMRoles = 10 + 3*n
+	f.Settings.Limits.UsagePlans = 10 + n
+	f.Settings.Limits.APIKeys = 10 + n
+	f.Settings.Limits.CognitoGroups = 10 + 3*n
 	for i := range n {
 		t := &spec.Tenant{
 			ID: fmt.Sprintf("tenant-%04d", i), Name: fmt.Sprintf("Tenant %d", i),
