@@ -2,7 +2,9 @@ package render
 
 import (
 	"errors"
+	"maps"
 	"runtime"
+	"slices"
 
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/stackconfig"
@@ -14,11 +16,12 @@ import (
 // Stack renders one stack of the fleet ("platform" or a tenant id) in Preview
 // mode, with its configuration from config (none when nil).
 func Stack(f *spec.Fleet, stack string, config stackconfig.Source) (*Graph, error) {
-	var gaps []string
+	var gaps, outputs []string
 	program, err := models.ObservedProgram(f, stack, func(outs models.Outputs) {
 		if ids, ok := emulation.AppliedIn(outs); ok {
 			gaps = append([]string{}, ids...)
 		}
+		outputs = slices.Sorted(maps.Keys(outs))
 	})
 	if err != nil {
 		return nil, err
@@ -35,7 +38,7 @@ func Stack(f *spec.Fleet, stack string, config stackconfig.Source) (*Graph, erro
 	if err != nil {
 		return nil, err
 	}
-	g.EmulatorGaps = gaps
+	g.EmulatorGaps, g.Outputs = gaps, outputs
 	// The stack's url output is spec.Settings.URL, known before anything
 	// deploys (models/models_test checks the output against it).
 	if t := f.Tenant(stack); t != nil {

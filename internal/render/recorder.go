@@ -5,6 +5,7 @@
 package render
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"sort"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/protobuf/proto"
 )
 
 // Computed is how a value known only after deployment is shown.
@@ -50,6 +53,11 @@ type Resource struct {
 	// IgnoreChanges are the inputs the resource's ignoreChanges option
 	// names, for tests.
 	IgnoreChanges []string `json:"-" yaml:"-"`
+	// Registration digests everything the program sent the engine for this
+	// resource: inputs, parent, provider, dependencies and every option.
+	// Two programs whose registrations digest alike ask the engine for the
+	// same thing, which is what a fingerprint of the desired state needs.
+	Registration [sha256.Size]byte `json:"-" yaml:"-"`
 }
 
 // Key identifies a resource in a graph: type and logical name.
@@ -102,8 +110,15 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 		res.Raw = raw
 		res.ParentType, res.Parent = urnTypeName(args.RegisterRPC.GetParent())
 		res.IgnoreChanges = args.RegisterRPC.GetIgnoreChanges()
+		if res.Registration, err = registrationDigest(args.RegisterRPC); err != nil {
+			return "", nil, err
+		}
 	} else if args.ReadRPC != nil {
 		res.ParentType, res.Parent = urnTypeName(args.ReadRPC.GetParent())
+		var err error
+		if res.Registration, err = registrationDigest(args.ReadRPC); err != nil {
+			return "", nil, err
+		}
 	}
 	if res.ParentType == "pulumi:pulumi:Stack" {
 		res.ParentType, res.Parent = "", ""
@@ -197,6 +212,24 @@ func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 		})}, nil
 	}
 	return nil, fmt.Errorf("render: no answer for invoke %s", args.Token)
+}
+
+// registrationDigest is the SHA-256 of a register or read request, marshalled
+// deterministically (map keys sorted) without where in the program's source
+// the call came from: moving a line of model code changes no resource.
+func registrationDigest(req proto.Message) ([sha256.Size]byte, error) {
+	req = proto.Clone(req)
+	switch r := req.(type) {
+	case *pulumirpc.RegisterResourceRequest:
+		r.SourcePosition, r.StackTrace, r.ParentStackTraceHandle = nil, nil, ""
+	case *pulumirpc.ReadResourceRequest:
+		r.SourcePosition, r.StackTrace, r.ParentStackTraceHandle = nil, nil, ""
+	}
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(req)
+	if err != nil {
+		return [sha256.Size]byte{}, fmt.Errorf("render: digest of a registration: %w", err)
+	}
+	return sha256.Sum256(b), nil
 }
 
 // Resources returns what was recorded, sorted by name then type; providers'
