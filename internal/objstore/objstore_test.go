@@ -9,38 +9,14 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
-	"github.com/tenantctl/tenantctl/internal/awscfg"
 	"github.com/tenantctl/tenantctl/internal/objstore"
 	"github.com/tenantctl/tenantctl/internal/testutil/moto"
 )
 
 func TestMain(m *testing.M) { os.Exit(moto.Main(m)) }
 
-// s3Store is a Store in a fresh bucket of the shared moto server.
-func s3Store(t *testing.T, backend string) *objstore.S3 {
-	t.Helper()
-	moto.Shared(t)
-	ctx := context.Background()
-	cfg, err := awscfg.Load(ctx, awscfg.Options{Region: "us-east-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := objstore.NewS3Client(cfg)
-	loc, ok, err := objstore.ParseS3URL(backend)
-	if !ok || err != nil {
-		t.Fatalf("ParseS3URL(%s) = %v, %v", backend, ok, err)
-	}
-	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(loc.Bucket)}); err != nil {
-		t.Fatal(err)
-	}
-	return loc.Under(client, ".tenantctl")
-}
-
 func stores(t *testing.T) map[string]objstore.Store {
-	return map[string]objstore.Store{"mem": &objstore.Mem{}, "s3": s3Store(t, "s3://tenantctl-state/fleet-a?region=us-east-1")}
+	return map[string]objstore.Store{"mem": &objstore.Mem{}, "s3": moto.Bucket(t, "s3://tenantctl-state/fleet-a?region=us-east-1")}
 }
 
 // TestConditionalWrites: the contract every Store keeps, checked on S3 as moto

@@ -80,6 +80,11 @@ type Journal struct {
 // New journals to w without fsync (tests and benchmarks of the scheduler).
 func New(w io.Writer) *Journal { return newJournal(w, nil, nil) }
 
+// NewSink journals to w and makes each batch durable with sync: a journal
+// kept somewhere other than a local file (an object store) writes a batch to
+// w and stores it in sync.
+func NewSink(w io.Writer, sync func() error) *Journal { return newJournal(w, sync, nil) }
+
 func newJournal(w io.Writer, sync func() error, f *os.File) *Journal {
 	j := &Journal{w: w, sync: sync, f: f}
 	j.cond = newCond(&j.mu)
@@ -250,6 +255,19 @@ func Read(path string) ([]Record, error) {
 		}
 		return nil, err
 	}
+	recs, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 || recs[0].Type != RecPlan || recs[0].Plan == nil {
+		return nil, fmt.Errorf("%s: the journal does not start with a plan record", path)
+	}
+	return recs, nil
+}
+
+// Parse reads the records of one JSON line each in data, from name (for
+// errors). A torn last line is ignored; a bad line before it is an error.
+func Parse(name string, data []byte) ([]Record, error) {
 	var recs []Record
 	lineNo := 0
 	for len(data) > 0 {
@@ -269,12 +287,9 @@ func Read(path string) ([]Record, error) {
 			if last {
 				break // torn tail: the record was never durable
 			}
-			return nil, fmt.Errorf("%s:%d: not a journal record (%v); the journal is damaged before its last line", path, lineNo, err)
+			return nil, fmt.Errorf("%s:%d: not a journal record (%v); the journal is damaged before its last line", name, lineNo, err)
 		}
 		recs = append(recs, r)
-	}
-	if len(recs) == 0 || recs[0].Type != RecPlan || recs[0].Plan == nil {
-		return nil, fmt.Errorf("%s: the journal does not start with a plan record", path)
 	}
 	return recs, nil
 }
