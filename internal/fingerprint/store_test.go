@@ -9,14 +9,23 @@ import (
 	"time"
 
 	"github.com/tenantctl/tenantctl/internal/fingerprint"
+	"github.com/tenantctl/tenantctl/internal/objstore"
 )
 
 const fpA = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 const fpB = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
-func TestDirStoreKeepsForgetsAndDecides(t *testing.T) {
+func TestStoresKeepForgetAndDecide(t *testing.T) {
+	for name, store := range map[string]fingerprint.Store{
+		"dir":     fingerprint.DirFor(t.TempDir(), "file:///srv/state"),
+		"objects": fingerprint.Objects{Store: &objstore.Mem{}},
+	} {
+		t.Run(name, func(t *testing.T) { keepForgetAndDecide(t, store) })
+	}
+}
+
+func keepForgetAndDecide(t *testing.T, store fingerprint.Store) {
 	ctx := context.Background()
-	store := fingerprint.DirFor(t.TempDir(), "file:///srv/state")
 	now := time.Date(2026, 12, 2, 6, 0, 0, 0, time.UTC)
 	for _, r := range []fingerprint.Record{
 		{Stack: "hooli", Fingerprint: fpA, Rollout: "r1", Release: "abc123", Deployed: now},
@@ -89,5 +98,23 @@ func TestDirStoreRefusesBadInput(t *testing.T) {
 	}
 	if _, err := store.Load(ctx, []string{"hooli"}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Fatalf("a directory as record: %v", err)
+	}
+}
+
+func TestObjectsStoreRefusesBadInput(t *testing.T) {
+	ctx := context.Background()
+	mem := &objstore.Mem{}
+	store := fingerprint.Objects{Store: mem}
+	if err := store.Put(ctx, fingerprint.Record{Stack: "../escape", Fingerprint: fpA}); err == nil || !strings.Contains(err.Error(), "not a stack name") {
+		t.Fatalf("a path as stack name: %v", err)
+	}
+	if _, err := mem.Create(ctx, "fingerprints/hooli.json", []byte(`{"stack":"wonka"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Load(ctx, []string{"hooli"}); err == nil || !strings.Contains(err.Error(), "fingerprints/hooli.json") {
+		t.Fatalf("a damaged record: %v", err)
+	}
+	if err := store.Put(ctx, fingerprint.Record{Stack: "hooli", Fingerprint: fpA}); err != nil {
+		t.Fatalf("replacing a damaged record: %v", err)
 	}
 }

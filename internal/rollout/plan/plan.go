@@ -17,11 +17,14 @@ import (
 // Plan is what a rollout set out to do; it is the journal's first record and
 // what --resume runs again.
 type Plan struct {
-	ID      string    `json:"id"`
-	Op      Op        `json:"op"`
-	Drift   bool      `json:"drift,omitempty"`
-	Release string    `json:"release,omitempty"`
-	Created time.Time `json:"created"`
+	ID    string `json:"id"`
+	Op    Op     `json:"op"`
+	Drift bool   `json:"drift,omitempty"`
+	// Fingerprints are the desired state of the stacks the rollout deploys
+	// (package fingerprint), recorded for each stack whose up succeeds.
+	Fingerprints map[string]string `json:"fingerprints,omitempty"`
+	Release      string            `json:"release,omitempty"`
+	Created      time.Time         `json:"created"`
 	// Fleet is the tenants directory and Backend the state backend URL: together
 	// they name what the rollout lock guards.
 	Fleet   string `json:"fleet"`
