@@ -16,6 +16,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/tenantctl/tenantctl/internal/render"
 	"github.com/tenantctl/tenantctl/internal/spec"
@@ -96,33 +98,41 @@ func Valid(s string) bool {
 }
 
 // Stacks fingerprints the named stacks of a validated fleet, rendering them
-// in parallel (render.Stacks), with each stack's configuration from config.
-// Every stack that cannot be rendered is reported.
-func Stacks(f *spec.Fleet, stacks []string, config stackconfig.Source) (map[string]string, error) {
-	cfgs := make(map[string]map[string]auto.ConfigValue, len(stacks))
-	source := config
-	if config != nil {
-		// Each stack's configuration is read once: the renderer and the
-		// digest see the same values.
-		var mu sync.Mutex
-		source = func(stack string) (map[string]auto.ConfigValue, error) {
-			cfg, err := config(stack)
-			if err == nil {
-				mu.Lock()
-				cfgs[stack] = cfg
-				mu.Unlock()
-			}
-			return cfg, err
-		}
-	}
-	graphs, err := render.Stacks(f, stacks, source)
-	if err != nil {
-		return nil, err
-	}
+// in parallel, with each stack's configuration from config. A stack that
+// cannot be rendered (a missing secret, say) has no fingerprint: it is in
+// failed with the reason, and a rollout runs it, so the engine reports the
+// problem where it belongs.
+func Stacks(f *spec.Fleet, stacks []string, config stackconfig.Source) (fps map[string]string, failed map[string]error) {
 	tools := BuiltWith()
-	out := make(map[string]string, len(graphs))
-	for _, g := range graphs {
-		out[g.Stack] = Of(g, cfgs[g.Stack], tools)
+	fps, failed = make(map[string]string, len(stacks)), map[string]error{}
+	var mu sync.Mutex
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, s := range stacks {
+		g.Go(func() error {
+			var cfg map[string]auto.ConfigValue
+			var err error
+			if config != nil {
+				cfg, err = config(s)
+			}
+			var fp string
+			if err == nil {
+				// The renderer and the digest see the same configuration.
+				var g *render.Graph
+				if g, err = render.Stack(f, s, func(string) (map[string]auto.ConfigValue, error) { return cfg, nil }); err == nil {
+					fp = Of(g, cfg, tools)
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				failed[s] = err
+			} else {
+				fps[s] = fp
+			}
+			return nil
+		})
 	}
-	return out, nil
+	g.Wait()
+	return fps, failed
 }

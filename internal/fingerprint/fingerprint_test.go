@@ -1,6 +1,7 @@
 package fingerprint_test
 
 import (
+	"errors"
 	"maps"
 	"slices"
 	"testing"
@@ -24,9 +25,9 @@ func sampleFingerprints(t *testing.T, edit func(cfg map[string]auto.ConfigValue,
 		}
 		return cfg, err
 	}
-	fps, err := fingerprint.Stacks(f, render.AllStacks(f), source)
-	if err != nil {
-		t.Fatal(err)
+	fps, failed := fingerprint.Stacks(f, render.AllStacks(f), source)
+	if len(failed) > 0 {
+		t.Fatal(failed)
 	}
 	return fps
 }
@@ -70,9 +71,9 @@ func TestFingerprintFollowsTheTenantFile(t *testing.T) {
 	before := sampleFingerprints(t, nil)
 	f := samplefleet.Load(t)
 	f.Tenant("hooli").Tags = map[string]string{"Project": "nucleus"}
-	after, err := fingerprint.Stacks(f, render.AllStacks(f), stackconfig.Dir(samplefleet.StacksDir()))
-	if err != nil {
-		t.Fatal(err)
+	after, failed := fingerprint.Stacks(f, render.AllStacks(f), stackconfig.Dir(samplefleet.StacksDir()))
+	if len(failed) > 0 {
+		t.Fatal(failed)
 	}
 	if d := changed(before, after); !slices.Equal(d, []string{"hooli"}) {
 		t.Fatalf("a tag on hooli changed the fingerprints of %v, want [hooli]", d)
@@ -129,5 +130,21 @@ func TestFingerprintFollowsTheTools(t *testing.T) {
 		if r.Registration == [32]byte{} {
 			t.Errorf("%s: no registration digest", r.Key())
 		}
+	}
+}
+
+// TestUnrenderableStackHasNoFingerprint: a stack whose configuration cannot
+// be read is reported and left without a fingerprint; the others are not held up.
+func TestUnrenderableStackHasNoFingerprint(t *testing.T) {
+	f := samplefleet.Load(t)
+	dir := stackconfig.Dir(samplefleet.StacksDir())
+	fps, failed := fingerprint.Stacks(f, []string{"hooli", "wonka"}, func(stack string) (map[string]auto.ConfigValue, error) {
+		if stack == "wonka" {
+			return nil, errors.New("no passphrase")
+		}
+		return dir(stack)
+	})
+	if len(failed) != 1 || failed["wonka"] == nil || fps["wonka"] != "" || !fingerprint.Valid(fps["hooli"]) {
+		t.Fatalf("fingerprints %v, failures %v", fps, failed)
 	}
 }

@@ -32,7 +32,7 @@ func (o Objects) Load(ctx context.Context, stacks []string) (map[string]Record, 
 		g.Go(func() error {
 			key, err := objectKey(s)
 			if err != nil {
-				return err
+				return nil // a name no record can have: the stack runs
 			}
 			obj, err := o.Store.Get(gctx, key)
 			if errors.Is(err, objstore.ErrNotFound) {
@@ -95,7 +95,7 @@ func (o Objects) Put(ctx context.Context, r Record) error {
 func (o Objects) Forget(ctx context.Context, stack string) error {
 	key, err := objectKey(stack)
 	if err != nil {
-		return err
+		return nil // a name no record can have has none
 	}
 	for {
 		old, err := o.Store.Get(ctx, key)

@@ -61,7 +61,8 @@ func (d Dir) file(stack string) (string, error) {
 }
 
 // Load reads the records of stacks. A record that cannot be read or is not
-// a record is an error naming the file: deleting it makes the stack run.
+// a record is an error naming the file: deleting it makes the stack run. A
+// stack name that cannot name a record file has none.
 func (d Dir) Load(ctx context.Context, stacks []string) (map[string]Record, error) {
 	out := map[string]Record{}
 	for _, s := range stacks {
@@ -70,7 +71,7 @@ func (d Dir) Load(ctx context.Context, stacks []string) (map[string]Record, erro
 		}
 		path, err := d.file(s)
 		if err != nil {
-			return nil, err
+			continue // a name no record can have: the stack runs
 		}
 		info, err := os.Lstat(path)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -111,11 +112,11 @@ func (d Dir) Put(ctx context.Context, r Record) error {
 	return atomicfile.WriteFile(path, append(b, '\n'), 0o644)
 }
 
-// Forget removes stack's file.
+// Forget removes stack's file; a name no record can have has none.
 func (d Dir) Forget(ctx context.Context, stack string) error {
 	path, err := d.file(stack)
 	if err != nil {
-		return err
+		return nil
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err

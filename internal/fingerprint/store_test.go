@@ -77,6 +77,12 @@ func TestDirStoreRefusesBadInput(t *testing.T) {
 	if err := store.Put(ctx, fingerprint.Record{Stack: "../escape", Fingerprint: fpA}); err == nil || !strings.Contains(err.Error(), "not a stack name") {
 		t.Fatalf("a path as stack name: %v", err)
 	}
+	if got, err := store.Load(ctx, []string{"../escape"}); err != nil || len(got) != 0 {
+		t.Fatalf("loading a name no record can have: %v, %v", got, err)
+	}
+	if err := store.Forget(ctx, "../escape"); err != nil {
+		t.Fatalf("forgetting a name no record can have: %v", err)
+	}
 	if err := store.Put(ctx, fingerprint.Record{Stack: "hooli", Fingerprint: "md5:1"}); err == nil {
 		t.Fatal("a record without a fingerprint was kept")
 	}

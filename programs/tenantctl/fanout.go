@@ -17,6 +17,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 	"github.com/tenantctl/tenantctl/internal/rollout/report"
 	"github.com/tenantctl/tenantctl/internal/rollout/runner"
+	"github.com/tenantctl/tenantctl/internal/rollout/unchanged"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
@@ -71,7 +72,16 @@ func (r *runOptions) execute(ctx context.Context, f *spec.Fleet, p *plan.Plan, p
 			return progs, r.engine.checkSecrets()
 		},
 		NewDeployer: func(ctx context.Context, progs runner.Programs, workRoot string) (runner.Deployer, error) {
-			return newDeployer(ctx, progs, r.engine.autoOptions(workRoot))
+			dep, err := newDeployer(ctx, progs, r.engine.autoOptions(workRoot))
+			if err != nil {
+				return nil, err
+			}
+			store, err := r.fingerprintStore(ctx)
+			if err != nil {
+				return nil, err
+			}
+			// The records follow every operation, whatever the command.
+			return &unchanged.Recording{Deployer: dep, Store: store, Plan: p}, nil
 		},
 		Begin: func(journalPath, logDir string) {
 			fmt.Fprintf(stderr, "%s %s: %d stacks in %d waves (%s); journal %s, engine logs %s/\n",
@@ -166,7 +176,11 @@ func (r *runOptions) report(rep *report.Report) error {
 // newPlan selects the stacks of f, plans them into waves and completes head
 // (the operation, fleet, backend, …) into the plan of a new rollout. A
 // selection or waves no rollout may run is a usage error.
-func newPlan(f *spec.Fleet, s plan.Selector, w plan.WaveOptions, head plan.Plan) (*plan.Plan, error) {
+//
+// narrow, when set, may take stacks out of the selection before the waves
+// are planned (a rollout's unchanged stacks) and returns the fingerprints
+// the plan records.
+func newPlan(f *spec.Fleet, s plan.Selector, w plan.WaveOptions, head plan.Plan, narrow func(*plan.Selection) (map[string]string, error)) (*plan.Plan, error) {
 	sel, err := plan.Select(f, s)
 	if err != nil {
 		return nil, usageError(err)
@@ -174,6 +188,19 @@ func newPlan(f *spec.Fleet, s plan.Selector, w plan.WaveOptions, head plan.Plan)
 	waves, err := plan.PlanWaves(sel.Targets, w)
 	if err != nil {
 		return nil, usageError(err)
+	}
+	if narrow != nil {
+		// After the waves are checked: a flag mistake is reported before
+		// any stack is fingerprinted.
+		n := len(sel.Targets)
+		if head.Fingerprints, err = narrow(sel); err != nil {
+			return nil, err
+		}
+		if len(sel.Targets) != n {
+			if waves, err = plan.PlanWaves(sel.Targets, w); err != nil {
+				return nil, usageError(err)
+			}
+		}
 	}
 	now := time.Now()
 	head.ID, head.Created, head.Waves, head.Skipped = plan.NewID(now), now.UTC(), waves, sel.Skipped
@@ -205,6 +232,8 @@ type fanoutOptions struct {
 	canary                                 int
 	waves, maxConcurrency, tolerance, mode string
 	drift, many, offboarding, dryRun, yes  bool
+	// force runs every selected stack, unchanged ones too (rollout).
+	force bool
 
 	// resolved by complete and validate
 	sel      plan.Selector
@@ -353,8 +382,12 @@ func (o *fanoutOptions) plan(ctx context.Context) (*spec.Fleet, *plan.Plan, erro
 		}
 		o.sel.Changed = cs
 	}
+	var narrow func(*plan.Selection) (map[string]string, error)
+	if o.engine.op == plan.OpUp && !o.dryRun {
+		narrow = func(sel *plan.Selection) (map[string]string, error) { return o.leaveUnchanged(ctx, f, sel, !o.force) }
+	}
 	p, err := newPlan(f, o.sel, o.waveOpts, plan.Plan{
-		Op: o.engine.op, Drift: o.drift, Release: o.release, Fleet: o.fleetDir, Backend: o.engine.backend, Selection: o.describe()})
+		Op: o.engine.op, Drift: o.drift, Release: o.release, Fleet: o.fleetDir, Backend: o.engine.backend, Selection: o.describe()}, narrow)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -39,12 +39,13 @@ func withSim(t *testing.T, sim *rollouttest.Sim) {
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "test")
 	t.Setenv("PULUMI_BACKEND_URL", "")
 	t.Setenv("CI", "true")
-	oldP, oldD := programsFor, newDeployer
+	oldP, oldD, oldU := programsFor, newDeployer, stacksUpdated
 	programsFor = func(*engineOptions, *spec.Fleet) (runner.Programs, error) { return nil, nil }
 	newDeployer = func(context.Context, runner.Programs, auto.Options) (runner.Deployer, error) {
 		return sim, nil
 	}
-	t.Cleanup(func() { programsFor, newDeployer = oldP, oldD })
+	stacksUpdated = func(ctx context.Context, _ auto.Options) (map[string]time.Time, error) { return sim.Updated(ctx) }
+	t.Cleanup(func() { programsFor, newDeployer, stacksUpdated = oldP, oldD, oldU })
 }
 
 func TestPreviewShowsChangesPerTenant(t *testing.T) {

@@ -46,7 +46,7 @@ fail; running stacks finish, nothing more starts. Every step is journaled under
 			if o.dryRun {
 				return usageError(fmt.Errorf("--dry-run plans a new rollout; `tenantctl rollout status %s` shows the journaled one", resume))
 			}
-			for _, name := range []string{"tenant", "tier", "model", "label", "changed-since", "shard", "release", "platform", "canary", "waves", "max-concurrency", "failure-tolerance", "tolerance-mode"} {
+			for _, name := range []string{"tenant", "tier", "model", "label", "changed-since", "shard", "release", "platform", "force", "canary", "waves", "max-concurrency", "failure-tolerance", "tolerance-mode"} {
 				if cmd.Flags().Changed(name) {
 					return usageError(fmt.Errorf("--resume runs the journaled plan as it was; --%s cannot change it", name))
 				}
@@ -75,6 +75,7 @@ fail; running stacks finish, nothing more starts. Every step is journaled under
 		},
 	}
 	cmd.Flags().StringVar(&resume, "resume", "", "resume the rollout with this id: re-run only the stacks that did not succeed")
+	cmd.Flags().BoolVar(&o.force, "force", false, "run every selected stack, also those whose desired state is the one they were last deployed with")
 	o.addSelectionFlags(cmd)
 	o.addRunFlags(cmd, "0")
 	cmd.AddCommand(newRolloutStatusCmd(g), newRolloutPlanCmd(g), newRolloutListCmd(g))

@@ -40,14 +40,17 @@ type Report struct {
 
 // Totals sum a report's rows.
 type Totals struct {
-	Stacks     int             `json:"stacks"`
-	Succeeded  int             `json:"succeeded"`
-	Failed     int             `json:"failed"`
-	Cancelled  int             `json:"cancelled"`
-	NotStarted int             `json:"notStarted"`
-	Skipped    int             `json:"skipped"`
-	Changed    int             `json:"changed"`
-	Changes    outcome.Changes `json:"changes"`
+	Stacks     int `json:"stacks"`
+	Succeeded  int `json:"succeeded"`
+	Failed     int `json:"failed"`
+	Cancelled  int `json:"cancelled"`
+	NotStarted int `json:"notStarted"`
+	Skipped    int `json:"skipped"`
+	// Unchanged counts the skipped stacks whose desired state is the one
+	// they were last deployed with.
+	Unchanged int             `json:"unchanged"`
+	Changed   int             `json:"changed"`
+	Changes   outcome.Changes `json:"changes"`
 }
 
 // New puts a plan and its rows together.
@@ -55,6 +58,11 @@ func New(p *plan.Plan, status outcome.Status, reason string, rows []outcome.Row,
 	r := &Report{ID: p.ID, Op: p.Op, Drift: p.Drift, Release: p.Release, Status: status, Reason: reason,
 		Started: started, Ended: ended, Waves: p.Waves, Stacks: rows, Skipped: p.Skipped}
 	r.Totals.Stacks, r.Totals.Skipped = len(rows), len(p.Skipped)
+	for _, s := range p.Skipped {
+		if s.Unchanged {
+			r.Totals.Unchanged++
+		}
+	}
 	for _, row := range rows {
 		switch row.Result {
 		case outcome.ResultSucceeded:
@@ -105,7 +113,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", textsafe.Escape(row.Stack), row.Wave, textsafe.Escape(string(row.Result)), row.Changes.Counts(), dur, textsafe.Escape(detail))
 	}
 	for _, s := range r.Skipped {
-		fmt.Fprintf(tw, "%s\t-\tskipped\t\t\t%s\n", textsafe.Escape(s.Stack), textsafe.Escape(s.Reason))
+		if !s.Unchanged { // a release's unchanged stacks are counted, not listed
+			fmt.Fprintf(tw, "%s\t-\tskipped\t\t\t%s\n", textsafe.Escape(s.Stack), textsafe.Escape(s.Reason))
+		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -163,8 +173,11 @@ func (r *Report) Summary() string {
 	if t.NotStarted > 0 {
 		s += fmt.Sprintf(", %d not started", t.NotStarted)
 	}
-	if t.Skipped > 0 {
-		s += fmt.Sprintf(", %d skipped", t.Skipped)
+	if n := t.Skipped - t.Unchanged; n > 0 {
+		s += fmt.Sprintf(", %d skipped", n)
+	}
+	if t.Unchanged > 0 {
+		s += fmt.Sprintf(", %d unchanged since their last rollout (not run; --force runs them)", t.Unchanged)
 	}
 	what := "with changes"
 	if r.Drift {
@@ -191,8 +204,8 @@ func (r *Report) Markdown(limit int) string {
 	}
 	fmt.Fprintf(&head, "### tenantctl %s `%s`: %s\n\n", strings.ToLower(title), mdEscape(r.ID), mdEscape(string(r.Status)))
 	t := r.Totals
-	fmt.Fprintf(&head, "**%d stacks**: %d succeeded, %d failed, %d not run, %d skipped — **%d with changes** (%s)\n\n",
-		t.Stacks, t.Succeeded, t.Failed, t.Cancelled+t.NotStarted, t.Skipped, t.Changed, t.Changes.Counts())
+	fmt.Fprintf(&head, "**%d stacks**: %d succeeded, %d failed, %d not run, %d skipped, %d unchanged — **%d with changes** (%s)\n\n",
+		t.Stacks, t.Succeeded, t.Failed, t.Cancelled+t.NotStarted, t.Skipped-t.Unchanged, t.Unchanged, t.Changed, t.Changes.Counts())
 	if r.Reason != "" {
 		fmt.Fprintf(&head, "> %s\n\n", mdEscape(r.Reason))
 	}
@@ -222,7 +235,9 @@ func (r *Report) Markdown(limit int) string {
 		}
 	}
 	for _, s := range r.Skipped {
-		rows = append(rows, fmt.Sprintf("| `%s` | - | skipped | | | | | %s |\n", mdEscape(s.Stack), mdEscape(s.Reason)))
+		if !s.Unchanged {
+			rows = append(rows, fmt.Sprintf("| `%s` | - | skipped | | | | | %s |\n", mdEscape(s.Stack), mdEscape(s.Reason)))
+		}
 	}
 	var b strings.Builder
 	b.WriteString(head.String())

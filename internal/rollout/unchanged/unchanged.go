@@ -34,7 +34,7 @@ type Decision struct {
 // Decide splits stacks into those that run and those unchanged since their
 // record. updated, when known (one listing of the backend's stacks), is
 // when each stack was last updated by anyone; a stack updated after its
-// record was written runs.
+// record was written, or missing from the backend, runs.
 func Decide(stacks []string, fps map[string]string, records map[string]fingerprint.Record, updated map[string]time.Time) Decision {
 	d := Decision{Fingerprints: fps}
 	for _, s := range stacks {
@@ -42,17 +42,24 @@ func Decide(stacks []string, fps map[string]string, records map[string]fingerpri
 		switch {
 		case !ok || fps[s] == "" || r.Fingerprint != fps[s]:
 			d.Run = append(d.Run, s)
-		case updated != nil && updated[s].After(r.Deployed):
-			d.Run = append(d.Run, s) // changed by someone else since
+		case updated != nil && !updatedBy(updated, s, r.Deployed):
+			d.Run = append(d.Run, s) // gone from the backend, or changed by someone else since
 		default:
 			why := "unchanged since rollout " + r.Rollout
 			if r.Release != "" {
 				why += " (release " + r.Release + ")"
 			}
-			d.Unchanged = append(d.Unchanged, plan.Skip{Stack: s, Reason: why})
+			d.Unchanged = append(d.Unchanged, plan.Skip{Stack: s, Reason: why, Unchanged: true})
 		}
 	}
 	return d
+}
+
+// updatedBy reports whether the backend knows stack and shows no update of
+// it after t.
+func updatedBy(updated map[string]time.Time, stack string, t time.Time) bool {
+	last, ok := updated[stack]
+	return ok && !last.After(t)
 }
 
 // Recording wraps a Deployer so that the fingerprint records follow what it
@@ -108,3 +115,14 @@ func (r *Recording) Run(ctx context.Context, op plan.Op, stack string, s runner.
 	_ = r.Store.Put(context.WithoutCancel(ctx), rec)
 	return ch, nil
 }
+
+// ClearStaleLocks passes the resume's lock clearing through to the engine
+// (runner.LockClearer), which this wrapper must not hide.
+func (r *Recording) ClearStaleLocks(ctx context.Context, started map[string]time.Time) ([]string, error) {
+	if lc, ok := r.Deployer.(runner.LockClearer); ok {
+		return lc.ClearStaleLocks(ctx, started)
+	}
+	return nil, nil
+}
+
+var _ runner.LockClearer = (*Recording)(nil)

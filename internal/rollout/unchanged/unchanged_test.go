@@ -3,6 +3,7 @@ package unchanged
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -24,14 +25,15 @@ func TestDecide(t *testing.T) {
 		"edited":   {Stack: "edited", Fingerprint: fpA, Rollout: "r1", Deployed: deployed},
 		"touched":  {Stack: "touched", Fingerprint: fpA, Rollout: "r1", Deployed: deployed},
 		"refreshd": {Stack: "refreshd", Fingerprint: fpA, Rollout: "r1", Deployed: deployed},
+		"gone":     {Stack: "gone", Fingerprint: fpA, Rollout: "r1", Deployed: deployed},
 	}
-	fps := map[string]string{"same": fpA, "edited": fpB, "touched": fpA, "refreshd": fpA, "new": fpA}
+	fps := map[string]string{"same": fpA, "edited": fpB, "touched": fpA, "refreshd": fpA, "new": fpA, "gone": fpA}
 	updated := map[string]time.Time{"same": deployed.Add(-time.Second), "touched": deployed.Add(time.Minute), "refreshd": deployed}
-	d := Decide([]string{"new", "same", "edited", "touched", "refreshd"}, fps, records, updated)
-	if got := d.Run; len(got) != 3 || got[0] != "new" || got[1] != "edited" || got[2] != "touched" {
-		t.Fatalf("run %v, want new (never deployed), edited (other fingerprint), touched (updated since)", got)
+	d := Decide([]string{"new", "same", "edited", "touched", "refreshd", "gone"}, fps, records, updated)
+	if got := fmt.Sprint(d.Run); got != "[new edited touched gone]" {
+		t.Fatalf("run %v, want new (never deployed), edited (other fingerprint), touched (updated since), gone (not on the backend)", got)
 	}
-	if len(d.Unchanged) != 2 || d.Unchanged[0] != (plan.Skip{Stack: "same", Reason: "unchanged since rollout r1 (release v1)"}) || d.Unchanged[1].Stack != "refreshd" {
+	if len(d.Unchanged) != 2 || d.Unchanged[0] != (plan.Skip{Stack: "same", Reason: "unchanged since rollout r1 (release v1)", Unchanged: true}) || d.Unchanged[1].Stack != "refreshd" {
 		t.Fatalf("unchanged %+v", d.Unchanged)
 	}
 	// Without the backend's listing (a dry run), records alone decide.
