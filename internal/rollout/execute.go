@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/tenantctl/tenantctl/internal/rollout/gate"
 	"github.com/tenantctl/tenantctl/internal/rollout/journal"
 	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
 	"github.com/tenantctl/tenantctl/internal/rollout/plan"
@@ -38,6 +39,9 @@ type Request struct {
 	Attempts int
 	// StackTimeout bounds one attempt on one stack (0: no bound).
 	StackTimeout time.Duration
+	// BakeTick is how often a baking wave reports the time left
+	// (runner.DefaultBakeTick when 0).
+	BakeTick time.Duration
 }
 
 // Deps are what Execute is given to run with: the stacks' programs, the
@@ -57,6 +61,10 @@ type Deps struct {
 	Begin func(journalPath, logDir string)
 	// Observe is told of the run's progress, one event at a time. Nil ignores it.
 	Observe func(runner.Progress)
+	// Gate is the gate the plan names (Plan.Gate), checked after each wave
+	// has baked. Nil with a plan that names one halts the rollout at its
+	// first gate: a gate is never passed for want of one.
+	Gate gate.Gate
 }
 
 // JournalError says the journal could not be written during the run: the
@@ -131,6 +139,7 @@ func Execute(ctx context.Context, req Request, deps Deps) (*report.Report, error
 	r := &runner.Runner{
 		Deployer: dep, Journal: jl, Logs: runner.FileLogs(logDir), Observe: deps.Observe, StackTimeout: req.StackTimeout,
 		Retry: runner.Retry{Attempts: req.Attempts, Base: runner.DefaultRetry.Base, Max: runner.DefaultRetry.Max},
+		Gate:  deps.Gate, BakeTick: req.BakeTick,
 	}
 	started := time.Now()
 	out, err := r.Run(ctx, p, req.Prior)
@@ -138,7 +147,7 @@ func Execute(ctx context.Context, req Request, deps Deps) (*report.Report, error
 		return nil, err
 	}
 	rep := report.New(p, out.Status, out.Reason, out.Rows, started, time.Now())
-	rep.Journal, rep.Logs = path, logDir
+	rep.Journal, rep.Logs, rep.Gates = path, logDir, out.Gates
 	if err != nil {
 		return rep, &JournalError{Path: path, Err: err}
 	}

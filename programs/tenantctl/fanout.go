@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/gate"
 	"github.com/tenantctl/tenantctl/internal/rollout/journal"
 	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
 	"github.com/tenantctl/tenantctl/internal/rollout/plan"
@@ -62,7 +63,12 @@ func (r *runOptions) execute(ctx context.Context, f *spec.Fleet, p *plan.Plan, p
 	}
 	pr := newProgressPrinter(stderr)
 	req := rollout.Request{Plan: p, Prior: prior, StateDir: r.stateDir, Attempts: r.attempts, StackTimeout: r.stackTimeout}
+	var g gate.Gate
+	if p.Gate != "" && p.Stacks() > 0 {
+		g = newGate(ctx, &r.engine, f, p.Gate)
+	}
 	rep, err := rollout.Execute(ctx, req, rollout.Deps{
+		Gate: g,
 		Programs: func() (runner.Programs, error) {
 			progs, err := programsFor(&r.engine, f)
 			if err != nil {
@@ -206,6 +212,8 @@ type fanoutOptions struct {
 	waves, maxConcurrency, tolerance, mode string
 	drift, many, offboarding, dryRun, yes  bool
 
+	safe safeReleaseOptions
+
 	// resolved by complete and validate
 	sel      plan.Selector
 	waveOpts plan.WaveOptions
@@ -319,6 +327,9 @@ func (o *fanoutOptions) validate() error {
 	if o.output != "text" && o.output != "json" {
 		return bad(fmt.Errorf("--output %q: want text or json", o.output))
 	}
+	if err := o.safe.validate(); err != nil {
+		return err
+	}
 	return o.engine.endpoint.validate()
 }
 
@@ -354,7 +365,8 @@ func (o *fanoutOptions) plan(ctx context.Context) (*spec.Fleet, *plan.Plan, erro
 		o.sel.Changed = cs
 	}
 	p, err := newPlan(f, o.sel, o.waveOpts, plan.Plan{
-		Op: o.engine.op, Drift: o.drift, Release: o.release, Fleet: o.fleetDir, Backend: o.engine.backend, Selection: o.describe()})
+		Op: o.engine.op, Drift: o.drift, Release: o.release, Fleet: o.fleetDir, Backend: o.engine.backend, Selection: o.describe(),
+		Bake: o.safe.bake, Gate: o.safe.gate, OnHalt: o.safe.onHalt})
 	if err != nil {
 		return nil, nil, err
 	}

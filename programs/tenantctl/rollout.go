@@ -46,7 +46,7 @@ fail; running stacks finish, nothing more starts. Every step is journaled under
 			if o.dryRun {
 				return usageError(fmt.Errorf("--dry-run plans a new rollout; `tenantctl rollout status %s` shows the journaled one", resume))
 			}
-			for _, name := range []string{"tenant", "tier", "model", "label", "changed-since", "shard", "release", "platform", "canary", "waves", "max-concurrency", "failure-tolerance", "tolerance-mode"} {
+			for _, name := range []string{"tenant", "tier", "model", "label", "changed-since", "shard", "release", "platform", "canary", "waves", "max-concurrency", "failure-tolerance", "tolerance-mode", "bake", "gate", "on-halt"} {
 				if cmd.Flags().Changed(name) {
 					return usageError(fmt.Errorf("--resume runs the journaled plan as it was; --%s cannot change it", name))
 				}
@@ -77,6 +77,7 @@ fail; running stacks finish, nothing more starts. Every step is journaled under
 	cmd.Flags().StringVar(&resume, "resume", "", "resume the rollout with this id: re-run only the stacks that did not succeed")
 	o.addSelectionFlags(cmd)
 	o.addRunFlags(cmd, "0")
+	o.safe.addFlags(cmd)
 	cmd.AddCommand(newRolloutStatusCmd(g), newRolloutPlanCmd(g), newRolloutListCmd(g))
 	return cmd
 }

@@ -41,6 +41,12 @@ type Sim struct {
 	starts  []string
 	calls   map[string]int
 	ops     map[plan.Op]int
+	deploys []Deploy
+}
+
+// Deploy is a stack's operation with the release it deployed.
+type Deploy struct {
+	Stack, Release string
 }
 
 // Run implements runner.Deployer.
@@ -70,6 +76,9 @@ func (s *Sim) Run(ctx context.Context, op plan.Op, stack string, st runner.Strea
 	attempt := s.calls[stack]
 	if attempt == 1 {
 		s.starts = append(s.starts, stack)
+	}
+	if st.Release != "" {
+		s.deploys = append(s.deploys, Deploy{Stack: stack, Release: st.Release})
 	}
 	s.mu.Unlock()
 	if st.Log != nil {
@@ -147,6 +156,14 @@ func (s *Sim) Ops(op plan.Op) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.ops[op]
+}
+
+// Deploys lists the operations that deployed a release, in the order they
+// started.
+func (s *Sim) Deploys() []Deploy {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Deploy(nil), s.deploys...)
 }
 
 // ResetPeak forgets the peak (between runs).

@@ -11,11 +11,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/tenantctl/tenantctl/internal/ctxtime"
+	"github.com/tenantctl/tenantctl/internal/rollout/gate"
 	"github.com/tenantctl/tenantctl/internal/rollout/journal"
 	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
 	"github.com/tenantctl/tenantctl/internal/rollout/plan"
@@ -24,8 +26,9 @@ import (
 // Progress is what the runner tells its observer as the rollout moves.
 type Progress struct {
 	// Kind is "wave" (a wave starts), "start", "step" (a running stack's
-	// engine began a resource step), "retry", "done" (a stack ended), "halt"
-	// or "end".
+	// engine began a resource step), "retry", "done" (a stack ended),
+	// "bake" (a wave bakes, Left to go), "gate" (a wave's gate was checked),
+	// "halt" or "end".
 	Kind  string
 	Wave  *plan.Wave
 	Stack string
@@ -38,6 +41,9 @@ type Progress struct {
 	Attempt int
 	Delay   time.Duration
 	Err     error
+	// Left is how long a baking wave still bakes; Gate what its gate found.
+	Left time.Duration
+	Gate *outcome.GateCheck
 	// Running, Done and Total count stacks of the whole rollout.
 	Running, Done, Failed, Total int
 	Reason                       string
@@ -56,6 +62,11 @@ type Runner struct {
 	// StackTimeout bounds one attempt on one stack (0: no bound). An attempt
 	// that runs over is cancelled and fails; it is not retried.
 	StackTimeout time.Duration
+	// Gate is checked after each wave of a plan that names one (Plan.Gate),
+	// once the wave has baked (Plan.Bake); nil halts such a plan at its
+	// first gate. BakeTick is how often a bake reports (DefaultBakeTick).
+	Gate     gate.Gate
+	BakeTick time.Duration
 
 	mu                           sync.Mutex
 	running, done, failed, total int
@@ -66,6 +77,9 @@ type Outcome struct {
 	Status outcome.Status
 	Reason string
 	Rows   []outcome.Row
+	// Gates are the last check of each wave's gate, this run's or an
+	// earlier one's, in wave order.
+	Gates []outcome.GateCheck
 }
 
 // Run executes the plan. prior is the state of an earlier run of the same
@@ -103,6 +117,12 @@ func (r *Runner) Run(ctx context.Context, p *plan.Plan, prior *journal.State) (*
 		}
 	}
 	out := &Outcome{Status: outcome.StatusSucceeded}
+	gates := map[int]outcome.GateCheck{}
+	if prior != nil {
+		for i, g := range prior.Gates {
+			gates[i] = *g
+		}
+	}
 	var journalErr error
 	for i := range p.Waves {
 		w := &p.Waves[i]
@@ -113,6 +133,16 @@ func (r *Runner) Run(ctx context.Context, p *plan.Plan, prior *journal.State) (*
 		status, reason, err := r.runWave(ctx, p, w, done, rows)
 		if err != nil {
 			journalErr = err
+		}
+		if status == outcome.StatusSucceeded || status == outcome.StatusFailed {
+			ran := slices.ContainsFunc(w.Stacks, func(s string) bool { return !done[s] })
+			gs, greason, err := r.bakeAndGate(ctx, p, w, ran, prior, gates)
+			if err != nil && journalErr == nil {
+				journalErr = err
+			}
+			if gs != outcome.StatusSucceeded {
+				status, reason = gs, greason
+			}
 		}
 		if status == outcome.StatusFailed && out.Status == outcome.StatusSucceeded {
 			out.Status = outcome.StatusFailed
@@ -126,6 +156,9 @@ func (r *Runner) Run(ctx context.Context, p *plan.Plan, prior *journal.State) (*
 	for _, w := range p.Waves {
 		for _, s := range w.Stacks {
 			out.Rows = append(out.Rows, *rows[s])
+		}
+		if g, ok := gates[w.Index]; ok {
+			out.Gates = append(out.Gates, g)
 		}
 	}
 	if err := r.Journal.Append(journal.Record{Type: journal.RecEnd, Status: out.Status, Reason: out.Reason}); err != nil && journalErr == nil {
@@ -245,10 +278,14 @@ func (r *Runner) runWave(ctx context.Context, p *plan.Plan, w *plan.Wave, done m
 // journals each step. It never returns before the deployer's call has ended.
 func (r *Runner) runStack(ctx context.Context, p *plan.Plan, w *plan.Wave, stack string) outcome.Row {
 	row := outcome.Row{Stack: stack, Wave: w.Index, Started: time.Now()}
+	if p.Op.Deploys() {
+		row.Release = p.ReleaseOf(stack)
+	}
 	// The start record is made durable before the stack runs (one fsync shared
 	// by the stacks starting together): every stack that ran is in the journal,
-	// and a journal that cannot be written starts nothing more.
-	if err := r.Journal.Append(journal.Record{Type: journal.RecStart, Wave: w.Index, Stack: stack}); err != nil {
+	// with the release it deploys, and a journal that cannot be written starts
+	// nothing more.
+	if err := r.Journal.Append(journal.Record{Type: journal.RecStart, Wave: w.Index, Stack: stack, Release: row.Release}); err != nil {
 		row.Result, row.Error = outcome.ResultNotStarted, "not started: "+firstLine(err)
 		return row
 	}
@@ -262,7 +299,7 @@ func (r *Runner) runStack(ctx context.Context, p *plan.Plan, w *plan.Wave, stack
 	}
 	defer log.Close()
 	var steps stepLog
-	stream := Stream{Log: log, PreviewOnly: p.Drift, Event: func(e Event) {
+	stream := Stream{Log: log, PreviewOnly: p.Drift, Release: row.Release, Event: func(e Event) {
 		if e.Kind == "pre" {
 			r.observe(Progress{Kind: "step", Stack: stack, Step: Step(e)})
 			steps.add(e)
@@ -272,7 +309,7 @@ func (r *Runner) runStack(ctx context.Context, p *plan.Plan, w *plan.Wave, stack
 		row.Attempts = attempt
 		r.journal(journal.Record{Type: journal.RecAttempt, Stack: stack, Attempt: attempt})
 		steps.reset() // a retry's steps replace the failed attempt's
-		changes, err, timedOut := r.attempt(ctx, p.Op, stack, stream)
+		changes, err, timedOut := r.attempt(ctx, p.Op.Engine(), stack, stream)
 		row.Steps, row.StepsOmitted = steps.take()
 		if err == nil {
 			return r.finish(row, outcome.ResultSucceeded, &changes, nil)

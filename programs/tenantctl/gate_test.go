@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/tenantctl/tenantctl/internal/rollout/gate"
+	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
+	"github.com/tenantctl/tenantctl/internal/rollout/rollouttest"
+	"github.com/tenantctl/tenantctl/internal/spec"
+)
+
+// withGate routes the gate a plan names to g.
+func withGate(t *testing.T, g *rollouttest.Gate) {
+	t.Helper()
+	old := newGate
+	newGate = func(context.Context, *engineOptions, *spec.Fleet, string) gate.Gate { return g }
+	t.Cleanup(func() { newGate = old })
+}
+
+func TestSafeReleaseFlagMistakesStartNothing(t *testing.T) {
+	dir := project(t)
+	sim := &rollouttest.Sim{}
+	withSim(t, sim)
+	for _, tc := range []struct{ args, msg string }{
+		{"rollout --bake 10m", "--bake waits before a gate is checked; name the gate with --gate alarms"},
+		{"rollout --gate pagerduty", `--gate "pagerduty": not a gate (one of alarms)`},
+		{"rollout --bake -1m --gate alarms", "--bake -1m0s"},
+		{"rollout --on-halt retry", `--on-halt "retry": want rollback`},
+	} {
+		_, errs, code := runCLI(t, append(strings.Fields(tc.args), "--dir", dir)...)
+		if code != ExitUsage || !strings.Contains(errs, tc.msg) {
+			t.Errorf("%s: exit %d, want 2 with %q:\n%s", tc.args, code, tc.msg, errs)
+		}
+	}
+	if n := len(sim.Starts()); n != 0 {
+		t.Errorf("%d stacks ran; want none", n)
+	}
+}
+
+func TestAGateHaltsTheRolloutAndTheReportNamesTheAlarm(t *testing.T) {
+	dir := project(t)
+	sim := &rollouttest.Sim{Changes: outcome.Changes{Update: 1}}
+	withSim(t, sim)
+	g := &rollouttest.Gate{Firing: map[string][]string{"initech": {"acme-initech-5xx"}}}
+	withGate(t, g)
+	out, errs, code := runCLI(t, "rollout", "--dir", dir, "--canary", "2", "--waves", "50%,100%", "--bake", "1ms", "--gate", "alarms", "--output", "json")
+	if code != ExitHalted {
+		t.Fatalf("exit %d, want %d (halted)\n%s", code, ExitHalted, errs)
+	}
+	rep := jsonReport(t, out)
+	last := rep.Gates[len(rep.Gates)-1]
+	if rep.Status != outcome.StatusHalted || last.Passed || last.Alarms[0].Name != "acme-initech-5xx" || !strings.Contains(rep.Reason, last.WaveName) {
+		t.Fatalf("report %s %q gates %+v", rep.Status, rep.Reason, rep.Gates)
+	}
+	if !strings.Contains(errs, "acme-initech-5xx") || !strings.Contains(errs, "gate alarms after wave 1 (canary): passed") {
+		t.Errorf("progress lacks the gate checks:\n%s", errs)
+	}
+	// Resumed with the alarm cleared, the rollout goes on from the halted gate.
+	g.Set(nil)
+	out, errs, code = runCLI(t, "rollout", "--dir", dir, "--resume", rep.ID, "--output", "json")
+	if code != ExitOK {
+		t.Fatalf("resume: exit %d\n%s", code, errs)
+	}
+	if rep := jsonReport(t, out); rep.Status != outcome.StatusSucceeded || rep.Gates[len(rep.Gates)-1].Wave != len(rep.Waves) {
+		t.Errorf("after resume: %s %+v", rep.Status, rep.Gates)
+	}
+	_, errs, code = runCLI(t, "rollout", "--dir", dir, "--resume", rep.ID, "--gate", "alarms")
+	if code != ExitUsage || !strings.Contains(errs, "--gate cannot change it") {
+		t.Errorf("resume with --gate: exit %d %s", code, errs)
+	}
+}
