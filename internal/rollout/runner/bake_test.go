@@ -128,7 +128,7 @@ func TestAnAlarmHaltsAtTheGateAndNamesTheWaveAndAlarm(t *testing.T) {
 
 func TestAGateThatCannotReadHalts(t *testing.T) {
 	for name, g := range map[string]*rollouttest.Gate{
-		"an error":   {Err: errors.New("NoCredentialProviders: no valid providers in chain")},
+		"an error":    {Err: errors.New("NoCredentialProviders: no valid providers in chain")},
 		"no gate set": nil,
 	} {
 		t.Run(name, func(t *testing.T) {
