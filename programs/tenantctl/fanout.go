@@ -16,6 +16,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/rollout/journal"
 	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
 	"github.com/tenantctl/tenantctl/internal/rollout/plan"
+	"github.com/tenantctl/tenantctl/internal/rollout/release"
 	"github.com/tenantctl/tenantctl/internal/rollout/report"
 	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 	"github.com/tenantctl/tenantctl/internal/spec"
@@ -232,7 +233,7 @@ func (o *fanoutOptions) addSelectionFlags(cmd *cobra.Command) {
 	fs.StringArrayVar(&o.labels, "label", nil, "select tenants carrying label key=value (repeatable; all must match)")
 	fs.StringVar(&o.changedSince, "changed-since", "", "select tenants whose files changed since this git ref (every tenant when models, programs, internal, fleet.yaml or go.mod changed)")
 	fs.StringVar(&o.shard, "shard", "", "run shard i/n of the selection (split by a stable hash of the tenant id)")
-	fs.StringVar(&o.release, "release", "", "the release being rolled out; tenants pinned to another release are skipped")
+	fs.StringVar(&o.release, "release", "", "the release being rolled out, recorded on every stack (rollout's default: the fleet's git revision, HEAD with -dirty when tenants/ or stacks/ differ, else unknown); tenants pinned to another release are skipped")
 	fs.BoolVar(&o.platform, "platform", false, "include the platform stack (it runs first, alone)")
 }
 
@@ -364,8 +365,15 @@ func (o *fanoutOptions) plan(ctx context.Context) (*spec.Fleet, *plan.Plan, erro
 		}
 		o.sel.Changed = cs
 	}
+	// The release a rollout records on its stacks: --release, else the fleet's
+	// git revision. Pinned tenants are matched against --release alone: a pin
+	// names a release, never a revision.
+	rel := o.release
+	if rel == "" && o.engine.op == plan.OpUp {
+		rel = release.Current(ctx, o.g.dir)
+	}
 	p, err := newPlan(f, o.sel, o.waveOpts, plan.Plan{
-		Op: o.engine.op, Drift: o.drift, Release: o.release, Fleet: o.fleetDir, Backend: o.engine.backend, Selection: o.describe(),
+		Op: o.engine.op, Drift: o.drift, Release: rel, Fleet: o.fleetDir, Backend: o.engine.backend, Selection: o.describe(),
 		Bake: o.safe.bake, Gate: o.safe.gate, OnHalt: o.safe.onHalt})
 	if err != nil {
 		return nil, nil, err
