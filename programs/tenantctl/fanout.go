@@ -53,8 +53,45 @@ type runOptions struct {
 }
 
 // execute runs a plan (new, or resumed with prior) through the rollout driver
-// and prints its report; the returned error carries the exit code.
+// with the programs of the fleet f, prints its report and returns the error
+// that carries the exit code. A rollout that halts with --on-halt rollback is
+// rolled back at once, and the rollback's report comes with its own.
 func (r *runOptions) execute(ctx context.Context, f *spec.Fleet, p *plan.Plan, prior *journal.State) error {
+	rep, err := r.runPlan(ctx, f, p, prior, func() (runner.Programs, error) {
+		progs, err := programsFor(&r.engine, f)
+		if err != nil {
+			return nil, withCode(ExitInvalid, err)
+		}
+		return progs, r.engine.checkSecrets()
+	})
+	if err == nil && rep != nil && rep.Status == outcome.StatusHalted && p.OnHalt == plan.OnHaltRollback {
+		fmt.Fprintf(r.g.stderr, "on halt: rolling %s back\n", textsafe.Escape(rep.ID))
+		rb, rbErr := r.rollbackOf(ctx, rep.ID, false)
+		rep.Rollback = rb
+		if rbErr != nil {
+			fmt.Fprintf(r.g.stderr, "on halt: the rollback of %s did not run: %s\n", textsafe.Escape(rep.ID), textsafe.Escape(rbErr.Error()))
+		}
+	}
+	return r.finish(rep, err)
+}
+
+// finish prints a run's report and gives its outcome the exit code.
+func (r *runOptions) finish(rep *report.Report, err error) error {
+	if rep != nil {
+		if err := r.report(rep); err != nil {
+			return err
+		}
+	}
+	if err != nil {
+		return executeError(err)
+	}
+	return outcomeError(rep)
+}
+
+// runPlan runs a plan through the rollout driver with the stacks' programs,
+// showing its progress, and returns the report (nil when nothing ran) and
+// the driver's error. f, when set, gives the tenants' URLs.
+func (r *runOptions) runPlan(ctx context.Context, f *spec.Fleet, p *plan.Plan, prior *journal.State, programs func() (runner.Programs, error)) (*report.Report, error) {
 	stderr := r.g.stderr
 	if p.Stacks() == 0 {
 		fmt.Fprintf(stderr, "%s: no stacks selected (%s)\n", p.Op, textsafe.Escape(p.Selection))
@@ -69,14 +106,8 @@ func (r *runOptions) execute(ctx context.Context, f *spec.Fleet, p *plan.Plan, p
 		g = newGate(ctx, &r.engine, f, p.Gate)
 	}
 	rep, err := rollout.Execute(ctx, req, rollout.Deps{
-		Gate: g,
-		Programs: func() (runner.Programs, error) {
-			progs, err := programsFor(&r.engine, f)
-			if err != nil {
-				return nil, withCode(ExitInvalid, err)
-			}
-			return progs, r.engine.checkSecrets()
-		},
+		Gate:     g,
+		Programs: programs,
 		NewDeployer: func(ctx context.Context, progs runner.Programs, workRoot string) (runner.Deployer, error) {
 			return newDeployer(ctx, progs, r.engine.autoOptions(workRoot))
 		},
@@ -87,16 +118,10 @@ func (r *runOptions) execute(ctx context.Context, f *spec.Fleet, p *plan.Plan, p
 		Observe: pr.handle,
 	})
 	pr.finish()
-	if rep != nil {
+	if rep != nil && f != nil {
 		rep.URLs = tenantURLs(f, rep)
-		if err := r.report(rep); err != nil {
-			return err
-		}
 	}
-	if err != nil {
-		return executeError(err)
-	}
-	return outcomeError(rep)
+	return rep, err
 }
 
 // tenantURLs are the URLs of the report's tenant stacks.
@@ -133,7 +158,7 @@ func executeError(err error) error {
 // stack names and engine errors: it is escaped like every text report.
 func outcomeError(rep *report.Report) error {
 	resume := fmt.Sprintf("; run `tenantctl %s` again", rep.Op)
-	if rep.Op == plan.OpUp {
+	if rep.Op.Deploys() {
 		resume = fmt.Sprintf("; `tenantctl rollout --resume %s` re-runs what did not succeed", textsafe.Escape(rep.ID))
 	}
 	reason := textsafe.Escape(rep.Reason)
