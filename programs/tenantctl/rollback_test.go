@@ -169,9 +169,9 @@ func TestOnHaltRollbackRedeploysTheEarlierReleaseFromGit(t *testing.T) {
 	// rollout nobody ran: refused, nothing started.
 	before := len(sim2.Deploys())
 	for args, msg := range map[string]string{
-		"--rollback " + second.ID:          "deployed since by rollback " + rb.ID,
-		"--rollback " + first.ID:           "no earlier release in the journals",
-		"--rollback 20990101T000000Z-abcd": "no rollout 20990101T000000Z-abcd is journaled",
+		"--rollback " + second.ID:                 "deployed since by rollback " + rb.ID,
+		"--rollback " + first.ID:                  "no earlier release in the journals",
+		"--rollback 20990101T000000Z-abcd":        "no rollout 20990101T000000Z-abcd is journaled",
 		"--rollback " + second.ID + " --canary 1": "--canary cannot change it",
 	} {
 		_, errs, code := runCLI(t, append([]string{"rollout", "--dir", dir}, strings.Fields(args)...)...)
