@@ -161,6 +161,12 @@ func outcomeError(rep *report.Report) error {
 	if rep.Op.Deploys() {
 		resume = fmt.Sprintf("; `tenantctl rollout --resume %s` re-runs what did not succeed", textsafe.Escape(rep.ID))
 	}
+	if rb := rep.Rollback; rb != nil {
+		resume = fmt.Sprintf("; rolled back by %s: %s", textsafe.Escape(rb.ID), textsafe.Escape(string(rb.Status)))
+		if rb.Status != outcome.StatusSucceeded {
+			resume += fmt.Sprintf(" (`tenantctl rollout --resume %s` continues the rollback)", textsafe.Escape(rb.ID))
+		}
+	}
 	reason := textsafe.Escape(rep.Reason)
 	switch rep.Status {
 	case outcome.StatusCancelled:

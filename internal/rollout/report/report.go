@@ -95,7 +95,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "STACK\tWAVE\tRESULT\t+/~/-\tDURATION\tDETAIL")
 	for _, row := range r.Stacks {
-		detail := row.Error
+		detail := r.detail(row)
 		if row.Earlier {
 			detail = "succeeded in an earlier run"
 		} else if row.Attempts > 1 {
@@ -150,6 +150,14 @@ func gateLine(g outcome.GateCheck) string {
 	return textsafe.Escape(fmt.Sprintf("GATE %s after wave %d (%s): %s", g.Gate, g.Wave, g.WaveName, what))
 }
 
+// detail is a row's error, or for a rollback the release its stack went back to.
+func (r *Report) detail(row outcome.Row) string {
+	if r.Op == plan.OpRollback && row.Error == "" && row.Release != "" {
+		return "back to release " + row.Release
+	}
+	return row.Error
+}
+
 // StackStep is a step of one stack.
 type StackStep struct {
 	Stack string `json:"stack"`
@@ -188,7 +196,11 @@ func (r *Report) Summary() string {
 	t := r.Totals
 	s := fmt.Sprintf("%s %s: %s — %d stacks: %d succeeded, %d failed", textsafe.Escape(string(r.Op)), textsafe.Escape(r.ID), textsafe.Escape(string(r.Status)), t.Stacks, t.Succeeded, t.Failed)
 	if r.RollbackOf != "" {
-		s = fmt.Sprintf("rollback %s of %s: %s — %d stacks: %d succeeded, %d failed", textsafe.Escape(r.ID), textsafe.Escape(r.RollbackOf), textsafe.Escape(string(r.Status)), t.Stacks, t.Succeeded, t.Failed)
+		to := "the releases its stacks ran before"
+		if r.Release != "" {
+			to = "release " + r.Release
+		}
+		s = fmt.Sprintf("rollback %s of %s to %s: %s — %d stacks: %d succeeded, %d failed", textsafe.Escape(r.ID), textsafe.Escape(r.RollbackOf), textsafe.Escape(to), textsafe.Escape(string(r.Status)), t.Stacks, t.Succeeded, t.Failed)
 	}
 	if t.Cancelled > 0 {
 		s += fmt.Sprintf(", %d cancelled", t.Cancelled)
@@ -282,7 +294,7 @@ func (r *Report) markdown(limit int) string {
 		for _, x := range r.Stacks {
 			if pass(x) {
 				rows = append(rows, fmt.Sprintf("| `%s` | %d | %s | %d | %d | %d | %s | %s |\n", mdEscape(x.Stack), x.Wave, mdEscape(string(x.Result)),
-					x.Changes.Create, x.Changes.Update+x.Changes.Replace, x.Changes.Delete, x.Duration.Round(time.Second), mdEscape(x.Error)))
+					x.Changes.Create, x.Changes.Update+x.Changes.Replace, x.Changes.Delete, x.Duration.Round(time.Second), mdEscape(r.detail(x))))
 			}
 		}
 	}

@@ -142,7 +142,7 @@ func TestAHaltAtTheGateAndItsRollbackInEveryFormat(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"GATE alarms after wave 1 (canary): passed", "GATE alarms after wave 2 (wave 2): HALTED: 1 alarms in ALARM", "ALARM saas-acme-5xx (acme)", "rolled back by r-3", "rollback r-3 of r-2: succeeded"} {
+	for _, want := range []string{"GATE alarms after wave 1 (canary): passed", "GATE alarms after wave 2 (wave 2): HALTED: 1 alarms in ALARM", "ALARM saas-acme-5xx (acme)", "rolled back by r-3", "rollback r-3 of r-2 to the releases its stacks ran before: succeeded", "back to release a1"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, b.String())
 		}
