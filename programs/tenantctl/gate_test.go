@@ -19,26 +19,6 @@ func withGate(t *testing.T, g *rollouttest.Gate) {
 	t.Cleanup(func() { newGate = old })
 }
 
-func TestSafeReleaseFlagMistakesStartNothing(t *testing.T) {
-	dir := project(t)
-	sim := &rollouttest.Sim{}
-	withSim(t, sim)
-	for _, tc := range []struct{ args, msg string }{
-		{"rollout --bake 10m", "--bake waits before a gate is checked; name the gate with --gate alarms"},
-		{"rollout --gate pagerduty", `--gate "pagerduty": not a gate (one of alarms)`},
-		{"rollout --bake -1m --gate alarms", "--bake -1m0s"},
-		{"rollout --on-halt retry", `--on-halt "retry": want rollback`},
-	} {
-		_, errs, code := runCLI(t, append(strings.Fields(tc.args), "--dir", dir)...)
-		if code != ExitUsage || !strings.Contains(errs, tc.msg) {
-			t.Errorf("%s: exit %d, want 2 with %q:\n%s", tc.args, code, tc.msg, errs)
-		}
-	}
-	if n := len(sim.Starts()); n != 0 {
-		t.Errorf("%d stacks ran; want none", n)
-	}
-}
-
 func TestAGateHaltsTheRolloutAndTheReportNamesTheAlarm(t *testing.T) {
 	dir := project(t)
 	sim := &rollouttest.Sim{Changes: outcome.Changes{Update: 1}}

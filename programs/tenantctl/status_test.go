@@ -10,12 +10,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
-	"github.com/tenantctl/tenantctl/internal/awscfg"
 	"github.com/tenantctl/tenantctl/internal/metering"
 	"github.com/tenantctl/tenantctl/internal/naming"
 	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
 	"github.com/tenantctl/tenantctl/internal/rollout/rollouttest"
-	"github.com/tenantctl/tenantctl/internal/testutil/moto"
 )
 
 func TestStatusShowsReleaseDriftAndWhatWasNotChecked(t *testing.T) {
@@ -52,19 +50,8 @@ func TestStatusShowsReleaseDriftAndWhatWasNotChecked(t *testing.T) {
 // Against moto: status and the alarms gate read the same alarms, by the
 // names naming builds.
 func TestStatusAndTheGateReadAlarmsFromCloudWatch(t *testing.T) {
-	s, err := moto.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
-	for k, v := range s.Env() {
-		t.Setenv(k, v)
-	}
+	_, cfg := withMoto(t)
 	ctx := context.Background()
-	cfg, err := awscfg.Load(ctx, awscfg.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	cw := metering.NewCloudWatchClient(cfg)
 	for _, owner := range []string{"hooli", "acme-corp"} {
 		name := naming.AlarmName("saas", owner, "5xx")
