@@ -37,6 +37,9 @@ func TestAGateHaltsTheRolloutAndTheReportNamesTheAlarm(t *testing.T) {
 	if !strings.Contains(errs, "acme-initech-5xx") || !strings.Contains(errs, "gate alarms after wave 1 (canary): passed") {
 		t.Errorf("progress lacks the gate checks:\n%s", errs)
 	}
+	if status, _, code := runCLI(t, "rollout", "status", rep.ID, "--dir", dir); code != ExitOK || !strings.Contains(status, "HALTED: 1 alarms in ALARM") || !strings.Contains(status, "ALARM acme-initech-5xx (initech)") {
+		t.Errorf("rollout status of the halted rollout (exit %d):\n%s", code, status)
+	}
 	// Resumed with the alarm cleared, the rollout goes on from the halted gate.
 	g.Set(nil)
 	out, errs, code = runCLI(t, "rollout", "--dir", dir, "--resume", rep.ID, "--output", "json")

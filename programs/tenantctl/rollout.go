@@ -265,12 +265,13 @@ func newRolloutStatusCmd(g *globalOptions) *cobra.Command {
 				end = st.Plan.Created
 			}
 			rep := report.New(st.Plan, st.Status, st.Reason, st.Ordered(), st.Plan.Created, end)
+			rep.Gates = st.GateChecks()
 			if err := o.report(rep); err != nil {
 				return err
 			}
 			if o.output == "text" {
 				fmt.Fprintf(g.stdout, "runs: %d; selection: %s\n", st.Runs, textsafe.Escape(st.Plan.Selection))
-				if st.Status != outcome.StatusSucceeded && st.Plan.Op == plan.OpUp {
+				if st.Status != outcome.StatusSucceeded && st.Plan.Op.Deploys() {
 					fmt.Fprintf(g.stdout, "resume with: tenantctl rollout --resume %s\n", textsafe.Escape(st.Plan.ID))
 				}
 			}
