@@ -162,3 +162,30 @@ func LogGroup(prefix, owner, what string) string {
 func Logical(owner string, parts ...string) string {
 	return Join(append([]string{owner}, parts...)...)
 }
+
+// MaxAlarmName is CloudWatch's limit on an alarm name.
+const MaxAlarmName = 255
+
+// AlarmName is the CloudWatch alarm of one of owner's signals (a tenant id,
+// or PlatformStack): <prefix>-<owner>-<signal>. A rollout's alarms gate reads
+// the alarms of a wave's tenants by AlarmPrefix, so every alarm that should
+// stop a release is named through here.
+func AlarmName(prefix, owner, signal string) string {
+	return Fit(Join(prefix, owner, signal), MaxAlarmName)
+}
+
+// AlarmPrefix is what every alarm name of owner starts with: <prefix>-<owner>-.
+func AlarmPrefix(prefix, owner string) string { return Join(prefix, owner) + "-" }
+
+// AlarmOwner is the owner among owners whose alarm name is: the one with the
+// longest AlarmPrefix the name starts with, so tenant "acme"'s prefix does not
+// claim the alarms of tenant "acme-corp"; "" when none.
+func AlarmOwner(prefix string, owners []string, name string) string {
+	best := ""
+	for _, o := range owners {
+		if strings.HasPrefix(name, AlarmPrefix(prefix, o)) && len(o) > len(best) {
+			best = o
+		}
+	}
+	return best
+}

@@ -273,7 +273,7 @@ func validateTenant(s *Settings, t *Tenant, e *errs) {
 		e.at(src, "tier", "required field \"tier\" is missing; use one of the tiers of fleet.yaml: %s", strings.Join(sortedKeys(s.Tiers), ", "))
 	case tier == nil:
 		tiers := sortedKeys(s.Tiers)
-		e.at(src, "tier", "unknown tier %q%s; use one of the tiers of fleet.yaml: %s", t.Tier, didYouMean(t.Tier, tiers), strings.Join(tiers, ", "))
+		e.at(src, "tier", "unknown tier %q%s; use one of the tiers of fleet.yaml: %s", t.Tier, DidYouMean(t.Tier, tiers), strings.Join(tiers, ", "))
 	}
 	switch {
 	case t.Model == "":
@@ -281,12 +281,12 @@ func validateTenant(s *Settings, t *Tenant, e *errs) {
 			e.at(src, "model", "model is missing and tier %q has no default model; set model: to one of %s", t.Tier, joinModels(tier.Models))
 		}
 	case !t.Model.Valid():
-		e.at(src, "model", "unknown model %q%s; use one of %s", t.Model, didYouMean(string(t.Model), strings.Split(modelList(), ", ")), modelList())
+		e.at(src, "model", "unknown model %q%s; use one of %s", t.Model, DidYouMean(string(t.Model), strings.Split(modelList(), ", ")), modelList())
 	case tier != nil && !tier.Allows(t.Model):
 		e.at(src, "model", "tier %q does not allow the %s model; use one of %s, or move the tenant to a tier that allows %s", t.Tier, t.Model, joinModels(tier.Models), t.Model)
 	}
 	if !t.Status.Valid() {
-		e.at(src, "status", "unknown status %q%s; use onboarding, active or suspended", t.Status, didYouMean(string(t.Status), []string{"onboarding", "active", "suspended"}))
+		e.at(src, "status", "unknown status %q%s; use onboarding, active or suspended", t.Status, DidYouMean(string(t.Status), []string{"onboarding", "active", "suspended"}))
 	}
 	if t.Region != s.PlatformRegion {
 		// A tenant in the platform region is checked with the settings.

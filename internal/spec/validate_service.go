@@ -60,7 +60,7 @@ func validateData(t *Tenant, tier *Tier, e *errs) {
 	src := &t.Source
 	switch {
 	case !d.Mode.Valid():
-		e.at(src, "data.mode", "unknown data mode %q%s; use pooled or table", d.Mode, didYouMean(string(d.Mode), []string{"pooled", "table"}))
+		e.at(src, "data.mode", "unknown data mode %q%s; use pooled or table", d.Mode, DidYouMean(string(d.Mode), []string{"pooled", "table"}))
 	case !t.Model.Honours(d.Mode) && t.Model == ModelApplication:
 		e.at(src, "data.mode", "the application model pools the tenant's data in the platform's shared table; remove data.mode or set it to pooled (or move the tenant to a siloed model for a table of its own)")
 	case !t.Model.Honours(d.Mode):

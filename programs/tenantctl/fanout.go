@@ -12,9 +12,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/gate"
 	"github.com/tenantctl/tenantctl/internal/rollout/journal"
 	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
 	"github.com/tenantctl/tenantctl/internal/rollout/plan"
+	"github.com/tenantctl/tenantctl/internal/rollout/release"
 	"github.com/tenantctl/tenantctl/internal/rollout/report"
 	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 	"github.com/tenantctl/tenantctl/internal/rollout/unchanged"
@@ -47,30 +49,84 @@ type runOptions struct {
 	stateDir     string
 	attempts     int
 	stackTimeout time.Duration
+	// runnerIndex of runnerCount: this process's part of a rollout shared
+	// by several runners (0 of 0: the whole of it).
+	runnerIndex, runnerCount int
 
 	output, summaryMD string
 }
 
 // execute runs a plan (new, or resumed with prior) through the rollout driver
-// and prints its report; the returned error carries the exit code.
+// with the programs of the fleet f, prints its report and returns the error
+// that carries the exit code. A rollout that halts with --on-halt rollback is
+// rolled back at once, and the rollback's report comes with its own.
 func (r *runOptions) execute(ctx context.Context, f *spec.Fleet, p *plan.Plan, prior *journal.State) error {
+	rep, err := r.runPlan(ctx, f, p, prior, func() (runner.Programs, error) {
+		progs, err := programsFor(&r.engine, f)
+		if err != nil {
+			return nil, withCode(ExitInvalid, err)
+		}
+		return progs, r.engine.checkSecrets()
+	})
+	if err == nil && rep != nil && rep.Status == outcome.StatusHalted && p.OnHalt == plan.OnHaltRollback {
+		fmt.Fprintf(r.g.stderr, "on halt: rolling %s back\n", textsafe.Escape(rep.ID))
+		rb, rbErr := r.rollbackOf(ctx, rep.ID, false)
+		rep.Rollback = rb
+		if rbErr != nil {
+			fmt.Fprintf(r.g.stderr, "on halt: the rollback of %s did not run: %s\n", textsafe.Escape(rep.ID), textsafe.Escape(rbErr.Error()))
+		}
+	}
+	return r.finish(rep, err)
+}
+
+// finish prints a run's report and gives its outcome the exit code.
+func (r *runOptions) finish(rep *report.Report, err error) error {
+	if rep != nil {
+		if err := r.report(rep); err != nil {
+			return err
+		}
+	}
+	if err != nil {
+		return executeError(err)
+	}
+	return outcomeError(rep)
+}
+
+// runPlan runs a plan through the rollout driver with the stacks' programs,
+// showing its progress, and returns the report (nil when nothing ran) and
+// the driver's error. f, when set, gives the tenants' URLs.
+func (r *runOptions) runPlan(ctx context.Context, f *spec.Fleet, p *plan.Plan, prior *journal.State, programs func() (runner.Programs, error)) (*report.Report, error) {
 	stderr := r.g.stderr
 	if p.Stacks() == 0 {
-		fmt.Fprintf(stderr, "%s: no stacks selected (%s)\n", p.Op, textsafe.Escape(p.Selection))
+		fmt.Fprintf(stderr, "%s: no stacks to run (%s)\n", p.Op, textsafe.Escape(p.Selection))
+		unchanged := 0
 		for _, s := range p.Skipped {
+			if s.Unchanged {
+				unchanged++
+				continue
+			}
 			fmt.Fprintf(stderr, "  skipped %s: %s\n", textsafe.Escape(s.Stack), textsafe.Escape(s.Reason))
+		}
+		if unchanged > 0 {
+			fmt.Fprintf(stderr, "  %d stacks unchanged since their last rollout (--force runs them)\n", unchanged)
 		}
 	}
 	pr := newProgressPrinter(stderr)
 	req := rollout.Request{Plan: p, Prior: prior, StateDir: r.stateDir, Attempts: r.attempts, StackTimeout: r.stackTimeout}
+	if p.Stacks() > 0 {
+		sr, err := r.sharedRun(ctx)
+		if err != nil {
+			return nil, withCode(ExitInvalid, err)
+		}
+		req.Shared = sr
+	}
+	var g gate.Gate
+	if p.Gate != "" && p.Stacks() > 0 {
+		g = newGate(ctx, &r.engine, f, p.Gate)
+	}
 	rep, err := rollout.Execute(ctx, req, rollout.Deps{
-		Programs: func() (runner.Programs, error) {
-			progs, err := programsFor(&r.engine, f)
-			if err != nil {
-				return nil, withCode(ExitInvalid, err)
-			}
-			return progs, r.engine.checkSecrets()
-		},
+		Gate:     g,
+		Programs: programs,
 		NewDeployer: func(ctx context.Context, progs runner.Programs, workRoot string) (runner.Deployer, error) {
 			dep, err := newDeployer(ctx, progs, r.engine.autoOptions(workRoot))
 			if err != nil {
@@ -90,16 +146,10 @@ func (r *runOptions) execute(ctx context.Context, f *spec.Fleet, p *plan.Plan, p
 		Observe: pr.handle,
 	})
 	pr.finish()
-	if rep != nil {
+	if rep != nil && f != nil {
 		rep.URLs = tenantURLs(f, rep)
-		if err := r.report(rep); err != nil {
-			return err
-		}
 	}
-	if err != nil {
-		return executeError(err)
-	}
-	return outcomeError(rep)
+	return rep, err
 }
 
 // tenantURLs are the URLs of the report's tenant stacks.
@@ -136,8 +186,14 @@ func executeError(err error) error {
 // stack names and engine errors: it is escaped like every text report.
 func outcomeError(rep *report.Report) error {
 	resume := fmt.Sprintf("; run `tenantctl %s` again", rep.Op)
-	if rep.Op == plan.OpUp {
+	if rep.Op.Deploys() {
 		resume = fmt.Sprintf("; `tenantctl rollout --resume %s` re-runs what did not succeed", textsafe.Escape(rep.ID))
+	}
+	if rb := rep.Rollback; rb != nil {
+		resume = fmt.Sprintf("; rolled back by %s: %s", textsafe.Escape(rb.ID), textsafe.Escape(string(rb.Status)))
+		if rb.Status != outcome.StatusSucceeded {
+			resume += fmt.Sprintf(" (`tenantctl rollout --resume %s` continues the rollback)", textsafe.Escape(rb.ID))
+		}
 	}
 	reason := textsafe.Escape(rep.Reason)
 	switch rep.Status {
@@ -235,6 +291,8 @@ type fanoutOptions struct {
 	// force runs every selected stack, unchanged ones too (rollout).
 	force bool
 
+	safe safeReleaseOptions
+
 	// resolved by complete and validate
 	sel      plan.Selector
 	waveOpts plan.WaveOptions
@@ -253,7 +311,7 @@ func (o *fanoutOptions) addSelectionFlags(cmd *cobra.Command) {
 	fs.StringArrayVar(&o.labels, "label", nil, "select tenants carrying label key=value (repeatable; all must match)")
 	fs.StringVar(&o.changedSince, "changed-since", "", "select tenants whose files changed since this git ref (every tenant when models, programs, internal, fleet.yaml or go.mod changed)")
 	fs.StringVar(&o.shard, "shard", "", "run shard i/n of the selection (split by a stable hash of the tenant id)")
-	fs.StringVar(&o.release, "release", "", "the release being rolled out; tenants pinned to another release are skipped")
+	fs.StringVar(&o.release, "release", "", "the release being rolled out, recorded on every stack (rollout's default: the fleet's git revision, HEAD with -dirty when tenants/ or stacks/ differ, else unknown); tenants pinned to another release are skipped")
 	fs.BoolVar(&o.platform, "platform", false, "include the platform stack (it runs first, alone)")
 }
 
@@ -348,6 +406,9 @@ func (o *fanoutOptions) validate() error {
 	if o.output != "text" && o.output != "json" {
 		return bad(fmt.Errorf("--output %q: want text or json", o.output))
 	}
+	if err := o.safe.validate(); err != nil {
+		return err
+	}
 	return o.engine.endpoint.validate()
 }
 
@@ -382,12 +443,20 @@ func (o *fanoutOptions) plan(ctx context.Context) (*spec.Fleet, *plan.Plan, erro
 		}
 		o.sel.Changed = cs
 	}
+	// The release a rollout records on its stacks: --release, else the fleet's
+	// git revision. Pinned tenants are matched against --release alone: a pin
+	// names a release, never a revision.
+	rel := o.release
+	if rel == "" && o.engine.op == plan.OpUp {
+		rel = release.Current(ctx, o.g.dir)
+	}
 	var narrow func(*plan.Selection) (map[string]string, error)
 	if o.engine.op == plan.OpUp && !o.dryRun {
 		narrow = func(sel *plan.Selection) (map[string]string, error) { return o.leaveUnchanged(ctx, f, sel, !o.force) }
 	}
 	p, err := newPlan(f, o.sel, o.waveOpts, plan.Plan{
-		Op: o.engine.op, Drift: o.drift, Release: o.release, Fleet: o.fleetDir, Backend: o.engine.backend, Selection: o.describe()}, narrow)
+		Op: o.engine.op, Drift: o.drift, Release: rel, Fleet: o.fleetDir, Backend: o.engine.backend, Selection: o.describe(),
+		Bake: o.safe.bake, Gate: o.safe.gate, OnHalt: o.safe.onHalt}, narrow)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -240,6 +240,10 @@ func TestFlagMistakesAreUsageErrors(t *testing.T) {
 		{"rollout --shard 5/4", "--shard"},
 		{"preview --tenant nobody", "--tenant nobody: no tenant with that id"},
 		{"preview --output yaml", "--output"},
+		{"rollout --bake 10m", "--bake waits before a gate is checked; name the gate with --gate alarms"},
+		{"rollout --gate pagerduty", `--gate "pagerduty": not a gate (one of alarms)`},
+		{"rollout --bake -1m --gate alarms", "--bake -1m0s"},
+		{"rollout --on-halt retry", `--on-halt "retry": want rollback`},
 	} {
 		_, errs, code := runCLI(t, append(strings.Fields(tc.args), "--dir", dir)...)
 		if code != ExitUsage || !strings.Contains(errs, tc.msg) {

@@ -35,6 +35,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newSchemaCmd(g),
 		newPreviewCmd(g),
 		newRolloutCmd(g),
+		newStatusCmd(g),
 		newRefreshCmd(g),
 		newDestroyCmd(g),
 		newRenderCmd(g),

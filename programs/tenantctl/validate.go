@@ -2,20 +2,18 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tenantctl/tenantctl/internal/rollout/plan"
+	"github.com/tenantctl/tenantctl/internal/rollout/release"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
@@ -77,7 +75,7 @@ func checkDir(dir string) error {
 func (o *validateOptions) run(ctx context.Context) error {
 	f, err := spec.LoadDir(o.dir)
 	if o.against != "" {
-		files, gerr := gitFiles(ctx, o.dir, o.against)
+		files, gerr := release.FilesAt(ctx, o.dir, o.against)
 		if gerr != nil {
 			return usageError(fmt.Errorf("--against %s: %w", o.against, gerr))
 		}
@@ -179,61 +177,3 @@ func ghData(s string) string { return ghDataEscaper.Replace(s) }
 
 // ghProperty escapes a GitHub workflow command's property value.
 func ghProperty(s string) string { return ghPropertyEscaper.Replace(s) }
-
-// gitFiles reads the YAML files of dir as they were at the git revision ref,
-// keyed by file name. A ref where dir did not exist yet gives no files.
-func gitFiles(ctx context.Context, dir, ref string) (map[string][]byte, error) {
-	if err := plan.CheckRef(ref); err != nil {
-		return nil, err
-	}
-	out, err := plan.Git(ctx, dir, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
-	if err != nil {
-		return nil, fmt.Errorf("not a commit in the repository of %s; fetch it first (e.g. git fetch origin main)", dir)
-	}
-	commit := strings.TrimSpace(string(out))
-	out, err = plan.Git(ctx, dir, nil, "ls-tree", "--full-name", "--name-only", "-z", commit, "--", ".")
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, p := range strings.Split(string(out), "\x00") {
-		if strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml") {
-			names = append(names, p)
-		}
-	}
-	if len(names) == 0 {
-		return nil, nil
-	}
-	// One git process for every file: `cat-file --batch` answers each
-	// "<commit>:<path>" line with a header and the contents.
-	var req bytes.Buffer
-	for _, p := range names {
-		fmt.Fprintf(&req, "%s:%s\n", commit, p)
-	}
-	out, err = plan.Git(ctx, dir, &req, "cat-file", "--batch")
-	if err != nil {
-		return nil, err
-	}
-	files := make(map[string][]byte, len(names))
-	r := bufio.NewReader(bytes.NewReader(out))
-	for _, p := range names {
-		header, err := r.ReadString('\n')
-		if err != nil {
-			return nil, fmt.Errorf("reading %s at %s: %w", p, ref, err)
-		}
-		fields := strings.Fields(header)
-		if len(fields) != 3 {
-			return nil, fmt.Errorf("reading %s at %s: git answered %q", p, ref, strings.TrimSpace(header))
-		}
-		size, err := strconv.Atoi(fields[2])
-		if err != nil {
-			return nil, fmt.Errorf("reading %s at %s: %w", p, ref, err)
-		}
-		data := make([]byte, size+1) // the contents and a newline
-		if _, err := io.ReadFull(r, data); err != nil {
-			return nil, fmt.Errorf("reading %s at %s: %w", p, ref, err)
-		}
-		files[path.Base(p)] = data[:size]
-	}
-	return files, nil
-}

@@ -30,6 +30,12 @@ const (
 	RecResult  = "result"
 	RecHalt    = "halt"
 	RecEnd     = "end"
+	// RecBake starts a wave's bake (Until is when it ends); RecGate is what
+	// the wave's gate found (Gate). Both are durable before the runner acts
+	// on them, so a resume knows how long is left to bake and which waves
+	// passed their gate.
+	RecBake = "bake"
+	RecGate = "gate"
 )
 
 // Record is one line of the journal.
@@ -49,6 +55,10 @@ type Record struct {
 	Reason   string           `json:"reason,omitempty"`
 	Status   outcome.Status   `json:"status,omitempty"`
 	PID      int              `json:"pid,omitempty"`
+	// Release is the release a stack's start record deploys (up, rollback).
+	Release string             `json:"release,omitempty"`
+	Until   time.Time          `json:"until,omitzero"`
+	Gate    *outcome.GateCheck `json:"gate,omitempty"`
 }
 
 // Journal appends records: one JSON line per record, so a crash leaves at

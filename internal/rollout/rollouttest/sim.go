@@ -43,6 +43,7 @@ type Sim struct {
 	ops     map[plan.Op]int
 	updated map[string]time.Time
 	log     []OpCall
+	deploys []Deploy
 }
 
 // OpCall is one operation the simulated engine ran.
@@ -56,6 +57,11 @@ func (s *Sim) OpLog() []OpCall {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]OpCall(nil), s.log...)
+}
+
+// Deploy is a stack's operation with the release it deployed.
+type Deploy struct {
+	Stack, Release string
 }
 
 // Run implements runner.Deployer.
@@ -86,6 +92,9 @@ func (s *Sim) Run(ctx context.Context, op plan.Op, stack string, st runner.Strea
 	attempt := s.calls[stack]
 	if attempt == 1 {
 		s.starts = append(s.starts, stack)
+	}
+	if st.Release != "" {
+		s.deploys = append(s.deploys, Deploy{Stack: stack, Release: st.Release})
 	}
 	s.mu.Unlock()
 	if st.Log != nil {
@@ -186,6 +195,14 @@ func (s *Sim) Ops(op plan.Op) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.ops[op]
+}
+
+// Deploys lists the operations that deployed a release, in the order they
+// started.
+func (s *Sim) Deploys() []Deploy {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Deploy(nil), s.deploys...)
 }
 
 // ResetPeak forgets the peak (between runs).
