@@ -16,7 +16,9 @@ func TestCloseAfterTheRetentionPeriod(t *testing.T) {
 	o := newOrg(t)
 	ctx := context.Background()
 	t0 := time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
-	at := func(now time.Time) func(*Options) { return func(op *Options) { op.Now = func() time.Time { return now } } }
+	at := func(now time.Time) func(*Options) {
+		return func(op *Options) { op.Now = func() time.Time { return now } }
+	}
 	s := testSettings()
 	m := o.manager(s, at(t0))
 	o.vend(m, "enterprise", 3)
