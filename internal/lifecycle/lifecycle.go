@@ -213,4 +213,3 @@ func checkRegistry(ctx context.Context, db Tables, p Platform, tenant string, wa
 	}
 	return nil
 }
-
