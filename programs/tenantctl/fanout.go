@@ -60,6 +60,23 @@ func (r *runOptions) execute(ctx context.Context, f *spec.Fleet, p *plan.Plan, p
 			fmt.Fprintf(stderr, "  skipped %s: %s\n", textsafe.Escape(s.Stack), textsafe.Escape(s.Reason))
 		}
 	}
+	rep, err := r.run(ctx, f, p, prior)
+	if rep != nil {
+		if err := r.report(rep); err != nil {
+			return err
+		}
+	}
+	if err != nil {
+		return executeError(err)
+	}
+	return outcomeError(rep)
+}
+
+// run runs a plan through the rollout driver with the engine the flags say,
+// progress on stderr, and returns its report (with the tenants' URLs)
+// unprinted: the fan-out commands print it, the lifecycle workflows judge it.
+func (r *runOptions) run(ctx context.Context, f *spec.Fleet, p *plan.Plan, prior *journal.State) (*report.Report, error) {
+	stderr := r.g.stderr
 	pr := newProgressPrinter(stderr)
 	req := rollout.Request{Plan: p, Prior: prior, StateDir: r.stateDir, Attempts: r.attempts, StackTimeout: r.stackTimeout}
 	rep, err := rollout.Execute(ctx, req, rollout.Deps{
@@ -82,14 +99,8 @@ func (r *runOptions) execute(ctx context.Context, f *spec.Fleet, p *plan.Plan, p
 	pr.finish()
 	if rep != nil {
 		rep.URLs = tenantURLs(f, rep)
-		if err := r.report(rep); err != nil {
-			return err
-		}
 	}
-	if err != nil {
-		return executeError(err)
-	}
-	return outcomeError(rep)
+	return rep, err
 }
 
 // tenantURLs are the URLs of the report's tenant stacks.
