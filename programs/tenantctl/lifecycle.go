@@ -274,7 +274,9 @@ func (o *lifecycleOptions) env(ctx context.Context) (*lifecycle.Env, workflow.Op
 			Tagging: tagging.NewFromConfig(cfg), IAM: iam.NewFromConfig(cfg), APIGateway: apigateway.NewFromConfig(cfg),
 			Cognito: users, NamePrefix: f.Settings.NamePrefix,
 		},
-		Say: func(format string, args ...any) { fmt.Fprintln(g.stderr, textsafe.Escape(fmt.Sprintf(format, args...))) },
+		Say: func(format string, args ...any) {
+			fmt.Fprintln(g.stderr, textsafe.Escape(fmt.Sprintf(format, args...)))
+		},
 	}
 	var plat *lifecycle.Platform
 	env.Platform = func(ctx context.Context) (lifecycle.Platform, error) {

@@ -283,4 +283,3 @@ func TestMigrateCommand(t *testing.T) {
 		t.Errorf("the marker is still in the file:\n%s", data)
 	}
 }
-
