@@ -91,17 +91,10 @@ func Offboard(e *Env, tenant string) workflow.Definition {
 			e.say("tenant %s: %d items exported to %s", tenant, n, v[ValExport])
 			return nil
 		}},
-		{Name: "suspend-account", Do: func(ctx context.Context, v workflow.Values) error {
-			if v[ValModel] != string(spec.ModelAccount) {
-				return nil
-			}
-			m, err := e.Accounts(ctx)
-			if err != nil {
-				return err
-			}
-			_, err = m.Suspend(ctx, tenant)
+		{Name: "suspend-account", Do: e.onAccount(func(ctx context.Context, m Accounts) error {
+			_, err := m.Suspend(ctx, tenant)
 			return err
-		}},
+		})},
 		{Name: "purge-users", Do: func(ctx context.Context, v workflow.Values) error {
 			p, err := e.Platform(ctx)
 			if err != nil {
@@ -161,16 +154,24 @@ func Offboard(e *Env, tenant string) workflow.Definition {
 			}
 			return nil
 		}},
-		{Name: "finish-account", Do: func(ctx context.Context, v workflow.Values) error {
-			if v[ValModel] != string(spec.ModelAccount) {
-				return nil
-			}
-			m, err := e.Accounts(ctx)
-			if err != nil {
-				return err
-			}
-			_, err = m.FinishSuspend(ctx, tenant)
+		{Name: "finish-account", Do: e.onAccount(func(ctx context.Context, m Accounts) error {
+			_, err := m.FinishSuspend(ctx, tenant)
 			return err
-		}},
+		})},
 	}}
+}
+
+// onAccount is a step of account-model tenants only: it does nothing for
+// the others.
+func (e *Env) onAccount(do func(ctx context.Context, m Accounts) error) func(context.Context, workflow.Values) error {
+	return func(ctx context.Context, v workflow.Values) error {
+		if v[ValModel] != string(spec.ModelAccount) {
+			return nil
+		}
+		m, err := e.Accounts(ctx)
+		if err != nil {
+			return err
+		}
+		return do(ctx, m)
+	}
 }

@@ -114,6 +114,16 @@ func key(it Item) Item {
 	return Item{datatable.PartitionKey: it[datatable.PartitionKey], datatable.SortKey: it[datatable.SortKey]}
 }
 
+// keysOf reads the primary keys of the store's items.
+func keysOf(ctx context.Context, db DB, s Store) ([]Item, error) {
+	var keys []Item
+	err := Each(ctx, db, s, func(it Item) error {
+		keys = append(keys, key(it))
+		return nil
+	})
+	return keys, err
+}
+
 // partitionKey is an item's partition key as a string ("" when it is not one).
 func partitionKey(it Item) string {
 	if s, ok := it[datatable.PartitionKey].(*types.AttributeValueMemberS); ok {
@@ -179,11 +189,8 @@ const batchGetMax = 100
 // Missing counts the items of from whose key the table to does not hold:
 // zero when a copy is complete.
 func Missing(ctx context.Context, db DB, from Store, to string) (int, error) {
-	var keys []Item
-	if err := Each(ctx, db, from, func(it Item) error {
-		keys = append(keys, key(it))
-		return nil
-	}); err != nil {
+	keys, err := keysOf(ctx, db, from)
+	if err != nil {
 		return 0, err
 	}
 	found := 0

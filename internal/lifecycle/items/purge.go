@@ -35,11 +35,8 @@ func wait(ctx context.Context, attempt int, what string) error {
 // Deleting a key that is gone already is no error, so a purge run again
 // after a crash deletes what is left.
 func Purge(ctx context.Context, db DB, s Store) (int, error) {
-	var keys []Item
-	if err := Each(ctx, db, s, func(it Item) error {
-		keys = append(keys, key(it))
-		return nil
-	}); err != nil {
+	keys, err := keysOf(ctx, db, s)
+	if err != nil {
 		return 0, err
 	}
 	for start := 0; start < len(keys); start += batchWriteMax {
