@@ -102,15 +102,45 @@ var registry = map[spec.IsolationModel]Builder{
 	}),
 }
 
+// componentTypes are every model's component type.
+var componentTypes = map[spec.IsolationModel]string{
+	spec.ModelAccount:     account.ComponentType,
+	spec.ModelVPC:         vpc.ComponentType,
+	spec.ModelSubnet:      subnet.ComponentType,
+	spec.ModelContainer:   container.ComponentType,
+	spec.ModelApplication: application.ComponentType,
+}
+
+// ModelAliases are the aliases of a model's component: the component types
+// of the other models, under the same name. A tenant's stack that changes
+// model (tenantctl migrate) then diffs one resource graph against the old:
+// a child of the same logical name and type in both models (its registry
+// item, data table, service, roles, DNS record) is the same resource,
+// updated in place rather than created anew beside the old one, which would
+// clash with its physical name, and deleted at the end of the update, which
+// would take the new one's registry item or DNS record with it. Children
+// inherit the aliases from their component. Against a stack that never
+// changed model no alias matches anything.
+func ModelAliases(m spec.IsolationModel) []pulumi.Alias {
+	var out []pulumi.Alias
+	for _, other := range spec.Models {
+		if other != m {
+			out = append(out, pulumi.Alias{Type: pulumi.String(componentTypes[other])})
+		}
+	}
+	return out
+}
+
 // component adapts a model's NewXTenant to a Builder: the component is named
-// after the tenant (its children's logical names start with the tenant id)
-// and carries the stack's provider to every child.
+// after the tenant (its children's logical names start with the tenant id),
+// carries the stack's provider to every child and is aliased to the other
+// models' components (ModelAliases).
 func component[A any, C interface{ Outputs() pulumi.Map }](
 	newTenant func(*pulumi.Context, string, *A, ...pulumi.ResourceOption) (C, error),
 	args func(tenant.Input) *A,
 ) Builder {
 	return func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
-		c, err := newTenant(ctx, in.Tenant.ID, args(in), pulumi.Providers(in.Provider))
+		c, err := newTenant(ctx, in.Tenant.ID, args(in), pulumi.Providers(in.Provider), pulumi.Aliases(ModelAliases(in.Tenant.Model)))
 		if err != nil {
 			return nil, err
 		}
@@ -223,7 +253,11 @@ func deployPlatform(ctx *pulumi.Context, f *spec.Fleet, emu *emulation.Mode) (Ou
 	if err != nil {
 		return nil, err
 	}
-	return p.Outputs(), nil
+	lc, err := platform.NewLifecycle(ctx, &f.Settings, p)
+	if err != nil {
+		return nil, fmt.Errorf("platform: %w", err)
+	}
+	return lc.AddOutputs(p.Outputs()), nil
 }
 
 // deploy builds a tenant's stack: its provider (and for the account model

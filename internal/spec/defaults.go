@@ -8,6 +8,7 @@ const (
 	DefaultAccessRoleName   = "OrganizationAccountAccessRole"
 	DefaultPreviewRoleName  = "TenantctlPreview"
 	DefaultAccountQuota     = 10
+	DefaultCloseAfterDays   = 90
 	DefaultRulesPerListener = 100
 	DefaultVPCsPerRegion    = 5
 	DefaultSubnetsPerVPC    = 200
@@ -30,6 +31,7 @@ func SetDefaults(f *Fleet) {
 	s := &f.Settings
 	setInt(&s.SharedVPC.AZCount, DefaultAZCount)
 	setInt(&s.Organization.AccountQuota, DefaultAccountQuota)
+	setInt(&s.Organization.CloseAfterDays, DefaultCloseAfterDays)
 	setString(&s.Organization.AccessRoleName, DefaultAccessRoleName)
 	setString(&s.Organization.PreviewRoleName, DefaultPreviewRoleName)
 	setInt(&s.LoadBalancer.RulesPerListener, DefaultRulesPerListener)

@@ -123,6 +123,12 @@ type Tenant struct {
 	// Limits are the API throttling and quota of a pooled tenant (application model);
 	// the tier's when left out.
 	Limits *LimitsSpec `yaml:"limits,omitempty" json:"limits,omitempty"`
+	// Migration marks a model change in flight (`tenantctl migrate`): the
+	// model the tenant leaves and the one it moves to, which must be its
+	// model. An active tenant changes model only with it; while it is set the
+	// tenant's stack keeps a table of the tenant's own, so no data is deleted
+	// before it is copied. The migration removes it when it is done.
+	Migration *MigrationSpec `yaml:"migration,omitempty" json:"migration,omitempty"`
 
 	// Source is where the tenant was read from; not part of the file.
 	Source Source `yaml:"-" json:"-"`
@@ -135,6 +141,14 @@ type DataSpec struct {
 	// encryption). The application model honours only pooled, the account
 	// model only table.
 	Mode DataMode `yaml:"mode" json:"mode"`
+}
+
+// MigrationSpec is a model change in flight.
+type MigrationSpec struct {
+	// From is the model the tenant leaves (its model before the change).
+	From IsolationModel `yaml:"from" json:"from"`
+	// To is the model the tenant moves to; it must equal the tenant's model.
+	To IsolationModel `yaml:"to" json:"to"`
 }
 
 // AccountSpec is an account-model tenant's AWS account: a fixed id, or a pool to
@@ -282,6 +296,9 @@ type Organization struct {
 	PreviewRoleName string `yaml:"previewRoleName,omitempty" json:"previewRoleName,omitempty"`
 	// DeploymentAccountID is the account pipelines deploy from; the deploy role trusts only it.
 	DeploymentAccountID string `yaml:"deploymentAccountId" json:"deploymentAccountId"`
+	// CloseAfterDays is how long a tenant's account stays SUSPENDED (its
+	// retention period) before `tenantctl accounts close` closes it (default 90).
+	CloseAfterDays int `yaml:"closeAfterDays,omitempty" json:"closeAfterDays,omitempty"`
 }
 
 // BoundaryPolicyName is the customer-managed policy baselining creates in each

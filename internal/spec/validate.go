@@ -58,6 +58,8 @@ const (
 	MaxAZCount   = 6
 	MaxPriority  = 50000
 	MaxSubnetsOf = MaxAZCount
+	// MaxCloseAfterDays bounds organization.closeAfterDays at ten years.
+	MaxCloseAfterDays = 3650
 )
 
 // SubnetNACLBaseRules is how many rules a subnet tenant's network ACL holds per
@@ -134,6 +136,9 @@ func validateOrganization(s *Settings, e *errs) {
 	}
 	if o.AccountQuota < 1 {
 		e.at(src, "organization.accountQuota", "accountQuota is %d; set it to the organization's account quota (AWS default 10)", o.AccountQuota)
+	}
+	if o.CloseAfterDays < 1 || o.CloseAfterDays > MaxCloseAfterDays {
+		e.at(src, "organization.closeAfterDays", "closeAfterDays is %d; give the days a suspended account is kept before it is closed, 1 to %d (default %d)", o.CloseAfterDays, MaxCloseAfterDays, DefaultCloseAfterDays)
 	}
 	switch {
 	case o.AccountEmail == "":
@@ -321,7 +326,41 @@ func validateTenant(s *Settings, t *Tenant, e *errs) {
 	validateTenantBlocks(s, t, e)
 	validateReach(s, t, e)
 	validateData(t, tier, e)
+	validateMigration(t, e)
 	checkNames(s, t, e)
+}
+
+// validateMigration checks a migration marker: two different models, the
+// second the tenant's own. The account model's data lives in the tenant's
+// account, which the platform's tables cannot reach: no migration moves it.
+func validateMigration(t *Tenant, e *errs) {
+	m := t.Migration
+	if m == nil {
+		return
+	}
+	src := &t.Source
+	for _, side := range []struct {
+		path  string
+		model IsolationModel
+	}{{"migration.from", m.From}, {"migration.to", m.To}} {
+		switch {
+		case side.model == "":
+			e.at(src, "migration", "%s is missing; write migration: {from: <old model>, to: <new model>}", lastPart(side.path))
+		case !side.model.Valid():
+			e.at(src, side.path, "unknown model %q%s; use one of %s", side.model, DidYouMean(string(side.model), strings.Split(modelList(), ", ")), modelList())
+		case side.model == ModelAccount:
+			e.at(src, side.path, "the account model keeps the tenant's data in its own account; tenantctl migrate moves data between the platform's tables only, so an account-model tenant cannot be migrated")
+		}
+	}
+	if !m.From.Valid() || !m.To.Valid() {
+		return
+	}
+	switch {
+	case m.From == m.To:
+		e.at(src, "migration.to", "from and to are both %s; a migration changes the model, remove the migration block", m.To)
+	case t.Model.Valid() && m.To != t.Model:
+		e.at(src, "migration.to", "the tenant's model is %s, not %s; set model: %s (the model it moves to) or fix migration.to", t.Model, m.To, m.To)
+	}
 }
 
 // validateTenantBlocks checks the model-specific blocks: each present exactly when

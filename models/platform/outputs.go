@@ -54,7 +54,7 @@ var OutputNames = []string{
 	OutZoneID, OutZoneNameServers, OutCertificateArn, OutAPIDomain,
 	OutPoolTableName, OutPoolTableArn, OutRegistryTableName, OutAPIID, OutAPIStageName,
 	OutUsagePlanIDs, OutUserPoolID, OutMeteringStreamArn, OutTransitGatewayID, OutSharedServicesRouteTable,
-	OutPooledServiceRoleArn,
+	OutPooledServiceRoleArn, OutLifecycleTopicArn, OutArchiveBucket,
 }
 
 // Ref is the platform as a tenant stack sees it: the platform stack's outputs.

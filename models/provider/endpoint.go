@@ -49,6 +49,8 @@ var moduleServices = map[string]string{
 	"lb":                "elbv2",
 	"organizations":     "organizations",
 	"route53":           "route53",
+	"s3":                "s3",
+	"sns":               "sns",
 }
 
 var tokenServices = map[string]string{

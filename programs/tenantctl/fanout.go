@@ -61,13 +61,7 @@ type runOptions struct {
 // that carries the exit code. A rollout that halts with --on-halt rollback is
 // rolled back at once, and the rollback's report comes with its own.
 func (r *runOptions) execute(ctx context.Context, f *spec.Fleet, p *plan.Plan, prior *journal.State) error {
-	rep, err := r.runPlan(ctx, f, p, prior, func() (runner.Programs, error) {
-		progs, err := programsFor(&r.engine, f)
-		if err != nil {
-			return nil, withCode(ExitInvalid, err)
-		}
-		return progs, r.engine.checkSecrets()
-	})
+	rep, err := r.run(ctx, f, p, prior)
 	if err == nil && rep != nil && rep.Status == outcome.StatusHalted && p.OnHalt == plan.OnHaltRollback {
 		fmt.Fprintf(r.g.stderr, "on halt: rolling %s back\n", textsafe.Escape(rep.ID))
 		rb, rbErr := r.rollbackOf(ctx, rep.ID, false)
@@ -90,6 +84,20 @@ func (r *runOptions) finish(rep *report.Report, err error) error {
 		return executeError(err)
 	}
 	return outcomeError(rep)
+}
+
+// run runs a plan through the rollout driver with the fleet's programs and
+// the engine the flags say, progress on stderr, and returns its report (with
+// the tenants' URLs) unprinted: the fan-out commands print it, the lifecycle
+// workflows judge it.
+func (r *runOptions) run(ctx context.Context, f *spec.Fleet, p *plan.Plan, prior *journal.State) (*report.Report, error) {
+	return r.runPlan(ctx, f, p, prior, func() (runner.Programs, error) {
+		progs, err := programsFor(&r.engine, f)
+		if err != nil {
+			return nil, withCode(ExitInvalid, err)
+		}
+		return progs, r.engine.checkSecrets()
+	})
 }
 
 // runPlan runs a plan through the rollout driver with the stacks' programs,

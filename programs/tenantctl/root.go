@@ -40,6 +40,10 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newDestroyCmd(g),
 		newRenderCmd(g),
 		newDevCmd(g),
+		newOnboardCmd(g),
+		newOffboardCmd(g),
+		newMigrateCmd(g),
+		newWorkflowsCmd(g),
 	)
 	return root
 }

@@ -35,8 +35,9 @@ and listener priorities, overlapping CIDRs, AWS quotas). Every problem is report
 once, sorted by file, line and column.
 
 With --against REF it also compares with the tenant files at git revision REF (e.g. the
-pull request's base) and refuses changes no edit may make, such as a suspended tenant
-changing model.
+pull request's base), or with the tenant files of directory REF, and refuses changes no
+edit may make, such as a suspended tenant changing model, or an active one changing
+model without a migration marker.
 
 Exit codes: 0 valid, 1 invalid, 2 usage error.`,
 		Example: `  tenantctl validate
@@ -50,7 +51,7 @@ Exit codes: 0 valid, 1 invalid, 2 usage error.`,
 		},
 	}
 	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text, json or github (workflow annotations)")
-	cmd.Flags().StringVar(&o.against, "against", "", "git revision to compare with (e.g. origin/main): refuses changes no edit may make")
+	cmd.Flags().StringVar(&o.against, "against", "", "git revision (e.g. origin/main) or tenants directory to compare with: refuses changes no edit may make")
 	return cmd
 }
 
@@ -61,6 +62,28 @@ func (o *validateOptions) validate() error {
 		return usageError(fmt.Errorf("--format %q: use text, json or github", o.format))
 	}
 	return checkDir(o.dir)
+}
+
+// previousFleet reads the fleet to compare with: the tenants directory
+// against names (a copy of the fleet as it was), or else the tenant files of
+// dir at git revision against. Nil when the revision holds no tenant files.
+// The previous state is compared with, not judged: its own problems were
+// reported when it was current, so only defaults are applied.
+func previousFleet(ctx context.Context, dir, against string) (*spec.Fleet, error) {
+	if fi, err := os.Stat(against); err == nil && fi.IsDir() {
+		prev, err := spec.ReadDir(against)
+		if prev == nil {
+			return nil, err
+		}
+		spec.SetDefaults(prev)
+		return prev, nil
+	}
+	files, err := release.FilesAt(ctx, dir, against)
+	if err != nil || len(files) == 0 {
+		return nil, err
+	}
+	prev, _ := spec.ParseFleet(dir, files)
+	return prev, nil
 }
 
 // checkDir makes a --dir that does not exist a usage error, not an invalid fleet.
@@ -75,14 +98,11 @@ func checkDir(dir string) error {
 func (o *validateOptions) run(ctx context.Context) error {
 	f, err := spec.LoadDir(o.dir)
 	if o.against != "" {
-		files, gerr := release.FilesAt(ctx, o.dir, o.against)
-		if gerr != nil {
-			return usageError(fmt.Errorf("--against %s: %w", o.against, gerr))
+		prev, perr := previousFleet(ctx, o.dir, o.against)
+		if perr != nil {
+			return usageError(fmt.Errorf("--against %s: %w", o.against, perr))
 		}
-		if len(files) > 0 && f != nil {
-			// The previous state is compared with, not judged: its own
-			// problems were reported when it was current.
-			prev, _ := spec.ParseFleet(o.dir, files)
+		if prev != nil && f != nil {
 			err = spec.JoinLists(err, spec.ValidateChange(prev, f))
 		}
 	}
