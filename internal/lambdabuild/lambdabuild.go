@@ -182,6 +182,9 @@ func build(dir, cache, main, path string) ([]byte, error) {
 		werr = cerr
 	}
 	if werr == nil {
+		werr = os.Chmod(f.Name(), 0o644)
+	}
+	if werr == nil {
 		werr = os.Rename(f.Name(), path)
 	}
 	if werr != nil {

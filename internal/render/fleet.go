@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 
+	"github.com/tenantctl/tenantctl/internal/lambdabuild"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/stackconfig"
 	"github.com/tenantctl/tenantctl/models"
@@ -17,12 +18,14 @@ import (
 // mode, with its configuration from config (none when nil).
 func Stack(f *spec.Fleet, stack string, config stackconfig.Source) (*Graph, error) {
 	var gaps, outputs []string
-	program, err := models.ObservedProgram(f, stack, func(outs models.Outputs) {
+	// Rendering builds no Lambda package: the graph names the package a
+	// deployment builds.
+	program, err := models.ProgramWith(f, stack, models.Options{Lambdas: lambdabuild.Unbuilt{}, Observe: func(outs models.Outputs) {
 		if ids, ok := emulation.AppliedIn(outs); ok {
 			gaps = append([]string{}, ids...)
 		}
 		outputs = slices.Sorted(maps.Keys(outs))
-	})
+	}})
 	if err != nil {
 		return nil, err
 	}
