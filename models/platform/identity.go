@@ -5,7 +5,6 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -136,21 +135,13 @@ func (b *builder) dataRole() error {
 	trust := b.p.PooledServiceRoleArn.ApplyT(func(arn string) (string, error) {
 		return datarole.Trust(arn).JSON()
 	}).(pulumi.StringOutput)
-	role, err := iam.NewRole(b.ctx, b.name("data"), &iam.RoleArgs{
-		Name:             pulumi.String(DataRoleName(b.s.NamePrefix)),
-		Description:      pulumi.String("Pooled data of every application tenant: the partition keys of the session's TenantId tag only"),
-		AssumeRolePolicy: trust,
-	}, b.opts...)
-	if err != nil {
-		return err
-	}
 	partition := iampolicy.Partition(b.s.PlatformRegion)
 	policy := b.p.PoolTableArn.ApplyT(func(arn string) (string, error) {
 		return datarole.Policy(partition, arn, "").JSON()
 	}).(pulumi.StringOutput)
-	if _, err := iam.NewRolePolicy(b.ctx, b.name("data"), &iam.RolePolicyArgs{
-		Role: role.Name, Policy: policy,
-	}, b.opts...); err != nil {
+	// Its name is DataRoleName's: <prefix>-platform-data.
+	role, _, err := b.role(naming.RoleData, "Pooled data of every application tenant: the partition keys of the session's TenantId tag only", trust, policy)
+	if err != nil {
 		return err
 	}
 	b.p.DataRoleArn = role.Arn
@@ -236,21 +227,11 @@ func (b *builder) authorizerFunction() error {
 	if err != nil {
 		return err
 	}
-	role, err := iam.NewRole(b.ctx, b.name("authorizer"), &iam.RoleArgs{
-		Name:             pulumi.String(b.physical("authorizer", naming.MaxIAMRole)),
-		Description:      pulumi.String("The pooled API's authorizer: its logs, and tenants' API keys in the registry"),
-		AssumeRolePolicy: pulumi.String(trust),
-	}, b.opts...)
-	if err != nil {
-		return err
-	}
 	partition, region := iampolicy.Partition(b.s.PlatformRegion), b.s.PlatformRegion
 	policy := pulumi.All(b.accountID, b.registry.Arn).ApplyT(func(v []any) (string, error) {
 		return AuthorizerPolicy(partition, region, v[0].(string), fnName, v[1].(string)).JSON()
 	}).(pulumi.StringOutput)
-	rolePolicy, err := iam.NewRolePolicy(b.ctx, b.name("authorizer"), &iam.RolePolicyArgs{
-		Role: role.Name, Policy: policy,
-	}, b.opts...)
+	role, rolePolicy, err := b.role("authorizer", "The pooled API's authorizer: its logs, and tenants' API keys in the registry", pulumi.String(trust), policy)
 	if err != nil {
 		return err
 	}

@@ -313,14 +313,6 @@ func (b *builder) pooledService() error {
 	if err != nil {
 		return err
 	}
-	role, err := iam.NewRole(b.ctx, b.name("pooled-service"), &iam.RoleArgs{
-		Name:             pulumi.String(b.physical("pooled-service", naming.MaxIAMRole)),
-		Description:      pulumi.String("Pooled back end of application tenants: assumes a tenant's data role per request"),
-		AssumeRolePolicy: pulumi.String(trust),
-	}, b.opts...)
-	if err != nil {
-		return err
-	}
 	partition := iampolicy.Partition(b.s.PlatformRegion)
 	own := OwnDataRoleTenants(b.f)
 	policy := b.accountID.ApplyT(func(acct string) (string, error) {
@@ -330,13 +322,27 @@ func (b *builder) pooledService() error {
 		}
 		return text, err
 	}).(pulumi.StringOutput)
-	if _, err := iam.NewRolePolicy(b.ctx, b.name("pooled-service"), &iam.RolePolicyArgs{
-		Role: role.Name, Policy: policy,
-	}, b.opts...); err != nil {
+	role, _, err := b.role("pooled-service", "Pooled back end of application tenants: assumes a tenant's data role per request", pulumi.String(trust), policy)
+	if err != nil {
 		return err
 	}
 	b.p.PooledServiceRoleArn = role.Arn
 	return nil
+}
+
+// role registers the platform's role <prefix>-platform-<what> with its trust
+// and its one inline policy.
+func (b *builder) role(what, description string, trust, policy pulumi.StringInput) (*iam.Role, *iam.RolePolicy, error) {
+	role, err := iam.NewRole(b.ctx, b.name(what), &iam.RoleArgs{
+		Name:             pulumi.String(b.physical(what, naming.MaxIAMRole)),
+		Description:      pulumi.String(description),
+		AssumeRolePolicy: trust,
+	}, b.opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	rp, err := iam.NewRolePolicy(b.ctx, b.name(what), &iam.RolePolicyArgs{Role: role.Name, Policy: policy}, b.opts...)
+	return role, rp, err
 }
 
 // RegistryHashKey is the tenant registry table's partition key.
