@@ -2,7 +2,8 @@
 // functions (the pooled API's authorizer): a zip holding one executable,
 // bootstrap, for the provided.al2023 runtime on arm64. The platform stack asks
 // a Builder for the package, so `pulumi up` builds what it deploys with no
-// step of its own; the offline renderer asks Unbuilt, which builds nothing.
+// step of its own; the offline renderer asks Unbuilt, which builds nothing,
+// and fingerprints Sources, which names the package by its sources.
 package lambdabuild
 
 import (
@@ -51,6 +52,29 @@ type Unbuilt struct{}
 // Build names main's package as built at deployment.
 func (Unbuilt) Build(main string) (Package, error) {
 	return Package{Path: "(built at deployment from " + main + ")"}, nil
+}
+
+// Sources is the Builder of fingerprints (internal/fingerprint): it names
+// each package by the hash of what building it reads (SourceKey) and builds
+// nothing, so a change to a function's code changes the stack's desired
+// state as a deployment would see it, at the cost of a `go list`.
+type Sources struct {
+	// ModuleDir is the module's root; found from the working directory
+	// upwards when empty.
+	ModuleDir string
+}
+
+// Build names main's package by its sources' hash.
+func (s Sources) Build(main string) (Package, error) {
+	dir, err := (&Go{ModuleDir: s.ModuleDir}).moduleDir()
+	if err != nil {
+		return Package{}, err
+	}
+	key, err := SourceKey(dir, main)
+	if err != nil {
+		return Package{}, err
+	}
+	return Package{Path: "(built at deployment from " + main + ", sources " + key[:16] + ")"}, nil
 }
 
 // Target is the platform the functions run on.

@@ -116,9 +116,22 @@ func TestSourceKeyChangesWithTheSources(t *testing.T) {
 	if key() != first {
 		t.Error("a file the target does not build changed the key")
 	}
+	named := func() string {
+		t.Helper()
+		p, err := lambdabuild.Sources{ModuleDir: dir}.Build("./cmd/fn")
+		if err != nil || p.SHA256 != "" {
+			t.Fatalf("%+v, %v", p, err)
+		}
+		return p.Path
+	}
+	before := named()
 	write("cmd/fn/main.go", "package main\n\nfunc main() { println() }\n")
 	if key() == first {
 		t.Error("a changed source kept the key")
+	}
+	// A fingerprint names the package by its sources: a change shows.
+	if named() == before {
+		t.Error("Sources named the changed package as before")
 	}
 }
 
