@@ -115,15 +115,17 @@ func TestLifecycleFindsThePlatformsResourcesByName(t *testing.T) {
 	f := samplefleet.Load(t)
 	res, _ := runObserved(t, f, models.PlatformStack, nil, nil)
 	prefix := f.Settings.NamePrefix
+	// Keyed by type and logical name: the user pool's domain shares the
+	// pool's logical name.
 	want := map[string]string{
-		"platform-pool":      platform.PoolTableName(prefix),
-		"platform-registry":  platform.RegistryTableName(prefix),
-		"platform-users":     platform.UserPoolName(prefix),
-		"platform-lifecycle": platform.LifecycleTopicName(prefix),
+		"aws:dynamodb/table:Table::platform-pool":       platform.PoolTableName(prefix),
+		"aws:dynamodb/table:Table::platform-registry":   platform.RegistryTableName(prefix),
+		"aws:cognito/userPool:UserPool::platform-users": platform.UserPoolName(prefix),
+		"aws:sns/topic:Topic::platform-lifecycle":       platform.LifecycleTopicName(prefix),
 	}
 	found := 0
 	for _, r := range res {
-		name, ok := want[r.Name]
+		name, ok := want[r.Key()]
 		if !ok || !r.Custom {
 			continue
 		}

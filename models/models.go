@@ -17,6 +17,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/tenantctl/tenantctl/internal/lambdabuild"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models/account"
 	"github.com/tenantctl/tenantctl/models/application"
@@ -150,20 +151,35 @@ func component[A any, C interface{ Outputs() pulumi.Map }](
 
 // Program is the Pulumi program of one stack: "platform", or a tenant id. The
 // fleet must be Validated (spec.LoadDir, spec.Finish): the models build on the
-// rules validation enforces and do not check them again.
+// rules validation enforces and do not check them again. The platform stack
+// builds its Lambda functions from the module's source (lambdabuild.Go).
 func Program(f *spec.Fleet, stack string) (pulumi.RunFunc, error) {
-	return ObservedProgram(f, stack, nil)
+	return ProgramWith(f, stack, Options{})
+}
+
+// Options of ProgramWith.
+type Options struct {
+	// Observe, when set, receives the stack's outputs as the program
+	// exports them: the offline renderer reads the emulator gaps a stack
+	// applied from them.
+	Observe func(Outputs)
+	// Lambdas builds the platform's Lambda packages; a lambdabuild.Go over
+	// the module found from the working directory when nil. The offline
+	// renderer passes lambdabuild.Unbuilt.
+	Lambdas lambdabuild.Builder
 }
 
 // ErrNotValidated is Program's refusal of a fleet that validation did not pass.
 var ErrNotValidated = errors.New("models: the fleet is not validated; load it with spec.LoadDir, which validates it (a fleet built in memory: spec.Finish)")
 
-// ObservedProgram is Program that also hands the stack's outputs to observe
-// (when not nil) as the program exports them: the offline renderer reads the
-// emulator gaps a stack applied from them.
-func ObservedProgram(f *spec.Fleet, stack string, observe func(Outputs)) (pulumi.RunFunc, error) {
+// ProgramWith is Program with options.
+func ProgramWith(f *spec.Fleet, stack string, o Options) (pulumi.RunFunc, error) {
 	if !f.Validated() {
 		return nil, ErrNotValidated
+	}
+	observe, lambdas := o.Observe, o.Lambdas
+	if lambdas == nil {
+		lambdas = &lambdabuild.Go{}
 	}
 	finish := func(ctx *pulumi.Context, emu *emulation.Mode, outs Outputs) {
 		if emu != nil {
@@ -180,7 +196,7 @@ func ObservedProgram(f *spec.Fleet, stack string, observe func(Outputs)) (pulumi
 			if err != nil {
 				return fmt.Errorf("platform: %w", err)
 			}
-			outs, err := deployPlatform(ctx, f, emu)
+			outs, err := deployPlatform(ctx, f, emu, lambdas)
 			if err != nil {
 				return err
 			}
@@ -239,8 +255,8 @@ func export(ctx *pulumi.Context, outs Outputs) {
 }
 
 // deployPlatform builds the platform stack with its provider; emu is the
-// stack's emulator mode, nil against AWS.
-func deployPlatform(ctx *pulumi.Context, f *spec.Fleet, emu *emulation.Mode) (Outputs, error) {
+// stack's emulator mode, nil against AWS; lambdas builds its functions.
+func deployPlatform(ctx *pulumi.Context, f *spec.Fleet, emu *emulation.Mode, lambdas lambdabuild.Builder) (Outputs, error) {
 	args, err := provider.Args(f.Settings.PlatformRegion, spec.PlatformTags(&f.Settings), nil, emu.Provider())
 	if err != nil {
 		return nil, fmt.Errorf("platform: %w", err)
@@ -249,7 +265,7 @@ func deployPlatform(ctx *pulumi.Context, f *spec.Fleet, emu *emulation.Mode) (Ou
 	if err != nil {
 		return nil, err
 	}
-	p, err := platform.NewPlatform(ctx, PlatformStack, &platform.PlatformArgs{Fleet: f, Provider: prov, Emulation: emu}, pulumi.Providers(prov))
+	p, err := platform.NewPlatform(ctx, PlatformStack, &platform.PlatformArgs{Fleet: f, Provider: prov, Emulation: emu, Lambdas: lambdas}, pulumi.Providers(prov))
 	if err != nil {
 		return nil, err
 	}

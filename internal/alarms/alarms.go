@@ -16,8 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
-	"github.com/tenantctl/tenantctl/internal/metering"
 	"github.com/tenantctl/tenantctl/internal/naming"
+	"github.com/tenantctl/tenantctl/pkg/metering"
 )
 
 // DescribeAlarmsAPI is the part of the CloudWatch client a Reader uses

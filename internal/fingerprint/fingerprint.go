@@ -26,6 +26,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/tenantctl/tenantctl/internal/lambdabuild"
 	"github.com/tenantctl/tenantctl/internal/render"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/stackconfig"
@@ -119,7 +120,9 @@ func Stacks(f *spec.Fleet, stacks []string, config stackconfig.Source) (fps map[
 			if err == nil {
 				// The renderer and the digest see the same configuration.
 				var g *render.Graph
-				if g, err = render.Stack(f, s, func(string) (map[string]auto.ConfigValue, error) { return cfg, nil }); err == nil {
+				// Lambda packages are named by their sources, so a change
+				// to a function's code is a change of the platform stack.
+				if g, err = render.StackWith(f, s, func(string) (map[string]auto.ConfigValue, error) { return cfg, nil }, lambdabuild.Sources{}); err == nil {
 					fp = Of(g, cfg, tools)
 				}
 			}

@@ -113,3 +113,17 @@ func TestAlarmNamesBelongToTheLongestOwner(t *testing.T) {
 		t.Errorf("a long alarm name is %d characters", len(long))
 	}
 }
+
+func TestAuthDomainPrefix(t *testing.T) {
+	for _, c := range []struct{ prefix, domain, want string }{
+		{"saas", "app.example.com", "saas-platform-app-example-com"},
+		{"Saas", "a--b..c.", "saas-platform-a-b-c"},
+		{"p", strings.Repeat("x", 70) + ".com", "p-platform-" + strings.Repeat("x", 52)},
+		{"p", strings.Repeat("x", 51) + ".com", "p-platform-" + strings.Repeat("x", 51)},
+	} {
+		got := AuthDomainPrefix(c.prefix, c.domain)
+		if got != c.want || len(got) > MaxAuthDomainPrefix {
+			t.Errorf("AuthDomainPrefix(%q, %q) = %q, want %q", c.prefix, c.domain, got, c.want)
+		}
+	}
+}

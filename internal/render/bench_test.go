@@ -56,8 +56,9 @@ func TestGeneratedFleetRenders(t *testing.T) {
 	// Every service is a scalable target with two policies; every tenant of
 	// the four service models keeps its data in a table of its own (the tiers'
 	// default), is reached over HTTPS (a share of the shared load balancer,
-	// or one of its own) and has its registry item.
-	want := map[spec.IsolationModel]int{spec.ModelApplication: 10, spec.ModelContainer: 19, spec.ModelSubnet: 40, spec.ModelVPC: 41, spec.ModelAccount: 46}
+	// or one of its own) and has its registry item and its two groups in the
+	// platform's user pool; a pooled tenant shares the platform's data role.
+	want := map[spec.IsolationModel]int{spec.ModelApplication: 9, spec.ModelContainer: 21, spec.ModelSubnet: 42, spec.ModelVPC: 43, spec.ModelAccount: 48}
 	for i, g := range graphs[1:] {
 		tn := f.Tenants[i]
 		if len(g.Resources) != want[tn.Model] {

@@ -16,6 +16,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/tenantctl/tenantctl/internal/iampolicy"
 )
 
 // Computed is how a value known only after deployment is shown.
@@ -76,7 +78,8 @@ func (r *Resource) ParentKey() string {
 // In Preview mode it behaves as `pulumi preview` does: ids and outputs not
 // given as inputs are unknown, and so is every stack reference's output; the
 // graph shows them as <computed>. Otherwise ids are "<name>-id", every
-// resource gets an "arn" built from its type and name (and the outputs of
+// resource gets an "arn" built from its type and name (in its region's
+// partition) (and the outputs of
 // computedOutputs), and stack references return PlatformOutputs, so that
 // tests can read policies and wiring.
 type Recorder struct {
@@ -163,7 +166,8 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	}
 	id := args.Name + "-id"
 	if _, ok := state["arn"]; !ok {
-		state["arn"] = resource.NewProperty(fmt.Sprintf("arn:aws:mock:::%s/%s", args.TypeToken, args.Name))
+		// In the provider region's partition, as AWS's ARNs are.
+		state["arn"] = resource.NewProperty(fmt.Sprintf("arn:%s:mock:::%s/%s", iampolicy.Partition(region), args.TypeToken, args.Name))
 	}
 	if _, ok := state["name"]; !ok {
 		state["name"] = resource.NewProperty(args.Name)
@@ -372,6 +376,14 @@ func Plain(v resource.PropertyValue) any {
 		return out
 	case v.IsObject():
 		return plainMap(v.ObjectValue())
+	case v.IsArchive():
+		// A deployment package: where it is read from (lambdabuild.Unbuilt
+		// names the package a deployment builds).
+		a := v.ArchiveValue()
+		if a.Path != "" {
+			return "archive " + a.Path
+		}
+		return "archive"
 	case v.IsResourceReference():
 		ref := v.ResourceReferenceValue()
 		_, name := urnTypeName(string(ref.URN))

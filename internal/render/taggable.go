@@ -41,6 +41,7 @@ var taggable = map[string]bool{
 	"aws:apigateway/domainName:DomainName":                    true,
 	"aws:sns/topic:Topic":                                     true,
 	"aws:s3/bucketV2:BucketV2":                                true,
+	"aws:lambda/function:Function":                            true,
 }
 
 // untaggable are the types that take no tags in pulumi-aws v6.
@@ -64,6 +65,13 @@ var untaggable = map[string]bool{
 	"aws:acm/certificateValidation:CertificateValidation":    true,
 	"aws:apigateway/basePathMapping:BasePathMapping":         true,
 	"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": true,
+	"aws:apigateway/resource:Resource":                       true,
+	"aws:apigateway/authorizer:Authorizer":                   true,
+	"aws:apigateway/methodResponse:MethodResponse":           true,
+	"aws:apigateway/integrationResponse:IntegrationResponse": true,
+	"aws:lambda/permission:Permission":                       true,
+	"aws:cognito/userPoolClient:UserPoolClient":              true,
+	"aws:cognito/userPoolDomain:UserPoolDomain":              true,
 }
 
 // Taggable reports whether resources of the type take tags.

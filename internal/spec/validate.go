@@ -95,6 +95,15 @@ func validateSettings(s *Settings, e *errs) {
 		e.at(src, "domain", "required field \"domain\" is missing; tenants are served under <id>.<domain>, e.g. domain: app.example.com")
 	case len(s.Domain) > 200 || !isDomain(s.Domain) || strings.ToLower(s.Domain) != s.Domain:
 		e.at(src, "domain", "%q is not a DNS name; write lowercase labels separated by dots, e.g. app.example.com", s.Domain)
+	default:
+		// The user pool's domain prefix is made of both (naming.AuthDomainPrefix).
+		prefix := naming.AuthDomainPrefix(s.NamePrefix, s.Domain)
+		for _, w := range naming.AuthDomainReserved {
+			if strings.Contains(prefix, w) {
+				e.at(src, "domain", "the user pool's domain prefix %q (namePrefix and domain) contains %q, which Cognito refuses; pick a namePrefix or domain without %s", prefix, w, strings.Join(naming.AuthDomainReserved, ", "))
+				break
+			}
+		}
 	}
 	if z := s.DNS.ZoneID; z != "" && !zoneIDRe.MatchString(z) {
 		e.at(src, "dns.zoneId", "%q is not a Route 53 hosted zone id; write the id of the domain's public zone, e.g. Z0123456789ABCDEFGHIJ, or remove zoneId to let the platform stack create the zone", z)

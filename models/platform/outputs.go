@@ -33,18 +33,30 @@ const (
 	// one label under it.
 	OutCertificateArn = "certificateArn"
 	// OutAPIDomain is the pooled API's custom domain name.
-	OutAPIDomain                = "apiDomain"
-	OutPoolTableName            = "poolTableName"
-	OutPoolTableArn             = "poolTableArn"
-	OutRegistryTableName        = "registryTableName"
-	OutAPIID                    = "apiId"
-	OutAPIStageName             = "apiStageName"
-	OutUsagePlanIDs             = "usagePlanIds"
-	OutUserPoolID               = "userPoolId"
+	OutAPIDomain         = "apiDomain"
+	OutPoolTableName     = "poolTableName"
+	OutPoolTableArn      = "poolTableArn"
+	OutRegistryTableName = "registryTableName"
+	OutAPIID             = "apiId"
+	OutAPIStageName      = "apiStageName"
+	OutUsagePlanIDs      = "usagePlanIds"
+	OutUserPoolID        = "userPoolId"
+	// OutUserPoolClientID is the app client tenants' users sign in with,
+	// the audience of their id tokens; OutUserPoolDomain the prefix of the
+	// pool's domain (<prefix>.auth.<region>.amazoncognito.com); and
+	// OutTokenIssuer the pool's issuer URL, the iss of its tokens.
+	OutUserPoolClientID         = "userPoolClientId"
+	OutUserPoolDomain           = "userPoolDomain"
+	OutTokenIssuer              = "tokenIssuer"
 	OutMeteringStreamArn        = "meteringStreamArn"
 	OutTransitGatewayID         = "transitGatewayId"
 	OutSharedServicesRouteTable = "sharedServicesRouteTableId"
 	OutPooledServiceRoleArn     = "pooledServiceRoleArn"
+	// OutDataRoleArn is the data role pooled tenants share.
+	OutDataRoleArn = "dataRoleArn"
+	// OutPooledServiceEnv is the environment a pooled service needs
+	// (Platform.PooledServiceEnv).
+	OutPooledServiceEnv = "pooledServiceEnv"
 )
 
 // OutputNames lists every output the platform stack exports.
@@ -55,6 +67,7 @@ var OutputNames = []string{
 	OutPoolTableName, OutPoolTableArn, OutRegistryTableName, OutAPIID, OutAPIStageName,
 	OutUsagePlanIDs, OutUserPoolID, OutMeteringStreamArn, OutTransitGatewayID, OutSharedServicesRouteTable,
 	OutPooledServiceRoleArn, OutLifecycleTopicArn, OutArchiveBucket,
+	OutUserPoolClientID, OutUserPoolDomain, OutTokenIssuer, OutDataRoleArn, OutPooledServiceEnv,
 }
 
 // Ref is the platform as a tenant stack sees it: the platform stack's outputs.
@@ -87,6 +100,9 @@ type Ref struct {
 	// PooledServiceRoleArn is the role the pooled back end runs as, the one
 	// principal application tenants' data roles trust.
 	PooledServiceRoleArn pulumi.StringOutput
+	// DataRoleArn is the data role pooled tenants share, which a tenant's
+	// registry item names unless the tenant has a data role of its own.
+	DataRoleArn pulumi.StringOutput
 }
 
 // FromStackReference reads the platform's outputs from a stack reference. A
@@ -156,6 +172,7 @@ func FromStackReference(ref *pulumi.StackReference) Ref {
 		TransitGatewayID:           str(OutTransitGatewayID),
 		SharedServicesRouteTableID: str(OutSharedServicesRouteTable),
 		PooledServiceRoleArn:       str(OutPooledServiceRoleArn),
+		DataRoleArn:                str(OutDataRoleArn),
 	}
 }
 

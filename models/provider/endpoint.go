@@ -46,6 +46,7 @@ var moduleServices = map[string]string{
 	"ecs":               "ecs",
 	"iam":               "iam",
 	"kinesis":           "kinesis",
+	"lambda":            "lambda",
 	"lb":                "elbv2",
 	"organizations":     "organizations",
 	"route53":           "route53",

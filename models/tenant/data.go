@@ -80,13 +80,6 @@ func (d *DataStore) StatementsOutput() pulumi.Output {
 	return d.TableArn.ApplyT(func(arn string) []iampolicy.Statement { return d.Statements(arn) })
 }
 
-// Policy is a policy document of Statements alone, once the table's ARN is known.
-func (d *DataStore) Policy() pulumi.StringOutput {
-	return d.TableArn.ApplyT(func(arn string) (string, error) {
-		return iampolicy.Document{Version: iampolicy.Version, Statement: d.Statements(arn)}.JSON()
-	}).(pulumi.StringOutput)
-}
-
 // AddOutputs adds the data store's stack outputs to a model's and returns
 // them: its mode, and the name and ARN of a table of the tenant's own (the
 // pooled table is the platform stack's output).

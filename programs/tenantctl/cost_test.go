@@ -13,8 +13,8 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/tenantctl/tenantctl/internal/awscfg"
-	"github.com/tenantctl/tenantctl/internal/metering"
 	"github.com/tenantctl/tenantctl/internal/testutil/moto"
+	"github.com/tenantctl/tenantctl/pkg/metering"
 )
 
 func TestCostFlagErrors(t *testing.T) {

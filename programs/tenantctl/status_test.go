@@ -10,10 +10,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
-	"github.com/tenantctl/tenantctl/internal/metering"
 	"github.com/tenantctl/tenantctl/internal/naming"
 	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
 	"github.com/tenantctl/tenantctl/internal/rollout/rollouttest"
+	"github.com/tenantctl/tenantctl/pkg/metering"
 )
 
 func TestStatusShowsReleaseDriftAndWhatWasNotChecked(t *testing.T) {
