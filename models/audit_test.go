@@ -41,7 +41,7 @@ func policyBySid(t *testing.T, text string) map[string]iampolicy.Statement {
 // organization trail into it.
 func checkLogArchive(t *testing.T, res []*render.Resource, account, provider string, days int) {
 	t.Helper()
-	bucket := one(t, res, tBucket)
+	bucket := named(t, res, tBucket, "platform-log-archive") // beside the lifecycle workflows' archive
 	name := "saas-platform-log-archive-" + account
 	if str(bucket, "bucket") != name || bucket.Inputs["objectLockEnabled"] != true || bucket.Provider != provider {
 		t.Errorf("bucket %v on %s", bucket.Inputs, bucket.Provider)
@@ -50,9 +50,14 @@ func checkLogArchive(t *testing.T, res []*render.Resource, account, provider str
 	key := named(t, res, tKey, "platform-log-archive-key")
 	keyArn := mockArn(tKey, key.Name)
 	for _, typ := range []string{tVersioning, tObjectLock, tBucketSSE, tLifecycle, tPAB, tOwnership, tBucketPol} {
-		r := one(t, res, typ)
-		if str(r, "bucket") != bucketID || r.Provider != provider {
-			t.Errorf("%s on bucket %q through %s", typ, str(r, "bucket"), r.Provider)
+		var r *render.Resource // the log archive's (the lifecycle archive has a public access block too)
+		for _, c := range res {
+			if c.Type == typ && str(c, "bucket") == bucketID {
+				r = c
+			}
+		}
+		if r == nil || r.Provider != provider {
+			t.Errorf("%s of bucket %q: %v", typ, bucketID, r)
 		}
 	}
 	if key.Provider != provider || str(named(t, res, tKeyAlias, "platform-log-archive-key-alias"), "name") != "alias/saas-platform-log-archive" {
@@ -70,7 +75,16 @@ func checkLogArchive(t *testing.T, res []*render.Resource, account, provider str
 	if got := fmt.Sprint(one(t, res, tLifecycle).Inputs["rules"]); got != fmt.Sprintf("[map[expiration:map[days:%d] filter:map[prefix:] id:retention noncurrentVersionExpiration:map[noncurrentDays:%d] status:Enabled transitions:[map[days:90 storageClass:GLACIER]]]]", days, days) {
 		t.Errorf("lifecycle %s", got)
 	}
-	if got := fmt.Sprint(one(t, res, tPAB).Inputs); got != "map[blockPublicAcls:true blockPublicPolicy:true bucket:"+bucketID+" ignorePublicAcls:true restrictPublicBuckets:true]" {
+	var pab *render.Resource // the log archive's, beside the lifecycle archive's
+	for _, r := range res {
+		if r.Type == tPAB && r.Inputs["bucket"] == bucketID {
+			pab = r
+		}
+	}
+	if pab == nil {
+		t.Fatalf("no public access block of %s", bucketID)
+	}
+	if got := fmt.Sprint(pab.Inputs); got != "map[blockPublicAcls:true blockPublicPolicy:true bucket:"+bucketID+" ignorePublicAcls:true restrictPublicBuckets:true]" {
 		t.Errorf("public access block %s", got)
 	}
 	if got := fmt.Sprint(one(t, res, tOwnership).Inputs["rule"]); got != "map[objectOwnership:BucketOwnerEnforced]" {

@@ -107,3 +107,37 @@ func TestPlatformIsAComponentWithTypedOutputs(t *testing.T) {
 		}
 	}
 }
+
+// TestLifecycleFindsThePlatformsResourcesByName: the names the lifecycle
+// workflows reach the platform's resources by are the ones the platform
+// stack gives them.
+func TestLifecycleFindsThePlatformsResourcesByName(t *testing.T) {
+	f := samplefleet.Load(t)
+	res, _ := runObserved(t, f, models.PlatformStack, nil, nil)
+	prefix := f.Settings.NamePrefix
+	// Keyed by type and logical name: the user pool's domain shares the
+	// pool's logical name.
+	want := map[string]string{
+		"aws:dynamodb/table:Table::platform-pool":       platform.PoolTableName(prefix),
+		"aws:dynamodb/table:Table::platform-registry":   platform.RegistryTableName(prefix),
+		"aws:cognito/userPool:UserPool::platform-users": platform.UserPoolName(prefix),
+		"aws:sns/topic:Topic::platform-lifecycle":       platform.LifecycleTopicName(prefix),
+	}
+	found := 0
+	for _, r := range res {
+		name, ok := want[r.Key()]
+		if !ok || !r.Custom {
+			continue
+		}
+		found++
+		if got := r.Inputs["name"]; got != name {
+			t.Errorf("%s %s is named %v, the lifecycle looks for %s", r.Type, r.Name, got, name)
+		}
+	}
+	if found != len(want) {
+		t.Errorf("found %d of the %d resources", found, len(want))
+	}
+	if platform.ArchiveBucketName(prefix, "111111111111") != "saas-platform-archive-111111111111" {
+		t.Errorf("archive bucket %s", platform.ArchiveBucketName(prefix, "111111111111"))
+	}
+}

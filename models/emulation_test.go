@@ -30,7 +30,7 @@ func emulated() (map[string]string, []string) {
 func runObserved(t *testing.T, f *spec.Fleet, stack string, cfg map[string]string, secrets []string) ([]*render.Resource, models.Outputs) {
 	t.Helper()
 	var outs models.Outputs
-	program, err := models.ObservedProgram(f, stack, func(o models.Outputs) { outs = o })
+	program, err := models.ProgramWith(f, stack, models.Options{Lambdas: testLambdas, Observe: func(o models.Outputs) { outs = o }})
 	if err != nil {
 		t.Fatal(err)
 	}

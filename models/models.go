@@ -17,6 +17,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/tenantctl/tenantctl/internal/lambdabuild"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models/account"
 	"github.com/tenantctl/tenantctl/models/application"
@@ -102,15 +103,45 @@ var registry = map[spec.IsolationModel]Builder{
 	}),
 }
 
+// componentTypes are every model's component type.
+var componentTypes = map[spec.IsolationModel]string{
+	spec.ModelAccount:     account.ComponentType,
+	spec.ModelVPC:         vpc.ComponentType,
+	spec.ModelSubnet:      subnet.ComponentType,
+	spec.ModelContainer:   container.ComponentType,
+	spec.ModelApplication: application.ComponentType,
+}
+
+// ModelAliases are the aliases of a model's component: the component types
+// of the other models, under the same name. A tenant's stack that changes
+// model (tenantctl migrate) then diffs one resource graph against the old:
+// a child of the same logical name and type in both models (its registry
+// item, data table, service, roles, DNS record) is the same resource,
+// updated in place rather than created anew beside the old one, which would
+// clash with its physical name, and deleted at the end of the update, which
+// would take the new one's registry item or DNS record with it. Children
+// inherit the aliases from their component. Against a stack that never
+// changed model no alias matches anything.
+func ModelAliases(m spec.IsolationModel) []pulumi.Alias {
+	var out []pulumi.Alias
+	for _, other := range spec.Models {
+		if other != m {
+			out = append(out, pulumi.Alias{Type: pulumi.String(componentTypes[other])})
+		}
+	}
+	return out
+}
+
 // component adapts a model's NewXTenant to a Builder: the component is named
-// after the tenant (its children's logical names start with the tenant id)
-// and carries the stack's provider to every child.
+// after the tenant (its children's logical names start with the tenant id),
+// carries the stack's provider to every child and is aliased to the other
+// models' components (ModelAliases).
 func component[A any, C interface{ Outputs() pulumi.Map }](
 	newTenant func(*pulumi.Context, string, *A, ...pulumi.ResourceOption) (C, error),
 	args func(tenant.Input) *A,
 ) Builder {
 	return func(ctx *pulumi.Context, in tenant.Input) (Outputs, error) {
-		c, err := newTenant(ctx, in.Tenant.ID, args(in), pulumi.Providers(in.Provider))
+		c, err := newTenant(ctx, in.Tenant.ID, args(in), pulumi.Providers(in.Provider), pulumi.Aliases(ModelAliases(in.Tenant.Model)))
 		if err != nil {
 			return nil, err
 		}
@@ -120,20 +151,35 @@ func component[A any, C interface{ Outputs() pulumi.Map }](
 
 // Program is the Pulumi program of one stack: "platform", or a tenant id. The
 // fleet must be Validated (spec.LoadDir, spec.Finish): the models build on the
-// rules validation enforces and do not check them again.
+// rules validation enforces and do not check them again. The platform stack
+// builds its Lambda functions from the module's source (lambdabuild.Go).
 func Program(f *spec.Fleet, stack string) (pulumi.RunFunc, error) {
-	return ObservedProgram(f, stack, nil)
+	return ProgramWith(f, stack, Options{})
+}
+
+// Options of ProgramWith.
+type Options struct {
+	// Observe, when set, receives the stack's outputs as the program
+	// exports them: the offline renderer reads the emulator gaps a stack
+	// applied from them.
+	Observe func(Outputs)
+	// Lambdas builds the platform's Lambda packages; a lambdabuild.Go over
+	// the module found from the working directory when nil. The offline
+	// renderer passes lambdabuild.Unbuilt.
+	Lambdas lambdabuild.Builder
 }
 
 // ErrNotValidated is Program's refusal of a fleet that validation did not pass.
 var ErrNotValidated = errors.New("models: the fleet is not validated; load it with spec.LoadDir, which validates it (a fleet built in memory: spec.Finish)")
 
-// ObservedProgram is Program that also hands the stack's outputs to observe
-// (when not nil) as the program exports them: the offline renderer reads the
-// emulator gaps a stack applied from them.
-func ObservedProgram(f *spec.Fleet, stack string, observe func(Outputs)) (pulumi.RunFunc, error) {
+// ProgramWith is Program with options.
+func ProgramWith(f *spec.Fleet, stack string, o Options) (pulumi.RunFunc, error) {
 	if !f.Validated() {
 		return nil, ErrNotValidated
+	}
+	observe, lambdas := o.Observe, o.Lambdas
+	if lambdas == nil {
+		lambdas = &lambdabuild.Go{}
 	}
 	finish := func(ctx *pulumi.Context, emu *emulation.Mode, outs Outputs) {
 		if emu != nil {
@@ -150,7 +196,7 @@ func ObservedProgram(f *spec.Fleet, stack string, observe func(Outputs)) (pulumi
 			if err != nil {
 				return fmt.Errorf("platform: %w", err)
 			}
-			outs, err := deployPlatform(ctx, f, emu)
+			outs, err := deployPlatform(ctx, f, emu, lambdas)
 			if err != nil {
 				return err
 			}
@@ -209,8 +255,8 @@ func export(ctx *pulumi.Context, outs Outputs) {
 }
 
 // deployPlatform builds the platform stack with its provider; emu is the
-// stack's emulator mode, nil against AWS.
-func deployPlatform(ctx *pulumi.Context, f *spec.Fleet, emu *emulation.Mode) (Outputs, error) {
+// stack's emulator mode, nil against AWS; lambdas builds its functions.
+func deployPlatform(ctx *pulumi.Context, f *spec.Fleet, emu *emulation.Mode, lambdas lambdabuild.Builder) (Outputs, error) {
 	args, err := provider.Args(f.Settings.PlatformRegion, spec.PlatformTags(&f.Settings), nil, emu.Provider())
 	if err != nil {
 		return nil, fmt.Errorf("platform: %w", err)
@@ -219,11 +265,15 @@ func deployPlatform(ctx *pulumi.Context, f *spec.Fleet, emu *emulation.Mode) (Ou
 	if err != nil {
 		return nil, err
 	}
-	p, err := platform.NewPlatform(ctx, PlatformStack, &platform.PlatformArgs{Fleet: f, Provider: prov, Emulation: emu}, pulumi.Providers(prov))
+	p, err := platform.NewPlatform(ctx, PlatformStack, &platform.PlatformArgs{Fleet: f, Provider: prov, Emulation: emu, Lambdas: lambdas}, pulumi.Providers(prov))
 	if err != nil {
 		return nil, err
 	}
-	return p.Outputs(), nil
+	lc, err := platform.NewLifecycle(ctx, &f.Settings, p)
+	if err != nil {
+		return nil, fmt.Errorf("platform: %w", err)
+	}
+	return lc.AddOutputs(p.Outputs()), nil
 }
 
 // deploy builds a tenant's stack: its provider (and for the account model

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
+	"github.com/tenantctl/tenantctl/internal/lambdabuild"
 	"github.com/tenantctl/tenantctl/internal/naming"
 	"github.com/tenantctl/tenantctl/internal/render"
 	"github.com/tenantctl/tenantctl/internal/spec"
@@ -34,11 +36,22 @@ const (
 	// The log archive stream, and the role CloudWatch Logs puts into it with.
 	logArchiveStream    = "arn:aws:firehose:us-east-1:111111111111:deliverystream/saas-platform-log-archive"
 	logSubscriptionRole = "arn:aws:iam::111111111111:role/saas-platform-log-subscription"
+	dataRoleArn         = "arn:aws:iam::111111111111:role/saas-platform-data"
 )
 
 // pooledKeyArn is the key of a pooled tier.
 func pooledKeyArn(tier string) string {
 	return "arn:aws:kms:us-east-1:111111111111:key/pooled-" + tier
+}
+
+// testLambdas stands in for the build of the platform's Lambda packages.
+var testLambdas = fakeLambdas{}
+
+// fakeLambdas names a package per main package and builds nothing.
+type fakeLambdas struct{}
+
+func (fakeLambdas) Build(main string) (lambdabuild.Package, error) {
+	return lambdabuild.Package{Path: "/built/" + path.Base(main) + ".zip", SHA256: "hash-of-" + path.Base(main)}, nil
 }
 
 // listenerArns are the shared load balancers' HTTPS listeners.
@@ -85,6 +98,11 @@ func platformOutputs() map[string]any {
 		platform.OutPooledKeyArns:            map[string]any{"free": pooledKeyArn("free"), "standard": pooledKeyArn("standard")},
 		platform.OutLogArchiveStreamArn:      logArchiveStream,
 		platform.OutLogSubscriptionRoleArn:   logSubscriptionRole,
+		platform.OutDataRoleArn:              dataRoleArn,
+		platform.OutUserPoolClientID:         "client-app",
+		platform.OutUserPoolDomain:           "saas-app-example-com",
+		platform.OutTokenIssuer:              "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_pool",
+		platform.OutPooledServiceEnv:         map[string]any{},
 	}
 }
 
@@ -98,7 +116,7 @@ func accountConfig() (map[string]string, []string) {
 // outputs and policies are known) and returns every registered resource.
 func run(t testing.TB, f *spec.Fleet, stack string, config map[string]string, secrets []string) ([]*render.Resource, error) {
 	t.Helper()
-	program, err := models.Program(f, stack)
+	program, err := models.ProgramWith(f, stack, models.Options{Lambdas: testLambdas})
 	if err != nil {
 		return nil, err
 	}
@@ -154,77 +172,89 @@ func str(r *render.Resource, key string) string {
 
 // Type tokens.
 const (
-	tVpc        = "aws:ec2/vpc:Vpc"
-	tSubnet     = "aws:ec2/subnet:Subnet"
-	tIGW        = "aws:ec2/internetGateway:InternetGateway"
-	tNAT        = "aws:ec2/natGateway:NatGateway"
-	tEIP        = "aws:ec2/eip:Eip"
-	tRT         = "aws:ec2/routeTable:RouteTable"
-	tRoute      = "aws:ec2/route:Route"
-	tRTA        = "aws:ec2/routeTableAssociation:RouteTableAssociation"
-	tSG         = "aws:ec2/securityGroup:SecurityGroup"
-	tNACL       = "aws:ec2/networkAcl:NetworkAcl"
-	tNACLRule   = "aws:ec2/networkAclRule:NetworkAclRule"
-	tNACLAssoc  = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
-	tTGW        = "aws:ec2transitgateway/transitGateway:TransitGateway"
-	tTGWAttach  = "aws:ec2transitgateway/vpcAttachment:VpcAttachment"
-	tCluster    = "aws:ecs/cluster:Cluster"
-	tService    = "aws:ecs/service:Service"
-	tTaskDef    = "aws:ecs/taskDefinition:TaskDefinition"
-	tRole       = "aws:iam/role:Role"
-	tRolePolicy = "aws:iam/rolePolicy:RolePolicy"
-	tAttach     = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-	tLogGroup   = "aws:cloudwatch/logGroup:LogGroup"
-	tTable      = "aws:dynamodb/table:Table"
-	tItem       = "aws:dynamodb/tableItem:TableItem"
-	tBudget     = "aws:budgets/budget:Budget"
-	tLB         = "aws:lb/loadBalancer:LoadBalancer"
-	tListener   = "aws:lb/listener:Listener"
-	tRule       = "aws:lb/listenerRule:ListenerRule"
-	tTG         = "aws:lb/targetGroup:TargetGroup"
-	tAPI        = "aws:apigateway/restApi:RestApi"
-	tMethod     = "aws:apigateway/method:Method"
-	tInteg      = "aws:apigateway/integration:Integration"
-	tDeploy     = "aws:apigateway/deployment:Deployment"
-	tStage      = "aws:apigateway/stage:Stage"
-	tPlan       = "aws:apigateway/usagePlan:UsagePlan"
-	tPlanKey    = "aws:apigateway/usagePlanKey:UsagePlanKey"
-	tAPIKey     = "aws:apigateway/apiKey:ApiKey"
-	tUserPool   = "aws:cognito/userPool:UserPool"
-	tUserGroup  = "aws:cognito/userGroup:UserGroup"
-	tStream     = "aws:kinesis/stream:Stream"
-	tOU         = "aws:organizations/organizationalUnit:OrganizationalUnit"
-	tSCP        = "aws:organizations/policy:Policy"
-	tSCPAttach  = "aws:organizations/policyAttachment:PolicyAttachment"
-	tCostTag    = "aws:costexplorer/costAllocationTag:CostAllocationTag"
-	tZone       = "aws:route53/zone:Zone"
-	tRecord     = "aws:route53/record:Record"
-	tCert       = "aws:acm/certificate:Certificate"
-	tCertValid  = "aws:acm/certificateValidation:CertificateValidation"
-	tDomainName = "aws:apigateway/domainName:DomainName"
-	tBasePath   = "aws:apigateway/basePathMapping:BasePathMapping"
-	tProvider   = "pulumi:providers:aws"
-	tStackRef   = "pulumi:pulumi:StackReference"
-	tTarget     = "aws:appautoscaling/target:Target"
-	tPolicy     = "aws:appautoscaling/policy:Policy"
-	tTopic      = "aws:sns/topic:Topic"
-	tTopicSub   = "aws:sns/topicSubscription:TopicSubscription"
-	tAlarm      = "aws:cloudwatch/metricAlarm:MetricAlarm"
-	tDashboard  = "aws:cloudwatch/dashboard:Dashboard"
-	tMetricFilt = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
-	tAPIAccount = "aws:apigateway/account:Account"
-	tSampling   = "aws:xray/samplingRule:SamplingRule"
-	tKey        = "aws:kms/key:Key"
-	tKeyAlias   = "aws:kms/alias:Alias"
-	tEndpoint   = "aws:ec2/vpcEndpoint:VpcEndpoint"
-	tWebACL     = "aws:wafv2/webAcl:WebAcl"
-	tWebACLLink = "aws:wafv2/webAclAssociation:WebAclAssociation"
-	tSubFilter  = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
-	tBucket     = "aws:s3/bucketV2:BucketV2"
-	tTrail      = "aws:cloudtrail/trail:Trail"
-	tFirehose   = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
-	tBucketPol  = "aws:s3/bucketPolicy:BucketPolicy"
+	tVpc         = "aws:ec2/vpc:Vpc"
+	tSubnet      = "aws:ec2/subnet:Subnet"
+	tIGW         = "aws:ec2/internetGateway:InternetGateway"
+	tNAT         = "aws:ec2/natGateway:NatGateway"
+	tEIP         = "aws:ec2/eip:Eip"
+	tRT          = "aws:ec2/routeTable:RouteTable"
+	tRoute       = "aws:ec2/route:Route"
+	tRTA         = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+	tSG          = "aws:ec2/securityGroup:SecurityGroup"
+	tNACL        = "aws:ec2/networkAcl:NetworkAcl"
+	tNACLRule    = "aws:ec2/networkAclRule:NetworkAclRule"
+	tNACLAssoc   = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
+	tTGW         = "aws:ec2transitgateway/transitGateway:TransitGateway"
+	tTGWAttach   = "aws:ec2transitgateway/vpcAttachment:VpcAttachment"
+	tCluster     = "aws:ecs/cluster:Cluster"
+	tService     = "aws:ecs/service:Service"
+	tTaskDef     = "aws:ecs/taskDefinition:TaskDefinition"
+	tRole        = "aws:iam/role:Role"
+	tRolePolicy  = "aws:iam/rolePolicy:RolePolicy"
+	tAttach      = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+	tLogGroup    = "aws:cloudwatch/logGroup:LogGroup"
+	tTable       = "aws:dynamodb/table:Table"
+	tItem        = "aws:dynamodb/tableItem:TableItem"
+	tBudget      = "aws:budgets/budget:Budget"
+	tLB          = "aws:lb/loadBalancer:LoadBalancer"
+	tListener    = "aws:lb/listener:Listener"
+	tRule        = "aws:lb/listenerRule:ListenerRule"
+	tTG          = "aws:lb/targetGroup:TargetGroup"
+	tAPI         = "aws:apigateway/restApi:RestApi"
+	tMethod      = "aws:apigateway/method:Method"
+	tInteg       = "aws:apigateway/integration:Integration"
+	tDeploy      = "aws:apigateway/deployment:Deployment"
+	tStage       = "aws:apigateway/stage:Stage"
+	tPlan        = "aws:apigateway/usagePlan:UsagePlan"
+	tPlanKey     = "aws:apigateway/usagePlanKey:UsagePlanKey"
+	tAPIKey      = "aws:apigateway/apiKey:ApiKey"
+	tUserPool    = "aws:cognito/userPool:UserPool"
+	tUserGroup   = "aws:cognito/userGroup:UserGroup"
+	tStream      = "aws:kinesis/stream:Stream"
+	tOU          = "aws:organizations/organizationalUnit:OrganizationalUnit"
+	tSCP         = "aws:organizations/policy:Policy"
+	tSCPAttach   = "aws:organizations/policyAttachment:PolicyAttachment"
+	tCostTag     = "aws:costexplorer/costAllocationTag:CostAllocationTag"
+	tZone        = "aws:route53/zone:Zone"
+	tRecord      = "aws:route53/record:Record"
+	tCert        = "aws:acm/certificate:Certificate"
+	tCertValid   = "aws:acm/certificateValidation:CertificateValidation"
+	tDomainName  = "aws:apigateway/domainName:DomainName"
+	tBasePath    = "aws:apigateway/basePathMapping:BasePathMapping"
+	tProvider    = "pulumi:providers:aws"
+	tStackRef    = "pulumi:pulumi:StackReference"
+	tTarget      = "aws:appautoscaling/target:Target"
+	tPolicy      = "aws:appautoscaling/policy:Policy"
+	tTopic       = "aws:sns/topic:Topic"
+	tTopicSub    = "aws:sns/topicSubscription:TopicSubscription"
+	tAlarm       = "aws:cloudwatch/metricAlarm:MetricAlarm"
+	tDashboard   = "aws:cloudwatch/dashboard:Dashboard"
+	tMetricFilt  = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
+	tAPIAccount  = "aws:apigateway/account:Account"
+	tSampling    = "aws:xray/samplingRule:SamplingRule"
+	tKey         = "aws:kms/key:Key"
+	tKeyAlias    = "aws:kms/alias:Alias"
+	tEndpoint    = "aws:ec2/vpcEndpoint:VpcEndpoint"
+	tWebACL      = "aws:wafv2/webAcl:WebAcl"
+	tWebACLLink  = "aws:wafv2/webAclAssociation:WebAclAssociation"
+	tSubFilter   = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
+	tBucket      = "aws:s3/bucketV2:BucketV2"
+	tTrail       = "aws:cloudtrail/trail:Trail"
+	tFirehose    = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
+	tBucketPol   = "aws:s3/bucketPolicy:BucketPolicy"
+	tFunction    = "aws:lambda/function:Function"
+	tPermission  = "aws:lambda/permission:Permission"
+	tAuthorizer  = "aws:apigateway/authorizer:Authorizer"
+	tAPIRes      = "aws:apigateway/resource:Resource"
+	tMethodResp  = "aws:apigateway/methodResponse:MethodResponse"
+	tIntegResp   = "aws:apigateway/integrationResponse:IntegrationResponse"
+	tClient      = "aws:cognito/userPoolClient:UserPoolClient"
+	tPoolDomain  = "aws:cognito/userPoolDomain:UserPoolDomain"
+	tBucketBlock = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 )
+
+// groups are every tenant's two groups in the platform's user pool.
+var groups = map[string]int{tUserGroup: 2}
 
 // service is what every model that runs a container service registers for
 // it: the service and its roles, and its scalable target with a CPU and a
@@ -333,16 +363,28 @@ func TestResourceTypesAndCounts(t *testing.T) {
 			map[string]int{tProvider: 1, platform.ComponentType: 1},
 			vpcOf(2), // the shared VPC
 			map[string]int{tCluster: 1, tSG: 1, tLB: 1, tListener: 2, tTable: 2,
-				tAPI: 1, tMethod: 1, tInteg: 1, tDeploy: 1, tStage: 1, tPlan: 4,
+				tAPI: 1, tDeploy: 1, tStage: 1, tPlan: 4,
+				// the tenant route /tenants/{tenantId}/{proxy+} behind the
+				// Lambda authorizer: its resources, method, mock integration
+				// and their responses, the authorizer, its function with its
+				// role, role policy and log group, and API Gateway's
+				// permission to invoke it
+				tAPIRes: 3, tMethod: 1, tInteg: 1, tMethodResp: 1, tIntegResp: 1,
+				tAuthorizer: 1, tFunction: 1, tPermission: 1, tLogGroup: 1,
+				// the user pool, its app client, domain and system-admin group
+				tClient: 1, tPoolDomain: 1, tUserGroup: 1,
 				// the zone, the wildcard certificate with its one validation
 				// record, the API's custom domain with its alias record
 				tZone: 1, tCert: 1, tCertValid: 1, tRecord: 2, tDomainName: 1, tBasePath: 1,
 				tUserPool: 1, tStream: 1, tOU: 2, tSCP: 2, tSCPAttach: 2, tCostTag: 1,
-				// the pooled service role and its policy
-				tRole: 1, tRolePolicy: 1,
+				// the pooled service role, the shared data role and the
+				// authorizer's role, each with its policy
+				tRole: 3, tRolePolicy: 3,
 				// shared services: VPC, route table, a subnet and association per
 				// zone, TGW, two attachments, a route each way.
-				tVpc: 1, tRT: 1, tSubnet: 2, tRTA: 2, tTGW: 1, tTGWAttach: 2, tRoute: 2},
+				tVpc: 1, tRT: 1, tSubnet: 2, tRTA: 2, tTGW: 1, tTGWAttach: 2, tRoute: 2,
+				// the lifecycle's topic and archive bucket
+				tTopic: 1, tBucket: 1, tBucketBlock: 1},
 			// the on-call topic with its address subscribed; the API's access
 			// log, API Gateway's logging role (with its managed policy) and
 			// account setting, per-key 4xx and 5xx metric filters, the API's
@@ -359,29 +401,33 @@ func TestResourceTypesAndCounts(t *testing.T) {
 		// acme-corp: account model over 3 zones, its table in its account;
 		// the platform account's provider, the zone of its name and the
 		// delegation.
-		{"acme-corp", merge(siloKey, tenantStack("tenantctl:models:AccountTenant", true), vpcOf(3), service, ownTable, dedicatedIngress, registered,
+		{"acme-corp", merge(siloKey, tenantStack("tenantctl:models:AccountTenant", true), vpcOf(3), service, ownTable, dedicatedIngress, registered, groups,
 			monitored(serviceAlarms(true)+2, true), // and its account's 2 quota alarms
 			map[string]int{tCluster: 1, tBudget: 1, tProvider: 1, tZone: 1, tRecord: 1})},
 		// initech: vpc model attached to shared services.
-		{"initech", merge(siloKey, archived, tenantStack("tenantctl:models:VpcTenant", true), vpcOf(2), service, ownTable, dedicatedIngress, registered,
+		{"initech", merge(siloKey, archived, tenantStack("tenantctl:models:VpcTenant", true), vpcOf(2), service, ownTable, dedicatedIngress, registered, groups,
 			monitored(serviceAlarms(true), false),
 			map[string]int{tTGWAttach: 1, tRoute: 2})},
 		// hooli: subnet model, 2 subnets: 7 NACL rules each way.
-		{"hooli", merge(siloKey, archived, tenantStack("tenantctl:models:SubnetTenant", true), service, ownTable, sharedIngress, registered,
+		{"hooli", merge(siloKey, archived, tenantStack("tenantctl:models:SubnetTenant", true), service, ownTable, sharedIngress, registered, groups,
 			monitored(serviceAlarms(true), false),
 			map[string]int{tSubnet: 2, tRTA: 2, tNACL: 1, tNACLRule: 14, tNACLAssoc: 2})},
 		// oscorp: subnet model, pooled data: no table of its own.
-		{"oscorp", merge(siloKey, archived, tenantStack("tenantctl:models:SubnetTenant", true), service, sharedIngress, registered,
+		{"oscorp", merge(siloKey, archived, tenantStack("tenantctl:models:SubnetTenant", true), service, sharedIngress, registered, groups,
 			monitored(serviceAlarms(false), false),
 			map[string]int{tSubnet: 2, tRTA: 2, tNACL: 1, tNACLRule: 14, tNACLAssoc: 2})},
-		{"soylent", merge(siloKey, archived, tenantStack("tenantctl:models:ContainerTenant", true), service, ownTable, sharedIngress, registered,
+		{"soylent", merge(siloKey, archived, tenantStack("tenantctl:models:ContainerTenant", true), service, ownTable, sharedIngress, registered, groups,
 			monitored(serviceAlarms(true), false))},
-		// wonka: application model on its tier's usage plan.
-		{"wonka", merge(tenantStack("tenantctl:models:ApplicationTenant", true), monitored(2, false), archived,
-			map[string]int{tRole: 1, tRolePolicy: 1, tAPIKey: 1, tPlanKey: 1, tUserGroup: 1, tItem: 1, tLogGroup: 1})},
+		// wonka: application model on its tier's usage plan, sharing the
+		// platform's data role.
+		{"wonka", merge(tenantStack("tenantctl:models:ApplicationTenant", true), groups, monitored(2, false), archived,
+			map[string]int{tAPIKey: 1, tPlanKey: 1, tItem: 1, tLogGroup: 1})},
 		// vandelay: limits of its own, so a usage plan of its own.
-		{"vandelay", merge(tenantStack("tenantctl:models:ApplicationTenant", true), monitored(2, false), archived,
-			map[string]int{tRole: 1, tRolePolicy: 1, tAPIKey: 1, tPlan: 1, tPlanKey: 1, tUserGroup: 1, tItem: 1, tLogGroup: 1})},
+		{"vandelay", merge(tenantStack("tenantctl:models:ApplicationTenant", true), groups, monitored(2, false), archived,
+			map[string]int{tAPIKey: 1, tPlan: 1, tPlanKey: 1, tItem: 1, tLogGroup: 1})},
+		// pied-piper: a data policy, so a data role of its own.
+		{"pied-piper", merge(tenantStack("tenantctl:models:ApplicationTenant", true), groups, monitored(2, false), archived,
+			map[string]int{tRole: 1, tRolePolicy: 1, tAPIKey: 1, tPlanKey: 1, tItem: 1, tLogGroup: 1})},
 	}
 	for _, c := range cases {
 		t.Run(c.stack, func(t *testing.T) {
@@ -402,7 +448,7 @@ var pooledTypes = map[string]bool{tTable: true, tAPI: true, tStage: true, tPlan:
 // written through the platform account's provider: only the delegation of
 // its name and its registry item are.
 func onPlatformAccount(r *render.Resource) bool {
-	return strings.HasSuffix(r.Provider, "-"+models.PlatformProviderSuffix) && (r.Type == tRecord || r.Type == tItem)
+	return strings.HasSuffix(r.Provider, "-"+models.PlatformProviderSuffix) && (r.Type == tRecord || r.Type == tItem || r.Type == tUserGroup)
 }
 
 // TestEveryResourceHasTheProviderAndCostTags walks every resource of every
@@ -481,6 +527,7 @@ func TestPooledPlatformResourcesCarryCostPool(t *testing.T) {
 		tStage + " platform-api-v1", tAPI + " platform-api", tDomainName + " platform-api-domain", tUserPool + " platform-users",
 		tTable + " platform-pool", tTable + " platform-registry", tStream + " platform-metering",
 		tLogGroup + " platform-api-access", tSampling + " platform-api-sampling",
+		tFunction + " platform-authorizer",
 	}
 	sort.Strings(want)
 	if strings.Join(pooled, "\n") != strings.Join(want, "\n") {
@@ -789,21 +836,22 @@ func allowsKey(d iampolicy.Document, key string) bool {
 
 func TestApplicationPolicyAllowsOnlyTheTenantsLeadingKeys(t *testing.T) {
 	f := samplefleet.Load(t)
-	res := mustRun(t, f, "wonka")
+	res := mustRun(t, f, "pied-piper")
 	rp := one(t, res, tRolePolicy)
 	d, err := iampolicy.Parse(str(rp, "policy"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Statement) != 1 {
-		t.Fatalf("%d statements, want 1", len(d.Statement))
+	// Its partition keys, and the one statement of its data policy.
+	if len(d.Statement) != 2 || d.Statement[1].Sid != "TenantPolicy0" || fmt.Sprint(d.Statement[1].Resource) != "[arn:aws:s3:::pied-piper-middle-out/*]" {
+		t.Fatalf("statements %+v, want the partition keys and the data policy", d.Statement)
 	}
 	st := d.Statement[0]
 	if st.Effect != "Allow" || fmt.Sprint(st.Resource) != fmt.Sprint([]string{poolTableArn, poolTableArn + "/index/*"}) {
 		t.Errorf("statement %+v", st)
 	}
-	if got := fmt.Sprint(st.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]); got != "[wonka wonka#*]" {
-		t.Errorf("leading keys %s, want [wonka wonka#*]", got)
+	if got := fmt.Sprint(st.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]); got != "[pied-piper pied-piper#*]" {
+		t.Errorf("leading keys %s, want [pied-piper pied-piper#*]", got)
 	}
 	if st.Condition["Null"]["dynamodb:LeadingKeys"] != "false" {
 		t.Errorf("the policy does not require a leading key: %v", st.Condition)
@@ -814,8 +862,8 @@ func TestApplicationPolicyAllowsOnlyTheTenantsLeadingKeys(t *testing.T) {
 		}
 	}
 	for key, want := range map[string]bool{
-		"wonka": true, "wonka#2026-11": true, "wonka#": true,
-		"wonkab": false, "wonka-corp": false, "pied-piper": false, "xwonka": false, "": false,
+		"pied-piper": true, "pied-piper#2026-11": true, "pied-piper#": true,
+		"pied-piperb": false, "pied-piper-corp": false, "wonka": false, "xpied-piper": false, "": false,
 	} {
 		if got := allowsKey(d, key); got != want {
 			t.Errorf("key %q allowed=%v, want %v", key, got, want)
@@ -835,11 +883,19 @@ func TestApplicationPolicyAllowsOnlyTheTenantsLeadingKeys(t *testing.T) {
 	if got := str(one(t, res, tPlanKey), "usagePlanId"); got != "plan-free" {
 		t.Errorf("usage plan %q, want plan-free", got)
 	}
-	if got := str(one(t, res, tUserGroup), "userPoolId"); got != "us-east-1_pool" {
-		t.Errorf("user group in pool %q", got)
+	var names []string
+	for _, g := range ofType(res, tUserGroup) {
+		if got := str(g, "userPoolId"); got != "us-east-1_pool" {
+			t.Errorf("user group in pool %q", got)
+		}
+		names = append(names, str(g, "name"))
+	}
+	sort.Strings(names)
+	if fmt.Sprint(names) != "[pied-piper-admin pied-piper-user]" {
+		t.Errorf("groups %v, want pied-piper-user and pied-piper-admin", names)
 	}
 	item := one(t, res, tItem)
-	if str(item, "tableName") != "saas-platform-registry" || !strings.Contains(str(item, "item"), `"tenantId":{"S":"wonka"}`) {
+	if str(item, "tableName") != "saas-platform-registry" || !strings.Contains(str(item, "item"), `"tenantId":{"S":"pied-piper"}`) {
 		t.Errorf("registry item %v", item.Inputs)
 	}
 }
@@ -1118,7 +1174,7 @@ func TestOrganizationSCPs(t *testing.T) {
 }
 
 // TestPlatformARNsFollowThePartition: a fleet in China or GovCloud gets ARNs
-// of its partition in the SCPs and the pooled service's policy.
+// of its partition in the SCPs and the platform's role policies.
 func TestPlatformARNsFollowThePartition(t *testing.T) {
 	for region, partition := range map[string]string{"cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov", "us-east-1": "aws"} {
 		t.Run(region, func(t *testing.T) {
@@ -1138,13 +1194,13 @@ func TestPlatformARNsFollowThePartition(t *testing.T) {
 					// The baseline's role policies name the mocks' ARNs of the
 					// resources they reach; their partitions are checked with
 					// the baseline (TestBaselineARNsFollowThePartition).
-					if r.Name == "platform-pooled-service" {
+					if r.Name == "platform-pooled-service" || r.Name == "platform-data" || r.Name == "platform-authorizer" {
 						texts = append(texts, str(r, "policy"))
 					}
 				}
 			}
-			if len(texts) != 4 {
-				t.Fatalf("%d policies, want 3 SCPs (the guard rails, the quarantine, the root lockdown) and the pooled service's", len(texts))
+			if len(texts) != 6 {
+				t.Fatalf("%d policies, want 3 SCPs (the guard rails, the quarantine, the root lockdown) and the policies of the pooled service, the data role and the authorizer", len(texts))
 			}
 			for _, text := range texts {
 				if !strings.Contains(text, "arn:") {
@@ -1167,13 +1223,15 @@ func TestPlatformARNsFollowThePartition(t *testing.T) {
 
 var regexpARN = regexp.MustCompile(`arn:([^:"]*):`)
 
-// TestPooledDataRolesTrustOnlyThePooledServiceForTheirTenant: every
-// application tenant's data role trusts the platform's pooled service role and
-// nothing else, only with the session tag TenantId=<its id>; no trust policy
-// of any stack of the sample fleet names an account root.
+// TestPooledDataRolesTrustOnlyThePooledServiceForTheirTenant: an application
+// tenant without a data policy has no role of its own (it shares the
+// platform's); one with a data policy has a data role that trusts the
+// platform's pooled service role and nothing else, only with the session tag
+// TenantId=<its id>; no trust policy of any stack of the sample fleet names an
+// account root.
 func TestPooledDataRolesTrustOnlyThePooledServiceForTheirTenant(t *testing.T) {
 	f := samplefleet.Load(t)
-	apps := 0
+	apps, shared := 0, 0
 	for _, stack := range render.AllStacks(f) {
 		res := mustRun(t, f, stack)
 		for _, r := range ofType(res, tRole) {
@@ -1183,6 +1241,16 @@ func TestPooledDataRolesTrustOnlyThePooledServiceForTheirTenant(t *testing.T) {
 		}
 		tn := f.Tenant(stack)
 		if tn == nil || tn.Model != spec.ModelApplication {
+			continue
+		}
+		if tn.Data.Policy == nil {
+			shared++
+			if roles := ofType(res, tRole); len(roles) != 0 {
+				t.Errorf("%s has %d roles of its own, want none: it shares the platform's data role", stack, len(roles))
+			}
+			if item := str(one(t, res, tItem), "item"); !strings.Contains(item, `"dataRoleArn":{"S":"`+dataRoleArn+`"}`) {
+				t.Errorf("%s registry item %s, want the shared data role", stack, item)
+			}
 			continue
 		}
 		apps++
@@ -1208,8 +1276,8 @@ func TestPooledDataRolesTrustOnlyThePooledServiceForTheirTenant(t *testing.T) {
 			t.Errorf("%s trust\n got %s\nwant %s", stack, got, w)
 		}
 	}
-	if apps < 2 {
-		t.Fatalf("only %d application tenants in the sample fleet", apps)
+	if apps < 1 || shared < 2 {
+		t.Fatalf("%d application tenants with a data policy and %d without in the sample fleet", apps, shared)
 	}
 
 	// The platform's pooled service role: run by the back end's tasks and
@@ -1232,9 +1300,12 @@ func TestPooledDataRolesTrustOnlyThePooledServiceForTheirTenant(t *testing.T) {
 		fmt.Sprint(trust.Statement[0].Action) != "[sts:AssumeRole]" {
 		t.Errorf("pooled service trust %+v", trust)
 	}
+	// It may assume the shared data role and the own data roles of the
+	// tenants with a data policy, each only with a TenantId session tag.
 	pol, _ := iampolicy.Parse(str(named(t, res, tRolePolicy, "platform-pooled-service"), "policy"))
 	if len(pol.Statement) != 1 || fmt.Sprint(pol.Statement[0].Action) != "[sts:AssumeRole sts:TagSession]" ||
-		fmt.Sprint(pol.Statement[0].Resource) != "[arn:aws:iam::111111111111:role/saas-*-data]" {
+		fmt.Sprint(pol.Statement[0].Resource) != "[arn:aws:iam::111111111111:role/saas-platform-data arn:aws:iam::111111111111:role/saas-pied-piper-data]" ||
+		fmt.Sprint(pol.Statement[0].Condition) != "map[Null:map[aws:RequestTag/TenantId:false]]" {
 		t.Errorf("pooled service policy %+v", pol)
 	}
 }

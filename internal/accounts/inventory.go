@@ -71,6 +71,9 @@ type Account struct {
 	// Claims are assigns in flight (or interrupted) on this account: tenant → since.
 	Claims        map[string]string `json:"claims,omitempty"`
 	QuotaRequests string            `json:"quotaRequests,omitempty"`
+	// SuspendedAt is when the account became SUSPENDED (its SUSPENDED_AT
+	// tag); zero when it is not, or was suspended before the time was kept.
+	SuspendedAt time.Time `json:"suspendedAt,omitzero"`
 	// Problems are what is wrong with the account; assign refuses to run while
 	// any account has one.
 	Problems []string `json:"problems,omitempty"`
@@ -282,6 +285,9 @@ func (m *Manager) Inventory(ctx context.Context) (*Inventory, error) {
 		if acc.State == "" {
 			acc.State = string(a.Status)
 		}
+		if at, err := time.Parse(time.RFC3339, t[TagSuspendedAt]); err == nil {
+			acc.SuspendedAt = at
+		}
 		if a.JoinedTimestamp != nil {
 			acc.Joined = *a.JoinedTimestamp
 		}
@@ -319,7 +325,7 @@ func (m *Manager) Inventory(ctx context.Context) (*Inventory, error) {
 
 func carriesLifecycleTags(t map[string]string) bool {
 	for k := range t {
-		if k == spec.TagAccountStatus || k == spec.TagAccountTenantID || k == TagTier || strings.HasPrefix(k, claimPrefix) {
+		if k == spec.TagAccountStatus || k == spec.TagAccountTenantID || k == TagTier || k == TagSuspendedAt || strings.HasPrefix(k, claimPrefix) {
 			return true
 		}
 	}

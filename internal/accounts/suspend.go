@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tenantctl/tenantctl/internal/spec"
 )
@@ -67,7 +68,9 @@ func (m *Manager) finishMove(ctx context.Context, l *orgLayout, a *Account) erro
 }
 
 // FinishSuspend marks the tenant's SUSPENDING accounts SUSPENDED, once its
-// stack is destroyed. Already SUSPENDED accounts are returned as they are.
+// stack is destroyed, and tags SUSPENDED_AT with the time: the retention
+// period before `accounts close` starts then. Already SUSPENDED accounts are
+// returned as they are.
 func (m *Manager) FinishSuspend(ctx context.Context, tenantID string) ([]*Account, error) {
 	inv, err := m.Inventory(ctx)
 	if err != nil {
@@ -83,11 +86,14 @@ func (m *Manager) FinishSuspend(ctx context.Context, tenantID string) ([]*Accoun
 		}
 		return nil, fmt.Errorf("suspend --finish %s: %w SUSPENDING for the tenant; run `tenantctl accounts suspend %s` first", tenantID, ErrNoAccount, tenantID)
 	}
+	now := m.opts.Now().UTC().Truncate(time.Second)
 	for _, a := range suspending {
-		if err := m.tag(ctx, a.ID, map[string]string{spec.TagAccountStatus: string(StatusSuspended)}); err != nil {
+		// One call: the status and the start of the retention period that
+		// `accounts close` counts from.
+		if err := m.tag(ctx, a.ID, map[string]string{spec.TagAccountStatus: string(StatusSuspended), TagSuspendedAt: now.Format(time.RFC3339)}); err != nil {
 			return nil, err
 		}
-		a.Status = StatusSuspended
+		a.Status, a.SuspendedAt = StatusSuspended, now
 	}
 	return suspending, nil
 }

@@ -1,7 +1,7 @@
 // Package cost is tenantctl's chargeback: one month's cost per tenant, from Cost
 // Explorer (linked accounts and the TenantId cost-allocation tag) and, for
 // pooled tenants, a share of the pooled resources' cost by metered usage
-// (internal/metering). Every report reconciles to Cost Explorer's total for
+// (pkg/metering). Every report reconciles to Cost Explorer's total for
 // the month, to the cent, with what could not be allocated shown as such.
 package cost
 
@@ -11,8 +11,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tenantctl/tenantctl/internal/metering"
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/pkg/metering"
 )
 
 // Cell is Cost Explorer's cost of one linked account and one TenantId tag value

@@ -18,9 +18,9 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/tenantctl/tenantctl/internal/awscfg"
-	"github.com/tenantctl/tenantctl/internal/metering"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/testutil/moto"
+	"github.com/tenantctl/tenantctl/pkg/metering"
 )
 
 func TestMain(m *testing.M) { os.Exit(moto.Main(m)) }

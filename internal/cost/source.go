@@ -16,8 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
-	"github.com/tenantctl/tenantctl/internal/metering"
 	"github.com/tenantctl/tenantctl/internal/spec"
+	"github.com/tenantctl/tenantctl/pkg/metering"
 )
 
 // CostExplorerAPI is the part of Cost Explorer chargeback reads (ce:GetCostAndUsage).

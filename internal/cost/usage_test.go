@@ -9,9 +9,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 
-	"github.com/tenantctl/tenantctl/internal/metering"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/testutil/moto"
+	"github.com/tenantctl/tenantctl/pkg/metering"
 )
 
 // pagingMetrics forwards to CloudWatch and hands each answer back in two

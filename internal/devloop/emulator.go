@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tenantctl/tenantctl/internal/atomicfile"
 	"github.com/tenantctl/tenantctl/internal/emulator"
 )
 
@@ -87,7 +88,7 @@ func (p Paths) StartEmulator(ctx context.Context) (rec *Emulator, reused bool, e
 		return nil, false, fmt.Errorf("%w; see %s", err, rec.Log)
 	}
 	data, _ := json.MarshalIndent(rec, "", "  ")
-	if err := writeFileAtomic(p.EmulatorState(), append(data, '\n'), 0o644); err != nil {
+	if err := atomicfile.WriteFile(p.EmulatorState(), append(data, '\n'), 0o644); err != nil {
 		_ = syscall.Kill(-rec.PID, syscall.SIGKILL)
 		return nil, false, fmt.Errorf("recording the emulator: %w", err)
 	}

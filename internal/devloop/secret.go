@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
+	"github.com/tenantctl/tenantctl/internal/atomicfile"
 	"github.com/tenantctl/tenantctl/internal/externalid"
 )
 
@@ -38,33 +38,8 @@ func (p Paths) ExternalIDSecret(env string) (secret []byte, fromEnv bool, err er
 		return nil, false, err
 	}
 	value := hex.EncodeToString(buf)
-	if err := writeFileAtomic(path, []byte(value+"\n"), 0o600); err != nil {
+	if err := atomicfile.WriteFile(path, []byte(value+"\n"), 0o600); err != nil {
 		return nil, false, fmt.Errorf("keeping the dev external-id secret: %w", err)
 	}
 	return []byte(value), false, nil
-}
-
-// writeFileAtomic writes through a temporary file and a rename, so a reader
-// never sees half a file.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -103,9 +103,10 @@ const (
 	RoleExec = "exec"
 	// RoleTask ends the role a tenant's containers run as (models/fargate).
 	RoleTask = "task"
-	// RoleData ends an application tenant's data role, which the pooled
-	// service assumes for the tenant's requests (models/application,
-	// models/platform).
+	// RoleData ends the data role the pooled service assumes for a pooled
+	// tenant's requests: the platform's shared one (<prefix>-platform-data;
+	// platform is a reserved id) or an application tenant's own, when it has
+	// a data policy (models/platform, models/application).
 	RoleData = "data"
 	// TargetGroupSuffix ends a tenant's load balancer target group
 	// (models/ingress).
@@ -115,6 +116,44 @@ const (
 	// validation's check of the target group name holds for it too.
 	LoadBalancerSuffix = "lb"
 )
+
+// The tenant registry's partition key, and the attribute of an application
+// tenant's item that holds its API key's value: the tenant's stack writes it
+// (models/registry, models/application), the API's authorizer reads it
+// (internal/authorizer).
+const (
+	RegistryTenantID = "tenantId"
+	RegistryAPIKey   = "apiKey"
+)
+
+// MaxAuthDomainPrefix is the longest prefix of a Cognito user pool domain.
+const MaxAuthDomainPrefix = 63
+
+// AuthDomainPrefix is the prefix of the platform user pool's domain
+// (<prefix>.auth.<region>.amazoncognito.com): such prefixes are unique in a
+// region across every AWS account, so it is made from the fleet's own
+// domain, <namePrefix>-platform-<domain with '-' for '.'>, in lowercase
+// letters, digits and single hyphens, cut to MaxAuthDomainPrefix. Cognito
+// refuses a prefix containing aws, amazon or cognito (validation checks it).
+func AuthDomainPrefix(namePrefix, domain string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(Join(namePrefix, PlatformStack, domain)) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
+		}
+	}
+	out := b.String()
+	if len(out) > MaxAuthDomainPrefix {
+		out = out[:MaxAuthDomainPrefix]
+	}
+	return strings.TrimRight(out, "-")
+}
+
+// AuthDomainReserved are the words Cognito refuses in a domain prefix.
+var AuthDomainReserved = []string{"aws", "amazon", "cognito"}
 
 // RoleSuffixes lists every suffix of a tenant's IAM role names.
 func RoleSuffixes() []string { return []string{RoleExec, RoleTask, RoleData} }

@@ -88,3 +88,42 @@ func TestLoadBalancerNameFitsLikeTheTargetGroups(t *testing.T) {
 			LoadBalancerSuffix, TargetGroupSuffix, MaxLoadBalancer, MaxTargetGroup)
 	}
 }
+
+func TestAlarmNamesBelongToTheLongestOwner(t *testing.T) {
+	if got := AlarmName("saas", "acme", "5xx"); got != "saas-acme-5xx" {
+		t.Errorf("AlarmName = %q", got)
+	}
+	if got := AlarmPrefix("saas", "acme"); got != "saas-acme-" {
+		t.Errorf("AlarmPrefix = %q", got)
+	}
+	owners := []string{"acme", "acme-corp", PlatformStack}
+	for name, want := range map[string]string{
+		"saas-acme-5xx":                       "acme",
+		"saas-acme-corp-5xx":                  "acme-corp",
+		"saas-platform-latency":               PlatformStack,
+		"saas-initech-5xx":                    "",
+		"other-acme-5xx":                      "",
+		AlarmName("saas", "acme-corp", "p99"): "acme-corp",
+	} {
+		if got := AlarmOwner("saas", owners, name); got != want {
+			t.Errorf("AlarmOwner(%q) = %q, want %q", name, got, want)
+		}
+	}
+	if long := AlarmName("saas", "acme", strings.Repeat("x", 300)); len(long) != MaxAlarmName {
+		t.Errorf("a long alarm name is %d characters", len(long))
+	}
+}
+
+func TestAuthDomainPrefix(t *testing.T) {
+	for _, c := range []struct{ prefix, domain, want string }{
+		{"saas", "app.example.com", "saas-platform-app-example-com"},
+		{"Saas", "a--b..c.", "saas-platform-a-b-c"},
+		{"p", strings.Repeat("x", 70) + ".com", "p-platform-" + strings.Repeat("x", 52)},
+		{"p", strings.Repeat("x", 51) + ".com", "p-platform-" + strings.Repeat("x", 51)},
+	} {
+		got := AuthDomainPrefix(c.prefix, c.domain)
+		if got != c.want || len(got) > MaxAuthDomainPrefix {
+			t.Errorf("AuthDomainPrefix(%q, %q) = %q, want %q", c.prefix, c.domain, got, c.want)
+		}
+	}
+}

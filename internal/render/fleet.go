@@ -2,8 +2,11 @@ package render
 
 import (
 	"errors"
+	"maps"
 	"runtime"
+	"slices"
 
+	"github.com/tenantctl/tenantctl/internal/lambdabuild"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/stackconfig"
 	"github.com/tenantctl/tenantctl/models"
@@ -12,14 +15,21 @@ import (
 )
 
 // Stack renders one stack of the fleet ("platform" or a tenant id) in Preview
-// mode, with its configuration from config (none when nil).
+// mode, with its configuration from config (none when nil). It builds no
+// Lambda package: the graph names the package a deployment builds.
 func Stack(f *spec.Fleet, stack string, config stackconfig.Source) (*Graph, error) {
-	var gaps []string
-	program, err := models.ObservedProgram(f, stack, func(outs models.Outputs) {
+	return StackWith(f, stack, config, lambdabuild.Unbuilt{})
+}
+
+// StackWith is Stack with the platform's Lambda packages from lambdas.
+func StackWith(f *spec.Fleet, stack string, config stackconfig.Source, lambdas lambdabuild.Builder) (*Graph, error) {
+	var gaps, outputs []string
+	program, err := models.ProgramWith(f, stack, models.Options{Lambdas: lambdas, Observe: func(outs models.Outputs) {
 		if ids, ok := emulation.AppliedIn(outs); ok {
 			gaps = append([]string{}, ids...)
 		}
-	})
+		outputs = slices.Sorted(maps.Keys(outs))
+	}})
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +45,7 @@ func Stack(f *spec.Fleet, stack string, config stackconfig.Source) (*Graph, erro
 	if err != nil {
 		return nil, err
 	}
-	g.EmulatorGaps = gaps
+	g.EmulatorGaps, g.Outputs = gaps, outputs
 	// The stack's url output is spec.Settings.URL, known before anything
 	// deploys (models/models_test checks the output against it).
 	if t := f.Tenant(stack); t != nil {

@@ -5,6 +5,7 @@
 package render
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"sort"
 	"strings"
@@ -13,6 +14,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/tenantctl/tenantctl/internal/iampolicy"
 )
 
 // Computed is how a value known only after deployment is shown.
@@ -50,6 +55,11 @@ type Resource struct {
 	// IgnoreChanges are the inputs the resource's ignoreChanges option
 	// names, for tests.
 	IgnoreChanges []string `json:"-" yaml:"-"`
+	// Registration digests everything the program sent the engine for this
+	// resource: inputs, parent, provider, dependencies and every option.
+	// Two programs whose registrations digest alike ask the engine for the
+	// same thing, which is what a fingerprint of the desired state needs.
+	Registration [sha256.Size]byte `json:"-" yaml:"-"`
 }
 
 // Key identifies a resource in a graph: type and logical name.
@@ -68,7 +78,8 @@ func (r *Resource) ParentKey() string {
 // In Preview mode it behaves as `pulumi preview` does: ids and outputs not
 // given as inputs are unknown, and so is every stack reference's output; the
 // graph shows them as <computed>. Otherwise ids are "<name>-id", every
-// resource gets an "arn" built from its type and name (and the outputs of
+// resource gets an "arn" built from its type and name (in its region's
+// partition) (and the outputs of
 // computedOutputs), and stack references return PlatformOutputs, so that
 // tests can read policies and wiring.
 type Recorder struct {
@@ -102,8 +113,15 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 		res.Raw = raw
 		res.ParentType, res.Parent = urnTypeName(args.RegisterRPC.GetParent())
 		res.IgnoreChanges = args.RegisterRPC.GetIgnoreChanges()
+		if res.Registration, err = registrationDigest(args.RegisterRPC); err != nil {
+			return "", nil, err
+		}
 	} else if args.ReadRPC != nil {
 		res.ParentType, res.Parent = urnTypeName(args.ReadRPC.GetParent())
+		var err error
+		if res.Registration, err = registrationDigest(args.ReadRPC); err != nil {
+			return "", nil, err
+		}
 	}
 	if res.ParentType == "pulumi:pulumi:Stack" {
 		res.ParentType, res.Parent = "", ""
@@ -148,7 +166,8 @@ func (r *Recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	}
 	id := args.Name + "-id"
 	if _, ok := state["arn"]; !ok {
-		state["arn"] = resource.NewProperty(fmt.Sprintf("arn:aws:mock:::%s/%s", args.TypeToken, args.Name))
+		// In the provider region's partition, as AWS's ARNs are.
+		state["arn"] = resource.NewProperty(fmt.Sprintf("arn:%s:mock:::%s/%s", iampolicy.Partition(region), args.TypeToken, args.Name))
 	}
 	if _, ok := state["name"]; !ok {
 		state["name"] = resource.NewProperty(args.Name)
@@ -200,6 +219,24 @@ func (r *Recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 		})}, nil
 	}
 	return nil, fmt.Errorf("render: no answer for invoke %s", args.Token)
+}
+
+// registrationDigest is the SHA-256 of a register or read request, marshalled
+// deterministically (map keys sorted) without where in the program's source
+// the call came from: moving a line of model code changes no resource.
+func registrationDigest(req proto.Message) ([sha256.Size]byte, error) {
+	req = proto.Clone(req)
+	switch r := req.(type) {
+	case *pulumirpc.RegisterResourceRequest:
+		r.SourcePosition, r.StackTrace, r.ParentStackTraceHandle = nil, nil, ""
+	case *pulumirpc.ReadResourceRequest:
+		r.SourcePosition, r.StackTrace, r.ParentStackTraceHandle = nil, nil, ""
+	}
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(req)
+	if err != nil {
+		return [sha256.Size]byte{}, fmt.Errorf("render: digest of a registration: %w", err)
+	}
+	return sha256.Sum256(b), nil
 }
 
 // Resources returns what was recorded, sorted by name then type; providers'
@@ -342,6 +379,14 @@ func Plain(v resource.PropertyValue) any {
 		return out
 	case v.IsObject():
 		return plainMap(v.ObjectValue())
+	case v.IsArchive():
+		// A deployment package: where it is read from (lambdabuild.Unbuilt
+		// names the package a deployment builds).
+		a := v.ArchiveValue()
+		if a.Path != "" {
+			return "archive " + a.Path
+		}
+		return "archive"
 	case v.IsResourceReference():
 		ref := v.ResourceReferenceValue()
 		_, name := urnTypeName(string(ref.URN))

@@ -9,10 +9,12 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"github.com/tenantctl/tenantctl/internal/naming"
 	"github.com/tenantctl/tenantctl/internal/render"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/stackconfig"
 	"github.com/tenantctl/tenantctl/internal/testutil/samplefleet"
+	"github.com/tenantctl/tenantctl/models"
 )
 
 func TestPlain(t *testing.T) {
@@ -165,7 +167,9 @@ func TestRenderShowsEachTenantsURL(t *testing.T) {
 
 // What validate counts against the SaaS account's quotas (spec.UseOf) is
 // what the models build there: IAM roles, usage plans, API keys and Cognito
-// groups of the platform and every stack not in an account of its own.
+// groups of the platform and every stack not in an account of its own, and
+// what account-model stacks write into the platform's account through its
+// provider (their groups in the platform's user pool).
 func TestQuotaUseMatchesTheRenderedFleet(t *testing.T) {
 	f := samplefleet.Load(t)
 	graphs, err := render.Stacks(f, render.AllStacks(f), stackconfig.Dir("../../stacks"))
@@ -174,10 +178,11 @@ func TestQuotaUseMatchesTheRenderedFleet(t *testing.T) {
 	}
 	count := map[string]int{}
 	for _, g := range graphs {
-		if tn := f.Tenant(g.Stack); tn != nil && tn.Model == spec.ModelAccount {
-			continue // in the tenant's own account
-		}
+		tn := f.Tenant(g.Stack)
 		for _, r := range g.Resources {
+			if tn != nil && tn.Model == spec.ModelAccount && r.Provider != naming.Logical(tn.ID, models.PlatformProviderSuffix) {
+				continue // in the tenant's own account
+			}
 			count[r.Type]++
 		}
 	}
@@ -186,7 +191,7 @@ func TestQuotaUseMatchesTheRenderedFleet(t *testing.T) {
 		"aws:iam/role:Role":                  u.IAMRoles(),
 		"aws:apigateway/usagePlan:UsagePlan": u.UsagePlans(&f.Settings),
 		"aws:apigateway/apiKey:ApiKey":       u.Pooled,
-		"aws:cognito/userGroup:UserGroup":    u.Pooled,
+		"aws:cognito/userGroup:UserGroup":    u.CognitoGroups(),
 	} {
 		if count[typ] != want {
 			t.Errorf("%s: the rendered fleet has %d, validate counts %d", typ, count[typ], want)

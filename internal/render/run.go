@@ -22,6 +22,8 @@ type Graph struct {
 	// it left out or adapted) when its configuration points it at an
 	// emulator; nil otherwise.
 	EmulatorGaps []string `json:"emulatorGaps,omitempty" yaml:"emulatorGaps,omitempty"`
+	// Outputs are the names of the stack's outputs, sorted.
+	Outputs []string `json:"-" yaml:"-"`
 }
 
 // Options of Run.

@@ -49,6 +49,7 @@ var taggable = map[string]bool{
 	"aws:cloudtrail/trail:Trail":                                true,
 	"aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": true,
 	"aws:cfg/configurationAggregator:ConfigurationAggregator":   true,
+	"aws:lambda/function:Function":                              true,
 }
 
 // untaggable are the types that take no tags in pulumi-aws v6.
@@ -88,6 +89,13 @@ var untaggable = map[string]bool{
 	"aws:cfg/recorder:Recorder":                                                                  true,
 	"aws:cfg/deliveryChannel:DeliveryChannel":                                                    true,
 	"aws:cfg/recorderStatus:RecorderStatus":                                                      true,
+	"aws:apigateway/resource:Resource":                                                           true,
+	"aws:apigateway/authorizer:Authorizer":                                                       true,
+	"aws:apigateway/methodResponse:MethodResponse":                                               true,
+	"aws:apigateway/integrationResponse:IntegrationResponse":                                     true,
+	"aws:lambda/permission:Permission":                                                           true,
+	"aws:cognito/userPoolClient:UserPoolClient":                                                  true,
+	"aws:cognito/userPoolDomain:UserPoolDomain":                                                  true,
 }
 
 // Taggable reports whether resources of the type take tags.

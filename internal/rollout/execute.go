@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/tenantctl/tenantctl/internal/rollout/gate"
 	"github.com/tenantctl/tenantctl/internal/rollout/journal"
 	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
 	"github.com/tenantctl/tenantctl/internal/rollout/plan"
@@ -38,6 +39,13 @@ type Request struct {
 	Attempts int
 	// StackTimeout bounds one attempt on one stack (0: no bound).
 	StackTimeout time.Duration
+	// BakeTick is how often a baking wave reports the time left
+	// (runner.DefaultBakeTick when 0).
+	BakeTick time.Duration
+	// Shared, when set, keeps the rollout in the state backend's object store
+	// and makes this process runner Index of Count (see SharedRun); the
+	// local journal and lock are not used.
+	Shared *SharedRun
 }
 
 // Deps are what Execute is given to run with: the stacks' programs, the
@@ -57,6 +65,10 @@ type Deps struct {
 	Begin func(journalPath, logDir string)
 	// Observe is told of the run's progress, one event at a time. Nil ignores it.
 	Observe func(runner.Progress)
+	// Gate is the gate the plan names (Plan.Gate), checked after each wave
+	// has baked. Nil with a plan that names one halts the rollout at its
+	// first gate: a gate is never passed for want of one.
+	Gate gate.Gate
 }
 
 // JournalError says the journal could not be written during the run: the
@@ -100,6 +112,9 @@ func Execute(ctx context.Context, req Request, deps Deps) (*report.Report, error
 			return nil, err
 		}
 	}
+	if req.Shared != nil {
+		return executeShared(ctx, req, deps, progs)
+	}
 	lock, err := acquire(p)
 	if err != nil {
 		return nil, err
@@ -123,7 +138,13 @@ func Execute(ctx context.Context, req Request, deps Deps) (*report.Report, error
 		return nil, err
 	}
 	defer jl.Close()
+	return run(ctx, req, deps, dep, jl, path, nil)
+}
 
+// run runs the plan once the lock is held, the engine set up and the
+// journal open, and reports it.
+func run(ctx context.Context, req Request, deps Deps, dep runner.Deployer, jl *journal.Journal, path string, sh runner.Shared) (*report.Report, error) {
+	p := req.Plan
 	logDir := LogDir(req.StateDir, p.ID)
 	if deps.Begin != nil {
 		deps.Begin(path, logDir)
@@ -131,6 +152,7 @@ func Execute(ctx context.Context, req Request, deps Deps) (*report.Report, error
 	r := &runner.Runner{
 		Deployer: dep, Journal: jl, Logs: runner.FileLogs(logDir), Observe: deps.Observe, StackTimeout: req.StackTimeout,
 		Retry: runner.Retry{Attempts: req.Attempts, Base: runner.DefaultRetry.Base, Max: runner.DefaultRetry.Max},
+		Gate:  deps.Gate, BakeTick: req.BakeTick, Shared: sh,
 	}
 	started := time.Now()
 	out, err := r.Run(ctx, p, req.Prior)
@@ -138,7 +160,7 @@ func Execute(ctx context.Context, req Request, deps Deps) (*report.Report, error
 		return nil, err
 	}
 	rep := report.New(p, out.Status, out.Reason, out.Rows, started, time.Now())
-	rep.Journal, rep.Logs = path, logDir
+	rep.Journal, rep.Logs, rep.Gates = path, logDir, out.Gates
 	if err != nil {
 		return rep, &JournalError{Path: path, Err: err}
 	}

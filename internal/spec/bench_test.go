@@ -19,7 +19,12 @@ func generatedFiles(tb testing.TB, n int) map[string][]byte {
 		tb.Fatal(err)
 	}
 	s := strings.NewReplacer("accountQuota: 10", "accountQuota: 100000", "vpcsPerRegion: 5", "vpcsPerRegion: 100000",
-		"subnetsPerVpc: 200", "subnetsPerVpc: 100000").Replace(string(settings))
+		"subnetsPerVpc: 200", "subnetsPerVpc: 100000",
+		"naclRules: 20", "naclRules: 20\n  iamRoles: 100000\n  usagePlans: 100000\n  apiKeys: 100000\n  cognitoGroups: 100000",
+	).Replace(string(settings))
+	if !strings.Contains(s, "cognitoGroups: 100000") {
+		tb.Fatalf("%s no longer has the awsLimits the generated fleet raises", SettingsFile)
+	}
 	files := map[string][]byte{SettingsFile: []byte(s)}
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("tenant-%06d", i)

@@ -8,6 +8,7 @@ const (
 	DefaultAccessRoleName   = "OrganizationAccountAccessRole"
 	DefaultPreviewRoleName  = "TenantctlPreview"
 	DefaultAccountQuota     = 10
+	DefaultCloseAfterDays   = 90
 	DefaultRulesPerListener = 100
 	DefaultVPCsPerRegion    = 5
 	DefaultSubnetsPerVPC    = 200
@@ -36,6 +37,7 @@ func SetDefaults(f *Fleet) {
 	s := &f.Settings
 	setInt(&s.SharedVPC.AZCount, DefaultAZCount)
 	setInt(&s.Organization.AccountQuota, DefaultAccountQuota)
+	setInt(&s.Organization.CloseAfterDays, DefaultCloseAfterDays)
 	setString(&s.Organization.AccessRoleName, DefaultAccessRoleName)
 	setString(&s.Organization.PreviewRoleName, DefaultPreviewRoleName)
 	setString(&s.Organization.InfrastructureOU, DefaultInfrastructureOU)

@@ -54,6 +54,7 @@ var schemaRules = map[string]map[string]any{
 	"Settings.Tiers":                   {"minProperties": 1},
 	"SharedVPC.AZCount":                {"minimum": 1, "maximum": MaxAZCount},
 	"Organization.AccountQuota":        {"minimum": 1},
+	"Organization.CloseAfterDays":      {"minimum": 1, "maximum": MaxCloseAfterDays},
 	"Organization.DeployRoleName":      {"pattern": iamNameRe.String()},
 	"Organization.AccessRoleName":      {"pattern": iamNameRe.String()},
 	"Organization.PreviewRoleName":     {"pattern": iamNameRe.String()},

@@ -24,8 +24,9 @@ func suggest(name string, known []string) string {
 	return ""
 }
 
-// didYouMean is ` (did you mean "x"?)` for a likely typo of one of known, else "".
-func didYouMean(name string, known []string) string {
+// DidYouMean is ` (did you mean "x"?)` for a likely typo of one of known, else
+// "": unknown field names and values here, unknown tenant ids in the commands.
+func DidYouMean(name string, known []string) string {
 	if s := suggest(name, known); s != "" {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}

@@ -123,6 +123,12 @@ type Tenant struct {
 	// Limits are the API throttling and quota of a pooled tenant (application model);
 	// the tier's when left out.
 	Limits *LimitsSpec `yaml:"limits,omitempty" json:"limits,omitempty"`
+	// Migration marks a model change in flight (`tenantctl migrate`): the
+	// model the tenant leaves and the one it moves to, which must be its
+	// model. An active tenant changes model only with it; while it is set the
+	// tenant's stack keeps a table of the tenant's own, so no data is deleted
+	// before it is copied. The migration removes it when it is done.
+	Migration *MigrationSpec `yaml:"migration,omitempty" json:"migration,omitempty"`
 
 	// Source is where the tenant was read from; not part of the file.
 	Source Source `yaml:"-" json:"-"`
@@ -132,9 +138,34 @@ type Tenant struct {
 type DataSpec struct {
 	// Mode is pooled (items keyed by tenant in the platform's shared table) or
 	// table (a table of the tenant's own, with point-in-time recovery and
-	// encryption). The application model honours only pooled, the account
-	// model only table.
-	Mode DataMode `yaml:"mode" json:"mode"`
+	// encryption); the tier's when left out. The application model honours
+	// only pooled, the account model only table.
+	Mode DataMode `yaml:"mode,omitempty" json:"mode,omitempty"`
+	// Policy gives an application-model tenant a data role of its own that
+	// holds these statements (Allow) beside its partition keys of the pooled
+	// table, for data the shared role does not reach (a bucket of its own,
+	// say); without it the tenant shares the platform's data role. At most
+	// 10 statements; never IAM, STS, Organizations or Account actions, a
+	// bare "*" action or a "*" resource. Tiers give none.
+	Policy []PolicyStatement `yaml:"policy,omitempty" json:"policy,omitempty"`
+}
+
+// PolicyStatement is one statement of a tenant's data policy: the actions it
+// allows on the resources.
+type PolicyStatement struct {
+	// Actions are IAM actions, service:Action (a * in the name is allowed,
+	// e.g. s3:Get*).
+	Actions []string `yaml:"actions" json:"actions"`
+	// Resources are the ARNs the actions apply to (a * in the ARN is allowed).
+	Resources []string `yaml:"resources" json:"resources"`
+}
+
+// MigrationSpec is a model change in flight.
+type MigrationSpec struct {
+	// From is the model the tenant leaves (its model before the change).
+	From IsolationModel `yaml:"from" json:"from"`
+	// To is the model the tenant moves to; it must equal the tenant's model.
+	To IsolationModel `yaml:"to" json:"to"`
 }
 
 // AccountSpec is an account-model tenant's AWS account: a fixed id, or a pool to
@@ -293,6 +324,9 @@ type Organization struct {
 	PreviewRoleName string `yaml:"previewRoleName,omitempty" json:"previewRoleName,omitempty"`
 	// DeploymentAccountID is the account pipelines deploy from; the deploy role trusts only it.
 	DeploymentAccountID string `yaml:"deploymentAccountId" json:"deploymentAccountId"`
+	// CloseAfterDays is how long a tenant's account stays SUSPENDED (its
+	// retention period) before `tenantctl accounts close` closes it (default 90).
+	CloseAfterDays int `yaml:"closeAfterDays,omitempty" json:"closeAfterDays,omitempty"`
 }
 
 // BoundaryPolicyName is the customer-managed policy baselining creates in each
@@ -334,7 +368,8 @@ type AWSLimits struct {
 	// NaclRules is the rule quota per network ACL and direction (20 by default).
 	NACLRules int `yaml:"naclRules,omitempty" json:"naclRules,omitempty"`
 	// IamRoles is the IAM role quota of the SaaS account (1000 by default):
-	// the platform's and every service and pooled tenant's roles there.
+	// the platform's, every service's there and those of pooled tenants with
+	// a data policy (the others share one).
 	IAMRoles int `yaml:"iamRoles,omitempty" json:"iamRoles,omitempty"`
 	// UsagePlans is the API Gateway usage plan quota per region (300 by
 	// default): one per tier and one per pooled tenant with limits of its own.
@@ -342,8 +377,8 @@ type AWSLimits struct {
 	// ApiKeys is the API Gateway API key quota per region (10000 by default):
 	// one per pooled tenant.
 	APIKeys int `yaml:"apiKeys,omitempty" json:"apiKeys,omitempty"`
-	// CognitoGroups is the group quota of a user pool (10000 by default): one
-	// per pooled tenant.
+	// CognitoGroups is the group quota of a user pool (10000 by default):
+	// system-admin and two per tenant (its users and its admins).
 	CognitoGroups int `yaml:"cognitoGroups,omitempty" json:"cognitoGroups,omitempty"`
 }
 

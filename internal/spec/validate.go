@@ -58,6 +58,8 @@ const (
 	MaxAZCount   = 6
 	MaxPriority  = 50000
 	MaxSubnetsOf = MaxAZCount
+	// MaxCloseAfterDays bounds organization.closeAfterDays at ten years.
+	MaxCloseAfterDays = 3650
 )
 
 // SubnetNACLBaseRules is how many rules a subnet tenant's network ACL holds per
@@ -93,6 +95,15 @@ func validateSettings(s *Settings, e *errs) {
 		e.at(src, "domain", "required field \"domain\" is missing; tenants are served under <id>.<domain>, e.g. domain: app.example.com")
 	case len(s.Domain) > 200 || !isDomain(s.Domain) || strings.ToLower(s.Domain) != s.Domain:
 		e.at(src, "domain", "%q is not a DNS name; write lowercase labels separated by dots, e.g. app.example.com", s.Domain)
+	default:
+		// The user pool's domain prefix is made of both (naming.AuthDomainPrefix).
+		prefix := naming.AuthDomainPrefix(s.NamePrefix, s.Domain)
+		for _, w := range naming.AuthDomainReserved {
+			if strings.Contains(prefix, w) {
+				e.at(src, "domain", "the user pool's domain prefix %q (namePrefix and domain) contains %q, which Cognito refuses; pick a namePrefix or domain without %s", prefix, w, strings.Join(naming.AuthDomainReserved, ", "))
+				break
+			}
+		}
 	}
 	if z := s.DNS.ZoneID; z != "" && !zoneIDRe.MatchString(z) {
 		e.at(src, "dns.zoneId", "%q is not a Route 53 hosted zone id; write the id of the domain's public zone, e.g. Z0123456789ABCDEFGHIJ, or remove zoneId to let the platform stack create the zone", z)
@@ -139,6 +150,9 @@ func validateOrganization(s *Settings, e *errs) {
 	}
 	if o.AccountQuota < 1 {
 		e.at(src, "organization.accountQuota", "accountQuota is %d; set it to the organization's account quota (AWS default 10)", o.AccountQuota)
+	}
+	if o.CloseAfterDays < 1 || o.CloseAfterDays > MaxCloseAfterDays {
+		e.at(src, "organization.closeAfterDays", "closeAfterDays is %d; give the days a suspended account is kept before it is closed, 1 to %d (default %d)", o.CloseAfterDays, MaxCloseAfterDays, DefaultCloseAfterDays)
 	}
 	switch {
 	case o.AccountEmail == "":
@@ -279,7 +293,7 @@ func validateTenant(s *Settings, t *Tenant, e *errs) {
 		e.at(src, "tier", "required field \"tier\" is missing; use one of the tiers of fleet.yaml: %s", strings.Join(sortedKeys(s.Tiers), ", "))
 	case tier == nil:
 		tiers := sortedKeys(s.Tiers)
-		e.at(src, "tier", "unknown tier %q%s; use one of the tiers of fleet.yaml: %s", t.Tier, didYouMean(t.Tier, tiers), strings.Join(tiers, ", "))
+		e.at(src, "tier", "unknown tier %q%s; use one of the tiers of fleet.yaml: %s", t.Tier, DidYouMean(t.Tier, tiers), strings.Join(tiers, ", "))
 	}
 	switch {
 	case t.Model == "":
@@ -287,12 +301,12 @@ func validateTenant(s *Settings, t *Tenant, e *errs) {
 			e.at(src, "model", "model is missing and tier %q has no default model; set model: to one of %s", t.Tier, joinModels(tier.Models))
 		}
 	case !t.Model.Valid():
-		e.at(src, "model", "unknown model %q%s; use one of %s", t.Model, didYouMean(string(t.Model), strings.Split(modelList(), ", ")), modelList())
+		e.at(src, "model", "unknown model %q%s; use one of %s", t.Model, DidYouMean(string(t.Model), strings.Split(modelList(), ", ")), modelList())
 	case tier != nil && !tier.Allows(t.Model):
 		e.at(src, "model", "tier %q does not allow the %s model; use one of %s, or move the tenant to a tier that allows %s", t.Tier, t.Model, joinModels(tier.Models), t.Model)
 	}
 	if !t.Status.Valid() {
-		e.at(src, "status", "unknown status %q%s; use onboarding, active or suspended", t.Status, didYouMean(string(t.Status), []string{"onboarding", "active", "suspended"}))
+		e.at(src, "status", "unknown status %q%s; use onboarding, active or suspended", t.Status, DidYouMean(string(t.Status), []string{"onboarding", "active", "suspended"}))
 	}
 	if t.Region != s.PlatformRegion {
 		// A tenant in the platform region is checked with the settings.
@@ -327,7 +341,41 @@ func validateTenant(s *Settings, t *Tenant, e *errs) {
 	validateTenantBlocks(s, t, e)
 	validateReach(s, t, e)
 	validateData(t, tier, e)
+	validateMigration(t, e)
 	checkNames(s, t, e)
+}
+
+// validateMigration checks a migration marker: two different models, the
+// second the tenant's own. The account model's data lives in the tenant's
+// account, which the platform's tables cannot reach: no migration moves it.
+func validateMigration(t *Tenant, e *errs) {
+	m := t.Migration
+	if m == nil {
+		return
+	}
+	src := &t.Source
+	for _, side := range []struct {
+		path  string
+		model IsolationModel
+	}{{"migration.from", m.From}, {"migration.to", m.To}} {
+		switch {
+		case side.model == "":
+			e.at(src, "migration", "%s is missing; write migration: {from: <old model>, to: <new model>}", lastPart(side.path))
+		case !side.model.Valid():
+			e.at(src, side.path, "unknown model %q%s; use one of %s", side.model, DidYouMean(string(side.model), strings.Split(modelList(), ", ")), modelList())
+		case side.model == ModelAccount:
+			e.at(src, side.path, "the account model keeps the tenant's data in its own account; tenantctl migrate moves data between the platform's tables only, so an account-model tenant cannot be migrated")
+		}
+	}
+	if !m.From.Valid() || !m.To.Valid() {
+		return
+	}
+	switch {
+	case m.From == m.To:
+		e.at(src, "migration.to", "from and to are both %s; a migration changes the model, remove the migration block", m.To)
+	case t.Model.Valid() && m.To != t.Model:
+		e.at(src, "migration.to", "the tenant's model is %s, not %s; set model: %s (the model it moves to) or fix migration.to", t.Model, m.To, m.To)
+	}
 }
 
 // validateTenantBlocks checks the model-specific blocks: each present exactly when

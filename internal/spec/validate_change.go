@@ -8,7 +8,11 @@ package spec
 //   - a container tenant keeps its listener priority for life (the load balancer
 //     rule is matched by it);
 //   - an account-model tenant keeps its account (moving accounts is a migration,
-//     not an edit).
+//     not an edit);
+//   - an active tenant changes model only with a migration marker naming the
+//     change (migration: {from: <old>, to: <new>}), which `tenantctl migrate`
+//     carries out: a bare edit would have the next rollout delete the old
+//     model's resources, its data table among them, before any data is moved.
 //
 // Tenants new in f or gone from it are not compared.
 func ValidateChange(prev, f *Fleet) error {
@@ -28,6 +32,10 @@ func ValidateChange(prev, f *Fleet) error {
 		src := &t.Source
 		if (old.Status == StatusSuspended || t.Status == StatusSuspended) && old.Model != t.Model && old.Model != "" && t.Model != "" {
 			e.at(src, "model", "tenant %s is suspended and may not change model (%s to %s); set status: active first, or keep model: %s", t.ID, old.Model, t.Model, old.Model)
+		}
+		if old.Status == StatusActive && t.Status == StatusActive && old.Model != t.Model && old.Model != "" && t.Model != "" &&
+			(t.Migration == nil || t.Migration.From != old.Model || t.Migration.To != t.Model) {
+			e.at(src, "model", "tenant %s is active and changes model from %s to %s without a migration marker; add migration: {from: %s, to: %s} and run `tenantctl migrate %s --to %s`, which moves its data before the old resources go", t.ID, old.Model, t.Model, old.Model, t.Model, t.ID, t.Model)
 		}
 		if old.Model == ModelContainer && t.Model == ModelContainer && old.Service != nil && t.Service != nil &&
 			old.Service.ListenerPriority != 0 && old.Service.ListenerPriority != t.Service.ListenerPriority {

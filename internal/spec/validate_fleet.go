@@ -128,25 +128,31 @@ func (c *fleetCheck) finish(f *Fleet, e *errs) {
 	}
 
 	// The SaaS account's quotas of what tenants add one by one: IAM roles
-	// (the platform's pooled service role; exec and task roles of every
-	// service there; a data role per pooled tenant), usage plans (one per
-	// tier; one per pooled tenant with limits of its own), API keys and
-	// Cognito groups (one per pooled tenant).
+	// (the platform's; exec and task roles of every service there; a data
+	// role per pooled tenant with a data policy), usage plans (one per tier;
+	// one per pooled tenant with limits of its own), API keys (one per
+	// pooled tenant) and Cognito groups (system-admin; two per tenant).
 	l, u := &s.Limits, c.use
 	for _, q := range []struct {
 		path        string
 		have, quota int
-		what        string
+		what, or    string
 	}{
 		{"awsLimits.iamRoles", u.IAMRoles(), l.IAMRoles,
-			fmt.Sprintf("IAM roles (%d of the platform + 2 for each of %d services + 1 for each of %d pooled tenants)", 1+BaselineRoles, u.Services, u.Pooled)},
+			fmt.Sprintf("IAM roles (%d of the platform + 2 for each of %d services + 1 for each of %d pooled tenants with a data policy)", PlatformRoles+BaselineRoles, u.Services, u.OwnDataRoles),
+			"move tenants to models of their own accounts"},
 		{"awsLimits.usagePlans", u.UsagePlans(s), l.UsagePlans,
-			fmt.Sprintf("API Gateway usage plans (%d tiers + %d pooled tenants with limits of their own)", len(s.Tiers), u.OwnPlans)},
-		{"awsLimits.apiKeys", u.Pooled, l.APIKeys, fmt.Sprintf("API keys (one for each of %d pooled tenants)", u.Pooled)},
-		{"awsLimits.cognitoGroups", u.Pooled, l.CognitoGroups, fmt.Sprintf("Cognito groups (one for each of %d pooled tenants)", u.Pooled)},
+			fmt.Sprintf("API Gateway usage plans (%d tiers + %d pooled tenants with limits of their own)", len(s.Tiers), u.OwnPlans),
+			"move tenants to models of their own accounts"},
+		{"awsLimits.apiKeys", u.Pooled, l.APIKeys, fmt.Sprintf("API keys (one for each of %d pooled tenants)", u.Pooled),
+			"move tenants to models of their own accounts"},
+		// Every tenant's groups are in the platform's one user pool, whatever
+		// its model.
+		{"awsLimits.cognitoGroups", u.CognitoGroups(), l.CognitoGroups, fmt.Sprintf("Cognito groups (system-admin + 2 for each of %d tenants)", u.Tenants),
+			"split the fleet"},
 	} {
 		if q.quota > 0 && q.have > q.quota {
-			e.at(ss, q.path, "the fleet needs %d %s, more than the quota of %d; raise the quota in Service Quotas and here, or move tenants to models of their own accounts", q.have, q.what, q.quota)
+			e.at(ss, q.path, "the fleet needs %d %s, more than the quota of %d; raise the quota in Service Quotas and here, or %s", q.have, q.what, q.quota, q.or)
 		}
 	}
 
@@ -316,11 +322,18 @@ type Use struct {
 	// Services run in the SaaS account (vpc, subnet, container): an
 	// execution and a task role each.
 	Services int
-	// Pooled tenants (application model): a data role, an API key and a
-	// Cognito group each; OwnPlans of them have limits of their own and so
-	// a usage plan of their own.
-	Pooled, OwnPlans int
+	// Pooled tenants (application model): an API key each; OwnPlans of
+	// them have limits of their own and so a usage plan of their own, and
+	// OwnDataRoles a data policy and so a data role of their own (the others
+	// share the platform's).
+	Pooled, OwnPlans, OwnDataRoles int
+	// Tenants, of every model: two groups each in the platform's user pool.
+	Tenants int
 }
+
+// PlatformRoles are the IAM roles of the platform stack: the pooled service
+// role, the data role pooled tenants share and the API authorizer's role.
+const PlatformRoles = 3
 
 // UseOf counts what the fleet's tenants take of the SaaS account's quotas.
 func UseOf(f *Fleet) Use {
@@ -332,20 +345,29 @@ func UseOf(f *Fleet) Use {
 }
 
 func (u *Use) add(s *Settings, t *Tenant) {
+	u.Tenants++
 	switch {
 	case t.Model == ModelApplication:
 		u.Pooled++
 		if tier := s.Tiers[t.Tier]; tier != nil && t.Limits != nil && *t.Limits != tierLimits(tier) {
 			u.OwnPlans++
 		}
+		if t.Data != nil && t.Data.Policy != nil {
+			u.OwnDataRoles++
+		}
 	case t.Model.RunsService() && t.Model != ModelAccount:
 		u.Services++
 	}
 }
 
-// IAMRoles are the roles in the SaaS account: the platform's pooled service
-// role and its baseline's, and the tenants'.
-func (u Use) IAMRoles() int { return 1 + BaselineRoles + 2*u.Services + u.Pooled }
+// IAMRoles are the roles in the SaaS account: the platform's and its
+// baseline's, and the tenants'. Pooled tenants without a data policy add
+// none: they share one data role through session tags.
+func (u Use) IAMRoles() int { return PlatformRoles + BaselineRoles + 2*u.Services + u.OwnDataRoles }
+
+// CognitoGroups are the user pool's groups: the platform operators'
+// (system-admin), and every tenant's users and admins.
+func (u Use) CognitoGroups() int { return 1 + 2*u.Tenants }
 
 // UsagePlans are the platform's plans, one per tier, and the tenants' own.
 func (u Use) UsagePlans(s *Settings) int { return len(s.Tiers) + u.OwnPlans }

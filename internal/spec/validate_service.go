@@ -1,6 +1,9 @@
 package spec
 
 import (
+	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -51,20 +54,79 @@ func hostPath(t *Tenant) string {
 	return "id"
 }
 
-// validateData checks the tenant's data mode against what its model honours.
+// validateData checks the tenant's data mode against what its model honours,
+// and its data policy.
 func validateData(t *Tenant, tier *Tier, e *errs) {
 	d := t.Data
 	if d == nil || !t.Model.Valid() {
 		return
 	}
 	src := &t.Source
+	validateDataPolicy(t, e)
 	switch {
 	case !d.Mode.Valid():
-		e.at(src, "data.mode", "unknown data mode %q%s; use pooled or table", d.Mode, didYouMean(string(d.Mode), []string{"pooled", "table"}))
+		e.at(src, "data.mode", "unknown data mode %q%s; use pooled or table", d.Mode, DidYouMean(string(d.Mode), []string{"pooled", "table"}))
 	case !t.Model.Honours(d.Mode) && t.Model == ModelApplication:
 		e.at(src, "data.mode", "the application model pools the tenant's data in the platform's shared table; remove data.mode or set it to pooled (or move the tenant to a siloed model for a table of its own)")
 	case !t.Model.Honours(d.Mode):
 		e.at(src, "data.mode", "an account-model tenant's data stays in its own account, out of reach of the platform's shared table; remove data.mode or set it to table")
+	}
+}
+
+// MaxPolicyStatements is the most statements a tenant's data policy holds:
+// its role's inline policy stays well within IAM's 10,240 characters.
+const MaxPolicyStatements = 10
+
+// policyActionRe is an IAM action: service prefix, colon, name with wildcards.
+var policyActionRe = regexp.MustCompile(`^[a-z0-9-]+:[A-Za-z0-9*?]+$`)
+
+// deniedPolicyServices are the services no data policy may grant: each would
+// let the tenant's role change who may do what.
+var deniedPolicyServices = []string{"iam", "sts", "organizations", "account"}
+
+// validateDataPolicy checks the statements of a tenant's data policy: only an
+// application-model tenant takes one (every other model's task role reaches
+// its data already), and each statement grants data actions on named
+// resources, never identity or account changes and never everything.
+func validateDataPolicy(t *Tenant, e *errs) {
+	src, policy := &t.Source, t.Data.Policy
+	if policy == nil {
+		return
+	}
+	if t.Model != ModelApplication {
+		e.at(src, "data.policy", "a data policy gives an application-model tenant a data role of its own; a %s tenant's task role reaches its data already, remove data.policy", t.Model)
+		return
+	}
+	if len(policy) == 0 {
+		e.at(src, "data.policy", "the data policy has no statement; remove data.policy to share the platform's data role, or give statements")
+	}
+	if len(policy) > MaxPolicyStatements {
+		e.at(src, "data.policy", "the data policy has %d statements, more than %d; merge statements that share actions or resources", len(policy), MaxPolicyStatements)
+	}
+	for i, st := range policy {
+		p := fmt.Sprintf("data.policy[%d]", i)
+		if len(st.Actions) == 0 {
+			e.at(src, p, "required field \"actions\" is missing; list IAM actions such as s3:GetObject")
+		}
+		for j, a := range st.Actions {
+			service, _, _ := strings.Cut(a, ":")
+			switch {
+			case !policyActionRe.MatchString(a):
+				e.at(src, fmt.Sprintf("%s.actions[%d]", p, j), "%q is not an IAM action; write service:Action, such as s3:GetObject", a)
+			case slices.Contains(deniedPolicyServices, service):
+				e.at(src, fmt.Sprintf("%s.actions[%d]", p, j), "%s would let the tenant's data role change identities or the account; a data policy grants data actions only", a)
+			case strings.Trim(a[len(service)+1:], "*") == "":
+				e.at(src, fmt.Sprintf("%s.actions[%d]", p, j), "%s grants every action of %s; name the actions the tenant needs", a, service)
+			}
+		}
+		if len(st.Resources) == 0 {
+			e.at(src, p, "required field \"resources\" is missing; list the ARNs the actions apply to")
+		}
+		for j, r := range st.Resources {
+			if parts := strings.SplitN(r, ":", 6); len(parts) < 6 || parts[0] != "arn" || parts[1] == "" || parts[2] == "" || strings.Trim(parts[5], "*") == "" {
+				e.at(src, fmt.Sprintf("%s.resources[%d]", p, j), "%q is not the ARN of a resource; write one such as arn:aws:s3:::bucket/prefix/*", r)
+			}
+		}
 	}
 }
 
@@ -107,6 +169,9 @@ func scalingValid(d ServiceDefaults) bool {
 func validateTierService(src *Source, p string, tier *Tier, e *errs) {
 	if m := tier.Data.Mode; m != "" && !m.Valid() {
 		e.at(src, p+".data.mode", "unknown data mode %q; use pooled or table", m)
+	}
+	if tier.Data.Policy != nil {
+		e.at(src, p+".data.policy", "a tier gives no data policy; set data.policy in the files of the tenants that need a data role of their own")
 	}
 	if i := tier.Ingress; i != "" && !i.Valid() {
 		e.at(src, p+".ingress", "unknown ingress %q; use shared (the platform's load balancer) or dedicated (one per tenant)", i)

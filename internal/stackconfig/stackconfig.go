@@ -23,6 +23,7 @@ import (
 	"github.com/tenantctl/tenantctl/internal/awscfg"
 	"github.com/tenantctl/tenantctl/internal/externalid"
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
+	"github.com/tenantctl/tenantctl/internal/lambdabuild"
 	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 	"github.com/tenantctl/tenantctl/internal/spec"
@@ -48,6 +49,9 @@ type Options struct {
 	PlatformStack string
 	// Extra is added to every stack's configuration (e.g. an emulator endpoint).
 	Extra map[string]auto.ConfigValue
+	// Lambdas builds the platform's Lambda packages; models.Program's
+	// (built from the module's source) when nil.
+	Lambdas lambdabuild.Builder
 }
 
 // Programs returns the fleet's stacks for the rollout driver.
@@ -60,7 +64,9 @@ type programs struct {
 	o Options
 }
 
-func (p programs) Program(stack string) (pulumi.RunFunc, error) { return models.Program(p.f, stack) }
+func (p programs) Program(stack string) (pulumi.RunFunc, error) {
+	return models.ProgramWith(p.f, stack, models.Options{Lambdas: p.o.Lambdas})
+}
 
 // ModelPrograms gives the stacks the given program, with each stack's
 // configuration from the spec alone (FromSpec): what tests and tools that

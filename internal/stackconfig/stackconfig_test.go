@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
 	"github.com/tenantctl/tenantctl/internal/externalid"
+	"github.com/tenantctl/tenantctl/internal/lambdabuild"
 	"github.com/tenantctl/tenantctl/internal/render"
 	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 	"github.com/tenantctl/tenantctl/internal/spec"
@@ -69,7 +70,7 @@ func TestAccountTenantFromThePool(t *testing.T) {
 
 func TestOtherStacksNeedNoAccountOrSecret(t *testing.T) {
 	f := samplefleet.Load(t)
-	o := stackconfig.Options{PlatformStack: "acme/tenantctl/platform", ResolveAccount: func(string) (string, error) {
+	o := stackconfig.Options{PlatformStack: "acme/tenantctl/platform", Lambdas: lambdabuild.Unbuilt{}, ResolveAccount: func(string) (string, error) {
 		t.Fatal("resolver called for a stack that is not account-model")
 		return "", nil
 	}}

@@ -25,6 +25,7 @@ import (
 	"github.com/tenantctl/tenantctl/models/network"
 	"github.com/tenantctl/tenantctl/models/registry"
 	"github.com/tenantctl/tenantctl/models/tenant"
+	"github.com/tenantctl/tenantctl/models/usergroup"
 )
 
 // ComponentType is the type token of the model's component.
@@ -131,6 +132,9 @@ func NewAccountTenant(ctx *pulumi.Context, name string, args *AccountTenantArgs,
 			return nil, err
 		}
 		budgetName = budget.Name
+	}
+	if _, err := usergroup.New(ctx, in, child); err != nil {
+		return nil, err
 	}
 	if _, err := registry.New(ctx, in, nil, child); err != nil {
 		return nil, err

@@ -1,7 +1,8 @@
 // Package application is the application (pooled) isolation model: the tenant
-// shares the platform's table, API and user pool, and is kept apart by IAM (a
-// role that reaches only the tenant's partition keys), its API key and usage
-// plan, and its group in the user pool.
+// shares the platform's table, API and user pool, and is kept apart by IAM
+// (the platform's data role, which reaches only the partition keys of the
+// session's TenantId tag, or with a data policy a role of its own), its API
+// key and usage plan, and its groups in the user pool.
 package application
 
 import (
@@ -9,7 +10,6 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -18,16 +18,16 @@ import (
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models/alerting"
 	"github.com/tenantctl/tenantctl/models/fargate"
-	"github.com/tenantctl/tenantctl/models/platform"
 	"github.com/tenantctl/tenantctl/models/registry"
 	"github.com/tenantctl/tenantctl/models/tenant"
+	"github.com/tenantctl/tenantctl/models/usergroup"
 )
 
 // ComponentType is the type token of the model's component.
 const ComponentType = "tenantctl:models:ApplicationTenant"
 
 // DataTrust lets the pooled back end's role (the platform's pooled service
-// role) assume the tenant's data role for a request of that tenant only: the
+// role) assume a data role of the tenant's own for a request of that tenant only: the
 // session must carry the session tag TenantId=<id>, and no other tag. No
 // account root: another role of the platform account, however privileged,
 // cannot assume it.
@@ -55,10 +55,13 @@ type ApplicationTenantArgs struct {
 type ApplicationTenant struct {
 	pulumi.ResourceState
 
+	// RoleArn is the data role the pooled service assumes for the tenant:
+	// the platform's shared one, or the tenant's own with a data policy.
 	RoleArn     pulumi.StringOutput
 	APIKeyID    pulumi.IDOutput
 	UsagePlanID pulumi.StringOutput
 	UserGroup   pulumi.StringOutput
+	AdminGroup  pulumi.StringOutput
 	LogGroup    pulumi.StringOutput
 	// URL is the pooled API's, where the tenant calls with its API key.
 	URL pulumi.StringOutput
@@ -90,20 +93,19 @@ func NewApplicationTenant(ctx *pulumi.Context, name string, args *ApplicationTen
 	if err != nil {
 		return nil, err
 	}
-	role, err := newDataRole(ctx, in, data, child)
-	if err != nil {
-		return nil, err
+	roleArn := in.Platform.DataRoleArn
+	if t.Data.Policy != nil {
+		role, err := newDataRole(ctx, in, data, child)
+		if err != nil {
+			return nil, err
+		}
+		roleArn = role.Arn
 	}
 	key, planID, err := newAPIAccess(ctx, in, tier, child)
 	if err != nil {
 		return nil, err
 	}
-	p := in.Platform
-	group, err := cognito.NewUserGroup(ctx, in.Name("users"), &cognito.UserGroupArgs{
-		UserPoolId:  p.UserPoolID,
-		Name:        pulumi.String(t.ID),
-		Description: pulumi.String("Users of tenant " + t.ID + " (custom:" + platform.TenantIDAttribute + " = " + t.ID + ")"),
-	}, child...)
+	groups, err := usergroup.New(ctx, in, child)
 	if err != nil {
 		return nil, err
 	}
@@ -118,19 +120,24 @@ func NewApplicationTenant(ctx *pulumi.Context, name string, args *ApplicationTen
 	if err := in.ArchiveLogs(ctx, in.Name("logs", "archive"), logs.Name, child); err != nil {
 		return nil, err
 	}
+	// The key's value is the API's usage key for the tenant, which the
+	// authorizer reads from here; with the API's key source AUTHORIZER a
+	// client presenting it gains nothing. It stays a secret in the state.
 	if _, err := registry.New(ctx, in, map[string]pulumi.StringInput{
-		"apiKeyId":    key.ID().ToStringOutput(),
-		"usagePlanId": planID,
-		"dataRoleArn": role.Arn,
-		"userGroup":   pulumi.String(t.ID),
+		"apiKeyId":            key.ID().ToStringOutput(),
+		naming.RegistryAPIKey: key.Value,
+		"usagePlanId":         planID,
+		"dataRoleArn":         roleArn,
+		"userGroup":           groups.Users.Name,
+		"adminGroup":          groups.Admins.Name,
 	}, child); err != nil {
 		return nil, err
 	}
 	if _, err := in.Monitor(ctx, alerting.Targets{APIKeyID: key.ID()}, child); err != nil {
 		return nil, err
 	}
-	c.RoleArn, c.APIKeyID, c.UsagePlanID = role.Arn, key.ID(), planID
-	c.UserGroup, c.LogGroup, c.Data = group.Name, logs.Name, data
+	c.RoleArn, c.APIKeyID, c.UsagePlanID = roleArn, key.ID(), planID
+	c.UserGroup, c.AdminGroup, c.LogGroup, c.Data = groups.Users.Name, groups.Admins.Name, logs.Name, data
 	c.URL = pulumi.String(in.URL()).ToStringOutput()
 	if err := ctx.RegisterResourceOutputs(c, c.Outputs()); err != nil {
 		return nil, err
@@ -145,14 +152,15 @@ func (c *ApplicationTenant) Outputs() pulumi.Map {
 		"apiKeyId":    c.APIKeyID,
 		"usagePlanId": c.UsagePlanID,
 		"userGroup":   c.UserGroup,
+		"adminGroup":  c.AdminGroup,
 		"logGroup":    c.LogGroup,
 		"url":         c.URL,
 	})
 }
 
-// newDataRole is the role the pooled service assumes for the tenant: its
-// partition keys of the pooled table only (DataTrust, and the data store's
-// policy: datatable.OwnPartitionKeys).
+// newDataRole is a data role of the tenant's own, for a tenant with a data
+// policy: its partition keys of the pooled table (DataTrust, and the data
+// store's policy: datatable.OwnPartitionKeys) and the policy's statements.
 func newDataRole(ctx *pulumi.Context, in tenant.Input, data *tenant.DataStore, opts []pulumi.ResourceOption) (*iam.Role, error) {
 	t, p := in.Tenant, in.Platform
 	trust := p.PooledServiceRoleArn.ApplyT(func(arn string) (string, error) {
@@ -160,18 +168,34 @@ func newDataRole(ctx *pulumi.Context, in tenant.Input, data *tenant.DataStore, o
 	}).(pulumi.StringOutput)
 	role, err := iam.NewRole(ctx, in.Name("data"), &iam.RoleArgs{
 		Name:             pulumi.String(in.Physical(naming.RoleData, naming.MaxIAMRole)),
-		Description:      pulumi.String("Pooled data of tenant " + t.ID + ": its partition keys only"),
+		Description:      pulumi.String("Pooled data of tenant " + t.ID + ": its partition keys and its data policy"),
 		AssumeRolePolicy: trust,
 	}, opts...)
 	if err != nil {
 		return nil, err
 	}
+	policy := data.TableArn.ApplyT(func(arn string) (string, error) {
+		return iampolicy.Document{Version: iampolicy.Version, Statement: append(data.Statements(arn), PolicyStatements(t.Data.Policy)...)}.JSON()
+	}).(pulumi.StringOutput)
 	if _, err := iam.NewRolePolicy(ctx, in.Name("data"), &iam.RolePolicyArgs{
-		Role: role.Name, Policy: data.Policy(),
+		Role: role.Name, Policy: policy,
 	}, opts...); err != nil {
 		return nil, err
 	}
 	return role, nil
+}
+
+// PolicyStatements are a data policy's statements as IAM statements, named
+// TenantPolicy0, TenantPolicy1, ...
+func PolicyStatements(policy []spec.PolicyStatement) []iampolicy.Statement {
+	out := make([]iampolicy.Statement, len(policy))
+	for i, st := range policy {
+		out[i] = iampolicy.Statement{
+			Sid: fmt.Sprintf("TenantPolicy%d", i), Effect: "Allow",
+			Action: append([]string{}, st.Actions...), Resource: append([]string{}, st.Resources...),
+		}
+	}
+	return out
 }
 
 // newAPIAccess is the tenant's API key on its usage plan: the tier's, or a

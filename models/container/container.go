@@ -11,6 +11,7 @@ import (
 	"github.com/tenantctl/tenantctl/models/ingress"
 	"github.com/tenantctl/tenantctl/models/registry"
 	"github.com/tenantctl/tenantctl/models/tenant"
+	"github.com/tenantctl/tenantctl/models/usergroup"
 )
 
 // ComponentType is the type token of the model's component.
@@ -66,6 +67,9 @@ func NewContainerTenant(ctx *pulumi.Context, name string, args *ContainerTenantA
 		TaskStatements: data.StatementsOutput(),
 	}, child...)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := usergroup.New(ctx, in, child); err != nil {
 		return nil, err
 	}
 	if _, err := registry.New(ctx, in, nil, child); err != nil {

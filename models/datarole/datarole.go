@@ -18,17 +18,22 @@ const TenantIDTag = "${aws:PrincipalTag/" + spec.TagTenantID + "}"
 
 // Policy reaches the items of the session's tenant in the pooled table (the
 // partition keys datatable.LeadingKeys names, with the tag in place of the
-// id) and the objects under its prefix <tenant id>/ in bucket.
+// id) and the objects under its prefix <tenant id>/ in bucket; bucket is ""
+// where the platform keeps no pooled objects (the platform stack today),
+// which leaves the objects statement out.
 func Policy(partition, poolTableArn, bucket string) iampolicy.Document {
-	return iampolicy.Document{Version: iampolicy.Version, Statement: []iampolicy.Statement{
+	d := iampolicy.Document{Version: iampolicy.Version, Statement: []iampolicy.Statement{
 		datatable.OwnPartitionKeys(poolTableArn, TenantIDTag),
-		{
+	}}
+	if bucket != "" {
+		d.Statement = append(d.Statement, iampolicy.Statement{
 			Sid:      "OwnObjects",
 			Effect:   "Allow",
 			Action:   []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
 			Resource: []string{"arn:" + partition + ":s3:::" + bucket + "/" + TenantIDTag + "/*"},
-		},
-	}}
+		})
+	}
+	return d
 }
 
 // Trust lets only the pooled service role assume the data role, and only for a

@@ -83,3 +83,11 @@ func TestTrustAdmitsOnlyThePooledServiceWithATenantTag(t *testing.T) {
 		t.Errorf("condition %v: TenantId tag not required", st.Condition)
 	}
 }
+
+// Without a bucket the policy holds the table statement alone.
+func TestPolicyWithoutABucketReachesOnlyTheTable(t *testing.T) {
+	d := Policy("aws", table, "")
+	if len(d.Statement) != 1 || !reflect.DeepEqual(d.Statement[0], datatable.OwnPartitionKeys(table, TenantIDTag)) {
+		t.Errorf("statements %+v, want the table's only", d.Statement)
+	}
+}

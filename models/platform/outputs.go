@@ -33,18 +33,30 @@ const (
 	// one label under it.
 	OutCertificateArn = "certificateArn"
 	// OutAPIDomain is the pooled API's custom domain name.
-	OutAPIDomain                = "apiDomain"
-	OutPoolTableName            = "poolTableName"
-	OutPoolTableArn             = "poolTableArn"
-	OutRegistryTableName        = "registryTableName"
-	OutAPIID                    = "apiId"
-	OutAPIStageName             = "apiStageName"
-	OutUsagePlanIDs             = "usagePlanIds"
-	OutUserPoolID               = "userPoolId"
+	OutAPIDomain         = "apiDomain"
+	OutPoolTableName     = "poolTableName"
+	OutPoolTableArn      = "poolTableArn"
+	OutRegistryTableName = "registryTableName"
+	OutAPIID             = "apiId"
+	OutAPIStageName      = "apiStageName"
+	OutUsagePlanIDs      = "usagePlanIds"
+	OutUserPoolID        = "userPoolId"
+	// OutUserPoolClientID is the app client tenants' users sign in with,
+	// the audience of their id tokens; OutUserPoolDomain the prefix of the
+	// pool's domain (<prefix>.auth.<region>.amazoncognito.com); and
+	// OutTokenIssuer the pool's issuer URL, the iss of its tokens.
+	OutUserPoolClientID         = "userPoolClientId"
+	OutUserPoolDomain           = "userPoolDomain"
+	OutTokenIssuer              = "tokenIssuer"
 	OutMeteringStreamArn        = "meteringStreamArn"
 	OutTransitGatewayID         = "transitGatewayId"
 	OutSharedServicesRouteTable = "sharedServicesRouteTableId"
 	OutPooledServiceRoleArn     = "pooledServiceRoleArn"
+	// OutDataRoleArn is the data role pooled tenants share.
+	OutDataRoleArn = "dataRoleArn"
+	// OutPooledServiceEnv is the environment a pooled service needs
+	// (Platform.PooledServiceEnv).
+	OutPooledServiceEnv = "pooledServiceEnv"
 )
 
 // OutputNames lists every output the platform stack exports.
@@ -54,7 +66,8 @@ var OutputNames = []string{
 	OutZoneID, OutZoneNameServers, OutCertificateArn, OutAPIDomain,
 	OutPoolTableName, OutPoolTableArn, OutRegistryTableName, OutAPIID, OutAPIStageName,
 	OutUsagePlanIDs, OutUserPoolID, OutMeteringStreamArn, OutTransitGatewayID, OutSharedServicesRouteTable,
-	OutPooledServiceRoleArn,
+	OutPooledServiceRoleArn, OutLifecycleTopicArn, OutArchiveBucket,
+	OutUserPoolClientID, OutUserPoolDomain, OutTokenIssuer, OutDataRoleArn, OutPooledServiceEnv,
 	OutOnCallTopicArn, OutPooledKeyArns, OutLogArchiveStreamArn, OutLogSubscriptionRoleArn,
 }
 
@@ -89,6 +102,9 @@ type Ref struct {
 	// principal application tenants' data roles trust.
 	PooledServiceRoleArn pulumi.StringOutput
 	baselineRef
+	// DataRoleArn is the data role pooled tenants share, which a tenant's
+	// registry item names unless the tenant has a data role of its own.
+	DataRoleArn pulumi.StringOutput
 }
 
 // FromStackReference reads the platform's outputs from a stack reference. A
@@ -159,6 +175,7 @@ func FromStackReference(ref *pulumi.StackReference) Ref {
 		SharedServicesRouteTableID: str(OutSharedServicesRouteTable),
 		PooledServiceRoleArn:       str(OutPooledServiceRoleArn),
 		baselineRef:                newBaselineRef(str, dict),
+		DataRoleArn:                str(OutDataRoleArn),
 	}
 }
 

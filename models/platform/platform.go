@@ -10,7 +10,6 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/costexplorer"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
@@ -18,17 +17,20 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kinesis"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/organizations"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tenantctl/tenantctl/internal/emulator/gaps"
 	"github.com/tenantctl/tenantctl/internal/iampolicy"
+	"github.com/tenantctl/tenantctl/internal/lambdabuild"
 	"github.com/tenantctl/tenantctl/internal/naming"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/models/certificate"
 	"github.com/tenantctl/tenantctl/models/datatable"
 	"github.com/tenantctl/tenantctl/models/emulation"
 	"github.com/tenantctl/tenantctl/models/network"
+	"github.com/tenantctl/tenantctl/pkg/tenantcontext"
 )
 
 // ComponentType is the type token of the platform's component resource.
@@ -68,10 +70,25 @@ type Platform struct {
 	APIStageName               pulumi.StringOutput
 	UsagePlanIDs               pulumi.StringMapOutput
 	UserPoolID                 pulumi.IDOutput
+	UserPoolClientID           pulumi.StringOutput
+	UserPoolDomain             pulumi.StringOutput
+	TokenIssuer                pulumi.StringOutput
 	MeteringStreamArn          pulumi.StringOutput
 	TransitGatewayID           pulumi.IDOutput
 	SharedServicesRouteTableID pulumi.IDOutput
 	PooledServiceRoleArn       pulumi.StringOutput
+	DataRoleArn                pulumi.StringOutput
+}
+
+// PooledServiceEnv is the environment a pooled service needs to know its
+// callers' tenants (pkg/tenantcontext: ConfigFromEnv, and the data role
+// Credentials assumes).
+func (p *Platform) PooledServiceEnv() pulumi.StringMapOutput {
+	return pulumi.StringMap{
+		tenantcontext.EnvIssuer:      p.TokenIssuer,
+		tenantcontext.EnvAudience:    p.UserPoolClientID,
+		tenantcontext.EnvDataRoleArn: p.DataRoleArn,
+	}.ToStringMapOutput()
 }
 
 // Outputs are the values the platform stack exports, by output name.
@@ -99,10 +116,15 @@ func (p *Platform) Outputs() pulumi.Map {
 		OutAPIStageName:             p.APIStageName,
 		OutUsagePlanIDs:             p.UsagePlanIDs,
 		OutUserPoolID:               p.UserPoolID,
+		OutUserPoolClientID:         p.UserPoolClientID,
+		OutUserPoolDomain:           p.UserPoolDomain,
+		OutTokenIssuer:              p.TokenIssuer,
 		OutMeteringStreamArn:        p.MeteringStreamArn,
 		OutTransitGatewayID:         p.TransitGatewayID,
 		OutSharedServicesRouteTable: p.SharedServicesRouteTableID,
 		OutPooledServiceRoleArn:     p.PooledServiceRoleArn,
+		OutDataRoleArn:              p.DataRoleArn,
+		OutPooledServiceEnv:         p.PooledServiceEnv(),
 	})
 }
 
@@ -118,6 +140,10 @@ type PlatformArgs struct {
 	// Emulation is the stack's emulator mode (nil against AWS): what the
 	// emulator cannot serve is left out, and recorded there.
 	Emulation *emulation.Mode
+	// Lambdas builds the deployment packages of the platform's functions
+	// (the API's authorizer): lambdabuild.Go deploying, lambdabuild.Unbuilt
+	// rendering.
+	Lambdas lambdabuild.Builder
 }
 
 // pooledTags mark resources whose cost the application-model tenants share;
@@ -135,7 +161,10 @@ func NewPlatform(ctx *pulumi.Context, name string, args *PlatformArgs, opts ...p
 	if err := ctx.RegisterComponentResource(ComponentType, name, p, opts...); err != nil {
 		return nil, err
 	}
-	b := &builder{ctx: ctx, f: f, s: &f.Settings, prov: args.Provider, emu: args.Emulation, p: p,
+	if args.Lambdas == nil {
+		return nil, fmt.Errorf("platform: no builder of the Lambda functions' packages (PlatformArgs.Lambdas)")
+	}
+	b := &builder{ctx: ctx, f: f, s: &f.Settings, prov: args.Provider, emu: args.Emulation, lambdas: args.Lambdas, p: p,
 		opts: []pulumi.ResourceOption{pulumi.Parent(p)}}
 	if err := b.build(); err != nil {
 		return nil, fmt.Errorf("platform: %w", err)
@@ -152,7 +181,9 @@ type builder struct {
 	s    *spec.Settings
 	prov *aws.Provider
 	emu  *emulation.Mode
-	opts []pulumi.ResourceOption
+	// lambdas builds the functions' packages (PlatformArgs.Lambdas).
+	lambdas lambdabuild.Builder
+	opts    []pulumi.ResourceOption
 	// p is the component; each step sets the outputs it produces.
 	p *Platform
 
@@ -167,6 +198,10 @@ type builder struct {
 	stage   *apigateway.Stage
 	// base is what the security and observability baseline's steps share.
 	base baselineState
+	// registry is the tenant registry, which the authorizer reads; authorizer
+	// is its function, which the API calls.
+	registry   *dynamodb.Table
+	authorizer *lambda.Function
 }
 
 func (b *builder) name(parts ...string) string { return naming.Logical(Owner, parts...) }
@@ -186,8 +221,8 @@ func (b *builder) build() error {
 	b.p.APIStageName = pulumi.String(APIStageName).ToStringOutput()
 	for _, step := range []func() error{
 		b.baselineFirst,
-		b.sharedVPC, b.dns, b.cluster, b.loadBalancers, b.tables, b.pooledService, b.api, b.apiDomain, b.userPool,
-		b.metering, b.organization, b.costAllocation, b.sharedServices,
+		b.sharedVPC, b.dns, b.cluster, b.loadBalancers, b.tables, b.pooledService, b.userPool, b.dataRole,
+		b.authorizerFunction, b.api, b.apiDomain, b.metering, b.organization, b.costAllocation, b.sharedServices,
 		b.baselineLast,
 	} {
 		if err := step(); err != nil {
@@ -263,11 +298,12 @@ func (b *builder) tables() error {
 	b.p.PoolTableName = pool.Name
 	b.p.PoolTableArn = pool.Arn
 	b.p.RegistryTableName = registry.Name
+	b.registry = registry
 	return nil
 }
 
 // PooledServiceTrust lets the pooled back end run as the pooled service role:
-// its ECS tasks and its Lambda functions (the API's authorizer among them).
+// its ECS tasks and its Lambda functions.
 func PooledServiceTrust() iampolicy.Document {
 	return iampolicy.Document{Version: iampolicy.Version, Statement: []iampolicy.Statement{{
 		Effect:    "Allow",
@@ -276,57 +312,59 @@ func PooledServiceTrust() iampolicy.Document {
 	}}}
 }
 
-// PooledServicePolicy lets the pooled service role assume the application
-// tenants' data roles of its account, and nothing else: every one is named
-// <prefix>-<id>-data (naming.RoleData), never shortened (validation keeps
-// tenant names within their limits). Each data role's
-// trust admits the session only when it carries the tenant's TenantId tag.
-func PooledServicePolicy(partition, accountID, namePrefix string) iampolicy.Document {
-	return iampolicy.Document{Version: iampolicy.Version, Statement: []iampolicy.Statement{{
-		Sid:      "AssumeTenantDataRoles",
-		Effect:   "Allow",
-		Action:   []string{"sts:AssumeRole", "sts:TagSession"},
-		Resource: []string{iampolicy.RoleArn(partition, accountID, naming.Join(namePrefix, "*", naming.RoleData))},
-	}}}
-}
-
-// pooledService: the role the pooled back end (tasks and authorizer) runs as.
-// It holds no data access of its own: per request it assumes the tenant's data
-// role with the session tag TenantId, which that role's trust requires.
+// pooledService: the role the pooled back end (its tasks and functions) runs
+// as. It holds no data access of its own: per request it assumes a data role
+// (PooledServicePolicy) with the session tag TenantId, which that role's
+// trust requires.
 func (b *builder) pooledService() error {
 	trust, err := PooledServiceTrust().JSON()
 	if err != nil {
 		return err
 	}
-	role, err := iam.NewRole(b.ctx, b.name("pooled-service"), &iam.RoleArgs{
-		Name:             pulumi.String(b.physical("pooled-service", naming.MaxIAMRole)),
-		Description:      pulumi.String("Pooled back end of application tenants: assumes a tenant's data role per request"),
-		AssumeRolePolicy: pulumi.String(trust),
-	}, b.opts...)
-	if err != nil {
-		return err
-	}
 	partition := iampolicy.Partition(b.s.PlatformRegion)
+	own := OwnDataRoleTenants(b.f)
 	policy := b.accountID.ApplyT(func(acct string) (string, error) {
-		return PooledServicePolicy(partition, acct, b.s.NamePrefix).JSON()
+		text, err := PooledServicePolicy(partition, acct, b.s.NamePrefix, own).JSON()
+		if err == nil && len(text) > MaxRolePolicySize {
+			err = fmt.Errorf("the pooled service role's policy names %d tenants' own data roles and is %d characters, more than IAM's %d; give fewer tenants a data policy", len(own), len(text), MaxRolePolicySize)
+		}
+		return text, err
 	}).(pulumi.StringOutput)
-	if _, err := iam.NewRolePolicy(b.ctx, b.name("pooled-service"), &iam.RolePolicyArgs{
-		Role: role.Name, Policy: policy,
-	}, b.opts...); err != nil {
+	role, _, err := b.role("pooled-service", "Pooled back end of application tenants: assumes a tenant's data role per request", pulumi.String(trust), policy)
+	if err != nil {
 		return err
 	}
 	b.p.PooledServiceRoleArn = role.Arn
 	return nil
 }
 
-// RegistryHashKey is the tenant registry table's partition key.
-const RegistryHashKey = "tenantId"
+// role registers the platform's role <prefix>-platform-<what> with its trust
+// and its one inline policy.
+func (b *builder) role(what, description string, trust, policy pulumi.StringInput) (*iam.Role, *iam.RolePolicy, error) {
+	role, err := iam.NewRole(b.ctx, b.name(what), &iam.RoleArgs{
+		Name:             pulumi.String(b.physical(what, naming.MaxIAMRole)),
+		Description:      pulumi.String(description),
+		AssumeRolePolicy: trust,
+	}, b.opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	rp, err := iam.NewRolePolicy(b.ctx, b.name(what), &iam.RolePolicyArgs{Role: role.Name, Policy: policy}, b.opts...)
+	return role, rp, err
+}
 
-// api: the pooled REST API, a stage, and one usage plan per tier.
+// RegistryHashKey is the tenant registry table's partition key.
+const RegistryHashKey = naming.RegistryTenantID
+
+// api: the pooled REST API (its routes behind the Lambda authorizer: routes),
+// a stage, and one usage plan per tier.
 func (b *builder) api() error {
 	api, err := apigateway.NewRestApi(b.ctx, b.name("api"), &apigateway.RestApiArgs{
 		Name:        pulumi.String(b.physical("api", 255)),
-		Description: pulumi.String("Pooled tenant API; callers present their tenant's API key"),
+		Description: pulumi.String("Pooled tenant API; callers present their Cognito token, the authorizer their tenant's API key"),
+		// The usage key of a call is the one the authorizer returns for the
+		// caller's tenant, never a header the client sends.
+		ApiKeySource: pulumi.String("AUTHORIZER"),
 		EndpointConfiguration: apigateway.RestApiEndpointConfigurationArgs{
 			Types: pulumi.String("REGIONAL"),
 		},
@@ -335,30 +373,7 @@ func (b *builder) api() error {
 	if err != nil {
 		return err
 	}
-	method, err := apigateway.NewMethod(b.ctx, b.name("api", "get"), &apigateway.MethodArgs{
-		RestApi:        api.ID(),
-		ResourceId:     api.RootResourceId,
-		HttpMethod:     pulumi.String("GET"),
-		Authorization:  pulumi.String("NONE"),
-		ApiKeyRequired: pulumi.Bool(true),
-	}, b.opts...)
-	if err != nil {
-		return err
-	}
-	integration, err := apigateway.NewIntegration(b.ctx, b.name("api", "get"), &apigateway.IntegrationArgs{
-		RestApi:          api.ID(),
-		ResourceId:       api.RootResourceId,
-		HttpMethod:       method.HttpMethod,
-		Type:             pulumi.String("MOCK"),
-		RequestTemplates: pulumi.StringMap{"application/json": pulumi.String(`{"statusCode": 200}`)},
-	}, b.opts...)
-	if err != nil {
-		return err
-	}
-	deployment, err := apigateway.NewDeployment(b.ctx, b.name("api"), &apigateway.DeploymentArgs{
-		RestApi:     api.ID(),
-		Description: pulumi.String("tenantctl platform API"),
-	}, b.with(pulumi.DependsOn([]pulumi.Resource{method, integration}))...)
+	deployment, err := b.routes(api)
 	if err != nil {
 		return err
 	}
@@ -405,36 +420,6 @@ func (b *builder) api() error {
 	b.p.APIID = api.ID()
 	b.p.UsagePlanIDs = plans.ToStringMapOutput()
 	b.restAPI, b.stage = api, stage
-	return nil
-}
-
-// TenantIDAttribute is the user pool's custom attribute holding a user's tenant
-// (custom:tenantId in tokens); not mutable, so users cannot move themselves.
-const TenantIDAttribute = "tenantId"
-
-func (b *builder) userPool() error {
-	pool, err := cognito.NewUserPool(b.ctx, b.name("users"), &cognito.UserPoolArgs{
-		Name:                   pulumi.String(b.physical("users", 128)),
-		UsernameAttributes:     pulumi.StringArray{pulumi.String("email")},
-		AutoVerifiedAttributes: pulumi.StringArray{pulumi.String("email")},
-		PasswordPolicy: cognito.UserPoolPasswordPolicyArgs{
-			MinimumLength: pulumi.Int(12), RequireLowercase: pulumi.Bool(true), RequireUppercase: pulumi.Bool(true),
-			RequireNumbers: pulumi.Bool(true), RequireSymbols: pulumi.Bool(true),
-		},
-		Schemas: cognito.UserPoolSchemaArray{cognito.UserPoolSchemaArgs{
-			Name:              pulumi.String(TenantIDAttribute),
-			AttributeDataType: pulumi.String("String"),
-			Mutable:           pulumi.Bool(false),
-			StringAttributeConstraints: cognito.UserPoolSchemaStringAttributeConstraintsArgs{
-				MinLength: pulumi.String("1"), MaxLength: pulumi.String("40"),
-			},
-		}},
-		Tags: pooledTags(),
-	}, b.opts...)
-	if err != nil {
-		return err
-	}
-	b.p.UserPoolID = pool.ID()
 	return nil
 }
 

@@ -49,6 +49,7 @@ var moduleServices = map[string]string{
 	"iam":               "iam",
 	"kinesis":           "kinesis",
 	"kms":               "kms",
+	"lambda":            "lambda",
 	"lb":                "elbv2",
 	"organizations":     "organizations",
 	"route53":           "route53",

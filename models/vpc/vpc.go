@@ -17,6 +17,7 @@ import (
 	"github.com/tenantctl/tenantctl/models/network"
 	"github.com/tenantctl/tenantctl/models/registry"
 	"github.com/tenantctl/tenantctl/models/tenant"
+	"github.com/tenantctl/tenantctl/models/usergroup"
 )
 
 // ComponentType is the type token of the model's component.
@@ -80,6 +81,9 @@ func NewVpcTenant(ctx *pulumi.Context, name string, args *VpcTenantArgs, opts ..
 		TaskStatements: data.StatementsOutput(),
 	}, child...)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := usergroup.New(ctx, in, child); err != nil {
 		return nil, err
 	}
 	if _, err := registry.New(ctx, in, nil, child); err != nil {

@@ -44,9 +44,7 @@ type Config struct {
 }
 
 // Issuer is the user pool's issuer URL, the iss of its tokens.
-func (c Config) Issuer() string {
-	return "https://cognito-idp." + c.Region + ".amazonaws.com/" + c.UserPoolID
-}
+func (c Config) Issuer() string { return Issuer(c.Region, c.UserPoolID) }
 
 // Verifier checks Cognito tokens of one user pool and app client.
 type Verifier struct {

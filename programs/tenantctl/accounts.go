@@ -31,7 +31,7 @@ func newAccountsCmd(g *globalOptions) *cobra.Command {
 	o := &accountsOptions{g: g}
 	cmd := &cobra.Command{
 		Use:   "accounts",
-		Short: "Run the account-per-tenant lifecycle: vend, pool, assign, suspend, list",
+		Short: "Run the account-per-tenant lifecycle: vend, pool, assign, suspend, close, list",
 		Long: `Run the lifecycle of the AWS accounts of account-model tenants, on AWS Organizations.
 
 Accounts are vended into a pool per tier (tagged STATUS=BASELINING, then
@@ -54,6 +54,7 @@ emulator. Vending needs the fleet secret in ` + externalid.EnvSecret + `.`,
 		newAccountsAssignCmd(o),
 		newAccountsSuspendCmd(o),
 		newAccountsListCmd(o),
+		newAccountsCloseCmd(o),
 		newAccountsExternalIDCmd(o),
 	)
 	return cmd

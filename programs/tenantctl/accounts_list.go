@@ -15,6 +15,8 @@ type accountsListOptions struct {
 	status string
 	output string
 	now    func() time.Time
+	// retention is organization.closeAfterDays, for the closable count.
+	retention time.Duration
 }
 
 func newAccountsListCmd(ao *accountsOptions) *cobra.Command {
@@ -24,7 +26,9 @@ func newAccountsListCmd(ao *accountsOptions) *cobra.Command {
 		Short: "List the lifecycle's accounts with STATUS, TENANT_ID, OU and age, and the account quota",
 		Long: `List every account of the lifecycle (in the Workload or Suspended OU, or
 carrying its tags) with STATUS, TIER, TENANT_ID, OU and age, and the organization's
-account count against organization.accountQuota (a warning from 80%).
+account count against organization.accountQuota (a warning from 80%), and how
+many SUSPENDED accounts are past organization.closeAfterDays (closable by
+tenantctl accounts close).
 Bad states (no STATUS, a STATUS contradicting the OU, a tenant with two ACTIVE
 accounts, ...) are reported, and make the exit code 1.`,
 		Example: "  tenantctl accounts list\n  tenantctl accounts list --status BASELINED --output json",
@@ -39,7 +43,7 @@ accounts, ...) are reported, and make the exit code 1.`,
 		if o.status != "" && !accounts.Status(strings.ToUpper(o.status)).Valid() {
 			return usageError(fmt.Errorf("--status must be one of %s, not %q", accountStatusList(), o.status))
 		}
-		m, _, err := o.load(cmd.Context(), false)
+		m, fleet, err := o.load(cmd.Context(), false)
 		if err != nil {
 			return err
 		}
@@ -47,6 +51,7 @@ accounts, ...) are reported, and make the exit code 1.`,
 		if err != nil {
 			return withCode(ExitInvalid, err)
 		}
+		o.retention = accounts.Retention(&fleet.Settings)
 		return o.print(inv)
 	}
 	return cmd
@@ -60,6 +65,7 @@ func (o *accountsListOptions) print(inv *accounts.Inventory) error {
 		}
 	}
 	problems := inv.Problems()
+	closable := len(inv.Closable(o.now(), o.retention))
 	if o.output == "json" {
 		type row struct {
 			*accounts.Account
@@ -72,8 +78,9 @@ func (o *accountsListOptions) print(inv *accounts.Inventory) error {
 		err := writeAccountsJSON(o.g.stdout, struct {
 			Accounts []row `json:"accounts"`
 			accountQuotaJSON
+			Closable int      `json:"closable"`
 			Problems []string `json:"problems"`
-		}{rows, accountQuotaOf(inv), accountsNonNil(problems)})
+		}{rows, accountQuotaOf(inv), closable, accountsNonNil(problems)})
 		if err != nil {
 			return err
 		}
@@ -84,6 +91,9 @@ func (o *accountsListOptions) print(inv *accounts.Inventory) error {
 		}
 		tw.flush()
 		printAccountQuota(o.g, inv)
+		if closable > 0 {
+			fmt.Fprintf(o.g.stdout, "closable: %d SUSPENDED account(s) past the retention of %d days (organization.closeAfterDays); close them with `tenantctl accounts close`\n", closable, int(o.retention.Hours()/24))
+		}
 		if len(problems) > 0 {
 			fmt.Fprintf(o.g.stdout, "\n%d problem(s); assign takes no new account until they are fixed:\n", len(problems))
 			for _, p := range problems {
@@ -110,6 +120,8 @@ func accountNote(a *accounts.Account) string {
 		return "claimed by " + strings.Join(c, ", ") + " (assign in progress or interrupted: rerun assign for that tenant)"
 	case a.QuotaRequests != "":
 		return "quota requests: " + a.QuotaRequests
+	case !a.SuspendedAt.IsZero():
+		return "suspended " + a.SuspendedAt.UTC().Format("2006-01-02")
 	}
 	return ""
 }

@@ -249,6 +249,27 @@ func TestValidateAgainst(t *testing.T) {
 	}
 }
 
+// TestValidateAgainstDirectory compares with a copy of the fleet as it was:
+// an active tenant's model change is refused without a migration marker and
+// accepted with one.
+func TestValidateAgainstDirectory(t *testing.T) {
+	before := fleetWith(t, nil)
+	data, _ := os.ReadFile(filepath.Join(before, "vandelay.yaml"))
+	if !strings.Contains(string(data), "model: application") {
+		t.Fatalf("vandelay is no longer an application tenant:\n%s", data)
+	}
+	moved, _, _ := strings.Cut(strings.Replace(string(data), "model: application", "model: container\nservice: {listenerPriority: 977}", 1), "limits:")
+	dir := fleetWith(t, map[string]string{"vandelay.yaml": moved})
+	out, _, code := runCLI(t, "validate", "--dir", dir, "--against", before)
+	if code != ExitInvalid || !strings.Contains(out, "vandelay.yaml:") || !strings.Contains(out, "without a migration marker; add migration: {from: application, to: container}") {
+		t.Fatalf("code %d\n%s", code, out)
+	}
+	marked := fleetWith(t, map[string]string{"vandelay.yaml": moved + "migration: {from: application, to: container}\n"})
+	if out, _, code := runCLI(t, "validate", "--dir", marked, "--against", before); code != ExitOK {
+		t.Fatalf("with the marker: code %d\n%s", code, out)
+	}
+}
+
 func gitRun(t *testing.T, dir string, args ...string) {
 	t.Helper()
 	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)

@@ -13,8 +13,8 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/tenantctl/tenantctl/internal/awscfg"
-	"github.com/tenantctl/tenantctl/internal/metering"
 	"github.com/tenantctl/tenantctl/internal/testutil/moto"
+	"github.com/tenantctl/tenantctl/pkg/metering"
 )
 
 func TestCostFlagErrors(t *testing.T) {
@@ -39,10 +39,12 @@ func TestCostFlagErrors(t *testing.T) {
 	}
 }
 
-// TestCostCommand runs the command against moto with the sample fleet in
-// tenants/. The package has no TestMain of its own for AWS, so the server is
-// started here and stopped when the test ends.
-func TestCostCommand(t *testing.T) {
+// withMoto starts moto_server for the test, points the SDK (and so every
+// command) at it through the environment and returns the SDK configuration.
+// The package has no TestMain of its own for AWS, so the server is started
+// here and stopped when the test ends.
+func withMoto(t *testing.T) (*moto.Server, aws.Config) {
+	t.Helper()
 	s, err := moto.Start()
 	if err != nil {
 		t.Fatal(err)
@@ -51,11 +53,18 @@ func TestCostCommand(t *testing.T) {
 	for k, v := range s.Env() {
 		t.Setenv(k, v)
 	}
-	ctx := context.Background()
-	cfg, err := awscfg.Load(ctx, awscfg.Options{})
+	cfg, err := awscfg.Load(context.Background(), awscfg.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, cfg
+}
+
+// TestCostCommand runs the command against moto with the sample fleet in
+// tenants/ (withMoto).
+func TestCostCommand(t *testing.T) {
+	s, cfg := withMoto(t)
+	ctx := context.Background()
 	org := organizations.NewFromConfig(cfg)
 	if _, err := org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
 		t.Fatal(err)

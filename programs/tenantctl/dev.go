@@ -129,7 +129,7 @@ func (d *devOptions) plan(f *spec.Fleet, op plan.Op, sel plan.Selector, selectio
 	if err != nil {
 		return nil, err
 	}
-	return newPlan(f, sel, devWaves, plan.Plan{Op: op, Fleet: fleet, Backend: d.paths.Backend(), Selection: selection})
+	return newPlan(f, sel, devWaves, plan.Plan{Op: op, Fleet: fleet, Backend: d.paths.Backend(), Selection: selection}, nil)
 }
 
 // checkPlugins stops before any stack runs when the engine lacks the AWS

@@ -147,8 +147,11 @@ func (d *devOptions) printGaps(by map[string][]string) {
 	fmt.Fprintf(out, "emulator gaps (%s's documented list): left out or adapted against the emulator, never on AWS\n", d.endpoint.emulator)
 	for _, gp := range d.endpoint.gaps().List() {
 		where := strings.Join(by[gp.ID], ", ")
-		if gp.ID == gaps.ServiceQuotaIncrease {
+		switch gp.ID {
+		case gaps.ServiceQuotaIncrease:
 			where = "the account lifecycle (dev up's account vending)"
+		case gaps.TaggingAPICoverage:
+			where = "tenantctl offboard's check for leftovers"
 		}
 		if where == "" {
 			fmt.Fprintf(out, "  %s: no stack of this fleet registers %s\n", gp.ID, gp.Resource)

@@ -12,11 +12,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tenantctl/tenantctl/internal/rollout"
+	"github.com/tenantctl/tenantctl/internal/rollout/gate"
 	"github.com/tenantctl/tenantctl/internal/rollout/journal"
 	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
 	"github.com/tenantctl/tenantctl/internal/rollout/plan"
+	"github.com/tenantctl/tenantctl/internal/rollout/release"
 	"github.com/tenantctl/tenantctl/internal/rollout/report"
 	"github.com/tenantctl/tenantctl/internal/rollout/runner"
+	"github.com/tenantctl/tenantctl/internal/rollout/unchanged"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
@@ -46,42 +49,33 @@ type runOptions struct {
 	stateDir     string
 	attempts     int
 	stackTimeout time.Duration
+	// runnerIndex of runnerCount: this process's part of a rollout shared
+	// by several runners (0 of 0: the whole of it).
+	runnerIndex, runnerCount int
 
 	output, summaryMD string
 }
 
 // execute runs a plan (new, or resumed with prior) through the rollout driver
-// and prints its report; the returned error carries the exit code.
+// with the programs of the fleet f, prints its report and returns the error
+// that carries the exit code. A rollout that halts with --on-halt rollback is
+// rolled back at once, and the rollback's report comes with its own.
 func (r *runOptions) execute(ctx context.Context, f *spec.Fleet, p *plan.Plan, prior *journal.State) error {
-	stderr := r.g.stderr
-	if p.Stacks() == 0 {
-		fmt.Fprintf(stderr, "%s: no stacks selected (%s)\n", p.Op, textsafe.Escape(p.Selection))
-		for _, s := range p.Skipped {
-			fmt.Fprintf(stderr, "  skipped %s: %s\n", textsafe.Escape(s.Stack), textsafe.Escape(s.Reason))
+	rep, err := r.run(ctx, f, p, prior)
+	if err == nil && rep != nil && rep.Status == outcome.StatusHalted && p.OnHalt == plan.OnHaltRollback {
+		fmt.Fprintf(r.g.stderr, "on halt: rolling %s back\n", textsafe.Escape(rep.ID))
+		rb, rbErr := r.rollbackOf(ctx, rep.ID, false)
+		rep.Rollback = rb
+		if rbErr != nil {
+			fmt.Fprintf(r.g.stderr, "on halt: the rollback of %s did not run: %s\n", textsafe.Escape(rep.ID), textsafe.Escape(rbErr.Error()))
 		}
 	}
-	pr := newProgressPrinter(stderr)
-	req := rollout.Request{Plan: p, Prior: prior, StateDir: r.stateDir, Attempts: r.attempts, StackTimeout: r.stackTimeout}
-	rep, err := rollout.Execute(ctx, req, rollout.Deps{
-		Programs: func() (runner.Programs, error) {
-			progs, err := programsFor(&r.engine, f)
-			if err != nil {
-				return nil, withCode(ExitInvalid, err)
-			}
-			return progs, r.engine.checkSecrets()
-		},
-		NewDeployer: func(ctx context.Context, progs runner.Programs, workRoot string) (runner.Deployer, error) {
-			return newDeployer(ctx, progs, r.engine.autoOptions(workRoot))
-		},
-		Begin: func(journalPath, logDir string) {
-			fmt.Fprintf(stderr, "%s %s: %d stacks in %d waves (%s); journal %s, engine logs %s/\n",
-				p.Op, textsafe.Escape(p.ID), p.Stacks(), len(p.Waves), textsafe.Escape(p.Selection), textsafe.Escape(journalPath), textsafe.Escape(logDir))
-		},
-		Observe: pr.handle,
-	})
-	pr.finish()
+	return r.finish(rep, err)
+}
+
+// finish prints a run's report and gives its outcome the exit code.
+func (r *runOptions) finish(rep *report.Report, err error) error {
 	if rep != nil {
-		rep.URLs = tenantURLs(f, rep)
 		if err := r.report(rep); err != nil {
 			return err
 		}
@@ -90,6 +84,80 @@ func (r *runOptions) execute(ctx context.Context, f *spec.Fleet, p *plan.Plan, p
 		return executeError(err)
 	}
 	return outcomeError(rep)
+}
+
+// run runs a plan through the rollout driver with the fleet's programs and
+// the engine the flags say, progress on stderr, and returns its report (with
+// the tenants' URLs) unprinted: the fan-out commands print it, the lifecycle
+// workflows judge it.
+func (r *runOptions) run(ctx context.Context, f *spec.Fleet, p *plan.Plan, prior *journal.State) (*report.Report, error) {
+	return r.runPlan(ctx, f, p, prior, func() (runner.Programs, error) {
+		progs, err := programsFor(&r.engine, f)
+		if err != nil {
+			return nil, withCode(ExitInvalid, err)
+		}
+		return progs, r.engine.checkSecrets()
+	})
+}
+
+// runPlan runs a plan through the rollout driver with the stacks' programs,
+// showing its progress, and returns the report (nil when nothing ran) and
+// the driver's error. f, when set, gives the tenants' URLs.
+func (r *runOptions) runPlan(ctx context.Context, f *spec.Fleet, p *plan.Plan, prior *journal.State, programs func() (runner.Programs, error)) (*report.Report, error) {
+	stderr := r.g.stderr
+	if p.Stacks() == 0 {
+		fmt.Fprintf(stderr, "%s: no stacks to run (%s)\n", p.Op, textsafe.Escape(p.Selection))
+		unchanged := 0
+		for _, s := range p.Skipped {
+			if s.Unchanged {
+				unchanged++
+				continue
+			}
+			fmt.Fprintf(stderr, "  skipped %s: %s\n", textsafe.Escape(s.Stack), textsafe.Escape(s.Reason))
+		}
+		if unchanged > 0 {
+			fmt.Fprintf(stderr, "  %d stacks unchanged since their last rollout (--force runs them)\n", unchanged)
+		}
+	}
+	pr := newProgressPrinter(stderr)
+	req := rollout.Request{Plan: p, Prior: prior, StateDir: r.stateDir, Attempts: r.attempts, StackTimeout: r.stackTimeout}
+	if p.Stacks() > 0 {
+		sr, err := r.sharedRun(ctx)
+		if err != nil {
+			return nil, withCode(ExitInvalid, err)
+		}
+		req.Shared = sr
+	}
+	var g gate.Gate
+	if p.Gate != "" && p.Stacks() > 0 {
+		g = newGate(ctx, &r.engine, f, p.Gate)
+	}
+	rep, err := rollout.Execute(ctx, req, rollout.Deps{
+		Gate:     g,
+		Programs: programs,
+		NewDeployer: func(ctx context.Context, progs runner.Programs, workRoot string) (runner.Deployer, error) {
+			dep, err := newDeployer(ctx, progs, r.engine.autoOptions(workRoot))
+			if err != nil {
+				return nil, err
+			}
+			store, err := r.fingerprintStore(ctx)
+			if err != nil {
+				return nil, err
+			}
+			// The records follow every operation, whatever the command.
+			return &unchanged.Recording{Deployer: dep, Store: store, Plan: p}, nil
+		},
+		Begin: func(journalPath, logDir string) {
+			fmt.Fprintf(stderr, "%s %s: %d stacks in %d waves (%s); journal %s, engine logs %s/\n",
+				p.Op, textsafe.Escape(p.ID), p.Stacks(), len(p.Waves), textsafe.Escape(p.Selection), textsafe.Escape(journalPath), textsafe.Escape(logDir))
+		},
+		Observe: pr.handle,
+	})
+	pr.finish()
+	if rep != nil && f != nil {
+		rep.URLs = tenantURLs(f, rep)
+	}
+	return rep, err
 }
 
 // tenantURLs are the URLs of the report's tenant stacks.
@@ -126,8 +194,14 @@ func executeError(err error) error {
 // stack names and engine errors: it is escaped like every text report.
 func outcomeError(rep *report.Report) error {
 	resume := fmt.Sprintf("; run `tenantctl %s` again", rep.Op)
-	if rep.Op == plan.OpUp {
+	if rep.Op.Deploys() {
 		resume = fmt.Sprintf("; `tenantctl rollout --resume %s` re-runs what did not succeed", textsafe.Escape(rep.ID))
+	}
+	if rb := rep.Rollback; rb != nil {
+		resume = fmt.Sprintf("; rolled back by %s: %s", textsafe.Escape(rb.ID), textsafe.Escape(string(rb.Status)))
+		if rb.Status != outcome.StatusSucceeded {
+			resume += fmt.Sprintf(" (`tenantctl rollout --resume %s` continues the rollback)", textsafe.Escape(rb.ID))
+		}
 	}
 	reason := textsafe.Escape(rep.Reason)
 	switch rep.Status {
@@ -166,7 +240,11 @@ func (r *runOptions) report(rep *report.Report) error {
 // newPlan selects the stacks of f, plans them into waves and completes head
 // (the operation, fleet, backend, …) into the plan of a new rollout. A
 // selection or waves no rollout may run is a usage error.
-func newPlan(f *spec.Fleet, s plan.Selector, w plan.WaveOptions, head plan.Plan) (*plan.Plan, error) {
+//
+// narrow, when set, may take stacks out of the selection before the waves
+// are planned (a rollout's unchanged stacks) and returns the fingerprints
+// the plan records.
+func newPlan(f *spec.Fleet, s plan.Selector, w plan.WaveOptions, head plan.Plan, narrow func(*plan.Selection) (map[string]string, error)) (*plan.Plan, error) {
 	sel, err := plan.Select(f, s)
 	if err != nil {
 		return nil, usageError(err)
@@ -174,6 +252,19 @@ func newPlan(f *spec.Fleet, s plan.Selector, w plan.WaveOptions, head plan.Plan)
 	waves, err := plan.PlanWaves(sel.Targets, w)
 	if err != nil {
 		return nil, usageError(err)
+	}
+	if narrow != nil {
+		// After the waves are checked: a flag mistake is reported before
+		// any stack is fingerprinted.
+		n := len(sel.Targets)
+		if head.Fingerprints, err = narrow(sel); err != nil {
+			return nil, err
+		}
+		if len(sel.Targets) != n {
+			if waves, err = plan.PlanWaves(sel.Targets, w); err != nil {
+				return nil, usageError(err)
+			}
+		}
 	}
 	now := time.Now()
 	head.ID, head.Created, head.Waves, head.Skipped = plan.NewID(now), now.UTC(), waves, sel.Skipped
@@ -205,6 +296,10 @@ type fanoutOptions struct {
 	canary                                 int
 	waves, maxConcurrency, tolerance, mode string
 	drift, many, offboarding, dryRun, yes  bool
+	// force runs every selected stack, unchanged ones too (rollout).
+	force bool
+
+	safe safeReleaseOptions
 
 	// resolved by complete and validate
 	sel      plan.Selector
@@ -224,7 +319,7 @@ func (o *fanoutOptions) addSelectionFlags(cmd *cobra.Command) {
 	fs.StringArrayVar(&o.labels, "label", nil, "select tenants carrying label key=value (repeatable; all must match)")
 	fs.StringVar(&o.changedSince, "changed-since", "", "select tenants whose files changed since this git ref (every tenant when models, programs, internal, fleet.yaml or go.mod changed)")
 	fs.StringVar(&o.shard, "shard", "", "run shard i/n of the selection (split by a stable hash of the tenant id)")
-	fs.StringVar(&o.release, "release", "", "the release being rolled out; tenants pinned to another release are skipped")
+	fs.StringVar(&o.release, "release", "", "the release being rolled out, recorded on every stack (rollout's default: the fleet's git revision, HEAD with -dirty when tenants/ or stacks/ differ, else unknown); tenants pinned to another release are skipped")
 	fs.BoolVar(&o.platform, "platform", false, "include the platform stack (it runs first, alone)")
 }
 
@@ -319,6 +414,9 @@ func (o *fanoutOptions) validate() error {
 	if o.output != "text" && o.output != "json" {
 		return bad(fmt.Errorf("--output %q: want text or json", o.output))
 	}
+	if err := o.safe.validate(); err != nil {
+		return err
+	}
 	return o.engine.endpoint.validate()
 }
 
@@ -353,8 +451,20 @@ func (o *fanoutOptions) plan(ctx context.Context) (*spec.Fleet, *plan.Plan, erro
 		}
 		o.sel.Changed = cs
 	}
+	// The release a rollout records on its stacks: --release, else the fleet's
+	// git revision. Pinned tenants are matched against --release alone: a pin
+	// names a release, never a revision.
+	rel := o.release
+	if rel == "" && o.engine.op == plan.OpUp {
+		rel = release.Current(ctx, o.g.dir)
+	}
+	var narrow func(*plan.Selection) (map[string]string, error)
+	if o.engine.op == plan.OpUp && !o.dryRun {
+		narrow = func(sel *plan.Selection) (map[string]string, error) { return o.leaveUnchanged(ctx, f, sel, !o.force) }
+	}
 	p, err := newPlan(f, o.sel, o.waveOpts, plan.Plan{
-		Op: o.engine.op, Drift: o.drift, Release: o.release, Fleet: o.fleetDir, Backend: o.engine.backend, Selection: o.describe()})
+		Op: o.engine.op, Drift: o.drift, Release: rel, Fleet: o.fleetDir, Backend: o.engine.backend, Selection: o.describe(),
+		Bake: o.safe.bake, Gate: o.safe.gate, OnHalt: o.safe.onHalt}, narrow)
 	if err != nil {
 		return nil, nil, err
 	}

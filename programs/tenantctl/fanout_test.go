@@ -39,12 +39,13 @@ func withSim(t *testing.T, sim *rollouttest.Sim) {
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "test")
 	t.Setenv("PULUMI_BACKEND_URL", "")
 	t.Setenv("CI", "true")
-	oldP, oldD := programsFor, newDeployer
+	oldP, oldD, oldU := programsFor, newDeployer, stacksUpdated
 	programsFor = func(*engineOptions, *spec.Fleet) (runner.Programs, error) { return nil, nil }
 	newDeployer = func(context.Context, runner.Programs, auto.Options) (runner.Deployer, error) {
 		return sim, nil
 	}
-	t.Cleanup(func() { programsFor, newDeployer = oldP, oldD })
+	stacksUpdated = func(ctx context.Context, _ auto.Options) (map[string]time.Time, error) { return sim.Updated(ctx) }
+	t.Cleanup(func() { programsFor, newDeployer, stacksUpdated = oldP, oldD, oldU })
 }
 
 func TestPreviewShowsChangesPerTenant(t *testing.T) {
@@ -239,6 +240,10 @@ func TestFlagMistakesAreUsageErrors(t *testing.T) {
 		{"rollout --shard 5/4", "--shard"},
 		{"preview --tenant nobody", "--tenant nobody: no tenant with that id"},
 		{"preview --output yaml", "--output"},
+		{"rollout --bake 10m", "--bake waits before a gate is checked; name the gate with --gate alarms"},
+		{"rollout --gate pagerduty", `--gate "pagerduty": not a gate (one of alarms)`},
+		{"rollout --bake -1m --gate alarms", "--bake -1m0s"},
+		{"rollout --on-halt retry", `--on-halt "retry": want rollback`},
 	} {
 		_, errs, code := runCLI(t, append(strings.Fields(tc.args), "--dir", dir)...)
 		if code != ExitUsage || !strings.Contains(errs, tc.msg) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
+	"github.com/tenantctl/tenantctl/internal/rollout/plan"
 	"github.com/tenantctl/tenantctl/internal/rollout/runner"
 	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
@@ -164,6 +165,10 @@ func (p *progressPrinter) handle(ev runner.Progress) {
 		if r.Error != "" {
 			line += ": " + esc(r.Error)
 		}
+	case "bake":
+		line = fmt.Sprintf("baking %s, %s left", waveLabel(ev.Wave), left(ev.Left))
+	case "gate":
+		line = gateProgress(ev.Gate)
 	case "halt":
 		line = "HALT " + esc(ev.Reason)
 	}
@@ -202,4 +207,39 @@ func bar(ev runner.Progress) string {
 		filled = ev.Done * width / ev.Total
 	}
 	return fmt.Sprintf("[%s%s] %d/%d done, %d running, %d failed", strings.Repeat("#", filled), strings.Repeat(".", width-filled), ev.Done, ev.Total, ev.Running, ev.Failed)
+}
+
+// waveLabel is "wave N", with the wave's name when it is another (canary,
+// platform).
+func waveLabel(w *plan.Wave) string {
+	label := fmt.Sprintf("wave %d", w.Index)
+	if w.Name != label {
+		label += " (" + textsafe.Escape(w.Name) + ")"
+	}
+	return label
+}
+
+// left is a bake's time left: whole minutes (rounded up) from a minute on,
+// seconds below.
+func left(d time.Duration) string {
+	if d >= time.Minute {
+		return fmt.Sprintf("%dm", int((d+time.Minute-1)/time.Minute))
+	}
+	return fmt.Sprintf("%ds", int((d+time.Second-1)/time.Second))
+}
+
+// gateProgress is a gate check as a progress line.
+func gateProgress(g *outcome.GateCheck) string {
+	head := fmt.Sprintf("gate %s after wave %d (%s)", textsafe.Escape(g.Gate), g.Wave, textsafe.Escape(g.WaveName))
+	switch {
+	case g.Error != "":
+		return head + ": could not read its signals: " + textsafe.Escape(g.Error)
+	case !g.Passed:
+		names := make([]string, len(g.Alarms))
+		for i, a := range g.Alarms {
+			names[i] = textsafe.Escape(a.Name)
+		}
+		return fmt.Sprintf("%s: %d alarms in ALARM: %s", head, len(g.Alarms), strings.Join(names, ", "))
+	}
+	return head + ": passed"
 }

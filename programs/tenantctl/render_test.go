@@ -90,7 +90,7 @@ func TestRenderFormats(t *testing.T) {
 		want   []string
 	}{
 		{"table", []string{
-			"stack soylent: 31 resources",
+			"stack soylent: 33 resources",
 			"default tags: CostCenter=CC-3001 Environment=prod IsolationModel=container ManagedBy=tenantctl TenantId=soylent Tier=standard",
 			"TYPE", "aws:lb/listenerRule:ListenerRule", "priority=10", "listenerArn=<computed>",
 		}},

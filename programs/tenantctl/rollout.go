@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -19,7 +20,7 @@ import (
 
 func newRolloutCmd(g *globalOptions) *cobra.Command {
 	o := newFanoutOptions(g, plan.OpUp)
-	var resume string
+	var resume, rollbackID string
 	cmd := &cobra.Command{
 		Use:   "rollout",
 		Short: "Roll the current release out to the selected tenant stacks in waves",
@@ -28,12 +29,23 @@ func newRolloutCmd(g *globalOptions) *cobra.Command {
 by tier rank (free first) then id. Each wave runs at most --max-concurrency stacks
 at once and halts the rollout once more than --failure-tolerance of its stacks
 fail; running stacks finish, nothing more starts. Every step is journaled under
-.tenantctl/rollouts/<id>.jsonl; --resume <id> re-runs only what did not succeed.`,
+.tenantctl/rollouts/<id>.jsonl; --resume <id> re-runs only what did not succeed.
+
+Every stack records the release it runs (--release, default the fleet's git
+revision). --bake and --gate alarms check each wave's tenants' CloudWatch
+alarms before the next wave; --rollback <id> redeploys, last wave first, the
+release each stack ran before that rollout, from the fleet files at that
+release's git revision; --on-halt rollback does so when the rollout halts.`,
 		Example: `  tenantctl rollout --release 2026.11.1 --platform --canary 2 --waves 10%,50%,100% --max-concurrency 20% --failure-tolerance 5%
+  tenantctl rollout --canary 2 --waves 10%,50%,100% --bake 10m --gate alarms --on-halt rollback
   tenantctl rollout --resume 20261122T150405Z-a1b2c3
+  tenantctl rollout --rollback 20261122T150405Z-a1b2c3
   tenantctl rollout status 20261122T150405Z-a1b2c3`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if rollbackID != "" {
+				return o.rollback(cmd, rollbackID, resume)
+			}
 			if resume == "" {
 				return o.run(cmd.Context())
 			}
@@ -46,24 +58,46 @@ fail; running stacks finish, nothing more starts. Every step is journaled under
 			if o.dryRun {
 				return usageError(fmt.Errorf("--dry-run plans a new rollout; `tenantctl rollout status %s` shows the journaled one", resume))
 			}
-			for _, name := range []string{"tenant", "tier", "model", "label", "changed-since", "shard", "release", "platform", "canary", "waves", "max-concurrency", "failure-tolerance", "tolerance-mode"} {
-				if cmd.Flags().Changed(name) {
-					return usageError(fmt.Errorf("--resume runs the journaled plan as it was; --%s cannot change it", name))
+			// Against an S3 backend the rollout is on the backend, and
+			// --shard i/n makes this process runner i of n of it.
+			board, where, err := o.board(cmd.Context(), resume)
+			if err != nil {
+				return err
+			}
+			except := []string{}
+			if board != nil {
+				except = append(except, "shard")
+				if o.shard != "" {
+					if o.runnerIndex, o.runnerCount, err = plan.ParseShard(o.shard); err != nil {
+						return usageError(fmt.Errorf("--shard: %w", err))
+					}
 				}
 			}
-			st, err := readState(o.stateDir, resume)
-			if err != nil {
+			if err := refusePlanFlags(cmd, "--resume runs the journaled plan as it was", except...); err != nil {
+				return err
+			}
+			var st *journal.State
+			path, _ := journal.Path(o.stateDir, resume)
+			if board != nil {
+				path = where
+				if st, err = board.State(cmd.Context()); err != nil {
+					return withCode(ExitInvalid, err)
+				}
+			} else if st, err = readState(o.stateDir, resume); err != nil {
 				return err
 			}
 			if st.Status == outcome.StatusSucceeded {
 				fmt.Fprintf(g.stderr, "rollout %s succeeded; nothing to resume\n", resume)
 				return nil
 			}
-			if st.Plan.Op != plan.OpUp {
+			if !st.Plan.Op.Deploys() {
 				return usageError(fmt.Errorf("%s is a %s, not a rollout; run %s again instead", resume, st.Plan.Op, st.Plan.Op))
 			}
-			path, _ := journal.Path(o.stateDir, resume)
-			f, err := rollout.CheckResume(st, resume, path, g.dir, o.engine.backend, o.loadFleet)
+			check := rollout.CheckResume
+			if board != nil {
+				check = rollout.CheckJoin // runners check the fleet out wherever they run
+			}
+			f, err := check(st, resume, path, g.dir, o.engine.backend, o.loadFleet)
 			var coded *exitError
 			if err != nil && !errors.As(err, &coded) { // the fleet's load error carries its code
 				return withCode(ExitInvalid, err)
@@ -71,14 +105,55 @@ fail; running stacks finish, nothing more starts. Every step is journaled under
 			if err != nil {
 				return err
 			}
+			if st.Plan.Op == plan.OpRollback {
+				return o.resumeRollback(cmd.Context(), st)
+			}
 			return o.execute(cmd.Context(), f, st.Plan, st)
 		},
 	}
 	cmd.Flags().StringVar(&resume, "resume", "", "resume the rollout with this id: re-run only the stacks that did not succeed")
+	cmd.Flags().BoolVar(&o.force, "force", false, "run every selected stack, also those whose desired state is the one they were last deployed with")
+	cmd.Flags().StringVar(&rollbackID, "rollback", "", "roll the rollout with this id back: redeploy, last wave first, the release each stack it changed ran before it")
 	o.addSelectionFlags(cmd)
 	o.addRunFlags(cmd, "0")
-	cmd.AddCommand(newRolloutStatusCmd(g), newRolloutPlanCmd(g), newRolloutListCmd(g))
+	o.safe.addFlags(cmd)
+	cmd.AddCommand(newRolloutStatusCmd(g), newRolloutPlanCmd(g), newRolloutListCmd(g), newRolloutMatrixCmd(g))
 	return cmd
+}
+
+// planFlags are the flags that shape a new rollout's plan.
+var planFlags = []string{"tenant", "tier", "model", "label", "changed-since", "shard", "release", "platform", "force", "canary", "waves", "max-concurrency", "failure-tolerance", "tolerance-mode", "bake", "gate", "on-halt"}
+
+// refusePlanFlags refuses any plan flag given with --resume or --rollback,
+// whose plans come from journals.
+func refusePlanFlags(cmd *cobra.Command, why string, except ...string) error {
+	for _, name := range planFlags {
+		if cmd.Flags().Changed(name) && !slices.Contains(except, name) {
+			return usageError(fmt.Errorf("%s; --%s cannot change it", why, name))
+		}
+	}
+	return nil
+}
+
+// rollback is `rollout --rollback ID`: the rollback of a journaled rollout.
+func (o *fanoutOptions) rollback(cmd *cobra.Command, id, resume string) error {
+	if err := o.complete(); err != nil {
+		return err
+	}
+	if err := o.validate(); err != nil {
+		return err
+	}
+	if resume != "" {
+		return usageError(errors.New("--rollback plans a new rollback; --resume <id> continues a journaled one"))
+	}
+	if err := refusePlanFlags(cmd, "--rollback redeploys what the rollout changed at the releases the ledger holds"); err != nil {
+		return err
+	}
+	rep, err := o.rollbackOf(cmd.Context(), id, o.dryRun)
+	if rep == nil && err == nil {
+		return nil // a dry run
+	}
+	return o.finish(rep, err)
 }
 
 // newRolloutPlanCmd is `rollout --dry-run` as a command of its own: the plan
@@ -216,12 +291,13 @@ func newRolloutStatusCmd(g *globalOptions) *cobra.Command {
 				end = st.Plan.Created
 			}
 			rep := report.New(st.Plan, st.Status, st.Reason, st.Ordered(), st.Plan.Created, end)
+			rep.Gates = st.GateChecks()
 			if err := o.report(rep); err != nil {
 				return err
 			}
 			if o.output == "text" {
 				fmt.Fprintf(g.stdout, "runs: %d; selection: %s\n", st.Runs, textsafe.Escape(st.Plan.Selection))
-				if st.Status != outcome.StatusSucceeded && st.Plan.Op == plan.OpUp {
+				if st.Status != outcome.StatusSucceeded && st.Plan.Op.Deploys() {
 					fmt.Fprintf(g.stdout, "resume with: tenantctl rollout --resume %s\n", textsafe.Escape(st.Plan.ID))
 				}
 			}

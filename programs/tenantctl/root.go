@@ -35,10 +35,15 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newSchemaCmd(g),
 		newPreviewCmd(g),
 		newRolloutCmd(g),
+		newStatusCmd(g),
 		newRefreshCmd(g),
 		newDestroyCmd(g),
 		newRenderCmd(g),
 		newDevCmd(g),
+		newOnboardCmd(g),
+		newOffboardCmd(g),
+		newMigrateCmd(g),
+		newWorkflowsCmd(g),
 	)
 	return root
 }

@@ -2,20 +2,18 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tenantctl/tenantctl/internal/rollout/plan"
+	"github.com/tenantctl/tenantctl/internal/rollout/release"
 	"github.com/tenantctl/tenantctl/internal/spec"
 	"github.com/tenantctl/tenantctl/internal/textsafe"
 )
@@ -37,8 +35,9 @@ and listener priorities, overlapping CIDRs, AWS quotas). Every problem is report
 once, sorted by file, line and column.
 
 With --against REF it also compares with the tenant files at git revision REF (e.g. the
-pull request's base) and refuses changes no edit may make, such as a suspended tenant
-changing model.
+pull request's base), or with the tenant files of directory REF, and refuses changes no
+edit may make, such as a suspended tenant changing model, or an active one changing
+model without a migration marker.
 
 Exit codes: 0 valid, 1 invalid, 2 usage error.`,
 		Example: `  tenantctl validate
@@ -52,7 +51,7 @@ Exit codes: 0 valid, 1 invalid, 2 usage error.`,
 		},
 	}
 	cmd.Flags().StringVar(&o.format, "format", "text", "output format: text, json or github (workflow annotations)")
-	cmd.Flags().StringVar(&o.against, "against", "", "git revision to compare with (e.g. origin/main): refuses changes no edit may make")
+	cmd.Flags().StringVar(&o.against, "against", "", "git revision (e.g. origin/main) or tenants directory to compare with: refuses changes no edit may make")
 	return cmd
 }
 
@@ -63,6 +62,28 @@ func (o *validateOptions) validate() error {
 		return usageError(fmt.Errorf("--format %q: use text, json or github", o.format))
 	}
 	return checkDir(o.dir)
+}
+
+// previousFleet reads the fleet to compare with: the tenants directory
+// against names (a copy of the fleet as it was), or else the tenant files of
+// dir at git revision against. Nil when the revision holds no tenant files.
+// The previous state is compared with, not judged: its own problems were
+// reported when it was current, so only defaults are applied.
+func previousFleet(ctx context.Context, dir, against string) (*spec.Fleet, error) {
+	if fi, err := os.Stat(against); err == nil && fi.IsDir() {
+		prev, err := spec.ReadDir(against)
+		if prev == nil {
+			return nil, err
+		}
+		spec.SetDefaults(prev)
+		return prev, nil
+	}
+	files, err := release.FilesAt(ctx, dir, against)
+	if err != nil || len(files) == 0 {
+		return nil, err
+	}
+	prev, _ := spec.ParseFleet(dir, files)
+	return prev, nil
 }
 
 // checkDir makes a --dir that does not exist a usage error, not an invalid fleet.
@@ -77,14 +98,11 @@ func checkDir(dir string) error {
 func (o *validateOptions) run(ctx context.Context) error {
 	f, err := spec.LoadDir(o.dir)
 	if o.against != "" {
-		files, gerr := gitFiles(ctx, o.dir, o.against)
-		if gerr != nil {
-			return usageError(fmt.Errorf("--against %s: %w", o.against, gerr))
+		prev, perr := previousFleet(ctx, o.dir, o.against)
+		if perr != nil {
+			return usageError(fmt.Errorf("--against %s: %w", o.against, perr))
 		}
-		if len(files) > 0 && f != nil {
-			// The previous state is compared with, not judged: its own
-			// problems were reported when it was current.
-			prev, _ := spec.ParseFleet(o.dir, files)
+		if prev != nil && f != nil {
 			err = spec.JoinLists(err, spec.ValidateChange(prev, f))
 		}
 	}
@@ -179,61 +197,3 @@ func ghData(s string) string { return ghDataEscaper.Replace(s) }
 
 // ghProperty escapes a GitHub workflow command's property value.
 func ghProperty(s string) string { return ghPropertyEscaper.Replace(s) }
-
-// gitFiles reads the YAML files of dir as they were at the git revision ref,
-// keyed by file name. A ref where dir did not exist yet gives no files.
-func gitFiles(ctx context.Context, dir, ref string) (map[string][]byte, error) {
-	if err := plan.CheckRef(ref); err != nil {
-		return nil, err
-	}
-	out, err := plan.Git(ctx, dir, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", ref+"^{commit}")
-	if err != nil {
-		return nil, fmt.Errorf("not a commit in the repository of %s; fetch it first (e.g. git fetch origin main)", dir)
-	}
-	commit := strings.TrimSpace(string(out))
-	out, err = plan.Git(ctx, dir, nil, "ls-tree", "--full-name", "--name-only", "-z", commit, "--", ".")
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, p := range strings.Split(string(out), "\x00") {
-		if strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml") {
-			names = append(names, p)
-		}
-	}
-	if len(names) == 0 {
-		return nil, nil
-	}
-	// One git process for every file: `cat-file --batch` answers each
-	// "<commit>:<path>" line with a header and the contents.
-	var req bytes.Buffer
-	for _, p := range names {
-		fmt.Fprintf(&req, "%s:%s\n", commit, p)
-	}
-	out, err = plan.Git(ctx, dir, &req, "cat-file", "--batch")
-	if err != nil {
-		return nil, err
-	}
-	files := make(map[string][]byte, len(names))
-	r := bufio.NewReader(bytes.NewReader(out))
-	for _, p := range names {
-		header, err := r.ReadString('\n')
-		if err != nil {
-			return nil, fmt.Errorf("reading %s at %s: %w", p, ref, err)
-		}
-		fields := strings.Fields(header)
-		if len(fields) != 3 {
-			return nil, fmt.Errorf("reading %s at %s: git answered %q", p, ref, strings.TrimSpace(header))
-		}
-		size, err := strconv.Atoi(fields[2])
-		if err != nil {
-			return nil, fmt.Errorf("reading %s at %s: %w", p, ref, err)
-		}
-		data := make([]byte, size+1) // the contents and a newline
-		if _, err := io.ReadFull(r, data); err != nil {
-			return nil, fmt.Errorf("reading %s at %s: %w", p, ref, err)
-		}
-		files[path.Base(p)] = data[:size]
-	}
-	return files, nil
-}

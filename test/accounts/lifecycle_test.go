@@ -218,6 +218,26 @@ func TestAccountLifecycleEndToEnd(t *testing.T) {
 		t.Errorf("list --status suspended:\n%s", out)
 	}
 
+	// Close: globex's account is inside its 90 days of retention, then past them.
+	if out := c.ok("accounts", "close"); !strings.Contains(out, "kept until") || !strings.Contains(out, "closed 0 account(s)") {
+		t.Errorf("close inside the retention:\n%s", out)
+	}
+	org.tag(globex, "SUSPENDED_AT", time.Now().UTC().Add(-91*24*time.Hour).Format(time.RFC3339))
+	var closable struct{ Closable int }
+	decode(t, c.ok("accounts", "list", "-o", "json"), &closable)
+	if closable.Closable != 1 {
+		t.Errorf("list: %d closable, want globex's account", closable.Closable)
+	}
+	if out := c.ok("accounts", "close", "--dry-run"); !strings.Contains(out, globex) || !strings.Contains(out, "would close 1 account(s)") {
+		t.Errorf("close --dry-run:\n%s", out)
+	}
+	if out := c.ok("accounts", "close"); !strings.Contains(out, "closed 1 account(s)") {
+		t.Errorf("close:\n%s", out)
+	}
+	if out := c.ok("accounts", "close"); !strings.Contains(out, "closed 0 account(s)") {
+		t.Errorf("close again:\n%s", out)
+	}
+
 	// A bad state: an account in Workload loses its STATUS. list reports it
 	// (exit 1) and assign refuses, changing nothing.
 	var victim string
@@ -268,6 +288,12 @@ func newOrganization(t *testing.T) *organization {
 		}
 	}
 	return o
+}
+
+func (o *organization) tag(accountID, key, value string) {
+	if _, err := o.client.TagResource(context.Background(), &organizations.TagResourceInput{ResourceId: aws.String(accountID), Tags: []types.Tag{{Key: aws.String(key), Value: aws.String(value)}}}); err != nil {
+		o.t.Fatal(err)
+	}
 }
 
 func (o *organization) untag(accountID string, keys ...string) {

@@ -42,6 +42,7 @@ const (
 	ServiceAutoscaling   = "service-autoscaling"
 	Dashboard            = "dashboard"
 	XRaySamplingRule     = "xray-sampling-rule"
+	TaggingAPICoverage   = "tagging-api-coverage"
 )
 
 // motoGaps is moto 5.2.1's list, found by running the models and the account
@@ -67,6 +68,8 @@ var motoGaps = []Gap{
 		Reason: "moto does not implement RequestServiceQuotaIncrease (HTTP 500) and knows GetServiceQuota for the vpc service only; dev up vends accounts without the tiers' accountPool.serviceQuotas"},
 	{ID: AWSManagedPolicies, Resource: "iam:AttachRolePolicy", Action: "adapt",
 		Reason: "moto knows AWS managed policies only when started with MOTO_IAM_LOAD_MANAGED_POLICIES=true, which makes creating an account take seconds; baselining gives the preview role its inline deny but not ReadOnlyAccess"},
+	{ID: TaggingAPICoverage, Resource: "tagging:GetResources", Action: "adapt",
+		Reason: "moto's Resource Groups Tagging API lists S3, DynamoDB, ECS, EC2, ELB, CloudWatch Logs, SNS, SQS, KMS, Kinesis and a few more, but no IAM roles, API Gateway keys or usage plans, Route 53 zones, Budgets or Cognito groups; offboarding's check that nothing tagged with the tenant is left also looks up the tenant's IAM roles, API key and user pool groups by name, service by service"},
 	{ID: ServiceAutoscaling, Resource: "aws:appautoscaling/target:Target", Action: "omit",
 		Reason: "moto implements neither ListTagsForResource nor TagResource for Application Auto Scaling (HTTP 500), and the provider lists a scalable target's tags after every create and read, so no target can be created; the services' scalable targets and their scaling policies are left out, and a service keeps its desiredCount (0 while suspended)"},
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
 	"github.com/tenantctl/tenantctl/internal/rollout/plan"
@@ -192,6 +193,10 @@ func (d *Deployer) Run(ctx context.Context, op plan.Op, stack string, s runner.S
 	if err != nil {
 		return outcome.Changes{}, outcome.Classify(outcome.ClassProgram, fmt.Errorf("program of stack %s: %w", stack, err))
 	}
+	recordRelease := op == plan.OpUp && s.Release != ""
+	if recordRelease {
+		prog = withRelease(prog, s.Release)
+	}
 	cfg, err := d.programs.Config(stack)
 	if err != nil {
 		return outcome.Changes{}, outcome.Classify(outcome.ClassProgram, fmt.Errorf("configuration of stack %s: %w", stack, err))
@@ -226,7 +231,30 @@ func (d *Deployer) Run(ctx context.Context, op plan.Op, stack string, s runner.S
 	if err != nil {
 		return changes, d.fail(ctx, log, string(op), err)
 	}
+	if recordRelease {
+		// The output is the record; the tag shows the release in the
+		// backend's stack list. A tag that cannot be set fails nothing.
+		if err := stk.SetTag(ctx, ReleaseKey, s.Release); err != nil {
+			fmt.Fprintf(log, "\ntenantctl: tagging the stack %s=%s failed: %v\n", ReleaseKey, s.Release, err)
+		}
+	}
 	return changes, nil
+}
+
+// ReleaseKey names the stack output and stack tag that hold the release a
+// stack runs.
+const ReleaseKey = "tenantctl:release"
+
+// withRelease is prog that also exports the release it is deployed as, so
+// the stack's state says which release it runs.
+func withRelease(prog pulumi.RunFunc, release string) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		if err := prog(ctx); err != nil {
+			return err
+		}
+		ctx.Export(ReleaseKey, pulumi.String(release))
+		return nil
+	}
 }
 
 func (d *Deployer) run(ctx context.Context, op plan.Op, stk *pauto.Stack, s runner.Stream, log io.Writer, ch chan events.EngineEvent) (map[string]int, error) {

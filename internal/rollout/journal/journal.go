@@ -30,6 +30,12 @@ const (
 	RecResult  = "result"
 	RecHalt    = "halt"
 	RecEnd     = "end"
+	// RecBake starts a wave's bake (Until is when it ends); RecGate is what
+	// the wave's gate found (Gate). Both are durable before the runner acts
+	// on them, so a resume knows how long is left to bake and which waves
+	// passed their gate.
+	RecBake = "bake"
+	RecGate = "gate"
 )
 
 // Record is one line of the journal.
@@ -49,6 +55,10 @@ type Record struct {
 	Reason   string           `json:"reason,omitempty"`
 	Status   outcome.Status   `json:"status,omitempty"`
 	PID      int              `json:"pid,omitempty"`
+	// Release is the release a stack's start record deploys (up, rollback).
+	Release string             `json:"release,omitempty"`
+	Until   time.Time          `json:"until,omitzero"`
+	Gate    *outcome.GateCheck `json:"gate,omitempty"`
 }
 
 // Journal appends records: one JSON line per record, so a crash leaves at
@@ -79,6 +89,11 @@ type Journal struct {
 
 // New journals to w without fsync (tests and benchmarks of the scheduler).
 func New(w io.Writer) *Journal { return newJournal(w, nil, nil) }
+
+// NewSink journals to w and makes each batch durable with sync: a journal
+// kept somewhere other than a local file (an object store) writes a batch to
+// w and stores it in sync.
+func NewSink(w io.Writer, sync func() error) *Journal { return newJournal(w, sync, nil) }
 
 func newJournal(w io.Writer, sync func() error, f *os.File) *Journal {
 	j := &Journal{w: w, sync: sync, f: f}
@@ -250,6 +265,19 @@ func Read(path string) ([]Record, error) {
 		}
 		return nil, err
 	}
+	recs, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 || recs[0].Type != RecPlan || recs[0].Plan == nil {
+		return nil, fmt.Errorf("%s: the journal does not start with a plan record", path)
+	}
+	return recs, nil
+}
+
+// Parse reads the records of one JSON line each in data, from name (for
+// errors). A torn last line is ignored; a bad line before it is an error.
+func Parse(name string, data []byte) ([]Record, error) {
 	var recs []Record
 	lineNo := 0
 	for len(data) > 0 {
@@ -269,12 +297,9 @@ func Read(path string) ([]Record, error) {
 			if last {
 				break // torn tail: the record was never durable
 			}
-			return nil, fmt.Errorf("%s:%d: not a journal record (%v); the journal is damaged before its last line", path, lineNo, err)
+			return nil, fmt.Errorf("%s:%d: not a journal record (%v); the journal is damaged before its last line", name, lineNo, err)
 		}
 		recs = append(recs, r)
-	}
-	if len(recs) == 0 || recs[0].Type != RecPlan || recs[0].Plan == nil {
-		return nil, fmt.Errorf("%s: the journal does not start with a plan record", path)
 	}
 	return recs, nil
 }

@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -25,6 +26,8 @@ type Summary struct {
 	Succeeded int            `json:"succeeded"`
 	Failed    int            `json:"failed"`
 	Runs      int            `json:"runs"`
+	// RollbackOf is the rollout a rollback rolled back.
+	RollbackOf string `json:"rollbackOf,omitempty"`
 }
 
 // StatusUnreadable marks a journal List could not read; its reason says why.
@@ -32,23 +35,15 @@ const StatusUnreadable outcome.Status = "unreadable"
 
 // List summarises every rollout journaled under stateDir, newest first. A
 // journal that cannot be read is listed as unreadable with the reason,
-// rather than hiding the rest of the history; only regular files named like
-// a rollout id are read.
+// rather than hiding the rest of the history.
 func List(stateDir string) ([]Summary, error) {
-	entries, err := os.ReadDir(filepath.Join(stateDir, "rollouts"))
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
+	all, err := ReadAll(stateDir)
 	if err != nil {
 		return nil, err
 	}
-	var out []Summary
-	for _, e := range entries {
-		id, ok := strings.CutSuffix(e.Name(), ".jsonl")
-		if !ok || !e.Type().IsRegular() || plan.CheckID(id) != nil {
-			continue
-		}
-		out = append(out, summarise(filepath.Join(stateDir, "rollouts", e.Name()), id))
+	out := make([]Summary, 0, len(all))
+	for _, j := range all {
+		out = append(out, summarise(j))
 	}
 	// By creation time (ids carry it only to the second), then id.
 	sort.Slice(out, func(i, j int) bool {
@@ -60,19 +55,54 @@ func List(stateDir string) ([]Summary, error) {
 	return out, nil
 }
 
-func summarise(path, id string) Summary {
-	s := Summary{ID: id}
-	recs, err := Read(path)
+// Journaled is one journal of the state directory: its rollout id and the
+// state it folds to, or why it could not be read.
+type Journaled struct {
+	ID    string
+	State *State
+	Err   error
+}
+
+// ReadAll reads and folds every rollout journaled under stateDir, in the
+// directory's order; only regular files named like a rollout id are read. A
+// journal that cannot be read, or holds no plan, comes with its error.
+func ReadAll(stateDir string) ([]Journaled, error) {
+	entries, err := os.ReadDir(filepath.Join(stateDir, "rollouts"))
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
 	if err != nil {
-		s.Status, s.Reason = StatusUnreadable, err.Error()
+		return nil, err
+	}
+	var out []Journaled
+	for _, e := range entries {
+		id, ok := strings.CutSuffix(e.Name(), ".jsonl")
+		if !ok || !e.Type().IsRegular() || plan.CheckID(id) != nil {
+			continue
+		}
+		j := Journaled{ID: id}
+		recs, err := Read(filepath.Join(stateDir, "rollouts", e.Name()))
+		switch {
+		case err != nil:
+			j.Err = err
+		default:
+			if j.State = Fold(recs); j.State.Plan == nil {
+				j.State, j.Err = nil, errors.New("the journal holds no plan")
+			}
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+func summarise(j Journaled) Summary {
+	s := Summary{ID: j.ID}
+	if j.Err != nil {
+		s.Status, s.Reason = StatusUnreadable, j.Err.Error()
 		return s
 	}
-	st := Fold(recs)
-	if st.Plan == nil {
-		s.Status, s.Reason = StatusUnreadable, "the journal holds no plan"
-		return s
-	}
-	s.Op, s.Release, s.Selection, s.Created = st.Plan.Op, st.Plan.Release, st.Plan.Selection, st.Plan.Created
+	st := j.State
+	s.Op, s.Release, s.Selection, s.Created, s.RollbackOf = st.Plan.Op, st.Plan.Release, st.Plan.Selection, st.Plan.Created, st.Plan.RollbackOf
 	s.Status, s.Reason, s.Ended, s.Runs, s.Stacks = st.Status, st.Reason, st.Ended, st.Runs, st.Plan.Stacks()
 	for _, r := range st.Rows {
 		switch r.Result {

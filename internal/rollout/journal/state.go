@@ -16,11 +16,15 @@ type State struct {
 	// Runs counts the plan and every resume.
 	Runs  int
 	Ended time.Time
+	// Bakes are when each wave's last journaled bake ends, by wave index;
+	// Gates the last check of each wave's gate.
+	Bakes map[int]time.Time
+	Gates map[int]*outcome.GateCheck
 }
 
 // Fold replays journal records into the state they describe.
 func Fold(recs []Record) *State {
-	st := &State{Rows: map[string]*outcome.Row{}, Status: outcome.StatusIncomplete}
+	st := &State{Rows: map[string]*outcome.Row{}, Status: outcome.StatusIncomplete, Bakes: map[int]time.Time{}, Gates: map[int]*outcome.GateCheck{}}
 	for _, r := range recs {
 		switch r.Type {
 		case RecPlan:
@@ -37,6 +41,7 @@ func Fold(recs []Record) *State {
 		case RecStart:
 			if row := st.Rows[r.Stack]; row != nil {
 				row.Result, row.Started, row.Error, row.Class, row.Attempts = outcome.ResultInterrupted, r.Time, "", "", 0
+				row.Release = r.Release
 			}
 		case RecAttempt:
 			if row := st.Rows[r.Stack]; row != nil {
@@ -50,6 +55,12 @@ func Fold(recs []Record) *State {
 					row.Changes = *r.Changes
 				}
 			}
+		case RecBake:
+			st.Bakes[r.Wave] = r.Until
+		case RecGate:
+			if r.Gate != nil {
+				st.Gates[r.Wave] = r.Gate
+			}
 		case RecHalt:
 			st.Reason = r.Reason
 		case RecEnd:
@@ -60,6 +71,20 @@ func Fold(recs []Record) *State {
 		}
 	}
 	return st
+}
+
+// GateChecks are the last gate check of every wave, in wave order.
+func (st *State) GateChecks() []outcome.GateCheck {
+	var out []outcome.GateCheck
+	if st.Plan == nil {
+		return out
+	}
+	for _, w := range st.Plan.Waves {
+		if g := st.Gates[w.Index]; g != nil {
+			out = append(out, *g)
+		}
+	}
+	return out
 }
 
 // Succeeded lists the stacks that need no re-run.

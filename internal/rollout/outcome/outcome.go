@@ -57,7 +57,9 @@ type Row struct {
 	Steps        []Step `json:"steps,omitempty"`
 	StepsOmitted int    `json:"stepsOmitted,omitempty"`
 	// Earlier marks a stack that succeeded in an earlier run of a resumed rollout.
-	Earlier bool      `json:"earlier,omitempty"`
+	Earlier bool `json:"earlier,omitempty"`
+	// Release is the release the stack's operation deployed (up, rollback).
+	Release string    `json:"release,omitempty"`
 	Started time.Time `json:"started,omitzero"`
 	Ended   time.Time `json:"ended,omitzero"`
 }
@@ -192,4 +194,37 @@ func ClassOf(err error) Class {
 // Counts renders +create ~update -delete (replacements count as updates).
 func (c Changes) Counts() string {
 	return fmt.Sprintf("+%d ~%d -%d", c.Create, c.Update+c.Replace, c.Delete)
+}
+
+// GateCheck is what a wave's gate found once the wave had baked: whether the
+// rollout may go on, the alarms that stopped it, or why the gate could not
+// tell (which stops it too).
+type GateCheck struct {
+	Wave     int       `json:"wave"`
+	WaveName string    `json:"waveName"`
+	Gate     string    `json:"gate"`
+	Passed   bool      `json:"passed"`
+	Alarms   []Alarm   `json:"alarms,omitempty"`
+	Error    string    `json:"error,omitempty"`
+	Time     time.Time `json:"time"`
+}
+
+// Alarm is an alarm a gate found in ALARM, and the stack it belongs to.
+type Alarm struct {
+	Name   string `json:"name"`
+	Stack  string `json:"stack"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Halt is the reason a failed check halts the rollout, naming the wave and
+// the alarms (or the error).
+func (g GateCheck) Halt() string {
+	if g.Error != "" {
+		return fmt.Sprintf("%s: the %s gate could not read its signals, so the rollout halted: %s; nothing more was started", g.WaveName, g.Gate, g.Error)
+	}
+	names := make([]string, len(g.Alarms))
+	for i, a := range g.Alarms {
+		names[i] = a.Name
+	}
+	return fmt.Sprintf("%s: the %s gate found %d alarms in ALARM (%s); nothing more was started", g.WaveName, g.Gate, len(g.Alarms), strings.Join(names, ", "))
 }

@@ -17,19 +17,45 @@ import (
 // Plan is what a rollout set out to do; it is the journal's first record and
 // what --resume runs again.
 type Plan struct {
-	ID      string    `json:"id"`
-	Op      Op        `json:"op"`
-	Drift   bool      `json:"drift,omitempty"`
-	Release string    `json:"release,omitempty"`
-	Created time.Time `json:"created"`
+	ID    string `json:"id"`
+	Op    Op     `json:"op"`
+	Drift bool   `json:"drift,omitempty"`
+	// Fingerprints are the desired state of the stacks the rollout deploys
+	// (package fingerprint), recorded for each stack whose up succeeds.
+	Fingerprints map[string]string `json:"fingerprints,omitempty"`
+	Release      string            `json:"release,omitempty"`
+	Created      time.Time         `json:"created"`
 	// Fleet is the tenants directory and Backend the state backend URL: together
 	// they name what the rollout lock guards.
 	Fleet   string `json:"fleet"`
 	Backend string `json:"backend"`
 	// Selection records the command line's selection, for people reading it.
 	Selection string `json:"selection,omitempty"`
-	Waves     []Wave `json:"waves"`
-	Skipped   []Skip `json:"skipped,omitempty"`
+	// Bake is how long each wave bakes, once it ended, before its Gate is
+	// checked; Gate names the gate (package gate) that may stop the rollout
+	// after each wave ("": none).
+	Bake time.Duration `json:"bakeNs,omitempty"`
+	Gate string        `json:"gate,omitempty"`
+	// OnHalt is what follows a halt: OnHaltRollback rolls the rollout back.
+	OnHalt string `json:"onHalt,omitempty"`
+	// RollbackOf is the rollout a rollback rolls back; Releases the release
+	// it redeploys on each stack (for a rollout, Release holds for all).
+	RollbackOf string            `json:"rollbackOf,omitempty"`
+	Releases   map[string]string `json:"releases,omitempty"`
+	Waves      []Wave            `json:"waves"`
+	Skipped    []Skip            `json:"skipped,omitempty"`
+}
+
+// OnHaltRollback is the Plan.OnHalt that rolls a halted rollout back.
+const OnHaltRollback = "rollback"
+
+// ReleaseOf is the release the plan deploys on stack: its own in Releases,
+// else Release.
+func (p *Plan) ReleaseOf(stack string) string {
+	if r, ok := p.Releases[stack]; ok {
+		return r
+	}
+	return p.Release
 }
 
 // Stacks counts the planned stacks.
@@ -54,15 +80,27 @@ func (p *Plan) StackNames() []string {
 // on resume: every wave passes the checks the flags pass (WaveOptions.Check),
 // waves are numbered in order and each holds at least one stack, every stack
 // is in exactly one wave, and no tenant stack has a reserved id (the platform
-// stack only as the platform wave: first and alone).
+// stack only as the platform wave: first and alone, or last and alone in a
+// rollback, which runs the waves in reverse). A rollback names the rollout
+// it rolls back, a bake needs a gate, and on-halt is a known action.
 func (p *Plan) Check() error {
 	if err := CheckID(p.ID); err != nil {
 		return err
 	}
 	switch p.Op {
 	case OpUp, OpPreview, OpRefresh, OpDestroy:
+	case OpRollback:
+		if err := CheckID(p.RollbackOf); err != nil {
+			return fmt.Errorf("a rollback of no rollout: %w", err)
+		}
 	default:
 		return fmt.Errorf("operation %q: not one tenantctl runs", p.Op)
+	}
+	if p.Bake < 0 || (p.Bake > 0 && p.Gate == "") {
+		return fmt.Errorf("bake %s: want 0, or a duration with a gate", p.Bake)
+	}
+	if p.OnHalt != "" && p.OnHalt != OnHaltRollback {
+		return fmt.Errorf("on halt %q: want %s or nothing", p.OnHalt, OnHaltRollback)
 	}
 	if len(p.Waves) == 0 {
 		return errors.New("the plan has no waves")
@@ -80,7 +118,12 @@ func (p *Plan) Check() error {
 		if err := o.Check(); err != nil {
 			return fmt.Errorf("%s: %w", where, err)
 		}
-		platformWave := i == 0 && len(w.Stacks) == 1 && w.Name == platformWaveName
+		// The platform runs first, alone; a rollback, in reverse, rolls it back last.
+		platformAt := 0
+		if p.Op == OpRollback {
+			platformAt = len(p.Waves) - 1
+		}
+		platformWave := i == platformAt && len(w.Stacks) == 1 && w.Name == platformWaveName
 		for _, s := range w.Stacks {
 			if prev, ok := inWave[s]; ok {
 				return fmt.Errorf("stack %s is in wave %d and in wave %d", s, prev, w.Index)

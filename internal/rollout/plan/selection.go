@@ -26,6 +26,9 @@ type Target struct {
 type Skip struct {
 	Stack  string `json:"stack"`
 	Reason string `json:"reason"`
+	// Unchanged marks a stack left out because its desired state is the one
+	// it was last deployed with (package unchanged).
+	Unchanged bool `json:"unchanged,omitempty"`
 }
 
 // Selector picks stacks from the fleet. Every set criterion must hold (AND);
@@ -114,14 +117,14 @@ func Select(f *spec.Fleet, sel Selector) (*Selection, error) {
 		switch {
 		case sel.Offboarding:
 		case t.Status == spec.StatusSuspended:
-			out.Skipped = append(out.Skipped, Skip{t.ID, "suspended"})
+			out.Skipped = append(out.Skipped, Skip{Stack: t.ID, Reason: "suspended"})
 			continue
 		case t.Release != "" && t.Release != sel.Release:
 			this := sel.Release
 			if this == "" {
 				this = "none named (--release)"
 			}
-			out.Skipped = append(out.Skipped, Skip{t.ID, fmt.Sprintf("pinned to release %s (this rollout: %s)", t.Release, this)})
+			out.Skipped = append(out.Skipped, Skip{Stack: t.ID, Reason: fmt.Sprintf("pinned to release %s (this rollout: %s)", t.Release, this)})
 			continue
 		}
 		rank := 0

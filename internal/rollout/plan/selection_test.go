@@ -76,7 +76,7 @@ func TestSelectionOrdersSkipsAndFilters(t *testing.T) {
 	if got := fmt.Sprint(stacks(sel)); got != want {
 		t.Errorf("order %s, want platform first, then tier rank (free first), then id: %s", got, want)
 	}
-	if got := fmt.Sprint(sel.Skipped); got != "[{tenant-0000 suspended} {tenant-0001 pinned to release 2024.06 (this rollout: 2024.07)}]" {
+	if got := fmt.Sprint(sel.Skipped); got != "[{tenant-0000 suspended false} {tenant-0001 pinned to release 2024.06 (this rollout: 2024.07) false}]" {
 		t.Errorf("skipped %s", got)
 	}
 	sel, _ = plan.Select(f, plan.Selector{Tiers: []string{"premium"}, Labels: []string{"group=g2"}})

@@ -115,3 +115,39 @@ func TestDangerousStepsAreFlaggedFirst(t *testing.T) {
 		t.Errorf("markdown with every stack's steps: %d bytes (limit %d)", len(md), report.MarkdownLimit)
 	}
 }
+
+// A rollout halted at its gate names the wave and the alarms in every
+// format, and the rollback that followed comes after it.
+func TestAHaltAtTheGateAndItsRollbackInEveryFormat(t *testing.T) {
+	p := &plan.Plan{ID: "r-2", Op: plan.OpUp, Release: "b2", Waves: []plan.Wave{{Index: 1, Name: "canary"}, {Index: 2, Name: "wave 2"}}}
+	check := outcome.GateCheck{Wave: 2, WaveName: "wave 2", Gate: "alarms", Alarms: []outcome.Alarm{{Name: "saas-acme-5xx", Stack: "acme", Reason: "Threshold Crossed"}}}
+	r := report.New(p, outcome.StatusHalted, check.Halt(), []outcome.Row{{Stack: "acme", Wave: 2, Result: outcome.ResultSucceeded, Release: "b2"}}, time.Unix(0, 0), time.Unix(60, 0))
+	r.Gates = []outcome.GateCheck{{Wave: 1, WaveName: "canary", Gate: "alarms", Passed: true}, check}
+	rb := report.New(&plan.Plan{ID: "r-3", Op: plan.OpRollback, RollbackOf: "r-2", Waves: []plan.Wave{{Index: 1, Name: "wave 2"}}},
+		outcome.StatusSucceeded, "", []outcome.Row{{Stack: "acme", Wave: 1, Result: outcome.ResultSucceeded, Release: "a1"}}, time.Unix(60, 0), time.Unix(90, 0))
+	r.Rollback = rb
+	var b bytes.Buffer
+	if err := r.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	md := r.Markdown(report.MarkdownLimit)
+	var js bytes.Buffer
+	if err := r.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	for format, out := range map[string]string{"text": b.String(), "markdown": md, "json": js.String()} {
+		for _, want := range []string{"saas-acme-5xx", "wave 2", "r-3", "r-2"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s lacks %q:\n%s", format, want, out)
+			}
+		}
+	}
+	for _, want := range []string{"GATE alarms after wave 1 (canary): passed", "GATE alarms after wave 2 (wave 2): HALTED: 1 alarms in ALARM", "ALARM saas-acme-5xx (acme)", "rolled back by r-3", "rollback r-3 of r-2 to the releases its stacks ran before: succeeded", "back to release a1"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, b.String())
+		}
+	}
+	if !strings.Contains(md, "### tenantctl rollback `r-3`") || !strings.Contains(md, "[!WARNING]") {
+		t.Errorf("markdown:\n%s", md)
+	}
+}

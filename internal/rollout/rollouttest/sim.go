@@ -41,6 +41,27 @@ type Sim struct {
 	starts  []string
 	calls   map[string]int
 	ops     map[plan.Op]int
+	updated map[string]time.Time
+	log     []OpCall
+	deploys []Deploy
+}
+
+// OpCall is one operation the simulated engine ran.
+type OpCall struct {
+	Op    plan.Op
+	Stack string
+}
+
+// OpLog lists every operation run so far, in order.
+func (s *Sim) OpLog() []OpCall {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]OpCall(nil), s.log...)
+}
+
+// Deploy is a stack's operation with the release it deployed.
+type Deploy struct {
+	Stack, Release string
 }
 
 // Run implements runner.Deployer.
@@ -67,9 +88,13 @@ func (s *Sim) Run(ctx context.Context, op plan.Op, stack string, st runner.Strea
 		s.ops = map[plan.Op]int{}
 	}
 	s.ops[op]++
+	s.log = append(s.log, OpCall{Op: op, Stack: stack})
 	attempt := s.calls[stack]
 	if attempt == 1 {
 		s.starts = append(s.starts, stack)
+	}
+	if st.Release != "" {
+		s.deploys = append(s.deploys, Deploy{Stack: stack, Release: st.Release})
 	}
 	s.mu.Unlock()
 	if st.Log != nil {
@@ -107,7 +132,30 @@ func (s *Sim) Run(ctx context.Context, op plan.Op, stack string, st runner.Strea
 	if st.Event != nil {
 		st.Event(runner.Event{Kind: "done", Op: "create", URN: SimURN(stack)})
 	}
+	if op != plan.OpPreview && !(op == plan.OpRefresh && st.PreviewOnly) {
+		s.mu.Lock()
+		if s.updated == nil {
+			s.updated = map[string]time.Time{}
+		}
+		s.updated[stack] = time.Now().UTC()
+		if op == plan.OpDestroy {
+			delete(s.updated, stack) // as the engine's stack rm after a destroy
+		}
+		s.mu.Unlock()
+	}
 	return s.Changes, nil
+}
+
+// Updated is when each stack was last changed by an operation, as the
+// backend's stack listing tells it (auto.Updated).
+func (s *Sim) Updated(context.Context) (map[string]time.Time, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]time.Time, len(s.updated))
+	for k, v := range s.updated {
+		out[k] = v
+	}
+	return out, nil
 }
 
 // SimURN is the URN of the one resource the simulated engine steps through
@@ -147,6 +195,14 @@ func (s *Sim) Ops(op plan.Op) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.ops[op]
+}
+
+// Deploys lists the operations that deployed a release, in the order they
+// started.
+func (s *Sim) Deploys() []Deploy {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Deploy(nil), s.deploys...)
 }
 
 // ResetPeak forgets the peak (between runs).

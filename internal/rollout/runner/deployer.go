@@ -19,6 +19,9 @@ type Stream struct {
 	Event func(Event)
 	// PreviewOnly makes refresh a preview (drift detection) that changes no state.
 	PreviewOnly bool
+	// Release, when set, is the release an up deploys: the stack records it
+	// (package auto: the tenantctl:release output and stack tag).
+	Release string
 }
 
 // Event is one resource step of a running operation, as the engine reports it.

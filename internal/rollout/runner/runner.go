@@ -11,11 +11,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/tenantctl/tenantctl/internal/ctxtime"
+	"github.com/tenantctl/tenantctl/internal/rollout/gate"
 	"github.com/tenantctl/tenantctl/internal/rollout/journal"
 	"github.com/tenantctl/tenantctl/internal/rollout/outcome"
 	"github.com/tenantctl/tenantctl/internal/rollout/plan"
@@ -24,8 +26,9 @@ import (
 // Progress is what the runner tells its observer as the rollout moves.
 type Progress struct {
 	// Kind is "wave" (a wave starts), "start", "step" (a running stack's
-	// engine began a resource step), "retry", "done" (a stack ended), "halt"
-	// or "end".
+	// engine began a resource step), "retry", "done" (a stack ended),
+	// "bake" (a wave bakes, Left to go), "gate" (a wave's gate was checked),
+	// "halt" or "end".
 	Kind  string
 	Wave  *plan.Wave
 	Stack string
@@ -38,6 +41,9 @@ type Progress struct {
 	Attempt int
 	Delay   time.Duration
 	Err     error
+	// Left is how long a baking wave still bakes; Gate what its gate found.
+	Left time.Duration
+	Gate *outcome.GateCheck
 	// Running, Done and Total count stacks of the whole rollout.
 	Running, Done, Failed, Total int
 	Reason                       string
@@ -56,6 +62,15 @@ type Runner struct {
 	// StackTimeout bounds one attempt on one stack (0: no bound). An attempt
 	// that runs over is cancelled and fails; it is not retried.
 	StackTimeout time.Duration
+	// Gate is checked after each wave of a plan that names one (Plan.Gate),
+	// once the wave has baked (Plan.Bake); nil halts such a plan at its
+	// first gate. BakeTick is how often a bake reports (DefaultBakeTick).
+	Gate     gate.Gate
+	BakeTick time.Duration
+	// Shared, when set, makes this runner one of several runners of the
+	// rollout: it runs its share of each wave and meets the others at the
+	// end of every wave (see Shared).
+	Shared Shared
 
 	mu                           sync.Mutex
 	running, done, failed, total int
@@ -66,6 +81,9 @@ type Outcome struct {
 	Status outcome.Status
 	Reason string
 	Rows   []outcome.Row
+	// Gates are the last check of each wave's gate, this run's or an
+	// earlier one's, in wave order.
+	Gates []outcome.GateCheck
 }
 
 // Run executes the plan. prior is the state of an earlier run of the same
@@ -79,7 +97,7 @@ func (r *Runner) Run(ctx context.Context, p *plan.Plan, prior *journal.State) (*
 	done := map[string]bool{}
 	if prior != nil {
 		done = prior.Succeeded()
-		cleared, err := clearStaleLocks(ctx, r.Deployer, prior)
+		cleared, err := clearStaleLocks(ctx, r.Deployer, r.ownPrior(p, prior))
 		if err != nil {
 			return nil, err
 		}
@@ -102,7 +120,27 @@ func (r *Runner) Run(ctx context.Context, p *plan.Plan, prior *journal.State) (*
 			rows[s] = row
 		}
 	}
+	if r.Shared != nil {
+		// Progress counts this runner's share.
+		r.total, r.done = 0, 0
+		for i := range p.Waves {
+			for _, s := range p.Waves[i].Stacks {
+				if r.mine(&p.Waves[i], s) {
+					r.total++
+					if done[s] {
+						r.done++
+					}
+				}
+			}
+		}
+	}
 	out := &Outcome{Status: outcome.StatusSucceeded}
+	gates := map[int]outcome.GateCheck{}
+	if prior != nil {
+		for i, g := range prior.Gates {
+			gates[i] = *g
+		}
+	}
 	var journalErr error
 	for i := range p.Waves {
 		w := &p.Waves[i]
@@ -113,6 +151,22 @@ func (r *Runner) Run(ctx context.Context, p *plan.Plan, prior *journal.State) (*
 		status, reason, err := r.runWave(ctx, p, w, done, rows)
 		if err != nil {
 			journalErr = err
+		}
+		if status == outcome.StatusSucceeded || status == outcome.StatusFailed {
+			ran := slices.ContainsFunc(w.Stacks, func(s string) bool { return !done[s] })
+			gs, greason, err := r.bakeAndGate(ctx, p, w, ran, prior, gates)
+			if err != nil && journalErr == nil {
+				journalErr = err
+			}
+			if gs != outcome.StatusSucceeded {
+				status, reason = gs, greason
+				if r.Shared != nil && gs == outcome.StatusHalted {
+					// The first halt stands for every runner.
+					if standing, err := r.Shared.Halt(ctx, greason); err == nil {
+						reason = standing
+					}
+				}
+			}
 		}
 		if status == outcome.StatusFailed && out.Status == outcome.StatusSucceeded {
 			out.Status = outcome.StatusFailed
@@ -126,6 +180,9 @@ func (r *Runner) Run(ctx context.Context, p *plan.Plan, prior *journal.State) (*
 	for _, w := range p.Waves {
 		for _, s := range w.Stacks {
 			out.Rows = append(out.Rows, *rows[s])
+		}
+		if g, ok := gates[w.Index]; ok {
+			out.Gates = append(out.Gates, g)
 		}
 	}
 	if err := r.Journal.Append(journal.Record{Type: journal.RecEnd, Status: out.Status, Reason: out.Reason}); err != nil && journalErr == nil {
@@ -145,11 +202,21 @@ func (r *Runner) Run(ctx context.Context, p *plan.Plan, prior *journal.State) (*
 func (r *Runner) runWave(ctx context.Context, p *plan.Plan, w *plan.Wave, done map[string]bool, rows map[string]*outcome.Row) (outcome.Status, string, error) {
 	var pending []string
 	for _, s := range w.Stacks {
-		if !done[s] {
+		if !done[s] && r.mine(w, s) {
 			pending = append(pending, s)
 		}
 	}
-	if len(pending) == 0 {
+	var others int // failures of the wave's stacks other runners ran
+	if r.Shared != nil {
+		var halted string
+		var err error
+		if others, halted, err = r.Shared.Status(ctx, w); err != nil {
+			return outcome.StatusHalted, fmt.Sprintf("%s: the shared rollout could not be read (%v); nothing was started", w.Name, err), nil
+		}
+		if halted != "" {
+			return outcome.StatusHalted, halted, nil
+		}
+	} else if len(pending) == 0 {
 		return outcome.StatusSucceeded, "", nil
 	}
 	r.observe(Progress{Kind: "wave", Wave: w})
@@ -164,7 +231,7 @@ func (r *Runner) runWave(ctx context.Context, p *plan.Plan, w *plan.Wave, done m
 		defer mu.Unlock()
 		// A broken journal stops scheduling at once: a stack it cannot record
 		// would be invisible to resume and status.
-		if halt != "" || ctx.Err() != nil || next >= len(pending) || running >= w.Limit(failures) || r.Journal.Err() != nil {
+		if halt != "" || ctx.Err() != nil || next >= len(pending) || running >= r.share(w.Limit(failures+others)) || r.Journal.Err() != nil {
 			return "", false
 		}
 		s := pending[next]
@@ -173,18 +240,39 @@ func (r *Runner) runWave(ctx context.Context, p *plan.Plan, w *plan.Wave, done m
 		return s, true
 	}
 	settle := func(row outcome.Row) {
+		// What the other runners did meanwhile: their failures count
+		// against the tolerance, and their halt stops this runner too.
+		var elsewhere string
+		if r.Shared != nil {
+			if n, h, err := r.Shared.Status(ctx, w); err == nil {
+				mu.Lock()
+				others = max(others, n)
+				mu.Unlock()
+				elsewhere = h
+			}
+		}
 		mu.Lock()
 		running--
 		*rows[row.Stack] = row
 		var halted string
 		if row.Result == outcome.ResultFailed {
 			failures++
-			if failures > w.Tolerance && halt == "" {
-				halt = fmt.Sprintf("%s: %d stacks failed, over its failure tolerance of %d; nothing more was started", w.Name, failures, w.Tolerance)
-				halted = halt
-			}
+		}
+		if halt == "" && elsewhere != "" {
+			halt = elsewhere
+		}
+		if failures > 0 && failures+others > w.Tolerance && halt == "" {
+			halt = fmt.Sprintf("%s: %d stacks failed, over its failure tolerance of %d; nothing more was started", w.Name, failures+others, w.Tolerance)
+			halted = halt
 		}
 		mu.Unlock()
+		if halted != "" && r.Shared != nil {
+			if standing, err := r.Shared.Halt(ctx, halted); err == nil && standing != halted {
+				mu.Lock()
+				halt, halted = standing, standing
+				mu.Unlock()
+			}
+		}
 		r.count(func() {
 			r.running--
 			r.done++
@@ -221,6 +309,34 @@ func (r *Runner) runWave(ctx context.Context, p *plan.Plan, w *plan.Wave, done m
 		}()
 	}
 	wg.Wait()
+	if r.Shared != nil && r.Journal.Err() == nil && ctx.Err() == nil {
+		// This runner's results where the others can read them, then wait
+		// for theirs: the wave ends when every stack of it has a result.
+		if err := r.Journal.Flush(); err == nil {
+			all, halted, err := r.Shared.Barrier(ctx, w)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				halt = fmt.Sprintf("%s: waiting for the other runners failed (%v); nothing more was started", w.Name, err)
+			case err == nil:
+				failures = 0
+				for _, s := range w.Stacks {
+					if row, ok := all[s]; ok && !r.mine(w, s) {
+						*rows[s] = *row
+					}
+					if rows[s].Result == outcome.ResultFailed || rows[s].Result == outcome.ResultCancelled {
+						failures++
+					}
+				}
+				others = 0
+				if halt == "" && halted != "" {
+					halt = halted
+				}
+				if halt == "" && failures > w.Tolerance {
+					halt = fmt.Sprintf("%s: %d stacks failed, over its failure tolerance of %d; nothing more was started", w.Name, failures, w.Tolerance)
+				}
+			}
+		}
+	}
 	status, reason := outcome.StatusSucceeded, ""
 	switch jerr := r.Journal.Err(); {
 	case jerr != nil:
@@ -245,10 +361,14 @@ func (r *Runner) runWave(ctx context.Context, p *plan.Plan, w *plan.Wave, done m
 // journals each step. It never returns before the deployer's call has ended.
 func (r *Runner) runStack(ctx context.Context, p *plan.Plan, w *plan.Wave, stack string) outcome.Row {
 	row := outcome.Row{Stack: stack, Wave: w.Index, Started: time.Now()}
+	if p.Op.Deploys() {
+		row.Release = p.ReleaseOf(stack)
+	}
 	// The start record is made durable before the stack runs (one fsync shared
 	// by the stacks starting together): every stack that ran is in the journal,
-	// and a journal that cannot be written starts nothing more.
-	if err := r.Journal.Append(journal.Record{Type: journal.RecStart, Wave: w.Index, Stack: stack}); err != nil {
+	// with the release it deploys, and a journal that cannot be written starts
+	// nothing more.
+	if err := r.Journal.Append(journal.Record{Type: journal.RecStart, Wave: w.Index, Stack: stack, Release: row.Release}); err != nil {
 		row.Result, row.Error = outcome.ResultNotStarted, "not started: "+firstLine(err)
 		return row
 	}
@@ -262,7 +382,7 @@ func (r *Runner) runStack(ctx context.Context, p *plan.Plan, w *plan.Wave, stack
 	}
 	defer log.Close()
 	var steps stepLog
-	stream := Stream{Log: log, PreviewOnly: p.Drift, Event: func(e Event) {
+	stream := Stream{Log: log, PreviewOnly: p.Drift, Release: row.Release, Event: func(e Event) {
 		if e.Kind == "pre" {
 			r.observe(Progress{Kind: "step", Stack: stack, Step: Step(e)})
 			steps.add(e)
@@ -272,7 +392,7 @@ func (r *Runner) runStack(ctx context.Context, p *plan.Plan, w *plan.Wave, stack
 		row.Attempts = attempt
 		r.journal(journal.Record{Type: journal.RecAttempt, Stack: stack, Attempt: attempt})
 		steps.reset() // a retry's steps replace the failed attempt's
-		changes, err, timedOut := r.attempt(ctx, p.Op, stack, stream)
+		changes, err, timedOut := r.attempt(ctx, p.Op.Engine(), stack, stream)
 		row.Steps, row.StepsOmitted = steps.take()
 		if err == nil {
 			return r.finish(row, outcome.ResultSucceeded, &changes, nil)

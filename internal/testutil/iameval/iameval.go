@@ -1,7 +1,8 @@
 // Package iameval is a minimal evaluator of tenantctl's identity policies, for
 // tests: which Allow statement, if any, lets a call through. It knows only
 // what those policies use (Action, Resource, ${aws:PrincipalTag/...} in
-// resources and condition values, ForAllValues:StringLike and Null) and fails
+// resources and condition values, ForAllValues:StringLike and StringEquals,
+// StringEquals, StringEqualsIfExists and Null) and fails
 // the test on anything else, so it never waves through a statement it does not
 // understand. Emulators do not enforce IAM conditions; this is where tests
 // check them.
@@ -9,6 +10,7 @@ package iameval
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,6 +139,23 @@ func conditionsHold(t testing.TB, st iampolicy.Statement, r Request) bool {
 					if !AnyGlob(patterns, g, false) {
 						return false
 					}
+				}
+			case "ForAllValues:StringEquals":
+				for _, g := range got {
+					if !slices.Contains(substitute(t, Values(t, v), r.PrincipalTags), g) {
+						return false
+					}
+				}
+			case "StringEquals", "StringEqualsIfExists":
+				if !present {
+					if op == "StringEquals" {
+						return false
+					}
+					continue
+				}
+				want := substitute(t, Values(t, v), r.PrincipalTags)
+				if len(got) != 1 || !slices.Contains(want, got[0]) {
+					return false
 				}
 			default:
 				t.Fatalf("statement %s: condition operator %s unknown to the evaluator", st.Sid, op)
