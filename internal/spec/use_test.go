@@ -34,14 +34,15 @@ func pooledFleet(t *testing.T, n, withPolicy int) *Fleet {
 }
 
 // 1,000 pooled tenants share one data role: the SaaS account holds the
-// platform's 3 roles, where a role per tenant made 1 + 1,000 = 1,001, past
-// IAM's default quota of 1,000 (which the fleet passes here). A tenant with a
-// data policy adds its own role; groups stay two per tenant.
+// platform's 3 identity roles and its security baseline's 5, where a role
+// per tenant made 1,000 more, past IAM's default quota of 1,000 (which the
+// fleet passes here). A tenant with a data policy adds its own role; groups
+// stay two per tenant.
 func TestPooledTenantsShareOneDataRole(t *testing.T) {
 	f := pooledFleet(t, 1000, 0)
 	u := UseOf(f)
-	if got := u.IAMRoles(); got != PlatformRoles || PlatformRoles != 3 {
-		t.Errorf("1,000 pooled tenants: %d IAM roles, want the platform's 3", got)
+	if got := u.IAMRoles(); got != PlatformRoles+BaselineRoles || PlatformRoles != 3 || BaselineRoles != 5 {
+		t.Errorf("1,000 pooled tenants: %d IAM roles, want the platform's 3 and its baseline's 5", got)
 	}
 	if got := u.CognitoGroups(); got != 2001 {
 		t.Errorf("1,000 tenants: %d Cognito groups, want 2,001", got)
@@ -49,7 +50,7 @@ func TestPooledTenantsShareOneDataRole(t *testing.T) {
 	if u.Pooled != 1000 {
 		t.Errorf("%d pooled tenants counted", u.Pooled)
 	}
-	if got := UseOf(pooledFleet(t, 1000, 10)).IAMRoles(); got != 13 {
-		t.Errorf("10 of 1,000 with a data policy: %d IAM roles, want 13", got)
+	if got := UseOf(pooledFleet(t, 1000, 10)).IAMRoles(); got != 18 {
+		t.Errorf("10 of 1,000 with a data policy: %d IAM roles, want 18", got)
 	}
 }
